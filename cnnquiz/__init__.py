@@ -1,0 +1,1 @@
+"""cnnquiz: the command-line and web application on top of generator/ and grader/."""

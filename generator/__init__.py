@@ -1,0 +1,1 @@
+"""cnnquiz's problem side: exact symbolic CNN solver, problem generator and renderers."""

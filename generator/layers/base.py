@@ -1,0 +1,182 @@
+"""The layer contract: variables, output-dimension formulas and named weight shapes.
+
+A concrete layer (a frozen dataclass) implements three small methods:
+
+- ``variables(in_shape)``: its named integer quantities (:class:`~generator.derive.Var`);
+- ``out_dims(v, in_shape)``: the output shape as ``(quantity, expression, derived)`` rows;
+- ``weight_dims(v)``: its weight tensors as ``(name, shape, trainable)`` rows, shapes as Keras
+  builds them.
+
+Everything else here is derived, for ints and symbols alike: output shape, weights, the
+parameter count as the sum of the products of the weight shapes (like Keras's
+``count_params``), and the worked derivation lines.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from ..derive import Derivation, Var, product_text, show, substitute, symbolic, values
+from ..errors import ConfigError
+
+__all__ = ["AXES", "Layer", "Shape", "Weight", "axis_var", "fmt_shape"]
+
+Shape = tuple[int, ...]
+AXES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
+
+
+def axis_var(base: str, axis: str, rank: int) -> str:
+    """Name of a per-axis variable: ``k`` on a 1-D layer, ``k_h`` on a 2-D one.
+
+    >>> axis_var("k", "H", 2), axis_var("k", "L", 1)
+    ('k_h', 'k')
+    """
+    return base if rank == 1 else f"{base}_{axis.lower()}"
+
+
+def fmt_shape(shape: Sequence[int]) -> str:
+    """A shape as students write it.
+
+    >>> fmt_shape((94, 94, 60))
+    '94×94×60'
+    """
+    return "×".join(str(d) for d in shape)
+
+
+@dataclass(frozen=True, slots=True)
+class Weight:
+    """One weight tensor of a layer."""
+
+    name: str
+    shape: Shape
+    trainable: bool = True
+
+    @property
+    def size(self) -> int:
+        return math.prod(self.shape)
+
+
+Row = tuple[str, Any, bool]  # (quantity, expression, show a derivation for it)
+WeightRow = tuple[str, tuple[Any, ...], bool]  # (weight name, shape, trainable)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Layer:
+    """Base of every layer: a name and the derived API. Subclasses are frozen dataclasses."""
+
+    name: str = ""
+    kind: ClassVar[str] = "layer"
+    #: input ranks (len of shape, channels included) the layer accepts; None means any
+    in_ranks: ClassVar[tuple[int, ...] | None] = None
+
+    # -- to implement -------------------------------------------------------------------
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {}
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return tuple((f"d{i}", d, False) for i, d in enumerate(in_shape))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        return ()
+
+    def check(self, in_shape: Shape) -> None:
+        """Raise ConfigError when the layer cannot take this input."""
+
+    def describe(self) -> str:
+        return self.kind
+
+    def notes(self, in_shape: Shape) -> tuple[str, ...]:
+        """Remarks the worked solution must state (e.g. Dense on a multi-axis input)."""
+        return ()
+
+    # -- derived ------------------------------------------------------------------------
+    @property
+    def has_weights(self) -> bool:
+        return type(self).weight_dims is not Layer.weight_dims
+
+    def _validated(self, in_shape: Shape) -> dict[str, Var]:
+        if self.in_ranks is not None and len(in_shape) not in self.in_ranks:
+            want = " or ".join(str(r) for r in self.in_ranks)
+            raise ConfigError(
+                f"{self.kind} needs an input of rank {want} (channels included), "
+                f"received shape {fmt_shape(in_shape)} (rank {len(in_shape)}).",
+                where=self.name,
+            )
+        self.check(in_shape)
+        return self.variables(in_shape)
+
+    def output_shape(self, in_shape: Shape) -> Shape:
+        v = self._validated(in_shape)
+        rows = self.out_dims(values(v), in_shape)
+        shape = tuple(int(e) for _, e, _ in rows)
+        for (q, _, _), size in zip(rows, shape, strict=True):
+            if size <= 0:
+                step = next(d for d in self.derivations(in_shape, v) if d.quantity == q)
+                raise ConfigError(
+                    f"output size would be {size}: {step.line()}. The window is larger than its "
+                    f"padded input of shape {fmt_shape(in_shape)}; use a smaller kernel, "
+                    "'same' padding or a larger input.",
+                    where=self.name,
+                )
+        return shape
+
+    def weights(self, in_shape: Shape) -> tuple[Weight, ...]:
+        v = values(self._validated(in_shape))
+        return tuple(Weight(n, tuple(int(d) for d in s), t) for n, s, t in self.weight_dims(v))
+
+    def params(self, in_shape: Shape) -> int:
+        """Total parameter count: Σ over weights of ∏ shape."""
+        return sum(w.size for w in self.weights(in_shape))
+
+    def trainable_params(self, in_shape: Shape) -> int:
+        return sum(w.size for w in self.weights(in_shape) if w.trainable)
+
+    def non_trainable_params(self, in_shape: Shape) -> int:
+        return sum(w.size for w in self.weights(in_shape) if not w.trainable)
+
+    def derivations(
+        self, in_shape: Shape, v: Mapping[str, Var] | None = None
+    ) -> tuple[Derivation, ...]:
+        """Worked steps: each derived output dimension, then the parameter count(s)."""
+        v = self._validated(in_shape) if v is None else v
+        sym, vals = symbolic(v), {k: x.value for k, x in v.items() if x.live}
+        out: list[Derivation] = []
+        for (q, expr, derived), (_, value, _) in zip(
+            self.out_dims(sym, in_shape), self.out_dims(values(v), in_shape), strict=True
+        ):
+            if derived:
+                text = show(expr)
+                out.append(Derivation(q, text, substitute(text, vals), int(value)))
+        rows = self.weight_dims(sym)
+        int_rows = self.weight_dims(values(v))
+        for trainable in (True, False):
+            group = [(r, ir) for r, ir in zip(rows, int_rows, strict=True) if r[2] is trainable]
+            if not group:
+                continue
+            text = params_text([r[1] for r, _ in group])
+            value = sum(math.prod(int(d) for d in ir[1]) for _, ir in group)
+            label = "params" if trainable else "non-trainable params"
+            if trainable and any(not r[2] for r in rows):
+                label = "trainable params"
+            out.append(Derivation(label, text, substitute(text, vals), value))
+        return tuple(out)
+
+
+def params_text(shapes: Sequence[tuple[Any, ...]]) -> str:
+    """Σ∏ of weight shapes, factored as (… + 1)·X when every tensor ends in the same X.
+
+    >>> import sympy as sp
+    >>> k, c, f = sp.symbols("k_h C_in C_out")
+    >>> params_text([(k, k, c, f), (f,)])
+    '(k_h·k_h·C_in + 1)·C_out'
+    >>> params_text([(c,), (c,)])
+    'C_in + C_in'
+    """
+    last = {str(s[-1]) for s in shapes if s}
+    if len(shapes) > 1 and len(last) == 1 and any(len(s) > 1 for s in shapes):
+        inner = " + ".join(product_text(s[:-1]) if len(s) > 1 else "1" for s in shapes)
+        return f"({inner})·{product_text(shapes[0][-1:])}"
+    return " + ".join(product_text(s) for s in shapes)

@@ -1,0 +1,269 @@
+"""Convolutions: standard (grouped), transposed, depthwise and separable, in 1-D to 3-D.
+
+Weight shapes follow Keras 3 (channels last); output lengths follow Keras for 'valid'
+and 'same' and PyTorch for explicit integer padding.
+
+>>> Conv(rank=2, filters=60, kernel=(7, 7)).params((100, 100, 1))
+3000
+>>> Conv(rank=2, filters=60, kernel=(7, 7)).output_shape((100, 100, 1))
+(94, 94, 60)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..derive import Var
+from ..errors import ConfigError
+from ..formulas import conv_len, effective_kernel, exact_div, same_len, transpose_len
+from .base import AXES, Layer, Row, Shape, WeightRow, axis_var
+
+__all__ = ["Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Windowed"]
+
+Padding = str | tuple[int, ...]
+
+
+def _dims(t: tuple[int, ...]) -> str:
+    return "×".join(map(str, t)) if len(set(t)) > 1 else "×".join([str(t[0])] * len(t))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Windowed(Layer):
+    """A layer that slides a window over the spatial axes (conv or pooling)."""
+
+    rank: int = 2
+    kernel: tuple[int, ...] = (3, 3)
+    strides: tuple[int, ...] = (1, 1)
+    padding: Padding = "valid"
+    dilation: tuple[int, ...] = (1, 1)
+
+    @property
+    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+        return (self.rank + 1,)
+
+    @property
+    def explicit_padding(self) -> bool:
+        return not isinstance(self.padding, str)
+
+    def _axes(self) -> tuple[str, ...]:
+        return AXES[self.rank]
+
+    def spatial_vars(self, in_shape: Shape) -> dict[str, Var]:
+        v: dict[str, Var] = {}
+        for i, ax in enumerate(self._axes()):
+            v[ax] = Var(ax, in_shape[i])
+            v[axis_var("k", ax, self.rank)] = Var(axis_var("k", ax, self.rank), self.kernel[i])
+            v[axis_var("s", ax, self.rank)] = Var(axis_var("s", ax, self.rank), self.strides[i], 1)
+            v[axis_var("d", ax, self.rank)] = Var(axis_var("d", ax, self.rank), self.dilation[i], 1)
+            if self.explicit_padding:
+                name = axis_var("P", ax, self.rank)
+                v[name] = Var(name, self.padding[i], 0)  # type: ignore[index]
+        return v
+
+    def out_len(self, v: Mapping[str, Any], ax: str) -> Any:
+        """Output length along one axis, for the layer's padding mode."""
+        n, r = v[ax], self.rank
+        k, s, d = (v[axis_var(b, ax, r)] for b in ("k", "s", "d"))
+        if self.padding == "same":
+            return same_len(n, s)
+        p = v[axis_var("P", ax, r)] if self.explicit_padding else 0
+        return conv_len(n, k, s, p, d)
+
+    def spatial_rows(self, v: Mapping[str, Any]) -> tuple[Row, ...]:
+        return tuple((f"{ax}_out", self.out_len(v, ax), True) for ax in self._axes())
+
+    def window_text(self) -> str:
+        parts = [_dims(self.kernel)]
+        if any(s != 1 for s in self.strides) or not self.kind.startswith("conv"):
+            parts.append(f"stride {_dims(self.strides)}")
+        else:
+            parts.append("stride 1")
+        if self.explicit_padding:
+            parts.append(f"zero padding {_dims(self.padding)} on each side")  # type: ignore[arg-type]
+        else:
+            parts.append(f"{self.padding} padding")
+        if any(d != 1 for d in self.dilation):
+            parts.append(f"dilation {_dims(self.dilation)}")
+        return ", ".join(parts)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Conv(Windowed):
+    """Standard (optionally grouped) convolution: kernel k…·C_in/g·C_out, bias C_out."""
+
+    filters: int = 1
+    groups: int = 1
+    use_bias: bool = True
+    frozen: bool = False
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"conv{self.rank}d"
+
+    def check(self, in_shape: Shape) -> None:
+        c = in_shape[-1]
+        if c % self.groups or self.filters % self.groups:
+            raise ConfigError(
+                f"groups={self.groups} must divide both the input channels and the filters; "
+                f"received C_in={c}, filters={self.filters}.",
+                where=self.name,
+            )
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        v = self.spatial_vars(in_shape)
+        v["C_in"] = Var("C_in", in_shape[-1])
+        v["g"] = Var("g", self.groups, 1)
+        v["C_out"] = Var("C_out", self.filters)
+        return v
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (*self.spatial_rows(v), ("C_out", v["C_out"], False))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        ks = tuple(v[axis_var("k", ax, self.rank)] for ax in self._axes())
+        rows: list[WeightRow] = [
+            ("kernel", (*ks, exact_div(v["C_in"], v["g"]), v["C_out"]), not self.frozen)
+        ]
+        if self.use_bias:
+            rows.append(("bias", (v["C_out"],), not self.frozen))
+        return tuple(rows)
+
+    def describe(self) -> str:
+        text = f"{self.filters} filters {self.window_text()}"
+        if self.groups != 1:
+            text += f", {self.groups} groups"
+        return text + ("" if self.use_bias else ", no bias")
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConvTranspose(Windowed):
+    """Transposed convolution; Keras kernel shape k…·C_out·C_in, bias C_out."""
+
+    filters: int = 1
+    output_padding: tuple[int, ...] | None = None
+    use_bias: bool = True
+    frozen: bool = False
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"conv{self.rank}d_transpose"
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        v = self.spatial_vars(in_shape)
+        if self.output_padding is not None:
+            for i, ax in enumerate(self._axes()):
+                name = axis_var("op", ax, self.rank)
+                v[name] = Var(name, self.output_padding[i], 0)
+        v["C_in"] = Var("C_in", in_shape[-1])
+        v["C_out"] = Var("C_out", self.filters)
+        return v
+
+    def out_len(self, v: Mapping[str, Any], ax: str) -> Any:
+        i, r = self._axes().index(ax), self.rank
+        n = v[ax]
+        k, s, d = (v[axis_var(b, ax, r)] for b in ("k", "s", "d"))
+        op = v[axis_var("op", ax, r)] if self.output_padding is not None else None
+        if self.explicit_padding:
+            return transpose_len(n, k, s, v[axis_var("P", ax, r)], d, 0 if op is None else op)
+        keff = effective_kernel(k, d)
+        if self.padding == "same":
+            return n * s if op is None else (n - 1) * s + keff % 2 + op
+        if op is not None:
+            return (n - 1) * s + keff + op
+        # Keras 'valid': (n − 1)·s + max(k_eff, s)
+        wide = effective_kernel(self.kernel[i], self.dilation[i]) >= self.strides[i]
+        return (n - 1) * s + keff if wide else n * s
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (*self.spatial_rows(v), ("C_out", v["C_out"], False))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        ks = tuple(v[axis_var("k", ax, self.rank)] for ax in self._axes())
+        rows: list[WeightRow] = [("kernel", (*ks, v["C_out"], v["C_in"]), not self.frozen)]
+        if self.use_bias:
+            rows.append(("bias", (v["C_out"],), not self.frozen))
+        return tuple(rows)
+
+    def describe(self) -> str:
+        text = f"{self.filters} filters {self.window_text()} (transposed)"
+        if self.output_padding is not None:
+            text += f", output padding {_dims(self.output_padding)}"
+        return text + ("" if self.use_bias else ", no bias")
+
+
+@dataclass(frozen=True, kw_only=True)
+class DepthwiseConv(Windowed):
+    """Depthwise convolution: one k… filter per input channel and multiplier."""
+
+    depth_multiplier: int = 1
+    use_bias: bool = True
+    frozen: bool = False
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"depthwise_conv{self.rank}d"
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        v = self.spatial_vars(in_shape)
+        v["C_in"] = Var("C_in", in_shape[-1])
+        v["dm"] = Var("dm", self.depth_multiplier, 1)
+        return v
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (*self.spatial_rows(v), ("C_out", v["C_in"] * v["dm"], False))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        ks = tuple(v[axis_var("k", ax, self.rank)] for ax in self._axes())
+        rows: list[WeightRow] = [("kernel", (*ks, v["C_in"], v["dm"]), not self.frozen)]
+        if self.use_bias:
+            rows.append(("bias", (v["C_in"] * v["dm"],), not self.frozen))
+        return tuple(rows)
+
+    def describe(self) -> str:
+        text = f"depthwise {self.window_text()}"
+        if self.depth_multiplier != 1:
+            text += f", depth multiplier {self.depth_multiplier}"
+        return text + ("" if self.use_bias else ", no bias")
+
+
+@dataclass(frozen=True, kw_only=True)
+class SeparableConv(Windowed):
+    """Depthwise k… filters, then a 1×1 pointwise conv to ``filters``; one bias per filter."""
+
+    filters: int = 1
+    depth_multiplier: int = 1
+    use_bias: bool = True
+    frozen: bool = False
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"separable_conv{self.rank}d"
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        v = self.spatial_vars(in_shape)
+        v["C_in"] = Var("C_in", in_shape[-1])
+        v["dm"] = Var("dm", self.depth_multiplier, 1)
+        v["C_out"] = Var("C_out", self.filters)
+        return v
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (*self.spatial_rows(v), ("C_out", v["C_out"], False))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        ks = tuple(v[axis_var("k", ax, self.rank)] for ax in self._axes())
+        ones = (1,) * self.rank
+        rows: list[WeightRow] = [
+            ("depthwise_kernel", (*ks, v["C_in"], v["dm"]), not self.frozen),
+            ("pointwise_kernel", (*ones, v["C_in"] * v["dm"], v["C_out"]), not self.frozen),
+        ]
+        if self.use_bias:
+            rows.append(("bias", (v["C_out"],), not self.frozen))
+        return tuple(rows)
+
+    def describe(self) -> str:
+        text = f"{self.filters} filters, separable {self.window_text()}"
+        if self.depth_multiplier != 1:
+            text += f", depth multiplier {self.depth_multiplier}"
+        return text + ("" if self.use_bias else ", no bias")

@@ -1,0 +1,382 @@
+"""Spec format (YAML/JSON) -> :class:`~generator.network.Network`.
+
+A spec is a mapping with ``input``, ``layers`` and optionally ``conventions``::
+
+    input: {shape: [28, 28], color: gray}
+    conventions: {padding: valid, bias: true, count: trainable}
+    layers:
+      - {type: conv2d, filters: 8, kernel: 3}
+      - {type: max_pooling2d, pool_size: 2, trainable: none}
+
+Keras spellings (``kernel_size``, ``strides``, ``use_bias``, ``dilation_rate``) are
+aliases. Every convention that changes an answer (padding, bias, pooling strides and
+weights, what is counted) is either *stated* (given on the layer or under
+``conventions``) or defaulted like Keras; :attr:`Network.stated` records which, for lint.
+
+>>> net = load_spec({"input": {"shape": [28, 28], "color": "gray"},
+...                  "layers": [{"type": "conv2d", "filters": 8, "kernel_size": 3},
+...                             {"type": "conv2d", "filters": 8, "kernel": 3}]})
+>>> [n.name for n in net.nodes]
+['conv2d', 'conv2d_1']
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Mapping
+from dataclasses import fields, replace
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+from .layers import KINDS, Layer, PoolWeights, make
+from .network import COLORS, Count, InputSpec, Network, Node
+
+__all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
+
+ALIASES = {
+    "kernel_size": "kernel",
+    "stride": "strides",
+    "use_bias": "bias",
+    "dilation_rate": "dilation",
+    "units": "units",
+    "pool": "pool_size",
+    "shared_with": "share",
+    "shares": "share",
+    "p": "rate",
+}
+
+#: spec-wide conventions and the values they accept
+CONVENTIONS: dict[str, tuple[str, ...]] = {
+    "padding": ("valid", "same"),
+    "bias": ("true", "false"),
+    "pool_strides": ("pool_size", "1"),
+    "pooling_weights": tuple(p.value for p in PoolWeights),
+    "count": tuple(c.value for c in Count),
+}
+
+WINDOW = ("kernel", "strides", "padding", "dilation")
+OPTIONS: dict[str, tuple[str, ...]] = {
+    "conv": ("filters", *WINDOW, "groups", "bias", "frozen"),
+    "conv_transpose": ("filters", *WINDOW, "output_padding", "bias", "frozen"),
+    "depthwise": ("kernel", "strides", "padding", "dilation", "depth_multiplier", "bias", "frozen"),
+    "separable": ("filters", *WINDOW, "depth_multiplier", "bias", "frozen"),
+    "pool": ("pool_size", "strides", "padding", "trainable"),
+    "global_pool": ("keepdims",),
+    "dense": ("units", "bias", "frozen"),
+    "dropout": ("rate",),
+    "activation": ("activation",),
+    "batch_normalization": ("center", "scale", "frozen"),
+    "local_response_normalization": ("size",),
+    "flatten": (),
+}
+REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel"),
+            "depthwise": ("kernel",), "separable": ("filters", "kernel"),
+            "pool": ("pool_size",), "dense": ("units",)}
+COMMON = ("type", "name", "share")
+
+
+def family(kind: str) -> str:
+    """The option family of a layer kind.
+
+    >>> family("conv2d_transpose"), family("max_pooling3d"), family("relu")
+    ('conv_transpose', 'pool', 'activation')
+    """
+    if kind.startswith("global_"):
+        return "global_pool"
+    if kind.endswith("_transpose"):
+        return "conv_transpose"
+    for prefix in ("depthwise", "separable"):
+        if kind.startswith(prefix):
+            return prefix
+    if kind.startswith("conv"):
+        return "conv"
+    if "_pooling" in kind:
+        return "pool"
+    if kind in ("relu", "softmax"):
+        return "activation"
+    return kind
+
+
+def _suggest(word: str, choices: Any) -> str:
+    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+# -- value parsers --------------------------------------------------------------------------
+def _int(v: Any, what: str, where: str, minimum: int = 1) -> int:
+    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
+        raise ConfigError(f"{what} must be a whole number ≥ {minimum}; received {v!r}.", where=where)
+    return v
+
+
+def _tuple(v: Any, rank: int, what: str, where: str, minimum: int = 1) -> tuple[int, ...]:
+    if isinstance(v, list | tuple):
+        if len(v) != rank:
+            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received {v!r}.",
+                              where=where)
+        return tuple(_int(x, what, where, minimum) for x in v)
+    return (_int(v, what, where, minimum),) * rank
+
+
+def _bool(v: Any, what: str, where: str) -> bool:
+    if isinstance(v, bool):
+        return v
+    if isinstance(v, str) and v.lower() in ("true", "false", "yes", "no", "on", "off"):
+        return v.lower() in ("true", "yes", "on")
+    raise ConfigError(f"{what} must be true or false; received {v!r}.", where=where)
+
+
+def _padding(v: Any, rank: int, where: str) -> str | tuple[int, ...]:
+    if isinstance(v, str):
+        if v.lower() in ("valid", "same"):
+            return v.lower()
+        raise ConfigError(f"padding must be 'valid', 'same' or a number of zeros per side; "
+                          f"received {v!r}.{_suggest(v.lower(), ('valid', 'same'))}", where=where)
+    return _tuple(v, rank, "padding", where, minimum=0)
+
+
+def _choice(v: Any, choices: tuple[str, ...], what: str, where: str) -> str:
+    s = str(v).lower() if not isinstance(v, bool) else str(v).lower()
+    if s not in choices:
+        raise ConfigError(f"{what} must be one of {', '.join(choices)}; received {v!r}."
+                          f"{_suggest(s, choices)}", where=where)
+    return s
+
+
+# -- input ----------------------------------------------------------------------------------
+def _input(data: Any) -> InputSpec:
+    where = "input"
+    if not isinstance(data, Mapping):
+        raise ConfigError("input must be a mapping such as {shape: [28, 28], color: gray}.",
+                          where=where)
+    unknown = set(data) - {"shape", "color", "channels"}
+    if unknown:
+        bad = sorted(unknown)[0]
+        raise ConfigError(f"unknown input option '{bad}'.{_suggest(bad, ('shape', 'color', 'channels'))}",
+                          where=where)
+    shape = data.get("shape")
+    if not isinstance(shape, list | tuple) or not shape:
+        raise ConfigError("input needs a shape, e.g. shape: [28, 28] with color: gray.", where=where)
+    dims = tuple(_int(d, "input shape", where) for d in shape)
+    color, channels = data.get("color"), data.get("channels")
+    if color is not None:
+        color = _choice(color, tuple(COLORS), "color", where)
+        n = COLORS[color]
+        if channels is not None and _int(channels, "channels", where) != n:
+            raise ConfigError(f"color {color} has {n} channels, but channels: {channels} was given.",
+                              where=where)
+        return InputSpec(dims, n, color)
+    if channels is not None:
+        return InputSpec(dims, _int(channels, "channels", where))
+    if len(dims) == 1:
+        return InputSpec((), dims[0])
+    return InputSpec(dims[:-1], dims[-1])
+
+
+# -- layers ---------------------------------------------------------------------------------
+def _normalise(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in raw.items():
+        canon = ALIASES.get(str(key), str(key))
+        if canon in out:
+            raise ConfigError(f"option '{canon}' is given twice (once as '{key}').", where=where)
+        out[canon] = value
+    return out
+
+
+def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], where: str,
+                   stated: set[str], *, shared: bool = False) -> dict[str, Any]:
+    """Constructor arguments for one layer, defaults and conventions applied."""
+    fam = family(kind)
+    cls, fixed = KINDS[kind]
+    rank = fixed.get("rank", 1)
+    args: dict[str, Any] = {}
+    for key in () if shared else REQUIRED.get(fam, ()):
+        if key not in opts:
+            raise ConfigError(f"{kind} needs '{key}'.", where=where)
+    parse: dict[str, Callable[[Any], Any]] = {
+        "filters": lambda v: _int(v, "filters", where),
+        "units": lambda v: _int(v, "units", where),
+        "kernel": lambda v: _tuple(v, rank, "kernel", where),
+        "pool_size": lambda v: _tuple(v, rank, "pool_size", where),
+        "strides": lambda v: _tuple(v, rank, "strides", where),
+        "dilation": lambda v: _tuple(v, rank, "dilation", where),
+        "output_padding": lambda v: _tuple(v, rank, "output_padding", where, minimum=0),
+        "padding": lambda v: _padding(v, rank, where),
+        "groups": lambda v: _int(v, "groups", where),
+        "depth_multiplier": lambda v: _int(v, "depth_multiplier", where),
+        "bias": lambda v: _bool(v, "bias", where),
+        "frozen": lambda v: _bool(v, "frozen", where),
+        "keepdims": lambda v: _bool(v, "keepdims", where),
+        "center": lambda v: _bool(v, "center", where),
+        "scale": lambda v: _bool(v, "scale", where),
+        "size": lambda v: _int(v, "size", where),
+        "rate": lambda v: _rate(v, where),
+        "activation": lambda v: str(v),
+        "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
+                                                  "trainable (pooling weights)", where)),
+    }
+    for key, value in opts.items():
+        args[key] = parse[key](value)
+    # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default
+    if "padding" in OPTIONS[fam]:
+        if "padding" in args:
+            stated.add(f"{where}.padding")
+        elif "padding" in conv:
+            args["padding"] = conv["padding"]
+            stated.add(f"{where}.padding")
+    if "bias" in OPTIONS[fam]:
+        if "bias" in args:
+            stated.add(f"{where}.bias")
+        elif "bias" in conv:
+            args["bias"] = conv["bias"] == "true"
+            stated.add(f"{where}.bias")
+    if fam == "pool" and not shared:
+        if "strides" in args:
+            stated.add(f"{where}.strides")
+        else:
+            if conv.get("pool_strides") == "1":
+                args["strides"] = (1,) * rank
+            else:
+                args["strides"] = args["pool_size"]
+            if "pool_strides" in conv:
+                stated.add(f"{where}.strides")
+        if "trainable" in args:
+            stated.add(f"{where}.trainable")
+        elif "pooling_weights" in conv:
+            args["trainable"] = PoolWeights(conv["pooling_weights"])
+            stated.add(f"{where}.trainable")
+    # dataclass field names
+    renames = {"pool_size": "kernel", "bias": "use_bias"}
+    return {renames.get(k, k): v for k, v in args.items()}
+
+
+def _rate(v: Any, where: str) -> float:
+    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1:
+        raise ConfigError(f"rate must be a number in [0, 1); received {v!r}.", where=where)
+    return float(v)
+
+
+def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Layer],
+           counters: dict[str, int], stated: set[str]) -> Node:
+    where = f"layers[{index}]"
+    if not isinstance(raw, Mapping):
+        raise ConfigError(f"each layer must be a mapping such as {{type: conv2d, filters: 8, "
+                          f"kernel: 3}}; received {raw!r}.", where=where)
+    opts = _normalise(raw, where)
+    share = opts.pop("share", None)
+    name = opts.pop("name", None)
+    kind = opts.pop("type", None)
+    owner: Layer | None = None
+    if share is not None:
+        owner = earlier.get(str(share))
+        if owner is None:
+            raise ConfigError(f"share: '{share}' names no earlier layer.{_suggest(share, earlier)}",
+                              where=where)
+        kind = kind or owner.kind
+        if kind != owner.kind:
+            raise ConfigError(f"a {kind} layer cannot share the weights of '{share}', a {owner.kind}.",
+                              where=where)
+    if kind is None:
+        raise ConfigError("layer needs a type, e.g. type: conv2d.", where=where)
+    kind = str(kind).lower()
+    if kind not in KINDS:
+        raise ConfigError(f"unknown layer type '{kind}'.{_suggest(kind, KINDS)}", where=where)
+    fam = family(kind)
+    for key in opts:
+        if key not in OPTIONS[fam]:
+            raise ConfigError(f"unknown option '{key}' for {kind}.{_suggest(key, OPTIONS[fam])} "
+                              f"Options: {', '.join(OPTIONS[fam]) or 'none'}.", where=where)
+    if name is None:
+        n = counters.get(kind, 0)
+        name = kind if n == 0 else f"{kind}_{n}"
+        counters[kind] = n + 1
+    name = str(name)
+    if name in earlier:
+        raise ConfigError(f"two layers are named '{name}'; names must be unique.", where=where)
+    label = f"{where} ({name})"
+    if owner is not None:
+        inherited = {f.name: getattr(owner, f.name) for f in fields(owner)
+                     if f.init and f.name not in ("name", "rank", "op")}
+        args = _layer_options(kind, {k: v for k, v in opts.items()
+                                     if k in ("strides", "padding", "dilation")},
+                              {}, label, stated, shared=True) if opts else {}
+        for key in opts:
+            if key not in ("strides", "padding", "dilation"):
+                raise ConfigError(f"'{key}' belongs to the shared weights of '{share}'; a layer that "
+                                  "shares weights may only set strides, padding or dilation.",
+                                  where=label)
+        layer = replace(owner, name=name, **{**inherited, **args})
+        for key in ("padding", "bias", "strides", "trainable"):
+            if f"{label}.{key}" not in stated and any(s.endswith(f"({share}).{key}") for s in stated):
+                stated.add(f"{label}.{key}")
+    else:
+        layer = make(kind, name=name, **_layer_options(kind, opts, conv, label, stated))
+    earlier[name] = layer
+    return Node(layer, str(share) if share is not None else None)
+
+
+def load_spec(data: Any) -> Network:
+    """Build a network from a parsed spec mapping; ConfigError on anything off."""
+    if not isinstance(data, Mapping):
+        raise ConfigError("a spec must be a mapping with 'input' and 'layers'.")
+    unknown = set(data) - {"input", "layers", "conventions", "question", "name", "title"}
+    if unknown:
+        bad = sorted(unknown)[0]
+        raise ConfigError(f"unknown top-level key '{bad}'.{_suggest(bad, ('input', 'layers', 'conventions'))}")
+    conv_raw = data.get("conventions") or {}
+    if not isinstance(conv_raw, Mapping):
+        raise ConfigError("conventions must be a mapping, e.g. {padding: valid, bias: true}.")
+    conv: dict[str, str] = {}
+    for key, value in conv_raw.items():
+        if key not in CONVENTIONS:
+            raise ConfigError(f"unknown convention '{key}'.{_suggest(key, CONVENTIONS)}",
+                              where="conventions")
+        conv[key] = _choice(value, CONVENTIONS[key], key, "conventions")
+    layers = data.get("layers")
+    if not isinstance(layers, list) or not layers:
+        raise ConfigError("a spec needs a non-empty list of layers.")
+    stated: set[str] = {f"conventions.{k}" for k in conv}
+    earlier: dict[str, Layer] = {}
+    counters: dict[str, int] = {}
+    nodes = tuple(_layer(raw, i, conv, earlier, counters, stated) for i, raw in enumerate(layers))
+    count = Count(conv.get("count", "trainable"))
+    return Network(_input(data.get("input")), nodes, count, frozenset(stated))
+
+
+def read_spec(text: str, *, source: str = "spec") -> dict[str, Any]:
+    """Parse YAML or JSON text (JSON is YAML); syntax errors name the line."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.MarkedYAMLError as e:
+        mark = e.problem_mark
+        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
+        raise ConfigError(f"not valid YAML/JSON at {line}: {e.problem}.", where=source) from None
+    except yaml.YAMLError as e:
+        raise ConfigError(f"not valid YAML/JSON: {e}.", where=source) from None
+    if not isinstance(data, dict):
+        raise ConfigError("a spec must be a mapping with 'input' and 'layers'.", where=source)
+    return data
+
+
+def read_spec_file(path: str | Path) -> dict[str, Any]:
+    """Read a YAML or JSON spec file."""
+    p = Path(path)
+    try:
+        text = p.read_text(encoding="utf-8")
+    except OSError as e:
+        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
+    if p.suffix == ".json":
+        try:
+            data = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ConfigError(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}.",
+                              where=str(p)) from None
+        if not isinstance(data, dict):
+            raise ConfigError("a spec must be a mapping with 'input' and 'layers'.", where=str(p))
+        return data
+    return read_spec(text, source=str(p))
