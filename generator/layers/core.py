@@ -14,7 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..derive import Var
+from ..derive import Derivation, Var, product_text, substitute, symbolic
 from ..formulas import prod
 from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
 
@@ -45,6 +45,16 @@ class Flatten(Layer):
 
     def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
         return (("n", prod(v.values()), len(in_shape) > 1),)
+
+    def derivations(self, in_shape: Shape, v: Mapping[str, Var] | None = None
+                    ) -> tuple[Derivation, ...]:
+        """n as the product of the input axes, written in axis order (H·W·C)."""
+        v = self.variables(in_shape) if v is None else v
+        if len(in_shape) < 2:
+            return ()
+        text = product_text(list(symbolic(v).values()))
+        subst = substitute(text, {k: x.value for k, x in v.items()})
+        return (Derivation("n", text, subst, prod(in_shape)),)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -1,0 +1,42 @@
+# The two commands: `make demo` and `make test`. Each creates .venv on a fresh machine.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+PIP    := $(PY) -m pip --disable-pip-version-check -q
+export KERAS_BACKEND := torch
+
+.PHONY: demo test test-fast browser venv clean bench
+
+$(VENV)/.base: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install -U "pip>=25.1"
+	$(PIP) install -e .
+	touch $@
+
+$(VENV)/.test: $(VENV)/.base
+	$(PIP) install -e . --group test
+	touch $@
+
+venv: $(VENV)/.test
+
+# headless Chromium for the browser tests (Debian packages), installed once when missing
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  echo "installing chromium (Debian packages) for the browser tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
+
+demo: $(VENV)/.base
+	@bash scripts/demo.sh
+
+test: $(VENV)/.test browser
+	$(PY) -m pytest -n 2 -q
+
+# everything except the slow framework and browser comparisons
+test-fast: $(VENV)/.test
+	$(PY) -m pytest -n 2 -q -m "not frameworks and not browser"
+
+bench: $(VENV)/.test
+	@for b in bench/*.py; do echo "== $$b"; $(PY) $$b; done
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis build dist *.egg-info demo-out

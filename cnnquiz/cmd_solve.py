@@ -1,0 +1,77 @@
+"""``cnnquiz solve`` and ``cnnquiz lint``."""
+
+from __future__ import annotations
+
+import json
+import sys
+
+import click
+
+from generator.lint import lint
+from generator.network import solve
+from generator.render import num, render, render_solution
+from generator.spec import load_spec
+
+from .common import input_shape_option, load_network, load_spec_data, reports_config_errors
+
+__all__ = ["lint_command", "solve_command"]
+
+
+@click.command("solve")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="text: summary table and worked steps; json: machine-readable.")
+@input_shape_option
+@reports_config_errors
+def solve_command(spec: str, fmt: str, input_shape: str | None) -> None:
+    """Solve SPEC layer by layer: output shapes, parameters, formula -> substitution -> value.
+
+    SPEC is a YAML/JSON spec or a Python file with a Keras or PyTorch model (read, never run).
+    """
+    sol = solve(load_network(spec, input_shape))
+    if fmt == "json":
+        click.echo(json.dumps(sol.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(render_solution(sol, fmt), nl=False)
+
+
+@click.command("lint")
+@click.argument("spec", type=click.Path(exists=True, dir_okay=False))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True)
+@input_shape_option
+@reports_config_errors
+def lint_command(spec: str, fmt: str, input_shape: str | None) -> None:
+    """Find what makes a question about SPEC ambiguous; exit 1 if anything does.
+
+    Reports every convention the spec leaves unstated (padding, bias, pooling strides,
+    pooling weights, trainable vs total) whose alternatives give different answers, with
+    the competing totals. State it per layer or once under `conventions:` to fix it.
+    """
+    data = load_spec_data(spec, input_shape)
+    answer = solve(load_spec(data)).answer
+    found = lint(data)
+    if fmt == "json":
+        click.echo(json.dumps({
+            "ambiguous": bool(found),
+            "answer": answer,
+            "ambiguities": [
+                {"convention": a.convention, "layers": list(a.sites),
+                 "alternatives": [{"value": o.value, "answer": o.answer, "error": o.error}
+                                  for o in a.outcomes]}
+                for a in found
+            ],
+        }, indent=2))
+    else:
+        click.echo(render("lint.txt.j2", {
+            "spec": spec,
+            "answer": num(answer),
+            "found": [
+                {"convention": a.convention, "layers": ", ".join(a.sites),
+                 "outcomes": [{"value": o.value,
+                               "answer": num(o.answer) if o.answer is not None else None,
+                               "error": o.error} for o in a.outcomes]}
+                for a in found
+            ],
+        }), nl=False)
+    sys.exit(1 if found else 0)

@@ -1,0 +1,70 @@
+"""Helpers shared by the sub-commands: loading a spec file, reporting author errors."""
+
+from __future__ import annotations
+
+import functools
+import re
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from generator.errors import ConfigError
+from generator.network import Network
+from generator.spec import load_spec, read_spec_file
+
+__all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
+    """'224x224x3' (H×W×C) -> (224, 224, 3).
+
+    >>> parse_input_shape("224x224x3")
+    (224, 224, 3)
+    """
+    if text is None:
+        return None
+    parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
+    if not all(p.isdigit() and int(p) > 0 for p in parts):
+        raise click.BadParameter(f"expected sizes like 224x224x3 (H×W×C); received {text!r}.")
+    return tuple(int(p) for p in parts)
+
+
+input_shape_option = click.option(
+    "--input-shape", "input_shape", metavar="HxWxC",
+    help="Input size for code that gives none (PyTorch), channels last, e.g. 224x224x3.")
+
+
+def load_spec_data(path: str, input_shape: str | None = None) -> dict[str, Any]:
+    """A spec mapping from a YAML/JSON spec or a Python file (read with ast, never run)."""
+    shape = parse_input_shape(input_shape)
+    if Path(path).suffix == ".py":
+        from generator.importers import load_any
+
+        return load_any(path, input_shape=shape)
+    data = read_spec_file(path)
+    if shape is not None:
+        data = {**data, "input": {"shape": list(shape)}}
+    return data
+
+
+def load_network(path: str, input_shape: str | None = None) -> Network:
+    return load_spec(load_spec_data(path, input_shape))
+
+
+def reports_config_errors(fn: F) -> F:
+    """Turn ConfigError into a clear message and exit code 2."""
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except ConfigError as e:
+            click.echo(f"cnnquiz: error: {e}", err=True)
+            sys.exit(2)
+
+    return wrapper  # type: ignore[return-value]

@@ -1,0 +1,101 @@
+"""Find what makes a question ambiguous: conventions a spec leaves unstated that change the answer.
+
+For each convention (see :data:`generator.spec.CONVENTIONS`) that the spec does not fix, the
+spec is solved once per alternative, the alternative applied to every layer that leaves it
+unstated. The convention is reported when the alternatives give different answers.
+
+>>> spec = {"input": {"shape": [8, 8], "color": "gray"},
+...         "conventions": {"bias": "true"},
+...         "layers": [{"type": "conv2d", "filters": 2, "kernel": 3}]}
+>>> lint(spec)  # padding unstated, but a conv alone has the same count either way
+[]
+>>> spec["layers"] += [{"type": "flatten"}, {"type": "dense", "units": 1}]
+>>> [(a.convention, a.sites, [(o.value, o.answer) for o in a.outcomes]) for a in lint(spec)]
+[('padding', ('conv2d',), [('valid', 93), ('same', 149)])]
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import ConfigError
+from .network import solve
+from .spec import CONVENTIONS, load_spec
+
+__all__ = ["Ambiguity", "Outcome", "lint"]
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """The answer under one alternative of a convention (or why it is impossible)."""
+
+    value: str
+    answer: int | None
+    error: str | None = None
+
+
+@dataclass(frozen=True)
+class Ambiguity:
+    """A convention left unstated whose alternatives give different answers."""
+
+    convention: str
+    sites: tuple[str, ...]
+    outcomes: tuple[Outcome, ...]
+
+    @property
+    def differs(self) -> bool:
+        return len({(o.answer, o.error is None) for o in self.outcomes}) > 1
+
+
+def _with(spec: Mapping[str, Any], key: str, value: str) -> dict[str, Any]:
+    out = copy.deepcopy(dict(spec))
+    out["conventions"] = {**(out.get("conventions") or {}), key: value}
+    return out
+
+
+def lint(spec: Mapping[str, Any]) -> list[Ambiguity]:
+    """Every unstated convention of ``spec`` whose alternatives change the answer.
+
+    A convention is reported when at least two alternatives differ in the answer or in
+    whether the network is valid at all.
+    """
+    base = load_spec(spec)
+    given = (spec.get("conventions") or {}).keys()
+    found: list[Ambiguity] = []
+    for key, choices in CONVENTIONS.items():
+        if key in given:
+            continue
+        outcomes: list[Outcome] = []
+        sites: set[str] = set()
+        for value in choices:
+            variant = _with(spec, key, value)
+            try:
+                net = load_spec(variant)
+                sites |= {_site(s) for s in net.stated - base.stated
+                          if not s.startswith("conventions.")}
+                outcomes.append(Outcome(value, solve(net).answer))
+            except ConfigError as e:
+                outcomes.append(Outcome(value, None, str(e)))
+        if key == "count":
+            sites = {n.name for n in base.nodes
+                     if any(not w.trainable for w in _weights(base, n.name))}
+        amb = Ambiguity(key, tuple(sorted(sites)), tuple(outcomes))
+        if sites and amb.differs:
+            found.append(amb)
+    return found
+
+
+def _site(stated: str) -> str:
+    """'layers[0] (conv1).padding' -> 'conv1'."""
+    label = stated.rsplit(".", 1)[0]
+    return label[label.find("(") + 1 : -1] if "(" in label else label
+
+
+def _weights(net: Any, name: str) -> tuple[Any, ...]:
+    try:
+        return solve(net).row(name).weights
+    except ConfigError:
+        return ()
