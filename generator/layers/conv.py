@@ -12,7 +12,7 @@ and 'same' and PyTorch for explicit integer padding.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from ..derive import Var
@@ -23,6 +23,8 @@ from .base import AXES, Layer, Row, Shape, WeightRow, axis_var
 __all__ = ["Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Windowed"]
 
 Padding = str | tuple[int, ...]
+#: per-axis tuple fields of a windowed layer
+TUPLES = ("kernel", "strides", "padding", "dilation", "output_padding")
 
 
 def _dims(t: tuple[int, ...]) -> str:
@@ -38,6 +40,23 @@ class Windowed(Layer):
     strides: tuple[int, ...] = (1, 1)
     padding: Padding = "valid"
     dilation: tuple[int, ...] = (1, 1)
+
+    def __post_init__(self) -> None:
+        """Stretch an untouched 2-D tuple default to the layer's rank; refuse other lengths.
+
+        >>> Conv(rank=3, filters=2, kernel=(3, 3, 3)).strides
+        (1, 1, 1)
+        """
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.name not in TUPLES or not isinstance(value, tuple) or len(value) == self.rank:
+                continue
+            if value != f.default:
+                raise ConfigError(
+                    f"{f.name} needs {self.rank} value(s), one per spatial axis; received {value}.",
+                    where=self.name,
+                )
+            object.__setattr__(self, f.name, (value[0],) * self.rank)
 
     @property
     def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
@@ -149,6 +168,21 @@ class ConvTranspose(Windowed):
     @property
     def kind(self) -> str:  # type: ignore[override]
         return f"conv{self.rank}d_transpose"
+
+    def check(self, in_shape: Shape) -> None:
+        """Output padding must stay below the stride (Keras) or the stride or dilation (PyTorch)."""
+        if self.output_padding is None:
+            return
+        for op, s, d in zip(self.output_padding, self.strides, self.dilation, strict=True):
+            if op < (max(s, d) if self.explicit_padding else s):
+                continue
+            rule = ("the stride or the dilation on each axis (PyTorch's rule for explicit padding)"
+                    if self.explicit_padding else "the stride on each axis (Keras's rule)")
+            raise ConfigError(
+                f"output_padding {self.output_padding} must be smaller than {rule}; received "
+                f"strides {self.strides}, dilation {self.dilation}.",
+                where=self.name,
+            )
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
         v = self.spatial_vars(in_shape)
