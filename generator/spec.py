@@ -102,8 +102,18 @@ def family(kind: str) -> str:
 
 
 def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(str(word), list(choices), n=1, cutoff=0.6)
-    return f" Did you mean '{close[0]}'?" if close else ""
+    """' Did you mean ...?' for the nearest name, preferring 2-D layers among close ones.
+
+    >>> _suggest("conv", KINDS)
+    " Did you mean 'conv2d'?"
+    """
+    close = difflib.get_close_matches(str(word), list(choices), n=3, cutoff=0.6)
+    if not close:
+        return ""
+    best = difflib.SequenceMatcher(None, str(word), close[0]).ratio()
+    ties = [c for c in close if difflib.SequenceMatcher(None, str(word), c).ratio() == best]
+    pick = next((c for c in ties if "2d" in c), ties[0])
+    return f" Did you mean '{pick}'?"
 
 
 # -- value parsers --------------------------------------------------------------------------
