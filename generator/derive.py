@@ -87,8 +87,9 @@ class _TextPrinter(StrPrinter):
 _PRINTER = _TextPrinter()
 
 
+@lru_cache(maxsize=4096)
 def show(expr: object) -> str:
-    """Print a formula in textbook notation (·, −, ⌊⌋, ⌈⌉).
+    """Print a formula in textbook notation (·, −, ⌊⌋, ⌈⌉); cached, formulas repeat a lot.
 
     >>> show(sp.floor((_symbol("H") - _symbol("k")) / _symbol("s")) + 1)
     '⌊(H − k)/s⌋ + 1'
