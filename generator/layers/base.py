@@ -137,6 +137,13 @@ class Layer:
     def non_trainable_params(self, in_shape: Shape) -> int:
         return sum(w.size for w in self.weights(in_shape) if not w.trainable)
 
+    def macs(self, in_shape: Shape) -> int:
+        """Multiply-accumulate operations of one forward pass (batch 1); 0 unless overridden.
+
+        Only kernel products count (bias additions, pooling and normalisation do not).
+        """
+        return 0
+
     def derivations(
         self, in_shape: Shape, v: Mapping[str, Var] | None = None
     ) -> tuple[Derivation, ...]:

@@ -12,6 +12,7 @@ and 'same' and PyTorch for explicit integer padding.
 from __future__ import annotations
 
 from collections.abc import Mapping
+import math
 from dataclasses import dataclass, fields
 from typing import Any
 
@@ -149,6 +150,15 @@ class Conv(Windowed):
             rows.append(("bias", (v["C_out"],), not self.frozen))
         return tuple(rows)
 
+    def macs(self, in_shape: Shape) -> int:
+        """H_out·W_out·C_out·k_h·k_w·C_in/g.
+
+        >>> Conv(rank=2, filters=8, kernel=(3, 3)).macs((10, 10, 4))  # 8·8·8·3·3·4
+        18432
+        """
+        out = self.output_shape(in_shape)
+        return math.prod(out) * math.prod(self.kernel) * in_shape[-1] // self.groups
+
     def describe(self) -> str:
         text = f"{self.filters} filters {self.window_text()}"
         if self.groups != 1:
@@ -220,6 +230,14 @@ class ConvTranspose(Windowed):
             rows.append(("bias", (v["C_out"],), not self.frozen))
         return tuple(rows)
 
+    def macs(self, in_shape: Shape) -> int:
+        """Every input value meets the whole kernel once: H·W·C_in·k_h·k_w·C_out.
+
+        >>> ConvTranspose(rank=2, filters=4, kernel=(3, 3), strides=(2, 2)).macs((5, 5, 8))
+        7200
+        """
+        return math.prod(in_shape) * math.prod(self.kernel) * self.filters
+
     def describe(self) -> str:
         text = f"{self.filters} filters {self.window_text()} (transposed)"
         if self.output_padding is not None:
@@ -254,6 +272,14 @@ class DepthwiseConv(Windowed):
         if self.use_bias:
             rows.append(("bias", (v["C_in"] * v["dm"],), not self.frozen))
         return tuple(rows)
+
+    def macs(self, in_shape: Shape) -> int:
+        """H_out·W_out·(C_in·dm)·k_h·k_w.
+
+        >>> DepthwiseConv(rank=2, kernel=(3, 3)).macs((10, 10, 4))  # 8·8·4·3·3
+        2304
+        """
+        return math.prod(self.output_shape(in_shape)) * math.prod(self.kernel)
 
     def describe(self) -> str:
         text = f"depthwise {self.window_text()}"
@@ -295,6 +321,17 @@ class SeparableConv(Windowed):
         if self.use_bias:
             rows.append(("bias", (v["C_out"],), not self.frozen))
         return tuple(rows)
+
+    def macs(self, in_shape: Shape) -> int:
+        """Depthwise H_out·W_out·C_in·dm·k_h·k_w plus pointwise H_out·W_out·C_in·dm·C_out.
+
+        >>> SeparableConv(rank=2, filters=8, kernel=(3, 3)).macs((10, 10, 4))  # 2304 + 8·8·4·8
+        4352
+        """
+        out = self.output_shape(in_shape)
+        positions = math.prod(out[:-1])
+        mid = in_shape[-1] * self.depth_multiplier
+        return positions * mid * math.prod(self.kernel) + positions * mid * self.filters
 
     def describe(self) -> str:
         text = f"{self.filters} filters, separable {self.window_text()}"

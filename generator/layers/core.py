@@ -10,6 +10,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -87,6 +88,14 @@ class Dense(Layer):
             f"not flattened, so n_in = {in_shape[-1]} and the same weights serve every one of "
             f"the {fmt_shape(in_shape[:-1])} positions.",
         )
+
+    def macs(self, in_shape: Shape) -> int:
+        """n_in·n_out at each of the leading positions.
+
+        >>> Dense(units=10).macs((250,)), Dense(units=10).macs((4, 250))
+        (2500, 10000)
+        """
+        return math.prod(in_shape) * self.units
 
     def describe(self) -> str:
         return f"{self.units} units" + ("" if self.use_bias else ", no bias")
