@@ -1,0 +1,391 @@
+"""Build one of our networks as a real PyTorch model; read its shapes and counts from PyTorch.
+
+PyTorch is channels-first; the model keeps its tensors that way and the reported shapes are
+permuted to channels-last (without the batch axis) for comparison. Counts come from PyTorch's own
+de-duplicated ``parameters()`` (a module called twice is counted once) and, for batch
+normalisation, from its ``running_mean``/``running_var`` buffers.
+
+This module never imports ``generator.formulas``: it reads the layers' dataclass fields and
+lets PyTorch do the arithmetic. It also holds the result types both builders return
+(:class:`Summary`, :class:`Row`), :class:`Unsupported` and :func:`mismatches`.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from generator.layers import (
+    Activation,
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Dropout,
+    Flatten,
+    GlobalPool,
+    Layer,
+    LocalResponseNormalization,
+    Pool,
+    PoolWeights,
+    SeparableConv,
+    Windowed,
+)
+from generator.network import Network, Node, Solution
+
+__all__ = ["Row", "Summary", "Unsupported", "mismatches", "torch_model", "torch_summary"]
+
+WeightInfo = tuple[str, tuple[int, ...], bool]  # (name, shape, trainable)
+
+
+@dataclass(frozen=True)
+class Row:
+    """One node as a framework sees it; ``weights`` only where the layout matches ours (Keras)."""
+
+    name: str
+    out_shape: tuple[int, ...]
+    trainable: int
+    non_trainable: int
+    weights: tuple[WeightInfo, ...] | None = None
+
+
+@dataclass(frozen=True)
+class Summary:
+    framework: str
+    rows: tuple[Row, ...]
+    trainable: int
+    non_trainable: int
+
+
+class Unsupported(Exception):
+    """The framework cannot express this network; the message says why."""
+
+
+def mismatches(solution: Solution, summary: Summary) -> list[str]:
+    """Every difference between our solution and a framework's summary (empty when equal)."""
+    fw = summary.framework
+    out: list[str] = []
+    if len(solution.rows) != len(summary.rows):
+        return [f"{fw}: {len(summary.rows)} rows, ours {len(solution.rows)}"]
+    for ours, theirs in zip(solution.rows, summary.rows, strict=True):
+        got = (theirs.out_shape, theirs.trainable, theirs.non_trainable)
+        want = (ours.out_shape, ours.trainable, ours.non_trainable)
+        if got != want:
+            out.append(f"{fw} {ours.name}: (shape, trainable, non-trainable) {got}, ours {want}")
+        if theirs.weights is not None:
+            mine = tuple((w.name, w.shape, w.trainable) for w in ours.weights)
+            if mine != theirs.weights:
+                out.append(f"{fw} {ours.name}: weights {theirs.weights}, ours {mine}")
+    totals = (summary.trainable, summary.non_trainable)
+    if totals != (solution.trainable, solution.non_trainable):
+        out.append(f"{fw} totals (trainable, non-trainable) {totals}, "
+                   f"ours {(solution.trainable, solution.non_trainable)}")
+    return out
+
+
+# -- small modules PyTorch lacks ------------------------------------------------------------
+def tf_same_pads(n: int, k: int, s: int, d: int) -> tuple[int, int]:
+    """TensorFlow's 'same' padding of one axis (its documented rule), as (before, after).
+
+    >>> tf_same_pads(7, 3, 2, 1), tf_same_pads(8, 4, 2, 1), tf_same_pads(5, 1, 3, 1)
+    ((1, 1), (1, 1), (0, 0))
+    """
+    k_eff = d * (k - 1) + 1
+    total = max(k_eff - s, 0) if n % s == 0 else max(k_eff - n % s, 0)
+    return total // 2, total - total // 2
+
+
+class TfSamePad(nn.Module):
+    """Pads like TensorFlow's 'same' (extra zero at the end), computed from the input size."""
+
+    def __init__(self, kernel: tuple[int, ...], strides: tuple[int, ...],
+                 dilation: tuple[int, ...], value: float = 0.0) -> None:
+        super().__init__()
+        self.kernel, self.strides, self.dilation, self.value = kernel, strides, dilation, value
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        pads: list[int] = []
+        for i in reversed(range(len(self.kernel))):  # F.pad wants the last axis first
+            pads += tf_same_pads(x.shape[2 + i], self.kernel[i], self.strides[i], self.dilation[i])
+        return F.pad(x, pads, value=self.value)
+
+
+class LastAxis(nn.Module):
+    """Applies a module to the channels axis moved last (Keras's Dense, Flatten order)."""
+
+    def __init__(self, inner: nn.Module) -> None:
+        super().__init__()
+        self.inner = inner
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.inner(x.movedim(1, -1))
+        return y.movedim(-1, 1) if y.dim() == x.dim() else y
+
+
+class PoolParams(nn.Module):
+    """LeNet-5's per-channel trainable coefficient and optional bias of a subsampling layer."""
+
+    def __init__(self, channels: int, bias: bool) -> None:
+        super().__init__()
+        self.coefficient = nn.Parameter(torch.ones(channels))
+        self.bias = nn.Parameter(torch.zeros(channels)) if bias else None
+
+
+class TrainablePool(nn.Module):
+    """A pooling op whose output is multiplied by a coefficient (plus a bias) per channel."""
+
+    def __init__(self, pool: nn.Module, params: PoolParams) -> None:
+        super().__init__()
+        self.pool, self.params = pool, params
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.pool(x)
+        view = (1, -1) + (1,) * (y.dim() - 2)
+        y = y * self.params.coefficient.view(view)
+        return y if self.params.bias is None else y + self.params.bias.view(view)
+
+
+class Functional(nn.Module):
+    """Calls a shared conv module's weights through ``F.conv*`` with other strides/padding."""
+
+    def __init__(self, conv: nn.Module, fn: Callable[..., torch.Tensor], **geometry: object) -> None:
+        super().__init__()
+        self.conv, self.fn, self.geometry = conv, fn, geometry
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.fn(x, self.conv.weight, self.conv.bias, groups=self.conv.groups,
+                       **self.geometry)
+
+
+class Chain(nn.Module):
+    """The steps in order; a shared module appears more than once and PyTorch counts it once."""
+
+    def __init__(self, steps: list[nn.Module]) -> None:
+        super().__init__()
+        self.steps = nn.ModuleList(steps)
+
+    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+        outs = []
+        for step in self.steps:
+            x = step(x)
+            outs.append(x)
+        return outs
+
+
+# -- translation ----------------------------------------------------------------------------
+ACTIVATIONS: dict[str, Callable[[], nn.Module]] = {
+    "relu": nn.ReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh, "elu": nn.ELU, "selu": nn.SELU,
+    "gelu": nn.GELU, "softplus": nn.Softplus, "linear": nn.Identity,
+    "softmax": lambda: nn.Softmax(dim=1),  # Keras's softmax acts on the channels axis
+}
+
+
+def _nd(name: str, rank: int) -> Callable[..., nn.Module]:
+    return getattr(nn, f"{name}{rank}d")  # type: ignore[no-any-return]
+
+
+def _padded(layer: Windowed, op: nn.Module, *, pad_value: float = 0.0,
+            same_native: bool = False) -> tuple[nn.Module, object]:
+    """The torch ``padding`` argument for a windowed layer, and a pre-padding module if needed."""
+    if layer.explicit_padding:
+        return op, layer.padding
+    if layer.padding == "valid":
+        return op, 0
+    if same_native and all(s == 1 for s in layer.strides):
+        return op, "same"
+    return TfSamePad(layer.kernel, layer.strides, layer.dilation, pad_value), 0
+
+
+def _windowed(layer: Windowed, make: Callable[[object], nn.Module], *, pad_value: float = 0.0,
+              same_native: bool = True) -> nn.Module:
+    pre, padding = _padded(layer, nn.Identity(), pad_value=pad_value, same_native=same_native)
+    core = make(padding)
+    return core if isinstance(pre, nn.Identity) else nn.Sequential(pre, core)
+
+
+def _conv(layer: Conv, c: int) -> nn.Module:
+    cls = _nd("Conv", layer.rank)
+    return _windowed(layer, lambda p: cls(c, layer.filters, layer.kernel, layer.strides, p,
+                                          layer.dilation, layer.groups, layer.use_bias))
+
+
+def _depthwise(layer: DepthwiseConv, c: int) -> nn.Module:
+    cls, m = _nd("Conv", layer.rank), layer.depth_multiplier
+    return _windowed(layer, lambda p: cls(c, c * m, layer.kernel, layer.strides, p,
+                                          layer.dilation, c, layer.use_bias))
+
+
+def _separable(layer: SeparableConv, c: int) -> nn.Module:
+    cls, m = _nd("Conv", layer.rank), layer.depth_multiplier
+    depthwise = _windowed(layer, lambda p: cls(c, c * m, layer.kernel, layer.strides, p,
+                                               layer.dilation, c, False))
+    return nn.Sequential(depthwise, cls(c * m, layer.filters, 1, bias=layer.use_bias))
+
+
+def _transpose_args(layer: ConvTranspose) -> tuple[object, object]:
+    """(padding, output_padding) where PyTorch's rule and ours coincide; else Unsupported."""
+    op = layer.output_padding or 0
+    if layer.explicit_padding:
+        return layer.padding, op
+    wide = all(d * (k - 1) + 1 >= s
+               for k, s, d in zip(layer.kernel, layer.strides, layer.dilation, strict=True))
+    if layer.padding == "valid" and (wide or layer.output_padding is not None):
+        return 0, op
+    raise Unsupported(f"{layer.name}: PyTorch's ConvTranspose has no Keras '{layer.padding}' "
+                      "rule for this kernel/stride; Keras checks it")
+
+
+def _transpose(layer: ConvTranspose, c: int) -> nn.Module:
+    padding, op = _transpose_args(layer)
+    return _nd("ConvTranspose", layer.rank)(c, layer.filters, layer.kernel, layer.strides,
+                                            padding, op, 1, layer.use_bias, layer.dilation)
+
+
+def _pool_op(layer: Pool) -> nn.Module:
+    cls = _nd("MaxPool" if layer.op == "max" else "AvgPool", layer.rank)
+    # max pooling ignores 'same' padding, as TensorFlow does; the value never changes a shape
+    return _windowed(layer, lambda p: cls(layer.kernel, layer.strides, p),
+                     pad_value=-math.inf if layer.op == "max" else 0.0, same_native=False)
+
+
+def _batch_norm(layer: BatchNormalization, rank: int, c: int) -> nn.Module:
+    bn = _nd("BatchNorm", max(rank - 1, 1))(c, affine=layer.center or layer.scale)
+    # Keras can drop gamma or beta alone; PyTorch's batch_norm accepts weight/bias None
+    if not layer.scale:
+        bn.register_parameter("weight", None)
+    if not layer.center:
+        bn.register_parameter("bias", None)
+    return bn
+
+
+def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
+    """A fresh PyTorch module for a layer applied to a channels-last ``shape``."""
+    c, rank = shape[-1], len(shape)
+    if isinstance(layer, Conv):
+        return _conv(layer, c)
+    if isinstance(layer, ConvTranspose):
+        return _transpose(layer, c)
+    if isinstance(layer, DepthwiseConv):
+        return _depthwise(layer, c)
+    if isinstance(layer, SeparableConv):
+        return _separable(layer, c)
+    if isinstance(layer, Pool):
+        if layer.trainable == PoolWeights.NONE:
+            return _pool_op(layer)
+        return TrainablePool(_pool_op(layer),
+                             PoolParams(c, layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS))
+    if isinstance(layer, GlobalPool):
+        pool = _nd("AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool", layer.rank)(1)
+        return pool if layer.keepdims else nn.Sequential(pool, nn.Flatten(1))
+    if isinstance(layer, Flatten):
+        return LastAxis(nn.Flatten(1))  # channels-last order, as Keras flattens
+    if isinstance(layer, Dense):
+        return LastAxis(nn.Linear(c, layer.units, bias=layer.use_bias))  # acts on the last axis
+    if isinstance(layer, Dropout):
+        return nn.Dropout(layer.rate)
+    if isinstance(layer, Activation):
+        if layer.activation not in ACTIVATIONS:
+            raise Unsupported(f"{layer.name}: no PyTorch module for activation {layer.activation!r}")
+        return ACTIVATIONS[layer.activation]()
+    if isinstance(layer, BatchNormalization):
+        return _batch_norm(layer, rank, c)
+    if isinstance(layer, LocalResponseNormalization):
+        if rank < 2:
+            raise Unsupported(f"{layer.name}: nn.LocalResponseNorm needs spatial axes")
+        return nn.LocalResponseNorm(layer.size)
+    raise Unsupported(f"{layer.name}: no PyTorch translation for {type(layer).__name__}")
+
+
+def _core(module: nn.Module) -> nn.Module:
+    """The weight-holding conv inside a (pre-pad, conv) Sequential."""
+    return module[-1] if isinstance(module, nn.Sequential) else module
+
+
+def _geometry(layer: Layer) -> tuple[object, ...]:
+    return tuple(getattr(layer, f, None) for f in ("strides", "padding", "dilation"))
+
+
+def _restrided(node: Node, owner: Layer, module: nn.Module, shape: tuple[int, ...]) -> nn.Module:
+    """A sharing node with its own strides/padding/dilation, on the owner's weights."""
+    layer, rank = node.layer, len(shape) - 1
+    if isinstance(layer, Pool):
+        return TrainablePool(_pool_op(layer), module.params)
+    if isinstance(layer, ConvTranspose):
+        padding, op = _transpose_args(layer)
+        fn = getattr(F, f"conv_transpose{rank}d")
+        return Functional(module, fn, stride=layer.strides, padding=padding,
+                          output_padding=op, dilation=layer.dilation)
+    if isinstance(layer, Conv | DepthwiseConv | SeparableConv):
+        depthwise = module[0] if isinstance(layer, SeparableConv) else module
+        fn = getattr(F, f"conv{rank}d")
+        step = _windowed(layer, lambda p: Functional(_core(depthwise), fn, stride=layer.strides,
+                                                     padding=p, dilation=layer.dilation))
+        return nn.Sequential(step, module[1]) if isinstance(layer, SeparableConv) else step
+    raise Unsupported(f"{layer.name}: cannot re-stride a shared {layer.kind}")
+
+
+def torch_model(network: Network) -> Chain:
+    """The network as a PyTorch module (eval mode); sharing nodes reuse the owner's module."""
+    modules: dict[str, nn.Module] = {}
+    layers: dict[str, Layer] = {}
+    steps: list[nn.Module] = []
+    shape = network.input.shape
+    x = torch.zeros(1, shape[-1], *shape[:-1])
+    for node in network.nodes:
+        layer = node.layer
+        if node.shares is None:
+            module = _module(layer, shape)
+            if getattr(layer, "frozen", False):
+                module.requires_grad_(False)
+        elif _geometry(layer) == _geometry(layers[node.shares]):
+            module = modules[node.shares]  # the same module object, called twice
+        else:
+            module = _restrided(node, layers[node.shares], modules[node.shares], shape)
+        modules[layer.name], layers[layer.name] = module, layer
+        steps.append(module)
+        with torch.no_grad():
+            x = module.eval()(x)
+        shape = _channels_last(x)
+    return Chain(steps).eval()
+
+
+def _channels_last(y: torch.Tensor) -> tuple[int, ...]:
+    return tuple((y.movedim(1, -1) if y.dim() > 2 else y).shape[1:])
+
+
+# BN's running statistics are buffers in PyTorch, not parameters; we count running_mean and
+# running_var as non-trainable to match Keras's moving_mean/moving_variance, and leave out
+# num_batches_tracked (a step counter Keras does not have).
+STAT_BUFFERS = ("running_mean", "running_var")
+
+
+def _tensors(module: nn.Module) -> list[tuple[torch.Tensor, bool]]:
+    """(tensor, trainable) for the module's parameters and BN statistics, each once."""
+    out = [(p, p.requires_grad) for p in module.parameters()]
+    out += [(b, False) for n, b in module.named_buffers() if n.rsplit(".", 1)[-1] in STAT_BUFFERS]
+    return out
+
+
+def _split(tensors: list[tuple[torch.Tensor, bool]]) -> tuple[int, int]:
+    return (sum(t.numel() for t, tr in tensors if tr), sum(t.numel() for t, tr in tensors if not tr))
+
+
+def torch_summary(network: Network) -> Summary:
+    """Build the network in PyTorch, run a forward pass and report shapes and counts."""
+    model = torch_model(network)
+    shape = network.input.shape
+    with torch.no_grad():
+        outs = model(torch.randn(1, shape[-1], *shape[:-1]))
+    seen: set[int] = set()
+    rows = []
+    for node, step, y in zip(network.nodes, model.steps, outs, strict=True):
+        new = [(t, tr) for t, tr in _tensors(step) if id(t) not in seen]  # a shared one: none new
+        seen.update(id(t) for t, _ in new)
+        rows.append(Row(node.name, _channels_last(y), *_split(new)))
+    return Summary("torch", tuple(rows), *_split(_tensors(model)))
