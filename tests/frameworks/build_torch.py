@@ -276,6 +276,10 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
     if isinstance(layer, SeparableConv):
         return _separable(layer, c)
     if isinstance(layer, Pool):
+        if (layer.op == "average" and layer.rank == 3 and layer.explicit_padding
+                and any(n < k for n, k in zip(shape, layer.kernel, strict=False))):
+            raise Unsupported(f"{layer.name}: PyTorch's avg_pool3d refuses an input smaller than "
+                              "the pool size even when the padding covers it")
         if layer.trainable == PoolWeights.NONE:
             return _pool_op(layer)
         return TrainablePool(_pool_op(layer),

@@ -159,6 +159,11 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("max-pooling3d", net([5, 6, 7], pool(r=3)), BOTH),
     ("average-pooling3d-strides", net([5, 6, 7], pool("average", r=3, pool_size=[1, 2, 3],
                                                        strides=[1, 2, 2])), BOTH),
+    # PyTorch's avg_pool3d (only it) refuses an input smaller than the window despite padding
+    ("average-pooling3d-explicit-input-below-pool-size",
+     net([2, 3, 3], pool("average", r=3, pool_size=3, padding=[1, 1, 0])), KERAS),
+    ("max-pooling3d-explicit-input-below-pool-size",
+     net([2, 3, 3], pool(r=3, pool_size=3, padding=[1, 1, 0])), BOTH),
     ("max-pooling2d-coefficient", net([8, 8], pool(trainable="coefficient"), color="cmyk"), BOTH),
     ("max-pooling2d-coefficient-and-bias", net([8, 8], pool(trainable="coefficient_and_bias"),
                                                color="rgba"), BOTH),
