@@ -1,0 +1,323 @@
+"""A generated problem: a pure function of (topic, difficulty, seed, parts, style, version).
+
+:func:`generate` draws an architecture for the topic with one ``random.Random(seed)`` and
+redraws (R/exams style) until the variant is
+
+- **valid**: it solves, every size is positive and every window tiles its input exactly
+  (no answer depends on flooring);
+- **unambiguous**: ``lint(spec) == []`` (every convention that changes an answer is stated);
+- **diagnosable**: the correct total and every value of the misconception catalogue
+  (:func:`generator.misconceptions.catalogue_values`) are pairwise distinct.
+
+The :class:`Problem` records the resolved spec (the format ``cnnquiz solve`` reads), the parts,
+the answers, the generator version and the seed, so it can be re-graded without regenerating.
+
+>>> p = generate(topic="basic", difficulty="easy", seed=42)
+>>> p.id, p.parts, p.answers["total"] == p.solution().answer
+('basic-easy-000042', ('total',), True)
+>>> p.to_json() == generate(topic="basic", difficulty="easy", seed=42).to_json()
+True
+>>> Problem.from_dict(p.to_dict()) == p
+True
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+from .errors import ConfigError
+from .layers import ConvTranspose, Windowed
+from .lint import lint
+from .network import Network, Solution, solve
+from .spec import load_spec
+from .topics import STYLES, TOPICS, Redraw, draw, styles_for
+
+__all__ = [
+    "DIFFICULTIES",
+    "FORMAT",
+    "PARTS",
+    "Problem",
+    "catalogue_values",
+    "diagnosable",
+    "generate",
+    "generate_set",
+    "load_problem",
+    "resolve_parts",
+]
+
+#: the problem-file format tag
+FORMAT = "cnnquiz-problem/1"
+DIFFICULTIES = ("easy", "medium", "hard")
+#: part names; "shape" and "macs" may name a layer: "shape:conv2", "macs:conv1"
+PARTS = ("total", "per_layer", "shape", "weights_biases", "trainable_split", "macs")
+MAX_DRAWS = 500
+FALLBACK_VERSION = "0.1.0"
+
+
+def generator_version() -> str:
+    """The installed cnnquiz version (a constant when not installed)."""
+    try:
+        return metadata.version("cnnquiz")
+    except metadata.PackageNotFoundError:
+        return FALLBACK_VERSION
+
+
+def catalogue_values(network: Network) -> dict[str, int]:
+    """The misconception catalogue's values for a network (see :mod:`generator.misconceptions`)."""
+    from .misconceptions import catalogue_values as values
+
+    return values(network)
+
+
+def diagnosable(network: Network, answer: int) -> bool:
+    """True when the answer and every catalogued wrong value are pairwise distinct.
+
+    >>> net = load_spec({"input": {"shape": [4]}, "layers": [{"type": "dense", "units": 2}]})
+    >>> diagnosable(net, solve(net).answer)
+    True
+    """
+    values = [answer, *catalogue_values(network).values()]
+    return len(set(values)) == len(values)
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One generated problem; ``spec`` is exactly what ``cnnquiz solve`` reads."""
+
+    id: str
+    seed: int
+    version: str
+    topic: str
+    difficulty: str
+    style: str
+    parts: tuple[str, ...]
+    spec: dict[str, Any]
+    answers: dict[str, Any]
+    #: seeds the choice of phrasings (prose sentence patterns, intro); drawn from the seed
+    phrasing: int = 0
+
+    def network(self) -> Network:
+        return load_spec(self.spec)
+
+    def solution(self) -> Solution:
+        return _solved(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "format": FORMAT,
+            "id": self.id,
+            "seed": self.seed,
+            "version": self.version,
+            "topic": self.topic,
+            "difficulty": self.difficulty,
+            "style": self.style,
+            "parts": list(self.parts),
+            "spec": self.spec,
+            "answers": self.answers,
+            "phrasing": self.phrasing,
+        }
+
+    def to_json(self) -> str:
+        """Sorted keys, two-space indent, newline at the end: byte-stable for a seed and version."""
+        return json.dumps(self.to_dict(), sort_keys=True, indent=2, ensure_ascii=False) + "\n"
+
+    @classmethod
+    def from_dict(cls, d: Mapping[str, Any]) -> Problem:
+        missing = [k for k in ("id", "seed", "version", "spec", "answers") if k not in d]
+        if missing:
+            raise ConfigError(f"not a cnnquiz problem: missing {', '.join(missing)}.")
+        return cls(
+            id=str(d["id"]), seed=int(d["seed"]), version=str(d["version"]),
+            topic=str(d.get("topic", "")), difficulty=str(d.get("difficulty", "")),
+            style=str(d.get("style", "prose")), parts=tuple(d.get("parts", ("total",))),
+            spec=json.loads(json.dumps(d["spec"])), answers=json.loads(json.dumps(d["answers"])),
+            phrasing=int(d.get("phrasing", 0)),
+        )
+
+
+def load_problem(path: str | Path) -> Problem:
+    """Read a problem file written by ``cnnquiz generate`` (JSON)."""
+    p = Path(path)
+    try:
+        data = json.loads(p.read_text(encoding="utf-8"))
+    except OSError as e:
+        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
+    except json.JSONDecodeError as e:
+        raise ConfigError(f"{p} is not valid JSON (line {e.lineno}): {e.msg}.") from None
+    if not isinstance(data, dict):
+        raise ConfigError(f"{p} is not a cnnquiz problem file.")
+    return Problem.from_dict(data)
+
+
+_SOLVED: dict[str, Solution] = {}
+
+
+def _solved(p: Problem) -> Solution:
+    key = json.dumps(p.spec, sort_keys=True)
+    sol = _SOLVED.get(key)
+    if sol is None:
+        if len(_SOLVED) > 256:
+            _SOLVED.clear()
+        sol = _SOLVED[key] = solve(load_spec(p.spec))
+    return sol
+
+
+# -- validity -------------------------------------------------------------------------------
+def floors(sol: Solution) -> list[str]:
+    """Layers whose output size involves a rounding (a window not tiling its input exactly)."""
+    out = []
+    for row, node in zip(sol.rows, sol.network.nodes, strict=True):
+        layer = node.layer
+        if not isinstance(layer, Windowed) or isinstance(layer, ConvTranspose):
+            continue
+        for i, n in enumerate(row.in_shape[:-1]):
+            k, s, d = layer.kernel[i], layer.strides[i], layer.dilation[i]
+            if layer.padding == "same":
+                exact = n % s == 0
+            else:
+                p = 0 if layer.padding == "valid" else layer.padding[i]  # type: ignore[index]
+                exact = (n + 2 * p - d * (k - 1) - 1) % s == 0
+            if not exact:
+                out.append(layer.name)
+                break
+    return out
+
+
+# -- parts ----------------------------------------------------------------------------------
+def mac_counts(sol: Solution) -> dict[str, int]:
+    """MACs of every layer that multiplies by a kernel (a shared layer computes too)."""
+    out = {}
+    for r, n in zip(sol.rows, sol.network.nodes, strict=True):
+        m = n.layer.macs(r.in_shape)
+        if m:
+            out[r.name] = m
+    return out
+
+
+def resolve_parts(parts: Iterable[str], sol: Solution, rng: random.Random) -> tuple[str, ...]:
+    """Bare "shape" names a layer (the last before the head); unknown parts raise ConfigError."""
+    names = [r.name for r in sol.rows]
+    out: list[str] = []
+    for part in parts:
+        base, _, layer = part.partition(":")
+        if base not in PARTS:
+            raise ConfigError(f"unknown part '{part}'; parts: {', '.join(PARTS)} "
+                              "(shape and macs may name a layer, e.g. shape:conv2).")
+        if layer and layer not in names:
+            raise ConfigError(f"part '{part}' names no layer; layers: {', '.join(names)}.")
+        if base == "shape" and not layer:
+            head = [i for i, r in enumerate(sol.rows)
+                    if r.kind == "flatten" or r.kind.startswith("global_")]
+            idx = head[0] - 1 if head and head[0] > 0 else len(sol.rows) - 1
+            candidates = [names[idx]] + [r.name for r in sol.rows[:idx]
+                                         if r.kind.startswith(("conv", "max_", "average_"))]
+            layer = candidates[0] if rng.random() < 0.7 else rng.choice(candidates)
+        if base == "macs" and layer and layer not in mac_counts(sol):
+            raise ConfigError(f"part '{part}': {layer} has no kernel to multiply; "
+                              f"layers with MACs: {', '.join(mac_counts(sol))}.")
+        resolved = f"{base}:{layer}" if layer else base
+        if resolved not in out:
+            out.append(resolved)
+    return tuple(out) or ("total",)
+
+
+def answers_for(parts: Sequence[str], sol: Solution) -> dict[str, Any]:
+    """The answer of every part, as JSON-ready ints, lists and dicts."""
+    out: dict[str, Any] = {}
+    for part in parts:
+        base, _, layer = part.partition(":")
+        if base == "total":
+            out[part] = sol.answer
+        elif base == "per_layer":
+            out[part] = {r.name: r.trainable for r in sol.rows}
+        elif base == "shape":
+            out[part] = list(sol.row(layer).out_shape)
+        elif base == "weights_biases":
+            ws = [w for r in sol.rows for w in r.weights if w.trainable]
+            biases = sum(w.size for w in ws if w.name in ("bias", "beta"))
+            out[part] = {"weights": sum(w.size for w in ws) - biases, "biases": biases}
+        elif base == "trainable_split":
+            out[part] = {"trainable": sol.trainable, "non_trainable": sol.non_trainable}
+        elif base == "macs":
+            macs = mac_counts(sol)
+            out[part] = macs[layer] if layer else macs
+    return out
+
+
+# -- generation -----------------------------------------------------------------------------
+def _check(topic: str, difficulty: str, style: str) -> None:
+    if topic not in TOPICS:
+        raise ConfigError(f"unknown topic '{topic}'; topics: {', '.join(TOPICS)}.")
+    if difficulty not in DIFFICULTIES:
+        raise ConfigError(f"unknown difficulty '{difficulty}'; use easy, medium or hard.")
+    if style != "mixed" and style not in STYLES:
+        raise ConfigError(f"unknown style '{style}'; styles: {', '.join(STYLES)}, mixed.")
+    if style != "mixed" and style not in styles_for(topic):
+        raise ConfigError(f"topic '{topic}' cannot be shown as {style}; "
+                          f"use {', '.join(styles_for(topic))}.")
+
+
+def default_id(topic: str, difficulty: str, seed: int) -> str:
+    """'basic-easy-000042'; large seeds (per-student) in hex.
+
+    >>> default_id("basic", "easy", 42)
+    'basic-easy-000042'
+    """
+    return f"{topic}-{difficulty}-{seed:06d}" if seed < 10**6 else f"{topic}-{difficulty}-{seed:x}"
+
+
+def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = ("total",),
+             style: str = "prose", version: str | None = None,
+             id: str | None = None) -> Problem:  # noqa: A002
+    """Draw one valid, unambiguous, diagnosable problem; the same arguments give the same bytes."""
+    _check(topic, difficulty, style)
+    rng = random.Random(seed)
+    shown = rng.choice(styles_for(topic)) if style == "mixed" else style
+    for _ in range(MAX_DRAWS):
+        try:
+            spec = draw(topic, rng, difficulty, shown)
+            net = load_spec(spec)
+            sol = solve(net)
+        except (Redraw, ConfigError):
+            continue
+        if floors(sol) or not diagnosable(net, sol.answer):
+            continue
+        found = lint(spec)
+        if found:  # a generator bug, not bad luck: every convention must be stated
+            raise AssertionError(f"{topic} draw left {found[0].convention} unstated: {spec}")
+        break
+    else:
+        raise ConfigError(f"no valid, diagnosable {difficulty} '{topic}' problem in {MAX_DRAWS} "
+                          f"draws for seed {seed}; try another seed.")
+    resolved = resolve_parts(parts, sol, rng)
+    phrasing = rng.randrange(2**31)
+    problem = Problem(
+        id=id or default_id(topic, difficulty, seed), seed=seed,
+        version=version or generator_version(), topic=topic, difficulty=difficulty,
+        style=shown, parts=resolved, spec=json.loads(json.dumps(spec)),
+        answers=answers_for(resolved, sol), phrasing=phrasing,
+    )
+    _SOLVED[json.dumps(problem.spec, sort_keys=True)] = sol
+    return problem
+
+
+def generate_set(*, topics: Sequence[str] | None = None, difficulty: str = "easy",
+                 count: int = 6, seed: int = 0, parts: Sequence[str] = ("total",),
+                 style: str = "prose", version: str | None = None) -> list[Problem]:
+    """A problem set: topics in turn, seeds ``seed, seed + 1, …``.
+
+    >>> [p.id for p in generate_set(topics=["basic", "color"], count=3, seed=7)]
+    ['basic-easy-000007', 'color-easy-000008', 'basic-easy-000009']
+    """
+    topics = list(topics or TOPICS)
+    if count < 1:
+        raise ConfigError(f"count must be at least 1; received {count}.")
+    return [generate(topic=topics[i % len(topics)], difficulty=difficulty, seed=seed + i,
+                     parts=parts, style=style, version=version) for i in range(count)]
+

@@ -1,0 +1,565 @@
+"""Random architectures by topic and difficulty, drawn from one ``random.Random``.
+
+Each topic function takes the generator, a difficulty and the presentation style (the style
+limits what can be shown: Keras has no explicit integer padding, PyTorch no 'same' for
+stride > 1) and returns a spec mapping in the format :func:`generator.spec.load_spec` reads,
+with every convention stated. A draw that cannot be completed exactly (an odd size before a
+2×2 pool, a window larger than its input, a layer whose filters equal its input channels)
+raises :class:`Redraw`; :func:`generator.problem.generate` then draws again.
+
+Sizes are exact: every window tiles its (padded) input with no remainder, so no answer depends
+on flooring; 'same' with stride s is only drawn on sizes divisible by s.
+
+>>> import random
+>>> spec = draw("basic", random.Random(3), "easy", "prose")
+>>> sorted(spec)
+['conventions', 'input', 'layers']
+>>> spec["layers"][0]["type"]
+'conv2d'
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = ["CODE_STYLES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw", "styles_for"]
+
+STYLES = ("prose", "keras", "pytorch", "table")
+CODE_STYLES = ("keras", "pytorch")
+
+
+class Redraw(Exception):
+    """This draw cannot be completed exactly; draw again."""
+
+
+@dataclass(frozen=True)
+class Level:
+    """How big and how many: the knobs a difficulty turns."""
+
+    sizes: tuple[int, ...]
+    filters: tuple[int, ...]
+    kernels: tuple[int, ...]
+    convs: tuple[int, int]
+    dense: tuple[int, int]
+    units: tuple[int, ...]
+    max_flat: int
+
+
+LEVELS: dict[str, Level] = {
+    "easy": Level(sizes=(8, 10, 12, 14, 16, 20, 24, 28), filters=(2, 4, 5, 6, 8, 10, 12),
+                  kernels=(3, 5), convs=(2, 2), dense=(1, 1), units=(2, 3, 4, 5, 10),
+                  max_flat=1_500),
+    "medium": Level(sizes=(16, 20, 24, 28, 30, 32, 36, 40, 48, 64),
+                    filters=(8, 12, 16, 20, 24, 32, 40, 48, 64), kernels=(3, 5),
+                    convs=(2, 3), dense=(1, 2), units=(10, 16, 20, 32, 50, 64, 100),
+                    max_flat=25_000),
+    "hard": Level(sizes=(28, 32, 48, 56, 60, 64, 96, 100, 112, 128),
+                  filters=(16, 24, 32, 48, 60, 64, 96, 100, 128, 192, 256),
+                  kernels=(3, 5, 7), convs=(3, 5), dense=(2, 3),
+                  units=(10, 64, 100, 120, 128, 250, 256, 512), max_flat=150_000),
+}
+
+
+@dataclass
+class Builder:
+    """Tracks the running shape while layers are appended to a spec."""
+
+    rng: random.Random
+    level: Level
+    style: str
+    rank: int = 2
+    spatial: list[int] = field(default_factory=list)
+    channels: int = 0
+    layers: list[dict[str, Any]] = field(default_factory=list)
+    conventions: dict[str, str] = field(default_factory=dict)
+    input: dict[str, Any] = field(default_factory=dict)
+    counts: dict[str, int] = field(default_factory=dict)
+    flat: bool = False
+
+    # -- helpers ----------------------------------------------------------------------------
+    def name(self, prefix: str) -> str:
+        self.counts[prefix] = self.counts.get(prefix, 0) + 1
+        return f"{prefix}{self.counts[prefix]}"
+
+    def pick(self, options: Any) -> Any:
+        return self.rng.choice(tuple(options))
+
+    def start(self, size: int | list[int], channels: int, color: str | None = None) -> None:
+        self.spatial = list(size) if isinstance(size, list) else [size] * self.rank
+        self.channels = channels
+        self.input = {"shape": list(self.spatial)}
+        if color:
+            self.input["color"] = color
+        else:
+            self.input["channels"] = channels
+
+    def filters(self, exclude: tuple[int, ...] = (), multiple: int = 1) -> int:
+        """A filter count different from the input channels (K = C_in hides mistakes)."""
+        options = [f for f in self.level.filters
+                   if f != self.channels and f not in exclude and f % multiple == 0]
+        if not options:
+            raise Redraw("no filter count fits")
+        return int(self.pick(options))
+
+    @property
+    def kind_suffix(self) -> str:
+        return f"{self.rank}d"
+
+    # -- windows ----------------------------------------------------------------------------
+    @staticmethod
+    def out_len(n: int, k: int, s: int, padding: Any, d: int = 1) -> int | None:
+        """Exact output length, or None when the window would floor or not fit."""
+        keff = d * (k - 1) + 1
+        if padding == "same":
+            return n // s if n % s == 0 else None
+        p = 0 if padding == "valid" else int(padding)
+        span = n + 2 * p - keff
+        if span < 0 or span % s:
+            return None
+        return span // s + 1
+
+    def conv(self, *, kind: str = "conv", stride: int = 1, padding: Any = None,
+             dilation: int = 1, groups: int = 1, bias: bool | None = None,
+             filters: int | None = None, kernel: int | None = None, even: bool = False,
+             min_out: int = 3, depth_multiplier: int | None = None,
+             name: str | None = None) -> dict[str, Any]:
+        """Append a convolution whose output size is exact; ``even``: ready for a 2×2 pool."""
+        padding = self.conventions["padding"] if padding is None else padding
+        kernels = [kernel] if kernel else list(self.level.kernels)
+        self.rng.shuffle(kernels)
+        for k in kernels:
+            outs = [self.out_len(n, k, stride, padding, dilation) for n in self.spatial]
+            if all(o is not None and o >= min_out and (not even or o % 2 == 0) for o in outs):
+                break
+        else:
+            raise Redraw("no kernel fits exactly")
+        prefix = {"conv": "conv", "depthwise": "dwconv", "separable": "sepconv"}[kind]
+        layer: dict[str, Any] = {"type": f"{'' if kind == 'conv' else kind + '_'}conv{self.kind_suffix}",
+                                 "name": name or self.name(prefix)}
+        if kind != "depthwise":
+            layer["filters"] = filters or self.filters(multiple=groups)
+        layer["kernel"] = k
+        if stride != 1:
+            layer["strides"] = stride
+        if padding != self.conventions["padding"]:
+            layer["padding"] = padding if isinstance(padding, str) else [padding] * self.rank
+        if dilation != 1:
+            layer["dilation"] = dilation
+        if groups != 1:
+            layer["groups"] = groups
+        if depth_multiplier is not None and depth_multiplier != 1:
+            layer["depth_multiplier"] = depth_multiplier
+        if bias is not None and bias != (self.conventions["bias"] == "true"):
+            layer["bias"] = bias
+        self.layers.append(layer)
+        self.spatial = [o for o in outs if o is not None]
+        if kind == "depthwise":
+            self.channels *= depth_multiplier or 1
+        else:
+            self.channels = layer["filters"]
+        return layer
+
+    def pool(self, op: str = "max", size: int = 2, trainable: str | None = None) -> bool:
+        """Append a size×size pool when it tiles the input exactly; False when it cannot."""
+        if any(n % size or n // size < 2 for n in self.spatial):
+            return False
+        layer: dict[str, Any] = {"type": f"{op}_pooling{self.kind_suffix}",
+                                 "name": self.name("pool"), "pool_size": size}
+        if trainable is not None and trainable != self.conventions["pooling_weights"]:
+            layer["trainable"] = trainable
+        self.layers.append(layer)
+        self.spatial = [n // size for n in self.spatial]
+        return True
+
+    def transpose(self, *, kernel: int, stride: int, padding: Any,
+                  filters: int | None = None) -> None:
+        """Append a transposed convolution (no flooring: its output is always exact)."""
+        if padding == "same":
+            outs = [n * stride for n in self.spatial]
+        elif padding == "valid":
+            if kernel < stride:
+                raise Redraw("Keras 'valid' transposed conv with k < s")
+            outs = [(n - 1) * stride + kernel for n in self.spatial]
+        else:
+            outs = [(n - 1) * stride - 2 * padding + kernel for n in self.spatial]
+        layer: dict[str, Any] = {"type": f"conv{self.kind_suffix}_transpose",
+                                 "name": self.name("tconv"),
+                                 "filters": filters or self.filters(), "kernel": kernel}
+        if stride != 1:
+            layer["strides"] = stride
+        if padding != self.conventions["padding"]:
+            layer["padding"] = padding if isinstance(padding, str) else [padding] * self.rank
+        self.layers.append(layer)
+        self.spatial, self.channels = outs, layer["filters"]
+
+    # -- heads ------------------------------------------------------------------------------
+    def flatten(self) -> None:
+        n = self.channels
+        for s in self.spatial:
+            n *= s
+        if n > self.level.max_flat or all(s == 1 for s in self.spatial):
+            raise Redraw("flattened vector too long (or 1×1 map)")
+        self.layers.append({"type": "flatten", "name": self.name("flatten")})
+        self.spatial, self.channels, self.flat = [], n, True
+
+    def global_pool(self, op: str = "average") -> None:
+        if all(s == 1 for s in self.spatial):
+            raise Redraw("global pooling of a 1×1 map")
+        self.layers.append({"type": f"global_{op}_pooling{self.kind_suffix}",
+                            "name": self.name("gap" if op == "average" else "gmp")})
+        self.spatial, self.flat = [], True
+
+    def dense(self, units: int | None = None, bias: bool | None = None) -> None:
+        options = [u for u in self.level.units if u != self.channels]
+        layer: dict[str, Any] = {"type": "dense", "name": self.name("dense"),
+                                 "units": units or int(self.pick(options))}
+        if bias is not None and bias != (self.conventions["bias"] == "true"):
+            layer["bias"] = bias
+        self.layers.append(layer)
+        self.channels = layer["units"]
+
+    def dense_head(self, n: int | None = None, *, bias: Callable[[], bool | None] = lambda: None,
+                   dropout: float | None = None) -> None:
+        lo, hi = self.level.dense
+        n = n or self.rng.randint(lo, hi)
+        used: list[int] = []
+        for i in range(n):
+            last = i == n - 1
+            opts = [u for u in self.level.units if u != self.channels and u not in used]
+            if not last:
+                opts = [u for u in opts if u >= 16] or opts
+            if not opts:
+                raise Redraw("no unit count fits")
+            units = int(self.pick(opts))
+            used.append(units)
+            self.dense(units, bias=bias())
+            if dropout is not None and not last:
+                self.dropout(dropout)
+
+    def dropout(self, rate: float) -> None:
+        self.layers.append({"type": "dropout", "name": self.name("dropout"), "rate": rate})
+
+    def batchnorm(self) -> None:
+        self.layers.append({"type": "batch_normalization", "name": self.name("bn")})
+
+    def spec(self) -> dict[str, Any]:
+        return {"input": self.input, "conventions": dict(self.conventions), "layers": self.layers}
+
+
+# -- shared pieces ------------------------------------------------------------------------------
+def _builder(rng: random.Random, difficulty: str, style: str, *, rank: int = 2,
+             padding: str = "valid", bias: str = "true", pooling_weights: str = "none",
+             count: str = "trainable") -> Builder:
+    b = Builder(rng, LEVELS[difficulty], style, rank=rank)
+    b.conventions = {"padding": padding, "bias": bias, "pool_strides": "pool_size",
+                     "pooling_weights": pooling_weights, "count": count}
+    return b
+
+
+def _n_convs(b: Builder) -> int:
+    lo, hi = b.level.convs
+    return b.rng.randint(lo, hi)
+
+
+def _conv_stack(b: Builder, n: int, *, pool_prob: float = 0.6, op: str = "max",
+                **conv: Any) -> None:
+    """n convolutions, each maybe followed by a 2×2 pool; the last is always pooled if it can."""
+    for i in range(n):
+        want_pool = i == n - 1 or b.rng.random() < pool_prob
+        b.conv(even=want_pool, **conv)
+        if want_pool:
+            b.pool(op)
+
+
+def _easy_size(b: Builder) -> int:
+    return int(b.pick(b.level.sizes))
+
+
+# -- topics -------------------------------------------------------------------------------------
+def basic(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style)
+    b.start(_easy_size(b), 3)
+    _conv_stack(b, _n_convs(b))
+    b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def color(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style)
+    model = b.pick(("rgb", "rgba", "cmyk", "cmyk"))
+    b.start(_easy_size(b), {"rgb": 3, "rgba": 4, "cmyk": 4}[model], color=model)
+    _conv_stack(b, _n_convs(b))
+    b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def sharing(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    """conv_a: C→A, conv_b: A→B, conv_c: B→A, then a reuse of conv_b (A→B); more at hard."""
+    b = _builder(rng, difficulty, style, padding="same")
+    b.start(int(b.pick([s for s in b.level.sizes if s % 4 == 0] or [16])), 3)
+    first = b.conv()
+    a = first["filters"]
+    second = b.conv(filters=b.filters(exclude=(a,)))
+    third = b.conv(filters=a)
+    if b.rng.random() < 0.5:
+        b.pool()
+    b.layers.append({"type": f"conv{b.kind_suffix}", "name": b.name("conv"), "share": second["name"]})
+    b.channels = second["filters"]
+    if difficulty == "hard":
+        b.layers.append({"type": f"conv{b.kind_suffix}", "name": b.name("conv"),
+                         "share": third["name"]})
+        b.channels = a
+    if b.rng.random() < 0.5 or not b.pool():
+        b.global_pool()
+    else:
+        b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def trainable_pooling(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    """LeNet-style: conv → subsampling with a coefficient (and bias) per channel."""
+    weights = rng.choice(("coefficient_and_bias", "coefficient_and_bias", "coefficient"))
+    b = _builder(rng, difficulty, style, pooling_weights=weights)
+    b.start(int(b.pick([s for s in b.level.sizes if s >= 12])), 3)
+    for i in range(_n_convs(b)):
+        if i == 0 and weights == "coefficient":  # else every bias dropped = every coefficient
+            b.conv(kernel=3)
+        b.conv(even=True, kernel=int(b.pick(b.level.kernels)))
+        if not b.pool("average", trainable=weights):
+            raise Redraw("odd size before subsampling")
+    b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def padding(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, padding=rng.choice(("valid", "same")))
+    b.start(_easy_size(b), 3)
+    if style == "keras":
+        modes: tuple[Any, ...] = ("valid", "same")
+    else:
+        modes = ("valid", "same", 1, 2)
+    n = max(2, _n_convs(b))
+    seen: set[str] = set()
+    for i in range(n):
+        mode = b.pick(modes)
+        if i == n - 1 and len(seen) == 1 and str(mode) in seen:
+            mode = b.pick([m for m in modes if str(m) not in seen])
+        seen.add(str(mode))
+        pool = i == n - 1 or b.rng.random() < 0.5
+        b.conv(padding=mode, even=pool)
+        if pool:
+            b.pool()
+    b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def stride_dilation(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    pad = "valid" if style == "pytorch" else rng.choice(("valid", "same"))
+    b = _builder(rng, difficulty, style, padding=pad)
+    b.start(int(b.pick([s for s in b.level.sizes if s >= 12])), 3)
+    n = max(2, _n_convs(b))
+    special = rng.randrange(n)
+    for i in range(n):
+        stride, dil = 1, 1
+        if i == special or rng.random() < 0.4:
+            stride, dil = rng.choice(((2, 1), (2, 1), (1, 2), (3, 1)))
+        b.conv(stride=stride, dilation=dil, even=(i == n - 1))
+    b.pool()
+    b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def no_bias(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    default = rng.choice(("true", "false"))
+    b = _builder(rng, difficulty, style, bias=default)
+    b.start(_easy_size(b), 3)
+    flip = lambda: (default != "true") if rng.random() < 0.4 else None  # noqa: E731
+    n = max(1, _n_convs(b))
+    _conv_stack(b, n, bias=None)
+    for layer in b.layers:
+        f = flip()
+        if layer["type"].startswith("conv") and f is not None:
+            layer["bias"] = f
+    b.flatten()
+    b.dense_head(bias=flip)
+    return b.spec()
+
+
+def groups(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style)
+    b.start(_easy_size(b), 3)
+    b.conv(filters=b.filters(multiple=4))
+    for _ in range(max(1, _n_convs(b) - 1)):
+        g = int(rng.choice([g for g in (2, 4) if b.channels % g == 0] or [2]))
+        if b.channels % g:
+            raise Redraw("channels not divisible by groups")
+        pool = rng.random() < 0.5
+        b.conv(groups=g, even=pool)
+        if pool:
+            b.pool()
+    b.conv(even=True)  # an ungrouped conv, so 'C_in left out' differs from 'gray input'
+    if not b.pool():
+        b.global_pool()
+    else:
+        b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def depthwise_separable(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, padding=rng.choice(("valid", "same")))
+    b.start(_easy_size(b), 3)
+    b.conv()
+    for _ in range(max(1, _n_convs(b) - 1)):
+        if rng.random() < 0.5:
+            dm = int(rng.choice((1, 1, 2)))
+            b.conv(kind="depthwise", depth_multiplier=dm)
+            b.conv(kernel=1, filters=b.filters())
+        else:
+            dm = int(rng.choice((1, 1, 2)))
+            b.conv(kind="separable", depth_multiplier=dm)
+    if rng.random() < 0.5:
+        b.global_pool()
+    else:
+        if not b.pool():
+            raise Redraw("odd map")
+        b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def batchnorm(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, count=rng.choice(("trainable", "trainable", "total")))
+    b.start(_easy_size(b), 3)
+    for i in range(_n_convs(b)):
+        pool = i == 0 or rng.random() < 0.5
+        b.conv(even=pool)
+        b.batchnorm()
+        if pool:
+            b.pool()
+    b.flatten()
+    b.dense(int(b.pick([u for u in b.level.units if u >= 10])))
+    if rng.random() < 0.6:
+        b.batchnorm()
+    b.dense(int(b.pick([u for u in (2, 3, 4, 5, 10) if u != b.channels])))
+    return b.spec()
+
+
+def global_pooling(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, padding=rng.choice(("valid", "same")))
+    b.start(_easy_size(b), 3)
+    _conv_stack(b, _n_convs(b), pool_prob=0.5)
+    b.global_pool(rng.choice(("average", "average", "max")))
+    b.dense_head()
+    return b.spec()
+
+
+def dropout_flatten(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style)
+    b.start(_easy_size(b), 3)
+    n = _n_convs(b)
+    for i in range(n):
+        pool = i == n - 1 or rng.random() < 0.5
+        b.conv(even=pool)
+        if pool:
+            b.pool()
+            b.dropout(rng.choice((0.25, 0.3, 0.4)))
+    b.flatten()
+    b.dense_head(n=max(2, b.rng.randint(*b.level.dense)), dropout=rng.choice((0.5, 0.2)))
+    return b.spec()
+
+
+def transpose(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, padding="same" if style == "keras" else "valid")
+    b.start(int(rng.choice((3, 4, 5, 6, 7, 8))), int(b.pick(b.level.filters[1:])))
+    for _ in range(max(1, _n_convs(b) - (1 if difficulty == "hard" else 0))):
+        if style == "pytorch" or (style != "keras" and rng.random() < 0.5):
+            k, s, p = rng.choice(((4, 2, 1), (3, 2, 1), (2, 2, 0), (3, 1, 1), (5, 2, 2)))
+            b.transpose(kernel=k, stride=s, padding=p)
+        else:
+            mode = rng.choice(("same", "valid"))
+            k, s = rng.choice(((3, 2), (4, 2), (2, 2), (5, 2), (3, 1)))
+            if mode == "valid" and k < s:
+                k = s
+            b.transpose(kernel=k, stride=s, padding=mode)
+    if rng.random() < 0.6:
+        b.conv(kernel=3, padding="same", filters=int(rng.choice((1, 3))) if b.channels > 3 else 8)
+    return b.spec()
+
+
+def conv1d(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, rank=1, padding=rng.choice(("valid", "same")))
+    length = {"easy": (16, 20, 24, 32), "medium": (32, 48, 64, 100, 128),
+              "hard": (100, 128, 200, 256, 500)}[difficulty]
+    b.start(int(rng.choice(length)), int(rng.choice((2, 3, 6, 8, 12))))
+    _conv_stack(b, _n_convs(b), pool_prob=0.5)
+    if rng.random() < 0.4:
+        b.global_pool(rng.choice(("average", "max")))
+    else:
+        b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def conv3d(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    b = _builder(rng, difficulty, style, rank=3, padding=rng.choice(("valid", "same")))
+    depth = int(rng.choice((6, 8, 10, 12, 16)))
+    size = int(rng.choice({"easy": (8, 10, 12), "medium": (16, 20, 24, 32),
+                           "hard": (24, 32, 48, 64)}[difficulty]))
+    b.start([depth, size, size], int(rng.choice((2, 3))))
+    b = _shrink_kernels(b)
+    _conv_stack(b, max(2, _n_convs(b) - 1), pool_prob=0.5)
+    if rng.random() < 0.3:
+        b.global_pool()
+    else:
+        b.flatten()
+    b.dense_head()
+    return b.spec()
+
+
+def _shrink_kernels(b: Builder) -> Builder:
+    b.level = Level(**{**b.level.__dict__, "kernels": (3,),
+                       "filters": tuple(f for f in b.level.filters if f <= 64)})
+    return b
+
+
+TOPICS: dict[str, Callable[[random.Random, str, str], dict[str, Any]]] = {
+    "basic": basic,
+    "color": color,
+    "sharing": sharing,
+    "trainable-pooling": trainable_pooling,
+    "padding": padding,
+    "stride-dilation": stride_dilation,
+    "no-bias": no_bias,
+    "groups": groups,
+    "depthwise-separable": depthwise_separable,
+    "batchnorm": batchnorm,
+    "global-pooling": global_pooling,
+    "dropout-flatten": dropout_flatten,
+    "transpose": transpose,
+    "conv1d": conv1d,
+    "conv3d": conv3d,
+}
+
+
+def styles_for(topic: str) -> tuple[str, ...]:
+    """The presentation styles a topic can be shown in (all four, today).
+
+    >>> styles_for("trainable-pooling")
+    ('prose', 'keras', 'pytorch', 'table')
+    """
+    return STYLES
+
+
+def draw(topic: str, rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+    """One spec for a topic; may raise :class:`Redraw`."""
+    return TOPICS[topic](rng, difficulty, style)
