@@ -168,6 +168,8 @@ class Builder:
             return False
         layer: dict[str, Any] = {"type": f"{op}_pooling{self.kind_suffix}",
                                  "name": self.name("pool"), "pool_size": size}
+        if self.conventions["padding"] != "valid":
+            layer["padding"] = "valid"
         if trainable is not None and trainable != self.conventions["pooling_weights"]:
             layer["trainable"] = trainable
         self.layers.append(layer)

@@ -1,0 +1,69 @@
+"""Architecture diagrams: SVG (HTML, Markdown) and TikZ (LaTeX), shapes on the edges.
+
+Positions are computed here; ``templates/diagram.svg.j2`` (autoescaped) and
+``templates/diagram.tikz.j2`` only place them. A problem's diagram shows the input shape and
+``?`` on the other edges (the shapes are what students work out); the worked solution's
+diagram shows every shape.
+
+>>> text = svg([("conv1", "Conv2D"), ("flatten1", "Flatten")], ["8×8×3", "6×6×4", "144"], "alt")
+>>> text.count("<rect"), "6×6×4" in text, "<title>alt</title>" in text
+(3, True, True)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from .render import render
+
+__all__ = ["svg", "tex_escape", "tikz"]
+
+BOX_W, BOX_H, GAP, MARGIN, WIDTH = 220, 28, 30, 12, 380
+
+
+def _boxes(boxes: Sequence[tuple[str, str]], shapes: Sequence[str]) -> dict[str, Any]:
+    nodes = [("input", "")] + list(boxes)
+    items = []
+    for i, (name, kind) in enumerate(nodes):
+        y = MARGIN + i * (BOX_H + GAP)
+        items.append({"x": MARGIN, "y": y, "w": BOX_W, "h": BOX_H,
+                      "tx": MARGIN + BOX_W // 2, "ty": y + BOX_H // 2 + 5,
+                      "label": f"{name}: {kind}" if kind else name})
+    edges = []
+    for i in range(len(nodes)):
+        y0 = MARGIN + i * (BOX_H + GAP) + BOX_H
+        last = i == len(nodes) - 1
+        edges.append({"x": MARGIN + BOX_W // 2, "y1": y0, "y2": y0 + GAP - 4,
+                      "lx": MARGIN + BOX_W // 2 + 10, "ly": y0 + GAP // 2 + 4,
+                      "label": shapes[i] if i < len(shapes) else "?", "last": last})
+    height = MARGIN * 2 + len(nodes) * (BOX_H + GAP)
+    return {"items": items, "edges": edges, "width": WIDTH, "height": height}
+
+
+def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str) -> str:
+    """A vertical chain of boxes (input first); ``shapes[i]`` labels the edge leaving node i."""
+    return render("diagram.svg.j2", {**_boxes(boxes, shapes), "alt": alt}).strip()
+
+
+TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",
+               "_": r"\_", "{": r"\{", "}": r"\}", "~": r"\textasciitilde{}",
+               "^": r"\textasciicircum{}"}
+
+
+def tex_escape(text: str) -> str:
+    """Escape LaTeX's special characters (Unicode × · − are declared in the preamble).
+
+    >>> tex_escape("a_b & 50%")
+    'a\\\\_b \\\\& 50\\\\%'
+    """
+    return "".join(TEX_SPECIAL.get(c, c) for c in text)
+
+
+def tikz(boxes: Sequence[tuple[str, str]], shapes: Sequence[str]) -> str:
+    """The same chain as a TikZ picture (needs the positioning library)."""
+    nodes = [("input", "")] + list(boxes)
+    items = [{"id": f"n{i}", "label": tex_escape(f"{n}: {k}" if k else n),
+              "edge": tex_escape(shapes[i]) if i < len(shapes) else "?"}
+             for i, (n, k) in enumerate(nodes)]
+    return render("diagram.tikz.j2", {"items": items}).strip()

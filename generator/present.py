@@ -1,0 +1,456 @@
+"""Problem text: contexts for the problem, set and answer-key templates, several phrasings.
+
+Everything a template prints is computed here as strings (numbers with thousands
+separators, shapes as ``28×28×16``); templates only lay it out. The prose phrasings, the
+intro sentence and the list style are chosen with ``random.Random(problem.phrasing)``, so a
+class does not see one sentence pattern and the same problem always reads the same.
+
+>>> from generator.problem import generate
+>>> p = generate(topic="basic", difficulty="easy", seed=42)
+>>> text = render_problem(p, "txt")
+>>> "trainable parameters" in text and p.id in text
+True
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Any
+
+from .codegen import keras_code, torch_code
+from .diagram import svg, tex_escape, tikz
+from .layers import (
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Dropout,
+    Flatten,
+    GlobalPool,
+    Layer,
+    Pool,
+    PoolWeights,
+    SeparableConv,
+)
+from .network import Network, Node
+from .problem import Problem, mac_counts
+from .render import num, render, solution_context
+
+__all__ = ["FORMATS", "problem_context", "render_problem", "render_set", "render_solution_for"]
+
+#: output format -> template suffix
+FORMATS = {"md": "md", "html": "html", "latex": "tex", "txt": "txt"}
+
+COLOR_NAMES = {"rgb": "RGB", "bgr": "BGR", "rgba": "RGBA", "cmyk": "CMYK",
+               "gray": "grayscale", "grayscale": "grayscale"}
+
+
+def dims(t: Sequence[int]) -> str:
+    """A window or shape as printed: 3×3, 2×2×2; 1-D windows as a bare number.
+
+    >>> dims((3, 3)), dims((5,)), dims((28, 28, 16))
+    ('3×3', '5', '28×28×16')
+    """
+    return "×".join(str(d) for d in t)
+
+
+def _shape(t: Sequence[int]) -> str:
+    return "×".join(str(d) for d in t)
+
+
+# -- the input ----------------------------------------------------------------------------------
+def input_text(net: Network, rng: random.Random) -> str:
+    inp = net.input
+    sp = inp.spatial
+    if len(sp) == 2 and inp.color:
+        return f"a {dims(sp)} {COLOR_NAMES[inp.color]} image"
+    if len(sp) == 1:
+        return rng.choice((f"a sequence of length {sp[0]} with {inp.channels} channels "
+                           f"({sp[0]}×{inp.channels}, length × channels)",
+                           f"a 1-D signal of {sp[0]} time steps and {inp.channels} channels"))
+    if len(sp) == 3:
+        return (f"a volume of {dims(sp)} voxels (depth × height × width) with "
+                f"{inp.channels} channels")
+    return rng.choice((f"an input of size {dims(sp)}×{inp.channels} (height × width × channels)",
+                       f"a {dims(sp)} input with {inp.channels} channels",
+                       f"a tensor of shape {dims(sp)}×{inp.channels} (H×W×C)"))
+
+
+# -- one layer in words ---------------------------------------------------------------------
+def _pad(layer: Any, transposed: bool = False) -> str:
+    if isinstance(layer.padding, str):
+        if layer.padding == "valid":
+            return "valid padding (no zero padding)"
+        return "'same' padding"
+    return f"zero padding of {dims(layer.padding[:1]) if len(set(layer.padding)) == 1 else dims(layer.padding)} on each side"
+
+
+def _stride(layer: Any) -> str:
+    s = layer.strides
+    return f"stride {s[0]}" if len(set(s)) == 1 else f"strides {dims(s)}"
+
+
+def _bias_note(layer: Any, default_bias: bool) -> str:
+    if layer.use_bias == default_bias:
+        return ""
+    return ", with bias" if layer.use_bias else ", without bias"
+
+
+def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool) -> str:
+    """A textbook description of one layer; the pattern is drawn from ``rng``."""
+    layer: Layer = node.layer
+    if node.shares:
+        return rng.choice((f"the same convolution as {node.shares}, applied again: it reuses "
+                           f"{node.shares}'s weights (shared, not copied)",
+                           f"{node.shares} applied a second time (shared weights)"))
+    k = lambda L: dims(L.kernel)  # noqa: E731
+    if isinstance(layer, Conv):
+        extra = ""
+        if any(d != 1 for d in layer.dilation):
+            extra += f", dilation {dims(layer.dilation[:1]) if len(set(layer.dilation)) == 1 else dims(layer.dilation)}"
+        if layer.groups != 1:
+            extra += f", {layer.groups} groups (grouped convolution, as in AlexNet)"
+        extra += _bias_note(layer, default_bias)
+        return rng.choice((
+            f"convolutional layer with {layer.filters} filters of {k(layer)}, {_stride(layer)}, "
+            f"{_pad(layer)}{extra}",
+            f"convolution, {layer.filters} kernels of size {k(layer)} ({_stride(layer)}, "
+            f"{_pad(layer)}){extra}",
+            f"{layer.filters} convolution filters of size {k(layer)} applied with "
+            f"{_stride(layer)} and {_pad(layer)}{extra}",
+        ))
+    if isinstance(layer, ConvTranspose):
+        if layer.padding == "same":
+            pad = "'same' padding (as in Keras: the output is the input size times the stride)"
+        elif layer.padding == "valid":
+            pad = "no padding ('valid')"
+        else:
+            pad = f"padding {layer.padding[0]} (as PyTorch's ConvTranspose defines it)"
+        return (f"transposed convolution with {layer.filters} filters of {k(layer)}, "
+                f"{_stride(layer)}, {pad}{_bias_note(layer, default_bias)}")
+    if isinstance(layer, DepthwiseConv):
+        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else \
+            ", depth multiplier 1"
+        return (f"depthwise convolution (one {k(layer)} filter per input channel{dm}), "
+                f"{_stride(layer)}, {_pad(layer)}{_bias_note(layer, default_bias)}")
+    if isinstance(layer, SeparableConv):
+        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else ""
+        return (f"depthwise-separable convolution with {layer.filters} output filters: a {k(layer)} "
+                f"depthwise step{dm} without bias, then a 1×1 pointwise step"
+                f"{' with one bias per filter' if layer.use_bias else ' without bias'}; "
+                f"{_stride(layer)}, {_pad(layer)}")
+    if isinstance(layer, Pool):
+        op = "max" if layer.op == "max" else "average"
+        text = rng.choice((f"{op} pooling with a {k(layer)} window and {_stride(layer)}",
+                           f"{k(layer)} {op} pooling, {_stride(layer)}"))
+        if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
+            text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
+        elif layer.trainable == PoolWeights.COEFFICIENT:
+            text += " (subsampling with one trainable coefficient per channel, no bias)"
+        return text
+    if isinstance(layer, GlobalPool):
+        return f"global {layer.op} pooling (one value per channel)"
+    if isinstance(layer, Flatten):
+        return rng.choice(("flatten", "flattening layer", "flatten to a vector"))
+    if isinstance(layer, Dense):
+        b = _bias_note(layer, default_bias)
+        return rng.choice((f"fully connected (dense) layer with {layer.units} units{b}",
+                           f"dense layer, {layer.units} neurons{b}",
+                           f"fully connected layer with {layer.units} outputs{b}"))
+    if isinstance(layer, Dropout):
+        return f"dropout with rate {layer.rate}"
+    if isinstance(layer, BatchNormalization):
+        return "batch normalization over the channels"
+    return layer.describe()
+
+
+def type_name(layer: Layer) -> str:
+    """A short type label for tables and diagrams.
+
+    >>> type_name(Conv(rank=2, filters=2, kernel=(3, 3)))
+    'Conv2D'
+    """
+    r = getattr(layer, "rank", 2)
+    if isinstance(layer, Conv):
+        return f"Conv{r}D"
+    if isinstance(layer, ConvTranspose):
+        return f"Conv{r}DTranspose"
+    if isinstance(layer, DepthwiseConv):
+        return f"DepthwiseConv{r}D"
+    if isinstance(layer, SeparableConv):
+        return f"SeparableConv{r}D"
+    if isinstance(layer, Pool):
+        return f"{'Max' if layer.op == 'max' else 'Average'}Pool{r}D"
+    if isinstance(layer, GlobalPool):
+        return f"Global{'Max' if layer.op == 'max' else 'Average'}Pool{layer.rank}D"
+    return {Flatten: "Flatten", Dense: "Dense", Dropout: "Dropout",
+            BatchNormalization: "BatchNorm"}.get(type(layer), layer.kind)
+
+
+# -- conventions ------------------------------------------------------------------------------
+def conventions(p: Problem, net: Network) -> list[str]:
+    """Every convention that changes an answer, in words (the spec states them all too)."""
+    conv = p.spec.get("conventions", {})
+    layers = [n.layer for n in net.nodes]
+    out: list[str] = []
+    weighted = [L for L in layers if isinstance(L, Conv | ConvTranspose | DepthwiseConv |
+                                                 SeparableConv | Dense)]
+    if weighted:
+        if conv.get("bias") == "false":
+            out.append("Convolutional and dense layers have no bias terms unless a layer says "
+                       "'with bias'.")
+        else:
+            out.append("Every convolutional and dense layer has biases (one per filter or unit) "
+                       "unless a layer says 'without bias'.")
+    if any(getattr(L, "padding", None) == "same" for L in layers if not isinstance(L, ConvTranspose)):
+        out.append("'same' padding adds zeros so that the output size is the input size divided "
+                   "by the stride (as in Keras).")
+    pools = [L for L in layers if isinstance(L, Pool)]
+    if pools:
+        out.append("Pooling windows do not overlap: the stride equals the window size.")
+        w = conv.get("pooling_weights", "none")
+        if w == "coefficient_and_bias":
+            out.append("As in LeNet-5, every pooling (subsampling) layer has one trainable "
+                       "coefficient and one trainable bias per channel.")
+        elif w == "coefficient":
+            out.append("Every pooling (subsampling) layer has one trainable coefficient per "
+                       "channel and no bias.")
+        else:
+            out.append("Pooling layers are plain max/average pooling, with no trainable "
+                       "coefficients.")
+    if any(isinstance(L, BatchNormalization) for L in layers):
+        out.append("Batch normalization keeps a moving mean and a moving variance per channel; "
+                   "they are non-trainable (as in Keras; PyTorch keeps them as buffers).")
+    for n in net.nodes:
+        if n.shares:
+            out.append(f"{n.name} reuses the weights of {n.shares} (the same layer applied "
+                       "again), so those weights exist once.")
+    if conv.get("count") == "total":
+        out.append("'Parameters' means all parameters, trainable and non-trainable.")
+    elif any(isinstance(L, BatchNormalization) for L in layers):
+        out.append("'Parameters' means trainable parameters only.")
+    if any(part.startswith("shape") for part in p.parts):
+        tail = " (even though PyTorch itself is channels first)" if p.style == "pytorch" else ""
+        out.append(f"Give shapes channels last and without the batch axis, e.g. 28×28×16{tail}.")
+    if any(part.startswith("macs") for part in p.parts):
+        out.append("A multiply-accumulate (MAC) is one weight times one input value added to a "
+                   "sum; count kernel multiplications only (no bias additions, activations, "
+                   "normalization or pooling), for one input example.")
+    return out
+
+
+# -- questions and answers ------------------------------------------------------------------
+def question_text(part: str, p: Problem, net: Network) -> str:
+    base, _, layer = part.partition(":")
+    total = p.spec.get("conventions", {}).get("count") == "total"
+    if base == "total":
+        if total:
+            return "How many parameters (trainable and non-trainable together) does the network have?"
+        return "How many trainable parameters does the network have in total?"
+    if base == "per_layer":
+        return ("How many trainable parameters does each layer have? Write 0 for a layer "
+                "without weights; a layer that reuses another layer's weights adds 0.")
+    if base == "shape":
+        return f"What is the output shape of {layer}?"
+    if base == "weights_biases":
+        bn = any(isinstance(n.layer, BatchNormalization) for n in net.nodes)
+        pool = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
+                   for n in net.nodes)
+        notes = []
+        if bn:
+            notes.append("batch normalization's γ counts as weights, β as biases")
+        if pool:
+            notes.append("pooling coefficients count as weights")
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        return f"Of the trainable parameters, how many are weights and how many are biases?{tail}"
+    if base == "trainable_split":
+        return "How many parameters are trainable, and how many are non-trainable?"
+    if base == "macs":
+        if layer:
+            return f"How many multiply-accumulate operations (MACs) does {layer} perform?"
+        return "How many multiply-accumulate operations (MACs) does each layer with a kernel perform?"
+    return part
+
+
+def answer_text(part: str, value: Any) -> str:
+    """An answer as the key prints it.
+
+    >>> answer_text("shape:conv1", [28, 28, 16]), answer_text("total", 61706)
+    ('28×28×16', '61,706')
+    """
+    base = part.partition(":")[0]
+    if base == "shape":
+        return _shape(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', '-')} {num(v) if isinstance(v, int) else v}"
+                         for k, v in value.items())
+    return num(value) if isinstance(value, int) else str(value)
+
+
+# -- contexts ---------------------------------------------------------------------------------
+HEADERS = ("LAYER {i} ({name})", "Layer {i}, {name}", "{i}. {name}")
+INTROS = (
+    "A convolutional neural network takes {input} and applies the following layers in order.",
+    "Consider the network below. Its input is {input}.",
+    "The network processes {input}, layer by layer, as listed.",
+)
+CODE_INTROS = {
+    "keras": "The Keras 3 code below builds a network for {input}.",
+    "pytorch": "The PyTorch code below builds a network for {input}.",
+}
+
+
+def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = None) -> dict[str, Any]:
+    """Everything the problem templates print for one problem."""
+    net = p.network()
+    sol = p.solution()
+    rng = random.Random(p.phrasing)
+    inp = input_text(net, rng)
+    default_bias = p.spec.get("conventions", {}).get("bias", "true") == "true"
+    header = rng.choice(HEADERS)
+    intro = (CODE_INTROS[p.style] if p.style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
+    prose = []
+    table = []
+    for i, node in enumerate(net.nodes, 1):
+        text = layer_text(node, net, rng, default_bias)
+        prose.append({"header": header.format(i=i, name=node.name), "text": text})
+        table.append({"i": str(i), "name": node.name, "type": type_name(node.layer),
+                      "config": text})
+    code = ""
+    if p.style == "keras":
+        code = keras_code(net)
+    elif p.style == "pytorch":
+        code = torch_code(net)
+    shapes = [_shape(net.input.shape)] + ["?"] * len(net.nodes)
+    boxes = [(n.name, type_name(n.layer)) for n in net.nodes]
+    alt = (f"Architecture diagram: input {_shape(net.input.shape)}, then "
+           + ", ".join(f"{n} ({t})" for n, t in boxes) + ".")
+    return {
+        "number": number,
+        "id": p.id,
+        "title": f"Problem {number}",
+        "topic": p.topic,
+        "difficulty": p.difficulty,
+        "style": p.style,
+        "intro": intro,
+        "prose": prose,
+        "table": table,
+        "code": code,
+        "code_language": "python",
+        "conventions": conventions(p, net),
+        "questions": [{"label": chr(ord("a") + i), "part": part,
+                       "text": question_text(part, p, net)} for i, part in enumerate(p.parts)],
+        "diagram_svg": svg(boxes, shapes, alt),
+        "diagram_tikz": tikz(boxes, shapes),
+        "diagram_alt": alt,
+        "diagram_href": diagram_href or "",
+        "n_layers": len(net.nodes),
+        "answer": num(sol.answer),
+    }
+
+
+def mac_steps(p: Problem) -> list[str]:
+    """'conv1: MACs = H_out·W_out·C_out·k_h·k_w·C_in = 26·26·8·3·3·3 = 146,016' lines."""
+    sol = p.solution()
+    macs = mac_counts(sol)
+    nodes = {n.name: n.layer for n in sol.network.nodes}
+    out = []
+    for r in sol.rows:
+        if r.name not in macs:
+            continue
+        layer = nodes[r.name]
+        o, i = r.out_shape, r.in_shape
+        if isinstance(layer, Dense):
+            formula, values = "n_in·n_out", [*i[:-1], i[-1], layer.units]
+            if len(i) > 1:
+                formula = "positions·" + formula
+        elif isinstance(layer, ConvTranspose):
+            formula = "(input positions)·C_in·(kernel size)·C_out"
+            values = [*i[:-1], i[-1], *layer.kernel, layer.filters]
+        elif isinstance(layer, DepthwiseConv):
+            formula = "(output positions)·C_out·(kernel size)"
+            values = [*o[:-1], o[-1], *layer.kernel]
+        elif isinstance(layer, SeparableConv):
+            mid = i[-1] * layer.depth_multiplier
+            formula = "(output positions)·C_in·dm·(kernel size) + (output positions)·C_in·dm·C_out"
+            dw = "·".join(str(v) for v in [*o[:-1], mid, *layer.kernel])
+            pw = "·".join(str(v) for v in [*o[:-1], mid, layer.filters])
+            out.append(f"{r.name}: MACs = {formula} = {dw} + {pw} = {num(macs[r.name])}")
+            continue
+        else:
+            g = getattr(layer, "groups", 1)
+            formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
+        out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
+                   f"= {num(macs[r.name])}")
+    return out
+
+
+def solution_ctx(p: Problem, number: int = 1) -> dict[str, Any]:
+    """The worked solution of one problem, with the answers of its parts."""
+    sol = p.solution()
+    net = sol.network
+    ctx = solution_context(sol)
+    shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
+    boxes = [(n.name, type_name(n.layer)) for n in net.nodes]
+    alt = ("Architecture with shapes: input " + shapes[0] + ", "
+           + ", ".join(f"{b[0]} ({b[1]}) → {s}" for b, s in zip(boxes, shapes[1:], strict=True))
+           + ".")
+    ctx.update({
+        "number": number,
+        "id": p.id,
+        "title": f"Problem {number}",
+        "answers": [{"label": chr(ord("a") + i), "part": part,
+                     "question": question_text(part, p, net),
+                     "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
+        "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
+        "diagram_svg": svg(boxes, shapes, alt),
+        "diagram_tikz": tikz(boxes, shapes),
+        "diagram_alt": alt,
+    })
+    return ctx
+
+
+VERBATIM = frozenset({"code", "diagram_tikz", "diagram_svg", "diagram_href", "id"})
+
+
+def tex_context(obj: Any, key: str = "") -> Any:
+    """Escape every string of a context for LaTeX, except code and TikZ (printed verbatim)."""
+    if isinstance(obj, str):
+        return obj if key in VERBATIM else tex_escape(obj)
+    if isinstance(obj, dict):
+        return {k: tex_context(v, k) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [tex_context(v, key) for v in obj]
+    return obj
+
+
+def _ctx(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
+    return tex_context(ctx) if fmt == "latex" else ctx
+
+
+def render_problem(p: Problem, fmt: str = "md", number: int = 1, *,
+                   diagram_href: str | None = None) -> str:
+    """One problem (no answers) as md, html, latex or txt; a full document for html and latex."""
+    ctx = {"p": problem_context(p, number, diagram_href=diagram_href)}
+    return render(f"problem.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))
+
+
+def render_solution_for(p: Problem, fmt: str = "md", number: int = 1) -> str:
+    """The answers and worked solution of one problem (a fragment)."""
+    return render(f"problem_solution.{FORMATS[fmt]}.j2", _ctx({"s": solution_ctx(p, number)}, fmt))
+
+
+def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = False,
+               title: str = "CNN sizing problems", student: str | None = None) -> str:
+    """A whole set: the handout, or (``key=True``) the answer key with worked solutions."""
+    ctx = {
+        "title": title,
+        "student": student or "",
+        "key": key,
+        "problems": [problem_context(p, i) for i, p in enumerate(problems, 1)],
+        "solutions": [solution_ctx(p, i) for i, p in enumerate(problems, 1)] if key else [],
+    }
+    return render(f"set.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))
