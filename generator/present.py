@@ -330,7 +330,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     return {
         "number": number,
         "id": p.id,
-        "title": f"Problem {number}",
+        "title": f"Problem {number} ({p.id})",
         "topic": p.topic,
         "difficulty": p.difficulty,
         "style": p.style,
@@ -401,7 +401,7 @@ def solution_ctx(p: Problem, number: int = 1) -> dict[str, Any]:
     ctx.update({
         "number": number,
         "id": p.id,
-        "title": f"Problem {number}",
+        "title": f"Problem {number} ({p.id})",
         "answers": [{"label": chr(ord("a") + i), "part": part,
                      "question": question_text(part, p, net),
                      "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
