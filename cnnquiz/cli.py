@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import click
 
+from .cmd_generate import generate_command
 from .cmd_solve import lint_command, solve_command
 
 __all__ = ["main"]
@@ -32,3 +33,4 @@ def main() -> None:
 
 main.add_command(solve_command)
 main.add_command(lint_command)
+main.add_command(generate_command)

@@ -78,12 +78,24 @@ def input_text(net: Network, rng: random.Random) -> str:
                        f"a tensor of shape {dims(sp)}×{inp.channels} (H×W×C)"))
 
 
+def input_label(net: Network) -> str:
+    """The input as a diagram shows it in a problem: a colour model keeps its channels unsaid.
+
+    >>> from generator.spec import load_spec
+    >>> input_label(load_spec({"input": {"shape": [8, 8], "color": "cmyk"},
+    ...                        "layers": [{"type": "flatten"}]}))
+    '8×8 CMYK'
+    """
+    inp = net.input
+    if inp.color and len(inp.spatial) == 2:
+        return f"{dims(inp.spatial)} {COLOR_NAMES[inp.color]}"
+    return _shape(inp.shape)
+
+
 # -- one layer in words ---------------------------------------------------------------------
 def _pad(layer: Any, transposed: bool = False) -> str:
     if isinstance(layer.padding, str):
-        if layer.padding == "valid":
-            return "valid padding (no zero padding)"
-        return "'same' padding"
+        return "valid padding" if layer.padding == "valid" else "'same' padding"
     return f"zero padding of {dims(layer.padding[:1]) if len(set(layer.padding)) == 1 else dims(layer.padding)} on each side"
 
 
@@ -204,6 +216,9 @@ def conventions(p: Problem, net: Network) -> list[str]:
         else:
             out.append("Every convolutional and dense layer has biases (one per filter or unit) "
                        "unless a layer says 'without bias'.")
+    if any(getattr(L, "padding", None) == "valid" for L in layers
+           if isinstance(L, Conv | DepthwiseConv | SeparableConv)):
+        out.append("'valid' padding means no zero padding.")
     if any(getattr(L, "padding", None) == "same" for L in layers if not isinstance(L, ConvTranspose)):
         out.append("'same' padding adds zeros so that the output size is the input size divided "
                    "by the stride (as in Keras).")
@@ -323,9 +338,9 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         code = keras_code(net)
     elif p.style == "pytorch":
         code = torch_code(net)
-    shapes = [_shape(net.input.shape)] + ["?"] * len(net.nodes)
+    shapes = [input_label(net)] + ["?"] * len(net.nodes)
     boxes = [(n.name, type_name(n.layer)) for n in net.nodes]
-    alt = (f"Architecture diagram: input {_shape(net.input.shape)}, then "
+    alt = (f"Architecture diagram: input {input_label(net)}, then "
            + ", ".join(f"{n} ({t})" for n, t in boxes) + ".")
     return {
         "number": number,
@@ -444,13 +459,19 @@ def render_solution_for(p: Problem, fmt: str = "md", number: int = 1) -> str:
 
 
 def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = False,
-               title: str = "CNN sizing problems", student: str | None = None) -> str:
-    """A whole set: the handout, or (``key=True``) the answer key with worked solutions."""
+               title: str = "CNN sizing problems", student: str | None = None,
+               diagram_hrefs: dict[str, str] | None = None) -> str:
+    """A whole set: the handout, or (``key=True``) the answer key with worked solutions.
+
+    ``diagram_hrefs`` maps problem ids to SVG files that Markdown links instead of inlining.
+    """
+    hrefs = diagram_hrefs or {}
     ctx = {
         "title": title,
         "student": student or "",
         "key": key,
-        "problems": [problem_context(p, i) for i, p in enumerate(problems, 1)],
+        "problems": [problem_context(p, i, diagram_href=hrefs.get(p.id))
+                     for i, p in enumerate(problems, 1)],
         "solutions": [solution_ctx(p, i) for i, p in enumerate(problems, 1)] if key else [],
     }
     return render(f"set.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))

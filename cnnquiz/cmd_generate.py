@@ -1,0 +1,312 @@
+"""``cnnquiz generate``: a problem set (or one variant per student) with answer key and solutions.
+
+Writes into ``--out`` (created when missing; existing inputs are never overwritten):
+
+- ``problems.<ext>``: the handout (md, html, latex or txt), ``solutions.<ext>``: answer key and
+  worked solutions; with a roster ``handouts/<student>.<ext>`` and ``solutions/<student>.<ext>``;
+- ``problems/<id>.json``: one machine-readable problem file per problem (what the grader reads);
+- ``answer_key.csv`` and ``answer_key.json`` (indexed by student with a roster);
+- ``diagrams/<id>.svg`` for Markdown.
+
+LMS formats from :data:`generator.export.EXPORTERS` (when that package is installed) are
+accepted by ``--format`` too. The course secret of ``--secret-file`` never appears in any output.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.errors import ConfigError
+from generator.problem import (
+    DIFFICULTIES,
+    PARTS,
+    Problem,
+    generate,
+    generator_version,
+)
+from generator.seeding import read_secret, student_seed, variant_tag
+from generator.topics import STYLES, TOPICS
+
+from .common import reports_config_errors
+
+__all__ = ["FORMATS", "generate_command"]
+
+OWN_FORMATS = ("md", "html", "latex", "txt", "json")
+EXT = {"md": "md", "html": "html", "latex": "tex", "txt": "txt"}
+ID_COLUMNS = ("student_id", "studentid", "student id", "id", "sis user id", "sis_user_id",
+              "username", "login", "user", "email", "student")
+
+
+def _exporters() -> dict[str, Callable[..., list[Path]]]:
+    """LMS exporters, when ``generator.export`` provides them (looked up, never required)."""
+    try:
+        from generator.export import EXPORTERS
+    except ImportError:
+        return {}
+    return dict(EXPORTERS)
+
+
+FORMATS = OWN_FORMATS + tuple(sorted(set(_exporters()) - set(OWN_FORMATS)))
+
+
+def _split(values: Sequence[str]) -> list[str]:
+    """'a,b' 'c' -> ['a', 'b', 'c'] (options may repeat or take comma lists)."""
+    return [v.strip() for value in values for v in value.split(",") if v.strip()]
+
+
+# -- roster -----------------------------------------------------------------------------------
+def read_roster(path: Path) -> list[str]:
+    """Student ids from a CSV roster; ConfigError when no id column is found.
+
+    >>> import tempfile, os
+    >>> with tempfile.NamedTemporaryFile("w", suffix=".csv", delete=False) as f:
+    ...     _ = f.write("Name,Student ID\\nAda,s1\\nAlan,s2\\n")
+    >>> read_roster(Path(f.name)); os.unlink(f.name)
+    ['s1', 's2']
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as e:
+        raise ConfigError(f"cannot read the roster {path}: {e.strerror}.") from None
+    reader = csv.DictReader(io.StringIO(text))
+    headers = {h.strip().lower(): h for h in reader.fieldnames or [] if h}
+    column = next((headers[c] for c in ID_COLUMNS if c in headers), None)
+    if column is None:
+        raise ConfigError(
+            f"the roster {path} has no student id column; its columns are "
+            f"{', '.join(reader.fieldnames or []) or 'none'}. Name one of: student_id, id, "
+            "username, email.")
+    ids = [(row.get(column) or "").strip() for row in reader]
+    ids = [i for i in ids if i]
+    if not ids:
+        raise ConfigError(f"the roster {path} lists no students under '{column}'.")
+    dupes = sorted({i for i in ids if ids.count(i) > 1})
+    if dupes:
+        raise ConfigError(f"the roster {path} lists {dupes[0]!r} more than once.")
+    return ids
+
+
+def _safe_name(student: str) -> str:
+    """A file name for a student id.
+
+    >>> _safe_name("ada.lovelace@uni.edu"), _safe_name("../x")
+    ('ada.lovelace_uni.edu', 'x')
+    """
+    return re.sub(r"[^A-Za-z0-9._-]+", "_", student).strip("._") or "student"
+
+
+def _cell(value: Any) -> str:
+    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '.
+
+    >>> _cell("=1+1"), _cell(5), _cell([1, 2])
+    ("'=1+1", '5', '[1, 2]')
+    """
+    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+# -- drawing ----------------------------------------------------------------------------------
+def _student_problems(student: str, secret: bytes, exam: str, topics: list[str],
+                      difficulty: str, parts: list[str], style: str, count: int,
+                      version: str) -> list[Problem]:
+    out = []
+    for j in range(count):
+        topic = topics[j % len(topics)]
+        question = f"q{j + 1}-{topic}-{difficulty}"
+        seed = student_seed(secret, exam=exam, student=student, question=question, version=version)
+        tag = variant_tag(secret, exam=exam, student=student, question=question, version=version)
+        out.append(generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts,
+                            style=style, version=version, id=f"{topic}-{difficulty}-{tag}"))
+    return out
+
+
+def _progress(items: list[Any], label: str) -> Any:
+    if len(items) >= 20 and sys.stderr.isatty():
+        return click.progressbar(items, label=label, file=sys.stderr)
+    return _Plain(items)
+
+
+class _Plain:
+    def __init__(self, items: list[Any]) -> None:
+        self.items = items
+
+    def __enter__(self) -> list[Any]:
+        return self.items
+
+    def __exit__(self, *exc: object) -> None:
+        return None
+
+
+# -- writing ----------------------------------------------------------------------------------
+class Writer:
+    """Writes files under ``out``; refuses to replace any input file."""
+
+    def __init__(self, out: Path, inputs: Sequence[Path]) -> None:
+        self.out = out
+        self.inputs = {p.resolve() for p in inputs}
+        self.written: list[Path] = []
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.out / rel
+        if path.resolve() in self.inputs:
+            raise ConfigError(f"{path} is one of the inputs; choose another --out.")
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        self.written.append(path)
+        return path
+
+
+def _documents(w: Writer, problems: list[Problem], fmt: str, stem: str, key_stem: str,
+               title: str, student: str | None = None) -> None:
+    from generator.present import problem_context, render_set
+
+    hrefs: dict[str, str] = {}
+    if fmt == "md":  # Markdown references the diagrams as files (renders everywhere)
+        depth = "../" * stem.count("/")
+        for p in problems:
+            w.write(f"diagrams/{p.id}.svg", str(problem_context(p)["diagram_svg"]) + "\n")
+            hrefs[p.id] = f"{depth}diagrams/{p.id}.svg"
+    ext = EXT[fmt]
+    w.write(f"{stem}.{ext}", render_set(problems, fmt, title=title, student=student,
+                                        diagram_hrefs=hrefs))
+    w.write(f"{key_stem}.{ext}", render_set(problems, fmt, key=True, title=title,
+                                            student=student))
+
+
+def _key_rows(problems: list[Problem], student: str | None) -> list[list[str]]:
+    rows = []
+    for n, p in enumerate(problems, 1):
+        for part in p.parts:
+            row = [str(n), p.id, p.topic, p.difficulty, p.style, part, _cell(p.answers[part])]
+            rows.append(([_cell(student)] if student is not None else []) + row)
+    return rows
+
+
+def _key_entry(n: int, p: Problem) -> dict[str, Any]:
+    return {"number": n, "id": p.id, "topic": p.topic, "difficulty": p.difficulty,
+            "style": p.style, "parts": list(p.parts), "answers": p.answers,
+            "file": f"problems/{p.id}.json"}
+
+
+def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) -> None:
+    roster = None not in sets
+    buf = io.StringIO()
+    out = csv.writer(buf, lineterminator="\n")
+    out.writerow((["student_id"] if roster else [])
+                 + ["problem", "id", "topic", "difficulty", "style", "part", "answer"])
+    for student, problems in sets.items():
+        out.writerows(_key_rows(problems, student))
+    w.write("answer_key.csv", buf.getvalue())
+    if roster:
+        data: dict[str, Any] = {"version": version, "students": {
+            s: [_key_entry(n, p) for n, p in enumerate(ps, 1)] for s, ps in sets.items()}}
+    else:
+        data = {"version": version,
+                "problems": [_key_entry(n, p) for n, p in enumerate(sets[None], 1)]}
+    w.write("answer_key.json", json.dumps(data, sort_keys=True, indent=2, ensure_ascii=False) + "\n")
+
+
+# -- the command ------------------------------------------------------------------------------
+@click.command("generate")
+@click.option("--topics", "topics", multiple=True, metavar="TOPIC[,TOPIC…]",
+              help=f"Topics, in turn (default: all). One of: {', '.join(TOPICS)}, or all.")
+@click.option("--difficulty", type=click.Choice(DIFFICULTIES), default="easy", show_default=True)
+@click.option("--parts", "parts", multiple=True, metavar="PART[,PART…]",
+              help=f"Question parts (default: total): {', '.join(PARTS)}; shape:LAYER, "
+                   "macs:LAYER name a layer.")
+@click.option("--style", type=click.Choice((*STYLES, "mixed")), default="prose",
+              show_default=True, help="How the network is shown.")
+@click.option("--count", type=click.IntRange(1, 100_000), default=6, show_default=True,
+              help="Problems in the set (per student with --roster).")
+@click.option("--seed", type=click.IntRange(0, 10**12), default=1, show_default=True,
+              help="Seed of the first problem; problem i uses seed + i.")
+@click.option("--roster", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with a student id column: one variant per student (needs --secret-file).")
+@click.option("--secret-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Course secret for the per-student HMAC seeds (kept out of every output).")
+@click.option("--exam", default="exam", show_default=True,
+              help="Exam name, part of each student's HMAC seed.")
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
+              help="Document format (problem JSON files and answer keys are always written).")
+@click.option("--title", default="CNN sizing problems", show_default=True)
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("problem-set"),
+              show_default=True, help="Output directory (created if missing).")
+@reports_config_errors
+def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
+                     style: str, count: int, seed: int, roster: Path | None,
+                     secret_file: Path | None, exam: str, fmt: str, title: str,
+                     out: Path) -> None:
+    """Generate a problem set with answer key and worked solutions.
+
+    \b
+    Every problem is valid (exact sizes), unambiguous (all conventions stated) and
+    diagnosable (no two common mistakes give the same answer); the same options and
+    version give byte-identical files.
+
+    \b
+    Examples:
+      cnnquiz generate --count 30 --format html --out set/
+      cnnquiz generate --topics batchnorm,groups --parts total,per_layer --style mixed
+      cnnquiz generate --roster class.csv --secret-file secret.txt --exam midterm --out exam/
+    """
+    topic_list = _split(topics) or ["all"]
+    if topic_list == ["all"]:
+        topic_list = list(TOPICS)
+    for t in topic_list:
+        if t not in TOPICS:
+            raise ConfigError(f"unknown topic '{t}'; topics: {', '.join(TOPICS)}, all.")
+    part_list = _split(parts) or ["total"]
+    if (roster is None) != (secret_file is None):
+        raise ConfigError("--roster and --secret-file go together: per-student variants are "
+                          "seeded with HMAC(secret, exam, student, question).")
+    if out.exists() and not out.is_dir():
+        raise ConfigError(f"--out {out} is a file; give a directory.")
+    version = generator_version()
+    inputs = [p for p in (roster, secret_file) if p is not None]
+    w = Writer(out, inputs)
+    exporters = _exporters()
+
+    sets: dict[str | None, list[Problem]] = {}
+    if roster is not None and secret_file is not None:
+        students = read_roster(roster)
+        names = [_safe_name(s) for s in students]
+        if len(set(names)) != len(names):
+            raise ConfigError("two student ids map to the same file name; make them distinct.")
+        secret = read_secret(secret_file)
+        with _progress(students, "students") as bar:
+            for s in bar:
+                sets[s] = _student_problems(s, secret, exam, topic_list, difficulty, part_list,
+                                            style, count, version)
+    else:
+        # check the request once, so an impossible one fails before any drawing
+        generate(topic=topic_list[0], difficulty=difficulty, seed=seed, parts=part_list, style=style)
+        with _progress(list(range(count)), "problems") as bar:
+            sets[None] = [generate(topic=topic_list[i % len(topic_list)], difficulty=difficulty,
+                                   seed=seed + i, parts=part_list, style=style) for i in bar]
+
+    everything = [p for ps in sets.values() for p in ps]
+    for p in everything:
+        w.write(f"problems/{p.id}.json", p.to_json())
+    if fmt in EXT:
+        for student, problems in sets.items():
+            if student is None:
+                _documents(w, problems, fmt, "problems", "solutions", title)
+            else:
+                name = _safe_name(student)
+                _documents(w, problems, fmt, f"handouts/{name}", f"solutions/{name}", title,
+                           student=student)
+    elif fmt in exporters:
+        exported = exporters[fmt](everything, out)
+        w.written += list(exported)
+    _write_keys(w, sets, version)
+    click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
+
