@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, ClassVar
 
 from ..derive import Derivation, Var, product_text, show, substitute, symbolic, values
@@ -109,6 +110,10 @@ class Layer:
         return self.variables(in_shape)
 
     def output_shape(self, in_shape: Shape) -> Shape:
+        """The output shape (cached per layer and input shape: layers are frozen, pure)."""
+        return _output_shape(self, tuple(in_shape))
+
+    def _output_shape(self, in_shape: Shape) -> Shape:
         v = self._validated(in_shape)
         rows = self.out_dims(values(v), in_shape)
         shape = tuple(int(e) for _, e, _ in rows)
@@ -124,6 +129,10 @@ class Layer:
         return shape
 
     def weights(self, in_shape: Shape) -> tuple[Weight, ...]:
+        """The weight tensors (cached like :meth:`output_shape`)."""
+        return _weights(self, tuple(in_shape))
+
+    def _weights(self, in_shape: Shape) -> tuple[Weight, ...]:
         v = values(self._validated(in_shape))
         return tuple(Weight(n, tuple(int(d) for d in s), t) for n, s, t in self.weight_dims(v))
 
@@ -170,6 +179,19 @@ class Layer:
                 label = "trainable params"
             out.append(Derivation(label, text, substitute(text, vals), value))
         return tuple(out)
+
+
+# Generating and diagnosing problems evaluates the same (layer, input shape) pairs many times
+# (every misconception re-runs a forward pass); layers are frozen dataclasses, so equal
+# layers give equal results. Errors are not cached (lru_cache re-raises every time).
+@lru_cache(maxsize=16384)
+def _output_shape(layer: Layer, in_shape: Shape) -> Shape:
+    return layer._output_shape(in_shape)
+
+
+@lru_cache(maxsize=16384)
+def _weights(layer: Layer, in_shape: Shape) -> tuple[Weight, ...]:
+    return layer._weights(in_shape)
 
 
 def params_text(shapes: Sequence[tuple[Any, ...]]) -> str:
