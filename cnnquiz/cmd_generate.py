@@ -173,7 +173,7 @@ def _documents(w: Writer, problems: list[Problem], fmt: str, stem: str, key_stem
     if fmt == "md":  # Markdown references the diagrams as files (renders everywhere)
         depth = "../" * stem.count("/")
         for p in problems:
-            w.write(f"diagrams/{p.id}.svg", str(problem_context(p)["diagram_svg"]) + "\n")
+            w.write(f"diagrams/{p.id}.svg", str(problem_context(p, fmt="md")["diagram_svg"]) + "\n")
             hrefs[p.id] = f"{depth}diagrams/{p.id}.svg"
     ext = EXT[fmt]
     w.write(f"{stem}.{ext}", render_set(problems, fmt, title=title, student=student,

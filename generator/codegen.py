@@ -44,7 +44,7 @@ from .layers import (
     PoolWeights,
     SeparableConv,
 )
-from .network import Network, solve
+from .network import Network
 
 __all__ = ["keras_code", "torch_code"]
 
@@ -253,7 +253,6 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
 
 def torch_code(net: Network) -> str:
     """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
-    sol = solve(net)
     last = _last_dense(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
                        for n in net.nodes)
@@ -263,15 +262,17 @@ def torch_code(net: Network) -> str:
     lines += ["", "class Net(nn.Module):", "    def __init__(self):", "        super().__init__()"]
     forward = ["", "    def forward(self, x):"]
     seen_dense = False
-    for node, row in zip(net.nodes, sol.rows, strict=True):
-        layer = node.layer
+    shape = net.input.shape
+    for node in net.nodes:
+        layer, in_shape = node.layer, shape
+        shape = layer.output_shape(in_shape)
         relu = isinstance(layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose) \
             and node.name != last
         if node.shares:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"
         else:
-            module = _torch_module(layer, row.in_shape, isinstance(layer, Dense) and not seen_dense)
+            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense)
             seen_dense = seen_dense or isinstance(layer, Dense)
             lines.append(f"        self.{node.name} = {module}")
             call, comment = f"self.{node.name}(x)", ""

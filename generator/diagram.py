@@ -1,19 +1,23 @@
 """Architecture diagrams: SVG (HTML, Markdown) and TikZ (LaTeX), shapes on the edges.
 
-Positions are computed here; ``templates/diagram.svg.j2`` (autoescaped) and
-``templates/diagram.tikz.j2`` only place them. A problem's diagram shows the input shape and
+Positions are computed here; the SVG is written with every text escaped, the TikZ picture
+by ``templates/diagram.tikz.j2``. A problem's diagram shows the input shape and
 ``?`` on the other edges (the shapes are what students work out); the worked solution's
 diagram shows every shape.
 
 >>> text = svg([("conv1", "Conv2D"), ("flatten1", "Flatten")], ["8×8×3", "6×6×4", "144"], "alt")
 >>> text.count("<rect"), "6×6×4" in text, "<title>alt</title>" in text
 (3, True, True)
+>>> "<b>" in svg([("<b>", "x")], ["1"], "<script>")
+False
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from typing import Any
+
+from xml.sax.saxutils import escape, quoteattr
 
 from .render import render
 
@@ -42,8 +46,30 @@ def _boxes(boxes: Sequence[tuple[str, str]], shapes: Sequence[str]) -> dict[str,
 
 
 def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str) -> str:
-    """A vertical chain of boxes (input first); ``shapes[i]`` labels the edge leaving node i."""
-    return render("diagram.svg.j2", {**_boxes(boxes, shapes), "alt": alt}).strip()
+    """A vertical chain of boxes (input first); ``shapes[i]`` labels the edge leaving node i.
+
+    Built with ``xml.sax.saxutils``-style escaping of every text (names, shapes, alt text);
+    a Jinja template of the same markup was 1 ms per diagram, a fifth of a whole variant.
+    """
+    d = _boxes(boxes, shapes)
+    alt_e, attr = escape(alt), quoteattr(alt)
+    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{d["width"]}" height="{d["height"]}" '
+           f'viewBox="0 0 {d["width"]} {d["height"]}" role="img" aria-label={attr} '
+           'font-family="sans-serif" font-size="13">',
+           f"<title>{alt_e}</title>",
+           '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="4" refY="4" '
+           'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#444"/></marker></defs>']
+    for b in d["items"]:
+        out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["w"]}" height="{b["h"]}" rx="5" '
+                   'fill="#eef3fb" stroke="#4a6fa5"/>')
+        out.append(f'<text x="{b["tx"]}" y="{b["ty"]}" text-anchor="middle">'
+                   f'{escape(b["label"])}</text>')
+    for e in d["edges"]:
+        out.append(f'<line x1="{e["x"]}" y1="{e["y1"]}" x2="{e["x"]}" y2="{e["y2"]}" '
+                   'stroke="#444" marker-end="url(#arrow)"/>')
+        out.append(f'<text x="{e["lx"]}" y="{e["ly"]}" fill="#222">{escape(e["label"])}</text>')
+    out.append("</svg>")
+    return "\n".join(out)
 
 
 TEX_SPECIAL = {"\\": r"\textbackslash{}", "&": r"\&", "%": r"\%", "$": r"\$", "#": r"\#",

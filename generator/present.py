@@ -317,8 +317,17 @@ CODE_INTROS = {
 }
 
 
-def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = None) -> dict[str, Any]:
-    """Everything the problem templates print for one problem."""
+def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
+              alt: str) -> dict[str, str]:
+    """Only the diagram the format shows (SVG for md/html, TikZ for latex; all when None)."""
+    return {"diagram_svg": svg(boxes, shapes, alt) if fmt in (None, "md", "html") else "",
+            "diagram_tikz": tikz(boxes, shapes) if fmt in (None, "latex") else "",
+            "diagram_alt": alt}
+
+
+def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = None,
+                    fmt: str | None = None) -> dict[str, Any]:
+    """Everything the problem templates print for one problem (diagrams for ``fmt`` only)."""
     net = p.network()
     sol = p.solution()
     rng = random.Random(p.phrasing)
@@ -357,9 +366,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "conventions": conventions(p, net),
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net)} for i, part in enumerate(p.parts)],
-        "diagram_svg": svg(boxes, shapes, alt),
-        "diagram_tikz": tikz(boxes, shapes),
-        "diagram_alt": alt,
+        **_diagrams(fmt, boxes, shapes, alt),
         "diagram_href": diagram_href or "",
         "n_layers": len(net.nodes),
         "answer": num(sol.answer),
@@ -403,7 +410,7 @@ def mac_steps(p: Problem) -> list[str]:
     return out
 
 
-def solution_ctx(p: Problem, number: int = 1) -> dict[str, Any]:
+def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None) -> dict[str, Any]:
     """The worked solution of one problem, with the answers of its parts."""
     sol = p.solution()
     net = sol.network
@@ -421,9 +428,7 @@ def solution_ctx(p: Problem, number: int = 1) -> dict[str, Any]:
                      "question": question_text(part, p, net),
                      "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
-        "diagram_svg": svg(boxes, shapes, alt),
-        "diagram_tikz": tikz(boxes, shapes),
-        "diagram_alt": alt,
+        **_diagrams(fmt, boxes, shapes, alt),
     })
     return ctx
 
@@ -449,13 +454,13 @@ def _ctx(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
 def render_problem(p: Problem, fmt: str = "md", number: int = 1, *,
                    diagram_href: str | None = None) -> str:
     """One problem (no answers) as md, html, latex or txt; a full document for html and latex."""
-    ctx = {"p": problem_context(p, number, diagram_href=diagram_href)}
+    ctx = {"p": problem_context(p, number, diagram_href=diagram_href, fmt=fmt)}
     return render(f"problem.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))
 
 
 def render_solution_for(p: Problem, fmt: str = "md", number: int = 1) -> str:
     """The answers and worked solution of one problem (a fragment)."""
-    return render(f"problem_solution.{FORMATS[fmt]}.j2", _ctx({"s": solution_ctx(p, number)}, fmt))
+    return render(f"problem_solution.{FORMATS[fmt]}.j2", _ctx({"s": solution_ctx(p, number, fmt)}, fmt))
 
 
 def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = False,
@@ -470,8 +475,8 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
         "title": title,
         "student": student or "",
         "key": key,
-        "problems": [problem_context(p, i, diagram_href=hrefs.get(p.id))
+        "problems": [problem_context(p, i, diagram_href=hrefs.get(p.id), fmt=fmt)
                      for i, p in enumerate(problems, 1)],
-        "solutions": [solution_ctx(p, i) for i, p in enumerate(problems, 1)] if key else [],
+        "solutions": [solution_ctx(p, i, fmt) for i, p in enumerate(problems, 1)] if key else [],
     }
     return render(f"set.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))

@@ -27,6 +27,7 @@ import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -34,7 +35,7 @@ from typing import Any
 from .errors import ConfigError
 from .layers import ConvTranspose, Windowed
 from .lint import lint
-from .network import Network, Solution, solve
+from .network import LayerRow, Network, Solution, solve
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, styles_for
 
@@ -60,6 +61,7 @@ MAX_DRAWS = 500
 FALLBACK_VERSION = "0.1.0"
 
 
+@lru_cache(maxsize=1)
 def generator_version() -> str:
     """The installed cnnquiz version (a constant when not installed)."""
     try:
@@ -103,7 +105,7 @@ class Problem:
     phrasing: int = 0
 
     def network(self) -> Network:
-        return load_spec(self.spec)
+        return _solved(self).network
 
     def solution(self) -> Solution:
         return _solved(self)
@@ -169,6 +171,22 @@ def _solved(p: Problem) -> Solution:
 
 
 # -- validity -------------------------------------------------------------------------------
+def forward(net: Network) -> Solution:
+    """Shapes and weights without the worked steps: what the redraw loop needs, fast.
+
+    :func:`generator.network.solve` of an accepted draw adds the steps and checks shares.
+    """
+    shape = net.input.shape
+    rows = []
+    for node in net.nodes:
+        layer = node.layer
+        out = layer.output_shape(shape)
+        weights = () if node.shares else layer.weights(shape)
+        rows.append(LayerRow(layer.name, layer.kind, "", shape, out, weights, node.shares, (), ()))
+        shape = out
+    return Solution(net, tuple(rows))
+
+
 def floors(sol: Solution) -> list[str]:
     """Layers whose output size involves a rounding (a window not tiling its input exactly)."""
     out = []
@@ -283,10 +301,11 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
         try:
             spec = draw(topic, rng, difficulty, shown)
             net = load_spec(spec)
-            sol = solve(net)
+            quick = forward(net)
+            if floors(quick) or not diagnosable(net, quick.answer):
+                continue
+            sol = solve(net)  # with the worked steps; also checks shared weights fit
         except (Redraw, ConfigError):
-            continue
-        if floors(sol) or not diagnosable(net, sol.answer):
             continue
         found = lint(spec)
         if found:  # a generator bug, not bad luck: every convention must be stated

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, ClassVar
 
@@ -29,6 +29,7 @@ Shape = tuple[int, ...]
 AXES: dict[int, tuple[str, ...]] = {1: ("L",), 2: ("H", "W"), 3: ("D", "H", "W")}
 
 
+@lru_cache(maxsize=256)
 def axis_var(base: str, axis: str, rank: int) -> str:
     """Name of a per-axis variable: ``k`` on a 1-D layer, ``k_h`` on a 2-D one.
 
@@ -156,29 +157,70 @@ class Layer:
     def derivations(
         self, in_shape: Shape, v: Mapping[str, Var] | None = None
     ) -> tuple[Derivation, ...]:
-        """Worked steps: each derived output dimension, then the parameter count(s)."""
+        """Worked steps: each derived output dimension, then the parameter count(s).
+
+        The symbolic formula texts depend only on the layer's *structure* (see
+        :meth:`structure`), so they are built with SymPy once per structure and cached;
+        the substitution and the values come from the ints every time.
+        """
         v = self._validated(in_shape) if v is None else v
-        sym, vals = symbolic(v), {k: x.value for k, x in v.items() if x.live}
+        key = (type(self), self.structure(), len(in_shape),
+               tuple((k, x.live, None if x.live else x.value) for k, x in v.items()))
+        texts = _FORMULA_TEXTS.get(key)
+        if texts is None:
+            if len(_FORMULA_TEXTS) > 4096:
+                _FORMULA_TEXTS.clear()
+            texts = _FORMULA_TEXTS[key] = self.formula_texts(in_shape, v)
+        vals = {k: x.value for k, x in v.items() if x.live}
+        ints = values(v)
+        out_rows = self.out_dims(ints, in_shape)
+        int_rows = self.weight_dims(ints)
         out: list[Derivation] = []
-        for (q, expr, derived), (_, value, _) in zip(
-            self.out_dims(sym, in_shape), self.out_dims(values(v), in_shape), strict=True
-        ):
+        for quantity, text, index, trainable in texts:
+            if index is not None:
+                value = int(out_rows[index][1])
+            else:
+                value = sum(math.prod(int(d) for d in r[1]) for r in int_rows if r[2] is trainable)
+            out.append(Derivation(quantity, text, substitute(text, vals), value))
+        return tuple(out)
+
+    def structure(self) -> tuple[Any, ...]:
+        """The fields that shape the formulas: every non-size field (flags, modes, options).
+
+        Sizes (ints and tuples of ints) become ``"#"``: they only enter as values.
+        """
+        out = []
+        for f in fields(self):
+            value = getattr(self, f.name)
+            sized = (isinstance(value, int) and not isinstance(value, bool)) or (
+                isinstance(value, tuple) and all(isinstance(x, int) for x in value))
+            if f.name != "name":
+                out.append((f.name, "#" if sized else value))
+        return tuple(out)
+
+    def formula_texts(
+        self, in_shape: Shape, v: Mapping[str, Var]
+    ) -> tuple[tuple[str, str, int | None, bool | None], ...]:
+        """(quantity, formula text, out_dims row or None, trainable group) per worked step."""
+        sym = symbolic(v)
+        out: list[tuple[str, str, int | None, bool | None]] = []
+        for i, (q, expr, derived) in enumerate(self.out_dims(sym, in_shape)):
             if derived:
-                text = show(expr)
-                out.append(Derivation(q, text, substitute(text, vals), int(value)))
+                out.append((q, show(expr), i, None))
         rows = self.weight_dims(sym)
-        int_rows = self.weight_dims(values(v))
         for trainable in (True, False):
-            group = [(r, ir) for r, ir in zip(rows, int_rows, strict=True) if r[2] is trainable]
+            group = [r for r in rows if r[2] is trainable]
             if not group:
                 continue
-            text = params_text([r[1] for r, _ in group])
-            value = sum(math.prod(int(d) for d in ir[1]) for _, ir in group)
             label = "params" if trainable else "non-trainable params"
             if trainable and any(not r[2] for r in rows):
                 label = "trainable params"
-            out.append(Derivation(label, text, substitute(text, vals), value))
+            out.append((label, params_text([r[1] for r in group]), None, trainable))
         return tuple(out)
+
+
+#: formula texts per layer structure (see Layer.derivations)
+_FORMULA_TEXTS: dict[tuple[Any, ...], tuple[tuple[str, str, int | None, bool | None], ...]] = {}
 
 
 # Generating and diagnosing problems evaluates the same (layer, input shape) pairs many times

@@ -220,6 +220,12 @@ class ConvTranspose(Windowed):
         wide = effective_kernel(self.kernel[i], self.dilation[i]) >= self.strides[i]
         return (n - 1) * s + keff if wide else n * s
 
+    def structure(self) -> tuple[Any, ...]:
+        """Keras's 'valid' rule picks its formula by whether the dilated kernel spans the stride."""
+        wide = tuple(effective_kernel(k, d) >= s
+                     for k, s, d in zip(self.kernel, self.strides, self.dilation, strict=True))
+        return (*super().structure(), ("wide", wide))
+
     def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
         return (*self.spatial_rows(v), ("C_out", v["C_out"], False))
 
