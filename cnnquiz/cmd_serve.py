@@ -1,0 +1,31 @@
+"""``cnnquiz serve``: the practice loop as a local web app (Flask, no external assets)."""
+
+from __future__ import annotations
+
+import click
+
+from . import progress as prog
+
+__all__ = ["serve_command"]
+
+
+@click.command("serve")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Interface to listen on; keep 127.0.0.1 unless you mean to share it.")
+@click.option("--port", type=click.IntRange(0, 65535), default=8000, show_default=True)
+@click.option("--progress", "progress_file", type=click.Path(dir_okay=False), default=None,
+              help=f"Progress file (default: ${prog.ENV_VAR} or ~/.cnnquiz/progress.json).")
+def serve_command(host: str, port: int, progress_file: str | None) -> None:
+    """Practise in the browser: problems with diagrams, feedback, hints, solutions, progress.
+
+    \b
+    Example:
+      cnnquiz serve --port 8000    # then open http://127.0.0.1:8000/
+    """
+    from werkzeug.serving import run_simple
+
+    from .web import create_app
+
+    app = create_app(progress_path=prog.resolve_path(progress_file))
+    click.echo(f"cnnquiz practice: http://{host}:{port}/  (Ctrl-C stops)")
+    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
