@@ -22,10 +22,17 @@ def serve_command(host: str, port: int, progress_file: str | None) -> None:
     Example:
       cnnquiz serve --port 8000    # then open http://127.0.0.1:8000/
     """
-    from werkzeug.serving import run_simple
+    from werkzeug.serving import make_server
 
     from .web import create_app
 
-    app = create_app(progress_path=prog.resolve_path(progress_file))
-    click.echo(f"cnnquiz practice: http://{host}:{port}/  (Ctrl-C stops)")
-    run_simple(host, port, app, use_reloader=False, use_debugger=False, threaded=True)
+    path = prog.resolve_path(progress_file)
+    server = make_server(host, port, create_app(progress_path=path), threaded=True)
+    click.echo(f"cnnquiz practice: http://{host}:{server.server_port}/  (Ctrl-C stops; "
+               f"progress in {path})")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        click.echo("Stopped.")
+    finally:
+        server.server_close()

@@ -258,8 +258,10 @@ def check_layers(problem: Problem, answers: Mapping[str, str]) -> Feedback:
 # -- until the grader lands: exact comparison plus the catalogue's whole-network values ---
 def _grader() -> Any:
     try:
-        from grader import grade
-        from grader import parse  # noqa: F401
+        from grader import (
+            grade,
+            parse,  # noqa: F401
+        )
     except ImportError:
         return None
     return grade
