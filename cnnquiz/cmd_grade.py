@@ -1,0 +1,61 @@
+"""``cnnquiz grade``: grade one answer to a problem file or a spec, with a diagnosis."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from generator.errors import ConfigError
+from grader import grade
+
+from .common import load_spec_data, reports_config_errors
+
+__all__ = ["grade_command"]
+
+
+def load_problem(path: str) -> Any:
+    """A problem-file mapping (keys id, seed, version, spec, parts, answers) or a spec."""
+    p = Path(path)
+    if p.suffix == ".json":
+        try:
+            data = json.loads(p.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as e:
+            raise ConfigError(f"cannot read the problem file: {e}.", where=path) from None
+        if isinstance(data, dict) and "spec" in data:
+            if not isinstance(data["spec"], dict):
+                raise ConfigError("the problem file's 'spec' must be a mapping.", where=path)
+            return data
+    return load_spec_data(path)
+
+
+@click.command("grade")
+@click.argument("problem", type=click.Path(exists=True, dir_okay=False))
+@click.option("--answer", "answer", required=True, metavar="TEXT",
+              help="The student's answer; '-' reads it from standard input.")
+@click.option("--part", default="total", show_default=True,
+              help="total, per_layer or shape:<layer name>.")
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
+              default="text", show_default=True)
+@click.option("--hide-answer", is_flag=True, help="Exam mode: never show the correct value.")
+@click.option("--locale", default=None, help="Settles '1,234' vs '1.234' (e.g. en, de).")
+@reports_config_errors
+def grade_command(problem: str, answer: str, part: str, fmt: str, hide_answer: bool,
+                  locale: str | None) -> None:
+    """Grade ANSWER to PROBLEM (a problem file from `generate`, or a spec: then the question
+    is the total number of trainable parameters) and explain a wrong answer.
+
+    Exit 0 when graded (correct, incorrect or unreadable); 2 for a bad problem file.
+    """
+    if answer == "-":
+        answer = sys.stdin.read()
+    data = load_problem(problem)
+    result = grade(data, answer, part=part, hide_answer=hide_answer, locale=locale,
+                   feedback_format="text" if fmt == "json" else fmt)
+    if fmt == "json":
+        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+    else:
+        click.echo(result.feedback, nl=False)

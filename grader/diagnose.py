@@ -1,0 +1,360 @@
+"""Diagnosis: which misconceptions, in which layers, explain a wrong answer.
+
+Generic over the catalogue (:data:`generator.misconceptions.MISCONCEPTIONS`); no bug is
+named here. Two searches:
+
+- :meth:`Diagnoser.total` explains a wrong *total* by up to three (misconception, site)
+  pairs, each consistent (every layer it fits) or a one-layer slip, error carried forward.
+  Everything up to pairs, and triples with at least one shape-changing site, is indexed by
+  total at preparation; parameter-only triples are found at grading time by meet in the
+  middle (one site + an indexed pair of deltas).
+- :meth:`Diagnoser.local` judges a per-layer answer layer by layer against the student's own
+  earlier shapes (follow-through).
+
+Ranking: log P(S) = Σ log π(site) + (|S| − 1)·log λ; a slip has π/n_fits·e^−½.
+
+>>> from generator.spec import load_spec
+>>> net = load_spec({"input": {"shape": [10, 10], "channels": 3},
+...                  "layers": [{"type": "conv2d", "filters": 4, "kernel": 3},
+...                             {"type": "flatten"}, {"type": "dense", "units": 5}]})
+>>> d = Diagnoser(net)
+>>> [e.ids for e in d.total(d.engine.base.total - 4)][:1]
+[('conv_no_bias',)]
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from itertools import combinations
+
+from generator.buggy import INPUT, BuggyResult, Engine
+from generator.misconceptions import MISCONCEPTIONS, ORDER, Misconception, engine
+from generator.network import Network
+
+__all__ = ["LAMBDA", "Diagnoser", "Explanation", "Finding", "Site"]
+
+#: cost of each extra misconception in an explanation (reference §5: λ ≈ 0.3)
+LAMBDA = 0.3
+#: a one-layer slip of a misconception that fits n layers: π/n · e^−½
+SLIP = math.exp(-0.5)
+#: prior mass of "something else" (an arithmetic slip no catalogue entry explains)
+OTHER = 0.0005
+#: candidates kept per answer before ranking
+CAP = 400
+
+
+@dataclass(frozen=True, slots=True)
+class Site:
+    """A misconception at one layer (a slip) or at every layer it fits (consistent)."""
+
+    mid: str
+    layers: tuple[int, ...]
+    consistent: bool
+    prior: float
+    shape: bool
+
+    @property
+    def m(self) -> Misconception:
+        return MISCONCEPTIONS[self.mid]
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """A set of sites that reproduces an answer, with its prior weight and trace."""
+
+    sites: tuple[Site, ...]
+    weight: float
+    trace: BuggyResult
+    posterior: float = 0.0
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        return tuple(sorted({s.mid for s in self.sites}, key=ORDER.__getitem__))
+
+
+@dataclass(frozen=True)
+class Finding:
+    """The verdict on one layer of a per-layer answer (judged on the student's own shapes)."""
+
+    layer: int
+    verdict: str  # correct | carried_forward | misconception | ambiguous | unknown
+    expected: int  # the correct rule on the student's own input shape
+    correct: int  # the correct value on the correct input shape
+    got: int
+    options: tuple[tuple[Site, ...], ...] = ()
+    in_shape: tuple[int, ...] = ()
+    student_in: tuple[int, ...] = ()
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        if not self.options:
+            return ()
+        return tuple(sorted({s.mid for s in self.options[0]}, key=ORDER.__getitem__))
+
+
+def _weight(sites: tuple[Site, ...]) -> float:
+    w = LAMBDA ** (len(sites) - 1)
+    for s in sites:
+        w *= s.prior
+    return w
+
+
+@dataclass
+class Diagnoser:
+    """A network compiled once: sites, indexed outcomes and memoised layer evaluations."""
+
+    network: Network
+    engine: Engine = field(init=False)
+    sites: list[Site] = field(init=False)
+    index: dict[int, list[tuple[int, ...]]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.engine = eng = engine(self.network)
+        self.base = eng.base
+        self.all_sites: list[Site] = []
+        for mid, m in MISCONCEPTIONS.items():
+            fits = eng.fits(mid)
+            if not fits:
+                continue
+            self.all_sites.append(Site(mid, fits, True, m.prior, m.changes_shape))
+            if len(fits) > 1:
+                slip = m.prior / len(fits) * SLIP
+                self.all_sites += [Site(mid, (i,), False, slip, m.changes_shape) for i in fits]
+        self.fits = {s.mid: s.layers for s in self.all_sites if s.consistent}
+        # sites that change the total on their own take part in the total search
+        self.sites = [s for s in self.all_sites
+                      if (t := self._trace((s,))) is not None and t.total != self.base.total]
+        self._build_index()
+
+    # -- traces ---------------------------------------------------------------------------
+    @staticmethod
+    def active(sites: tuple[Site, ...]) -> dict[int, tuple[str, ...]]:
+        act: dict[int, set[str]] = defaultdict(set)
+        for s in sites:
+            for i in s.layers:
+                act[i].add(s.mid)
+        return {i: tuple(sorted(v, key=ORDER.__getitem__)) for i, v in act.items()}
+
+    def _trace(self, sites: tuple[Site, ...]) -> BuggyResult | None:
+        return self.engine.forward(self.active(sites))
+
+    def _delta(self, trace: BuggyResult, act: Mapping[int, tuple[str, ...]],
+               extra: tuple[Site, ...]) -> int | None:
+        """Change of the total when param-only sites ``extra`` join a shape trace."""
+        add: dict[int, set[str]] = defaultdict(set)
+        for s in extra:
+            for i in s.layers:
+                add[i].add(s.mid)
+        d = 0
+        for i, ids in add.items():
+            both = tuple(sorted(set(act.get(i, ())) | ids, key=ORDER.__getitem__))
+            r = self.engine.layer(i, trace.in_shape(i), both)
+            if r is None:
+                return None
+            d += r[1] - trace.params[i]
+        return d
+
+    def _build_index(self) -> None:
+        idx: dict[int, list[tuple[int, ...]]] = defaultdict(list)
+        sh = [k for k, s in enumerate(self.sites) if s.shape]
+        po = [k for k, s in enumerate(self.sites) if not s.shape]
+        S = self.sites
+
+        def ok(combo: tuple[int, ...]) -> bool:
+            mids = [S[k].mid for k in combo]
+            return len(set(mids)) == len(mids)
+
+        base_total = self.base.total
+        self.po_delta: dict[int, int] = {}
+        self.pair_index: dict[int, list[tuple[int, int]]] = defaultdict(list)
+        for size in range(0, 4):
+            for combo in combinations(sh, size):
+                if not ok(combo):
+                    continue
+                sites = tuple(S[k] for k in combo)
+                trace = self._trace(sites) if combo else self.base
+                if trace is None:
+                    continue
+                if combo:
+                    idx[trace.total].append(combo)
+                if size == 3:
+                    continue
+                act = self.active(sites)
+                singles: dict[int, int] = {}
+                for a in po:
+                    if not ok((*combo, a)):
+                        continue
+                    d = self._delta(trace, act, (S[a],))
+                    if d is None:
+                        continue
+                    singles[a] = d
+                    idx[trace.total + d].append((*combo, a))
+                if size == 0:
+                    self.po_delta = singles
+                if size == 2:
+                    continue
+                keys = sorted(singles)
+                for x, a in enumerate(keys):
+                    for b in keys[x + 1:]:
+                        if S[a].mid == S[b].mid:
+                            continue
+                        if set(S[a].layers) & set(S[b].layers):
+                            d = self._delta(trace, act, (S[a], S[b]))
+                            if d is None:
+                                continue
+                        else:
+                            d = singles[a] + singles[b]
+                        if ok((*combo, a, b)):
+                            idx[trace.total + d].append((*combo, a, b))
+                        if size == 0:
+                            self.pair_index[d].append((a, b))
+        idx.pop(base_total, None)
+        self.index = dict(idx)
+
+    # -- total-only search ---------------------------------------------------------------
+    def total(self, value: int, limit: int = 8) -> list[Explanation]:
+        """Explanations of a wrong total, best first, with posteriors (may be empty)."""
+        S = self.sites
+        combos: set[tuple[int, ...]] = set(self.index.get(value, ()))
+        want = value - self.base.total
+        for a, da in self.po_delta.items():
+            for b, c in self.pair_index.get(want - da, ()):
+                if a in (b, c) or len({S[a].mid, S[b].mid, S[c].mid}) < 3:
+                    continue
+                combos.add(tuple(sorted((a, b, c))))
+            if len(combos) > CAP:
+                break
+        ranked = sorted(combos, key=lambda c: -_weight(tuple(S[k] for k in c)))[:CAP]
+        found: list[Explanation] = []
+        seen: dict[tuple, float] = {}
+        for combo in ranked:
+            sites = tuple(S[k] for k in combo)
+            trace = self._trace(sites)
+            if trace is None or trace.total != value:
+                continue
+            if len(sites) > 1 and self._redundant(sites, trace):
+                continue
+            found.append(Explanation(sites, _weight(sites), trace))
+        # the same misconception set at different layers is one cause for confidence
+        norm = sum(e.weight for e in found) + OTHER
+        by_ids: dict[tuple[str, ...], float] = defaultdict(float)
+        for e in found:
+            by_ids[e.ids] += e.weight
+        out = []
+        for e in found:
+            if e.ids in seen:
+                continue
+            seen[e.ids] = 1
+            out.append(Explanation(e.sites, e.weight, e.trace, by_ids[e.ids] / norm))
+        out.sort(key=lambda e: (-e.posterior, len(e.sites), min(min(s.layers) for s in e.sites)))
+        return out[:limit]
+
+    def _redundant(self, sites: tuple[Site, ...], trace: BuggyResult) -> bool:
+        """A site that changes nothing next to the others is not part of the explanation."""
+        for k in range(len(sites)):
+            sub = sites[:k] + sites[k + 1:]
+            t = self._trace(sub)
+            if t is not None and t.params == trace.params and t.shapes == trace.shapes:
+                return True
+        return False
+
+    @staticmethod
+    def confident(found: list[Explanation], *, threshold: float = 0.75, ratio: float = 3.0) -> bool:
+        """P(top) ≥ 0.75 and at least 3× the runner-up."""
+        if not found:
+            return False
+        top = found[0].posterior
+        second = found[1].posterior if len(found) > 1 else 0.0
+        return top >= threshold and top >= ratio * second
+
+    def first_difference(self, a: BuggyResult, b: BuggyResult) -> int | None:
+        """The first layer where two traces differ (shape or parameters)."""
+        for i in range(len(a.params)):
+            if a.params[i] != b.params[i] or a.shapes[i] != b.shapes[i]:
+                return i
+        return None
+
+    # -- per-layer (local) search --------------------------------------------------------
+    def local(self, values: Mapping[int, int]) -> list[Finding]:
+        """Judge each given layer value against the correct rule on the student's own shapes.
+
+        Shape mistakes found so far are carried forward; a parameter mistake in one layer is
+        not assumed in the next (each layer is judged on its own).
+        """
+        eng = self.engine
+        carried: list[Site] = []
+        findings: list[Finding] = []
+        seen_ids: set[str] = set()
+        judged: list[int] = []
+        for i in range(len(eng.nodes)):
+            if i not in values:
+                continue
+            v = values[i]
+            trace = self._trace(tuple(carried))
+            if trace is None:  # pragma: no cover - carried sites were checked
+                trace = self.base
+            r = eng.layer(i, trace.in_shape(i), self.active(tuple(carried)).get(i, ()))
+            expected = r[1] if r is not None else self.base.params[i]
+            correct = self.base.params[i]
+            if v == expected:
+                verdict = "correct" if expected == correct and not carried else (
+                    "carried_forward" if expected != correct else "correct")
+                findings.append(Finding(i, verdict, expected, correct, v,
+                                        in_shape=self.base.in_shape(i),
+                                        student_in=trace.in_shape(i)))
+                judged.append(i)
+                continue
+            options = self._local_options(i, v, carried, judged, values, seen_ids)
+            if not options:
+                findings.append(Finding(i, "unknown", expected, correct, v,
+                                        in_shape=self.base.in_shape(i),
+                                        student_in=trace.in_shape(i)))
+            else:
+                best = options[0]
+                top_w = best[0]
+                rivals = [o for o in options[1:] if o[0] * 3 > top_w
+                          and {s.mid for s in o[1]} != {s.mid for s in best[1]}]
+                verdict = "ambiguous" if rivals else "misconception"
+                opts = tuple(o[1] for o in [best, *rivals][:3])
+                carried += [s for s in best[1] if s.shape]
+                seen_ids |= {s.mid for s in best[1]}
+                findings.append(Finding(i, verdict, expected, correct, v, opts,
+                                        in_shape=self.base.in_shape(i),
+                                        student_in=trace.in_shape(i)))
+            judged.append(i)
+        return findings
+
+    def _local_options(self, i: int, v: int, carried: list[Site], judged: list[int],
+                       values: Mapping[int, int], seen_ids: set[str]
+                       ) -> list[tuple[float, tuple[Site, ...]]]:
+        here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior, MISCONCEPTIONS[mid].changes_shape)
+                for mid, fits in self.fits.items() if i in fits]
+        carried_mids = {s.mid for s in carried}
+        upstream = [Site(mid, (j,), False, MISCONCEPTIONS[mid].prior, True)
+                    for mid, fits in self.fits.items() if MISCONCEPTIONS[mid].changes_shape
+                    and mid not in carried_mids for j in fits if j < i]
+        cands: list[tuple[Site, ...]] = [(s,) for s in here + upstream]
+        cands += [(a, b) for a, b in combinations(here, 2) if a.mid != b.mid]
+        cands += [(u, h) for u in upstream for h in here if u.mid != h.mid and not h.shape]
+        out: list[tuple[float, tuple[Site, ...]]] = []
+        base_sites = tuple(carried)
+        for cand in cands:
+            sites = base_sites + cand
+            trace = self._trace(sites)
+            if trace is None or trace.params[i] != v:
+                continue
+            # earlier judged layers must still read as the student wrote them
+            before = self._trace(base_sites)
+            if before is None:
+                continue
+            if any(trace.params[k] != before.params[k] and trace.params[k] != values[k]
+                   for k in judged if k > min(min(s.layers) for s in cand)):
+                continue
+            w = _weight(cand)
+            w *= 3.0 ** sum(1 for s in cand if s.mid in seen_ids)
+            out.append((w, cand))
+        out.sort(key=lambda o: -o[0])
+        return out

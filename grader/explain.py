@@ -1,0 +1,172 @@
+"""Feedback sentences from diagnoses: built here as plain strings, formatted by templates.
+
+Every sentence comes from the catalogue's data (title, hint, formula, step) and the
+network's own derivations; nothing here knows a particular misconception. With
+``show=False`` (exam mode) no correct value is written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Sequence
+
+from generator.buggy import INPUT, BuggyResult
+from generator.layers import fmt_shape
+from generator.misconceptions import MISCONCEPTIONS
+from generator.render import num
+
+from .answers import literals
+from .diagnose import Diagnoser, Explanation, Finding, Site
+
+__all__ = ["explain_total", "finding_text", "layer_formula", "site_where", "trace_difference"]
+
+
+def _name(d: Diagnoser, i: int) -> str:
+    return "the input" if i == INPUT else d.engine.names[i]
+
+
+def site_where(d: Diagnoser, s: Site) -> str:
+    names = [_name(d, i) for i in s.layers]
+    if len(names) == 1:
+        return names[0]
+    return "every layer it applies to (" + ", ".join(names) + ")"
+
+
+def hint(d: Diagnoser, s: Site) -> str:
+    layer = _name(d, s.layers[0]) if len(s.layers) == 1 else ", ".join(_name(d, i) for i in s.layers)
+    return MISCONCEPTIONS[s.mid].hint.format(layer=layer)
+
+
+def trace_difference(d: Diagnoser, trace: BuggyResult, *, show: bool) -> str:
+    """What the explanation does, in the student's numbers: the first layer that changes."""
+    base = d.base
+    for i in range(len(base.params)):
+        if trace.shapes[i] != base.shapes[i]:
+            right = f" instead of {fmt_shape(base.shapes[i])}" if show else ""
+            return f"{_name(d, i)} then outputs {fmt_shape(trace.shapes[i])}{right}"
+        if trace.params[i] != base.params[i]:
+            right = f" instead of {num(base.params[i])}" if show else ""
+            return f"{_name(d, i)} then counts {num(trace.params[i])}{right}"
+    return ""
+
+
+def explain_total(d: Diagnoser, e: Explanation, value: int, *, show: bool) -> str:
+    """One explanation of a total, as a sentence."""
+    parts = []
+    for s in e.sites:
+        m = MISCONCEPTIONS[s.mid]
+        parts.append(f"{m.title} in {site_where(d, s)} (step: {m.step}; {m.formula})")
+    what = " and ".join(parts)
+    diff = trace_difference(d, e.trace, show=show)
+    return f"{what[0].upper()}{what[1:]}: {diff}, giving {num(value)}."
+
+
+def layer_formula(d: Diagnoser, i: int, in_shape: tuple[int, ...]) -> tuple[str, str, int] | None:
+    """(formula, substitution, value) of layer i's parameter count on an input shape."""
+    layer = d.engine.nodes[i].layer
+    try:
+        steps = layer.derivations(in_shape)
+    except Exception:  # noqa: BLE001 - an impossible student shape has no formula
+        return None
+    params = [s for s in steps if "params" in s.quantity and "non-trainable" not in s.quantity]
+    if not params:
+        return None
+    return params[0].formula, params[0].substitution, params[0].value
+
+
+def factor_note(d: Diagnoser, f: Finding, term: str | None) -> str:
+    """Compare a term's literals with the formula's: 'uses 1 where the formula has C_in = 4'."""
+    if term is None:
+        return ""
+    ref = layer_formula(d, f.layer, f.student_in or f.in_shape)
+    if ref is None:
+        return ""
+    formula, subst, _ = ref
+    symbols = _symbol_values(formula, subst)
+    mine, theirs = Counter(literals(term)), Counter(literals(subst))
+    missing, extra = theirs - mine, mine - theirs
+    if not missing and not extra:
+        return ""
+    bits = []
+    miss = sorted(missing.elements())
+    ext = sorted(extra.elements())
+    for k, x in enumerate(miss):
+        names = [f"{n} = {x}" for n, v in symbols if v == x]
+        if x == 1 and "1" in re.findall(r"\b1\b", formula):
+            names.insert(0, "the + 1")
+        label = " or ".join(dict.fromkeys(names)) if names else str(x)
+        if k < len(ext):
+            bits.append(f"uses {ext[k]} where the formula has {label}")
+        else:
+            bits.append(f"leaves out {label}")
+    for x in ext[len(miss):]:
+        bits.append(f"has an extra {x}")
+    return f"your term for {d.engine.names[f.layer]}, {term}, " + "; ".join(bits)
+
+
+def _symbol_values(formula: str, subst: str) -> list[tuple[str, int]]:
+    """Pair the formula's symbols with the substituted numbers, token by token."""
+    ftoks = re.findall(r"[A-Za-z_][A-Za-z0-9_]*|\d+", formula)
+    stoks = re.findall(r"\d+", subst)
+    if len(ftoks) != len(stoks):
+        return []
+    return [(f, int(s)) for f, s in zip(ftoks, stoks, strict=True) if not f.isdigit()]
+
+
+def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = None) -> dict[str, str]:
+    """A per-layer finding as strings for the templates."""
+    name = d.engine.names[f.layer]
+    ref = layer_formula(d, f.layer, f.student_in or f.in_shape)
+    formula = f"{ref[0]} = {ref[1]}" if ref else ""
+    should = num(f.expected) if show else ""
+    own = f.student_in != f.in_shape
+    on_input = f" on your input {fmt_shape(f.student_in)}" if own else ""
+    if f.verdict == "correct":
+        return {"layer": name, "kind": "ok", "step": "", "title": "",
+                "text": f"{name}: {num(f.got)} is right.", "formula": "", "should": ""}
+    if f.verdict == "carried_forward":
+        return {"layer": name, "kind": "carried", "step": "", "title": "",
+                "text": f"{name}: {num(f.got)} follows correctly from your earlier result "
+                        f"(input {fmt_shape(f.student_in)}): error carried forward, not a new "
+                        "mistake.", "formula": formula, "should": ""}
+    if f.verdict == "unknown":
+        return {"layer": name, "kind": "unknown", "step": "", "title": "",
+                "text": f"{name}: you wrote {num(f.got)}, which no common mistake explains"
+                        f"{on_input}; recompute it step by step"
+                        + (f" ({formula})" if formula and show else "") + ".",
+                "formula": formula, "should": should}
+    opts = f.options
+    first = opts[0]
+    steps = ", ".join(dict.fromkeys(str(MISCONCEPTIONS[s.mid].step) for s in first))
+    titles = " and ".join(MISCONCEPTIONS[s.mid].title for s in first)
+    hints = " ".join(hint(d, s) for s in first)
+    note = factor_note(d, f, term)
+    did = f"you wrote {num(f.got)}"
+    if note:
+        did += f" ({note})"
+    if f.verdict == "ambiguous":
+        alts = "; or ".join(" and ".join(MISCONCEPTIONS[s.mid].title for s in o) for o in opts)
+        text = (f"{name}: {did}. This fits more than one mistake: perhaps {alts}. "
+                f"Check the {steps} step.")
+    else:
+        where = ""
+        ups = [s for s in first if s.layers[0] != f.layer]
+        if ups:
+            where = " (in " + ", ".join(_name(d, s.layers[0]) for s in ups) + ", seen here)"
+        text = f"{name}: {did}: {titles}{where}. {hints}"
+    if show:
+        text += f" The rule{on_input} gives {should}."
+    return {"layer": name, "kind": f.verdict, "step": steps, "title": titles, "text": text,
+            "formula": " / ".join(MISCONCEPTIONS[s.mid].formula for s in first), "should": should}
+
+
+def systematic(d: Diagnoser, findings: Sequence[Finding]) -> list[str]:
+    """One sentence per misconception seen in two or more layers."""
+    seen: dict[str, list[str]] = {}
+    for f in findings:
+        if f.verdict == "misconception":
+            for s in f.options[0]:
+                seen.setdefault(s.mid, []).append(d.engine.names[f.layer])
+    return [f"Systematic: {MISCONCEPTIONS[m].title} in {', '.join(names)}."
+            for m, names in seen.items() if len(names) > 1]

@@ -1,0 +1,561 @@
+"""Grading: exact comparison, then a diagnosis of what went wrong, then rendered feedback.
+
+Credit policy (:class:`CreditPolicy`, configurable): an exact answer earns 1.0; a per-layer
+answer (or expression) whose only own mistake is one diagnosed slip, everything after it
+right or correctly carried forward, earns 0.5; any other wrong answer 0 (an unexplained
+wrong total earns nothing); approximate or unreadable answers are not graded (status
+``unreadable``, no attempt used). Convention variants (a shape written channels first)
+earn full credit with a note.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections import OrderedDict
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from generator.layers import fmt_shape
+from generator.misconceptions import MISCONCEPTIONS
+from generator.network import Network, Solution, solve
+from generator.render import num, render
+from generator.spec import load_spec
+
+from .answers import align, as_int, by_label, match_free, summands
+from .diagnose import Diagnoser, Explanation, Finding
+from .explain import explain_total, finding_text, systematic, trace_difference
+
+__all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "grade", "prepare"]
+
+FORMATS = {"text": "feedback.txt.j2", "markdown": "feedback.md.j2", "md": "feedback.md.j2",
+           "html": "feedback.html.j2"}
+
+
+@dataclass(frozen=True)
+class CreditPolicy:
+    """Scores per outcome; pass your own to :func:`grade` to change them."""
+
+    exact: float = 1.0
+    convention_variant: float = 1.0
+    per_layer_single_slip: float = 0.5
+    diagnosed_total: float = 0.0
+    unexplained: float = 0.0
+
+
+DEFAULT_POLICY = CreditPolicy()
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One explanation: misconception ids, the layers, the value it gives, a sentence."""
+
+    misconceptions: tuple[str, ...]
+    layers: tuple[str, ...]
+    value: int
+    explanation: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"misconceptions": list(self.misconceptions), "layers": list(self.layers),
+                "value": self.value, "explanation": self.explanation}
+
+
+@dataclass(frozen=True)
+class GradeResult:
+    """The graded answer; :meth:`to_dict` gives the JSON of ``cnnquiz grade --format json``."""
+
+    status: str
+    score: float
+    expected: Any
+    given: int | None
+    ambiguous: bool
+    diagnoses: tuple[Diagnosis, ...]
+    feedback: str
+    reason: str | None = None
+    part: str = "total"
+    confident: bool = False
+    findings: tuple[dict[str, Any], ...] = ()
+    context: Mapping[str, Any] = field(default_factory=dict, compare=False, repr=False)
+
+    def render(self, fmt: str = "text") -> str:
+        """The feedback as text, Markdown or HTML (student text escaped)."""
+        return render(FORMATS[fmt], dict(self.context))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "status": self.status,
+            "score": self.score,
+            "expected": self.expected,
+            "given": self.given,
+            "ambiguous": self.ambiguous,
+            "diagnoses": [d.to_dict() for d in self.diagnoses],
+            "feedback": self.feedback,
+            "reason": self.reason,
+            "part": self.part,
+            "confident": self.confident,
+            "findings": list(self.findings),
+        }
+
+
+@dataclass
+class Prepared:
+    """A problem part compiled for grading (cached): solution, expected value, diagnoser."""
+
+    key: str
+    part: str
+    network: Network
+    solution: Solution
+    expected: Any
+    diagnoser: Diagnoser
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return self.diagnoser.engine.names
+
+
+# -- problems ------------------------------------------------------------------------------
+def _spec_and_key(problem: Any) -> tuple[Any, str]:
+    if isinstance(problem, Network):
+        return problem, f"net:{hash(problem)}"
+    spec = getattr(problem, "spec", None)
+    pid = getattr(problem, "id", None)
+    if spec is None and isinstance(problem, Mapping):
+        if "spec" in problem and isinstance(problem["spec"], Mapping):
+            spec, pid = problem["spec"], problem.get("id")
+        else:
+            spec = problem
+    if spec is None:
+        raise TypeError("a problem must be a Problem, a problem-file mapping, a spec or a Network")
+    key = str(pid) if pid is not None else "spec:" + hashlib.sha256(
+        json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    return spec, key
+
+
+_NETS: OrderedDict[str, tuple[Network, Solution, Diagnoser]] = OrderedDict()
+_CACHE: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
+CACHE_SIZE = 256
+
+
+def _compiled(problem: Any) -> tuple[str, Network, Solution, Diagnoser]:
+    spec, key = _spec_and_key(problem)
+    hit = _NETS.get(key)
+    if hit is None:
+        net = spec if isinstance(spec, Network) else load_spec(spec)
+        hit = (net, solve(net), Diagnoser(net))
+        _NETS[key] = hit
+        if len(_NETS) > CACHE_SIZE:
+            _NETS.popitem(last=False)
+    return (key, *hit)
+
+
+def prepare(problem: Any, part: str = "total") -> Prepared:
+    """Compile a problem part once (cached per problem id or spec hash, and part)."""
+    spec_key = _spec_and_key(problem)[1]
+    hit = _CACHE.get((spec_key, part))
+    if hit is not None:
+        return hit
+    key, net, sol, diag = _compiled(problem)
+    expected: Any
+    if part == "total":
+        expected = sol.answer
+    elif part == "per_layer":
+        expected = {n: p for n, p in zip(diag.engine.names, diag.base.params, strict=True)}
+    elif part.startswith("shape:"):
+        name = part.split(":", 1)[1]
+        try:
+            expected = list(sol.row(name).out_shape)
+        except KeyError:
+            from generator.errors import ConfigError
+
+            raise ConfigError(f"no layer named '{name}'; layers: {', '.join(diag.engine.names)}.",
+                              where="part") from None
+    else:
+        from generator.errors import ConfigError
+
+        raise ConfigError(f"unknown part '{part}'; use total, per_layer or shape:<layer>.",
+                          where="part")
+    prep = Prepared(key, part, net, sol, expected, diag)
+    _CACHE[(key, part)] = prep
+    if len(_CACHE) > CACHE_SIZE:
+        _CACHE.popitem(last=False)
+    return prep
+
+
+# -- grading -------------------------------------------------------------------------------
+def _parse(answer: Any, locale: str | None, expect: str | None) -> Any:
+    if not isinstance(answer, str):
+        return answer  # already parsed
+    from .parse import parse_answer
+
+    return parse_answer(answer, locale=locale, expect=expect)
+
+
+def grade(problem: Any, answer: Any, *, part: str = "total", hide_answer: bool = False,
+          locale: str | None = None, policy: CreditPolicy = DEFAULT_POLICY,
+          feedback_format: str = "text") -> GradeResult:
+    """Grade one answer to one part; the feedback names the layer, step and formula."""
+    prep = part if isinstance(part, Prepared) else prepare(problem, part)
+    expect = "shape" if prep.part.startswith("shape:") else (
+        "breakdown" if prep.part == "per_layer" else "number")
+    parsed = _parse(answer, locale, expect)
+    text = answer if isinstance(answer, str) else str(getattr(parsed, "text", ""))
+    g = _Grader(prep, parsed, text, show=not hide_answer, policy=policy)
+    ctx = g.run()
+    return GradeResult(
+        status=g.status, score=g.score, expected=prep.expected, given=g.given,
+        ambiguous=g.ambiguous, diagnoses=tuple(g.diagnoses),
+        feedback=render(FORMATS[feedback_format], ctx), reason=g.reason, part=prep.part,
+        confident=g.confident, findings=tuple(g.findings_out), context=ctx)
+
+
+def _misses(mapping: dict[int, int], plausible: dict[int, set[int]]) -> int:
+    return sum(1 for i, v in mapping.items() if v not in plausible.get(i, set()))
+
+
+class _Grader:
+    """One grading run; collects status, score, diagnoses and feedback strings."""
+
+    def __init__(self, prep: Prepared, parsed: Any, text: str, *, show: bool,
+                 policy: CreditPolicy) -> None:
+        self.p, self.parsed, self.text, self.show, self.policy = prep, parsed, text, show, policy
+        self.d = prep.diagnoser
+        self.status, self.score, self.given = "incorrect", 0.0, None
+        self.reason: str | None = None
+        self.ambiguous = self.confident = False
+        self.diagnoses: list[Diagnosis] = []
+        self.findings_out: list[dict[str, Any]] = []
+        self.lines: list[dict[str, str]] = []
+        self.hedges: list[str] = []
+        self.notes: list[str] = []
+        self.follow_up: str | None = None
+        self.headline = ""
+        self.advice: str | None = None
+
+    # -- entry ----------------------------------------------------------------------------
+    def run(self) -> dict[str, Any]:
+        a = self.parsed
+        if hasattr(a, "reason") and not hasattr(a, "value") and not hasattr(a, "dims"):
+            self._unreadable(a.reason, getattr(a, "message", "could not read the answer"))
+        elif self.p.part.startswith("shape:"):
+            self._shape(a)
+        elif getattr(a, "approximate", False):
+            self._unreadable("approximate", f"your answer was read as an approximate value "
+                             f"({getattr(a, 'reading', self.text)}); an exact count is needed.")
+        elif hasattr(a, "entries"):
+            self._breakdown(a)
+        elif hasattr(a, "expr"):
+            self._expression(a)
+        elif hasattr(a, "value"):
+            self._number(a)
+        else:
+            self._unreadable("unexpected", "expected a number of parameters.")
+        return self._context()
+
+    def _unreadable(self, reason: str, message: str) -> None:
+        self.status, self.score, self.reason = "unreadable", 0.0, reason
+        self.headline = f"Could not grade this answer: {message}"
+
+    # -- totals ---------------------------------------------------------------------------
+    def _number(self, a: Any) -> None:
+        v = as_int(a.value)
+        if v is None:
+            self._unreadable("not_integer", f"{getattr(a, 'reading', a.value)} is not a whole "
+                             "number; a parameter count is a whole number.")
+            return
+        if self.p.part == "per_layer":
+            self._unreadable("expected_breakdown", "this part asks for one value per layer "
+                             "(e.g. 'conv1: 3000' on each line).")
+            return
+        self.given = v
+        if v == self.p.expected:
+            self._correct()
+            return
+        self._total_search(v)
+
+    def _correct(self) -> None:
+        self.status, self.score = "correct", self.policy.exact
+        self.headline = f"Correct: {num(self.given)}." if self.given is not None else "Correct."
+
+    def _total_search(self, v: int) -> None:
+        found = self.d.total(v)
+        self.headline = f"Not quite: you answered {num(v)}."
+        if not found:
+            self.score = self.policy.unexplained
+            self.advice = ("No common mistake explains this value. Recompute layer by layer: "
+                           "each layer's output shape, then its weights (kernel and bias).")
+            return
+        self.score = self.policy.diagnosed_total
+        self.confident = Diagnoser.confident(found)
+        self.ambiguous = not self.confident
+        for e in found[:1] if self.confident else [e for e in found[:3] if e.posterior >= 0.05]:
+            self.diagnoses.append(self._diagnosis(e, v))
+        if self.confident:
+            e = found[0]
+            self.lines.append({"layer": ", ".join(self.diagnoses[0].layers),
+                               "kind": "misconception",
+                               "step": ", ".join(str(MISCONCEPTIONS[m].step) for m in e.ids),
+                               "title": "", "text": self._sure(e, v), "formula": "",
+                               "should": ""})
+        else:
+            shown = [e for e in found[:3] if e.posterior >= 0.05] or found[:1]
+            for e in shown:
+                self.hedges.append(f"perhaps ({e.posterior:.0%}) " + explain_total(
+                    self.d, e, v, show=self.show))
+            where = None
+            if len(found) > 1:
+                i = self.d.first_difference(found[0].trace, found[1].trace)
+                if i is None:
+                    self.follow_up = (
+                        "These explanations give the same numbers in every layer; write the "
+                        "first layer's count as a formula with its factors, e.g. (k·k·C_in + 1)·"
+                        "C_out, so we can see which step you took.")
+                    return
+                where = self.d.engine.names[i]
+            self.follow_up = ("Answer per layer (one value per layer) so the mistake can be "
+                              "told apart" + (f"; the explanations first differ at {where}."
+                                              if where else "."))
+
+    def _sure(self, e: Explanation, v: int) -> str:
+        parts = []
+        for s in e.sites:
+            m = MISCONCEPTIONS[s.mid]
+            layer = ", ".join(self.d.engine.names[i] if i >= 0 else "the input" for i in s.layers)
+            parts.append(f"{m.title} ({layer}). {m.hint.format(layer=layer)} "
+                         f"Formula: {m.formula}.")
+        diff = trace_difference(self.d, e.trace, show=self.show)
+        return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
+
+    def _diagnosis(self, e: Explanation, v: int) -> Diagnosis:
+        layers: list[str] = []
+        for s in e.sites:
+            for i in s.layers:
+                n = "input" if i < 0 else self.d.engine.names[i]
+                if n not in layers:
+                    layers.append(n)
+        return Diagnosis(e.ids, tuple(layers), v, explain_total(self.d, e, v, show=self.show))
+
+    # -- per layer ------------------------------------------------------------------------
+    def _values_to_layers(self, labels: list[str | None], values: list[int]) -> dict[int, int] | None:
+        names = self.p.names
+        if all(lab is not None for lab in labels):
+            idx = by_label(labels, names)
+            if idx is not None:
+                return dict(zip(idx, values, strict=True))
+        base = self.d.base.params
+        if len(values) == len(names):
+            return dict(enumerate(values))
+        weighted = [i for i, n in enumerate(self.d.engine.nodes) if n.layer.has_weights]
+        if len(values) == len(weighted):
+            return dict(zip(weighted, values, strict=True))
+        nonzero = [i for i, p in enumerate(base) if p]
+        if len(values) == len(nonzero):
+            return dict(zip(nonzero, values, strict=True))
+        plausible = self._plausible()
+        got = align(values, weighted or nonzero, plausible)
+        ordered = dict(zip(got, values, strict=True)) if got is not None else None
+        free = match_free(values, weighted or nonzero, plausible)
+        if ordered is None:
+            return free
+        if free is not None and _misses(free, plausible) < _misses(ordered, plausible):
+            return free
+        return ordered
+
+    def _plausible(self) -> dict[int, set[int]]:
+        out: dict[int, set[int]] = {i: {p} for i, p in enumerate(self.d.base.params)}
+        for s in self.d.all_sites:
+            t = self.d._trace((s,))
+            if t is None:
+                continue
+            for i, p in enumerate(t.params):
+                out[i].add(p)
+        return out
+
+    def _breakdown(self, a: Any) -> None:
+        labels = [e.label for e in a.entries]
+        values = [as_int(e.value) for e in a.entries]
+        if any(v is None for v in values):
+            self._unreadable("not_integer", "every per-layer value must be a whole number.")
+            return
+        self._local([v for v in values if v is not None], labels, None)
+
+    def _expression(self, a: Any) -> None:
+        v = as_int(a.value)
+        if v is None:
+            self._unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
+            return
+        terms = summands(self.text) if self.text else []
+        values: list[int] = []
+        try:
+            from .parse import evaluate, terms as split_terms
+
+            for sign, t in split_terms(a.expr):
+                tv = as_int(evaluate(t))
+                if tv is None:
+                    break
+                values.append(tv * (1 if sign >= 0 else -1) if isinstance(sign, int) else tv)
+        except Exception:  # noqa: BLE001 - fall back to the total
+            values = []
+        if len(terms) != len(values):
+            terms = []
+        if self.p.part == "total" and v == self.p.expected:
+            self.given = v
+            self._correct()
+            return
+        if len(values) < 2:
+            self.given = v
+            if self.p.part == "total":
+                self._total_search(v)
+            else:
+                self._unreadable("expected_breakdown", "this part asks for one value per layer.")
+            return
+        self._local(values, [None] * len(values), terms or None, total=v)
+
+    def _local(self, values: list[int], labels: list[str | None], terms: list[str] | None,
+               total: int | None = None) -> None:
+        total = sum(values) if total is None else total
+        mapping = self._values_to_layers(labels, values)
+        self.given = total
+        if mapping is None:
+            self.notes.append("Your values could not be matched to the layers one by one; "
+                              "graded as a total.")
+            if self.p.part == "total":
+                if total == self.p.expected:
+                    self._correct()
+                else:
+                    self._total_search(total)
+            else:
+                self._unreadable("unmatched", "give one value per layer, in layer order or "
+                                 "labelled with the layer names.")
+            return
+        full = {i: mapping.get(i, 0) for i in range(len(self.p.names))}
+        term_of = {}
+        if terms:
+            order = [i for i in sorted(mapping)]
+            term_of = dict(zip(order, terms, strict=False))
+        findings = self.d.local(full)
+        own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
+        exact = not own and all(f.verdict == "correct" for f in findings)
+        if self.p.part == "total" and total == self.p.expected and not own:
+            exact = True
+        if exact:
+            self._correct()
+        self.headline = self.headline or (f"Not quite: your layers add up to {num(total)}."
+                                          if total != self.p.expected or own else "")
+        if not self.headline:
+            self.headline = "Not quite."
+        for f in findings:
+            t = finding_text(self.d, f, show=self.show, term=term_of.get(f.layer))
+            self.findings_out.append({"layer": t["layer"], "verdict": f.verdict,
+                                      "misconceptions": list(f.ids), "got": f.got,
+                                      **({"expected": f.expected} if self.show else {})})
+            if f.verdict != "correct":
+                self.lines.append(t)
+        self.lines += [{"layer": "", "kind": "systematic", "step": "", "title": "", "text": s,
+                        "formula": "", "should": ""} for s in systematic(self.d, findings)]
+        if exact:
+            return
+        diag = [f for f in own if f.verdict != "unknown"]
+        by_ids: dict[tuple[str, ...], list[str]] = {}
+        for f in diag:
+            by_ids.setdefault(f.ids, []).append(self.p.names[f.layer])
+        for ids, layers in by_ids.items():
+            expl = " ".join(ln["text"] for ln in self.lines if ln["layer"] in layers)
+            self.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl))
+        self.ambiguous = any(f.verdict == "ambiguous" for f in own)
+        self.confident = bool(diag) and not self.ambiguous and len(diag) == len(own)
+        slips = len(own)
+        if slips == 1 and diag and not self.ambiguous:
+            self.score = self.policy.per_layer_single_slip
+        else:
+            self.score = self.policy.unexplained
+        if any(f.verdict == "unknown" for f in own):
+            self.advice = "Recompute the flagged layers step by step: output shape, then weights."
+
+    # -- shapes ---------------------------------------------------------------------------
+    def _shape(self, a: Any) -> None:
+        want = tuple(self.p.expected)
+        dims = tuple(as_int(x) for x in getattr(a, "dims", ()) or ())
+        if not dims and hasattr(a, "value"):
+            v = as_int(a.value)
+            dims = (v,) if v is not None else ()
+        if not dims or any(x is None for x in dims):
+            self._unreadable("expected_shape", "expected a shape such as 94x94x60.")
+            return
+        name = self.p.part.split(":", 1)[1]
+        if getattr(a, "has_batch", False) and len(dims) == len(want) + 1:
+            dims = dims[1:]
+            self.notes.append("You included a leading batch dimension; the shape of one "
+                              "example is asked for, so it was left out.")
+        if dims == want:
+            self._correct_shape(dims)
+            return
+        if len(want) > 1 and dims == (want[-1], *want[:-1]):
+            self.status, self.score = "correct", self.policy.convention_variant
+            self.headline = f"Correct: {fmt_shape(dims)}."
+            self.notes.append("You wrote the channels first (C×H×W, PyTorch's order); this "
+                              "course writes them last (H×W×C).")
+            return
+        i = self.p.names.index(name)
+        self.headline = f"Not quite: you answered {fmt_shape(dims)} for {name}."
+        hits: list[tuple[float, Any]] = []
+        for s in self.d.all_sites:
+            t = self.d._trace((s,))
+            if t is not None and t.shapes[i] in (dims, (*dims[1:], dims[0])):
+                hits.append((s.prior, s))
+        hits.sort(key=lambda h: -h[0])
+        if not hits:
+            self.advice = (f"Recompute the output of {name} from its input: spatial sizes "
+                           "⌊(H + 2P − k)/s⌋ + 1 per axis, depth = number of filters.")
+            return
+        total_w = sum(w for w, _ in hits) + 0.0005
+        seen: dict[str, float] = {}
+        for w, s in hits:
+            seen[s.mid] = seen.get(s.mid, 0.0) + w
+        ranked = sorted(seen.items(), key=lambda kv: -kv[1])
+        top = ranked[0][1] / total_w
+        second = ranked[1][1] / total_w if len(ranked) > 1 else 0.0
+        self.confident = top >= 0.75 and top >= 3 * second
+        self.ambiguous = not self.confident
+        for mid, _ in ranked[:3]:
+            s = next(s for _, s in hits if s.mid == mid)
+            m = MISCONCEPTIONS[mid]
+            layers = tuple(self.d.engine.names[j] if j >= 0 else "input" for j in s.layers)
+            layer = ", ".join(layers)
+            expl = f"{m.title} ({layer}): {m.hint.format(layer=layer)} Formula: {m.formula}."
+            self.diagnoses.append(Diagnosis((mid,), layers, 0, expl))
+            (self.lines if self.confident else self.hedges).append(
+                {"layer": layer, "kind": "misconception", "step": str(m.step), "title": m.title,
+                 "text": expl, "formula": m.formula, "should": ""} if self.confident
+                else "perhaps " + expl)  # type: ignore[arg-type]
+            if self.confident:
+                break
+        if self.ambiguous:
+            self.follow_up = "Give the output shape of every layer so the step can be told apart."
+
+    def _correct_shape(self, dims: tuple[int, ...]) -> None:
+        self.status, self.score = "correct", self.policy.exact
+        self.headline = f"Correct: {fmt_shape(dims)}."
+
+    # -- context --------------------------------------------------------------------------
+    def _context(self) -> dict[str, Any]:
+        exp = self.p.expected
+        if isinstance(exp, dict):
+            exp_text = ", ".join(f"{k} {num(v)}" for k, v in exp.items())
+        elif isinstance(exp, list):
+            exp_text = fmt_shape(exp)
+        else:
+            exp_text = num(exp)
+        show_expected = self.show and self.status == "incorrect"
+        return {
+            "status": self.status,
+            "headline": self.headline,
+            "answer_text": self.text[:500],
+            "expected": exp_text if show_expected else "",
+            "findings": self.lines,
+            "ambiguous": self.ambiguous,
+            "hedges": self.hedges,
+            "follow_up": self.follow_up or "",
+            "notes": self.notes,
+            "advice": self.advice or "",
+        }
