@@ -11,6 +11,7 @@ import click
 from .cmd_generate import generate_command
 from .cmd_practice import practice_command
 from .cmd_serve import serve_command
+from .cmd_grade import grade_command
 from .cmd_solve import lint_command, solve_command
 
 __all__ = ["main"]
@@ -35,6 +36,7 @@ def main() -> None:
 
 main.add_command(solve_command)
 main.add_command(lint_command)
+main.add_command(grade_command)
 main.add_command(generate_command)
 main.add_command(practice_command)
 main.add_command(serve_command)
