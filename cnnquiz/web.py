@@ -4,7 +4,8 @@ Every problem is addressed by ``/p/<topic>/<difficulty>/<seed>`` (plus ``?layers
 per-layer table), so it is rebuilt from its URL: a server restart loses nothing, and no
 session is kept. Answers are POSTed to the problem's URL and graded on the server with the
 expected value hidden; the page before an answer never contains it. Hints shown are counted
-in the URL (``?hints=2``). Progress (streak, per-topic record, misconceptions) goes to the
+in the URL (``?hints=2``), and so is whether the student has answered already
+(``tried=1``, so a hint after a wrong answer does not make the next answer a first try). Progress (streak, per-topic record, misconceptions) goes to the
 local progress file, as in the terminal.
 
 Pages are rendered with the project's one jinja2 environment (``generator.render.render``,
@@ -165,7 +166,8 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
             topic=topic, difficulty=difficulty, action=here,
             hints=steps[:hints], hints_total=len(steps),
             next_hint_url=problem_url(topic, difficulty, seed_, layers=layers, pick=pick,
-                                      hints=hints + 1) + "#hints" if hints < len(steps) else "",
+                                      hints=hints + 1, tried=attempt) + "#hints"
+            if hints < len(steps) else "",
             hint_count=hints,
             solution_action=problem_url(topic, difficulty, seed_, layers=layers, pick=pick,
                                         hints=hints).replace(f"/{seed_}", f"/{seed_}/solution", 1),
@@ -183,7 +185,8 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
         layers = request.args.get("layers") == "1"
         problem = load(topic, difficulty, seed_, layers)
         return problem_page(problem, layers=layers, hints=_int(request.args.get("hints")),
-                            pick=",".join(_topics(request.args.get("pick"))))
+                            pick=",".join(_topics(request.args.get("pick"))),
+                            attempt=_int(request.args.get("tried"), high=1000))
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>")
     def answer(topic: str, difficulty: str, seed_: int) -> Response:

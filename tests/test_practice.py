@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import io
 import json
 import random
+import sys
 
 import pytest
 from click.testing import CliRunner
@@ -11,6 +13,7 @@ from click.testing import CliRunner
 from cnnquiz import practice_core as core
 from cnnquiz import progress as prog
 from cnnquiz.cli import main
+from cnnquiz.cmd_practice import Screen
 from generator.problem import catalogue_values
 
 SEED = 7
@@ -77,6 +80,19 @@ def test_piped_output_has_no_ansi_codes(tmp_path):
     result, _ = run(["--seed", str(SEED)], "123\nh\nq\n", tmp_path)
     assert "Not yet." in result.output
     assert "\x1b[" not in result.output
+
+
+def test_colour_on_a_terminal(monkeypatch):
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    out = Terminal()
+    monkeypatch.setattr(sys, "stdout", out)
+    monkeypatch.setenv("TERM", "xterm-256color")
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    Screen().say("Correct! [bold]not markup[/bold]", "bold green")
+    assert "\x1b[" in out.getvalue() and "[bold]not markup[/bold]" in out.getvalue()
 
 
 def test_eof_exits_cleanly_and_saves(tmp_path):

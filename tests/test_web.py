@@ -139,6 +139,18 @@ def test_hints_one_step_at_a_time(client):
     assert steps[-1] in html and 'id="next-hint"' not in html
 
 
+def test_hint_after_wrong_answer_keeps_it_a_retry(client, progress_file):
+    p = core.build("color", "easy", 5)
+    html = client.post(URL, data={"total": "1", "attempt": "0"}).text
+    assert 'href="/p/color/easy/5?hints=1&amp;tried=1#hints"' in html
+    html = client.get(URL + "?hints=1&tried=1").text
+    assert '<input type="hidden" name="attempt" value="1">' in html
+    client.post(URL + "?hints=1", data={"total": str(p.answers["total"]), "attempt": "1"})
+    saved = json.loads(progress_file.read_text())
+    assert saved["streak"] == 0 and saved["topics"]["color"] == {"answered": 1, "solved": 1,
+                                                                  "first_try": 0}
+
+
 def test_worked_solution(client, progress_file):
     p = core.build("color", "easy", 5)
     html = client.post(URL + "/solution").text
