@@ -150,6 +150,7 @@ def _one_problem(screen: Screen, progress: prog.Progress, path: Path, problem: P
         screen.say("Not yet.", "bold red")
         for f in fb.findings:
             where = f" in {', '.join(f.layers)}" if f.layers else ""
-            screen.say(f"Misconception {f.id} (step: {f.step}){where}: {f.title}.", "red")
+            maybe = "Perhaps m" if fb.ambiguous else "M"
+            screen.say(f"{maybe}isconception {f.id} (step: {f.step}){where}: {f.title}.", "red")
         screen.say(fb.text)
         screen.say("Try again, or h for a hint.", "dim")

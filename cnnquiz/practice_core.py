@@ -185,6 +185,8 @@ class Feedback:
     text: str
     findings: tuple[Finding, ...] = ()
     html: str | None = None
+    #: more than one explanation fits: the findings are candidates, not a sure diagnosis
+    ambiguous: bool = False
 
     @property
     def correct(self) -> bool:
@@ -223,7 +225,8 @@ def _from_result(result: Any) -> Feedback:
     render = getattr(result, "render", None)
     if render is not None:
         html = render("html")
-    return Feedback(result.status, result.feedback.strip(), tuple(findings), html)
+    return Feedback(result.status, result.feedback.strip(), tuple(findings), html,
+                    bool(getattr(result, "ambiguous", False)))
 
 
 def check(problem: Problem, answer: str, part: str = "total") -> Feedback:
@@ -248,7 +251,7 @@ def check_layers(problem: Problem, answers: Mapping[str, str]) -> Feedback:
     if missing:
         return Feedback("unreadable", f"Please fill in every layer (0 for a layer without "
                         f"weights); empty: {', '.join(missing)}.")
-    text = "; ".join(f"{n}: {v}" for n, v in cells)
+    text = "\n".join(f"{n}: {v}" for n, v in cells)
     grade = _grader()
     if grade is None:
         return _fallback_layers(problem, cells)

@@ -208,7 +208,7 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
                 progress().record_answer(topic, status, ids, first_try=attempt == 0)
                 save()
             attempt += 1
-        feedback = [{"label": label, "status": fb.status, "text": fb.text,
+        feedback = [{"label": label, "status": fb.status, "text": fb.text, "ambiguous": fb.ambiguous,
                      "html": Markup(fb.html) if fb.html else "",
                      "findings": [f.__dict__ | {"layers": ", ".join(f.layers)} for f in fb.findings]}
                     for label, fb in results]
