@@ -14,6 +14,7 @@ False
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -45,7 +46,7 @@ def _boxes(boxes: Sequence[tuple[str, str]], shapes: Sequence[str]) -> dict[str,
     return {"items": items, "edges": edges, "width": WIDTH, "height": height}
 
 
-def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str) -> str:
+def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str, uid: str = "d") -> str:
     """A vertical chain of boxes (input first); ``shapes[i]`` labels the edge leaving node i.
 
     Built with ``xml.sax.saxutils``-style escaping of every text (names, shapes, alt text);
@@ -53,11 +54,12 @@ def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str) -> st
     """
     d = _boxes(boxes, shapes)
     alt_e, attr = escape(alt), quoteattr(alt)
+    marker = "arrow-" + re.sub(r"[^A-Za-z0-9_-]", "-", uid)  # ids stay unique on a page
     out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{d["width"]}" height="{d["height"]}" '
            f'viewBox="0 0 {d["width"]} {d["height"]}" role="img" aria-label={attr} '
            'font-family="sans-serif" font-size="13">',
            f"<title>{alt_e}</title>",
-           '<defs><marker id="arrow" markerWidth="8" markerHeight="8" refX="4" refY="4" '
+           f'<defs><marker id="{marker}" markerWidth="8" markerHeight="8" refX="4" refY="4" '
            'orient="auto"><path d="M0,0 L8,4 L0,8 z" fill="#444"/></marker></defs>']
     for b in d["items"]:
         out.append(f'<rect x="{b["x"]}" y="{b["y"]}" width="{b["w"]}" height="{b["h"]}" rx="5" '
@@ -66,7 +68,7 @@ def svg(boxes: Sequence[tuple[str, str]], shapes: Sequence[str], alt: str) -> st
                    f'{escape(b["label"])}</text>')
     for e in d["edges"]:
         out.append(f'<line x1="{e["x"]}" y1="{e["y1"]}" x2="{e["x"]}" y2="{e["y2"]}" '
-                   'stroke="#444" marker-end="url(#arrow)"/>')
+                   f'stroke="#444" marker-end="url(#{marker})"/>')
         out.append(f'<text x="{e["lx"]}" y="{e["ly"]}" fill="#222">{escape(e["label"])}</text>')
     out.append("</svg>")
     return "\n".join(out)

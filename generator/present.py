@@ -318,9 +318,9 @@ CODE_INTROS = {
 
 
 def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
-              alt: str) -> dict[str, str]:
+              alt: str, uid: str) -> dict[str, str]:
     """Only the diagram the format shows (SVG for md/html, TikZ for latex; all when None)."""
-    return {"diagram_svg": svg(boxes, shapes, alt) if fmt in (None, "md", "html") else "",
+    return {"diagram_svg": svg(boxes, shapes, alt, uid) if fmt in (None, "md", "html") else "",
             "diagram_tikz": tikz(boxes, shapes) if fmt in (None, "latex") else "",
             "diagram_alt": alt}
 
@@ -366,7 +366,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "conventions": conventions(p, net),
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net)} for i, part in enumerate(p.parts)],
-        **_diagrams(fmt, boxes, shapes, alt),
+        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem"),
         "diagram_href": diagram_href or "",
         "n_layers": len(net.nodes),
         "answer": num(sol.answer),
@@ -428,7 +428,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None) -> dict[st
                      "question": question_text(part, p, net),
                      "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
-        **_diagrams(fmt, boxes, shapes, alt),
+        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution"),
     })
     return ctx
 
