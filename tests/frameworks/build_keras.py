@@ -8,8 +8,9 @@ itself decides what is counted once. Never imports ``generator.formulas``.
 What Keras lacks: explicit integer padding (a ``ZeroPadding{n}D`` before the layer, which adds no
 parameters), trainable LeNet-style pooling (:class:`TrainablePooling` below), local response
 normalisation, ``strides > 1`` together with ``dilation_rate > 1`` in ``Conv``/``ConvTranspose``,
-explicit padding in a transposed conv (PyTorch's semantics), and a shared layer called with other
-strides/padding; those raise :class:`Unsupported` with the reason.
+explicit padding in a transposed conv (PyTorch's semantics), a shared layer called with other
+strides/padding, and (on the torch backend) ``AveragePooling3D`` 'same' on an input smaller than
+the pool size; those raise :class:`Unsupported` with the reason.
 """
 
 from __future__ import annotations
@@ -170,6 +171,13 @@ def keras_model(network: Network) -> tuple[keras.Model, list[keras.layers.Layer]
                 raise Unsupported(f"{layer.name}: a shared Keras layer cannot change its "
                                   "strides/padding/dilation")
         pad = _zero_padding(layer)  # a sharing node gets its own (weightless) padding layer
+        if (isinstance(layer, Pool) and layer.op == "average" and layer.rank == 3
+                and layer.padding == "same"
+                and any(int(n) < k for n, k in zip(x.shape[1:], layer.kernel, strict=False))):
+            # on the torch backend 'same' becomes torch's avg_pool3d padding argument, and
+            # avg_pool3d refuses an input smaller than the window (it may refuse fewer cases)
+            raise Unsupported(f"{layer.name}: Keras's torch backend cannot run AveragePooling3D "
+                              "'same' on an input smaller than the pool size")
         owners[layer.name] = (layer, main)
         x = main(pad(x) if pad is not None else x)
         outs.append(x)

@@ -276,10 +276,6 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
     if isinstance(layer, SeparableConv):
         return _separable(layer, c)
     if isinstance(layer, Pool):
-        if (layer.op == "average" and layer.rank == 3 and layer.explicit_padding
-                and any(n < k for n, k in zip(shape, layer.kernel, strict=False))):
-            raise Unsupported(f"{layer.name}: PyTorch's avg_pool3d refuses an input smaller than "
-                              "the pool size even when the padding covers it")
         if layer.trainable == PoolWeights.NONE:
             return _pool_op(layer)
         return TrainablePool(_pool_op(layer),
@@ -343,6 +339,11 @@ def torch_model(network: Network) -> Chain:
     x = torch.zeros(1, shape[-1], *shape[:-1])
     for node in network.nodes:
         layer = node.layer
+        if (isinstance(layer, Pool) and layer.op == "average" and layer.rank == 3
+                and layer.explicit_padding
+                and any(n < k for n, k in zip(shape, layer.kernel, strict=False))):
+            raise Unsupported(f"{layer.name}: PyTorch's avg_pool3d refuses an input smaller than "
+                              "the pool size even when the padding covers it")
         if node.shares is None:
             module = _module(layer, shape)
             if getattr(layer, "frozen", False):

@@ -164,6 +164,16 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
      net([2, 3, 3], pool("average", r=3, pool_size=3, padding=[1, 1, 0])), KERAS),
     ("max-pooling3d-explicit-input-below-pool-size",
      net([2, 3, 3], pool(r=3, pool_size=3, padding=[1, 1, 0])), BOTH),
+    # Keras's torch backend hands 'same' to avg_pool3d, which then refuses the small input
+    ("average-pooling3d-same-input-below-pool-size",
+     net([1, 2, 1], pool("average", r=3, pool_size=3, padding="same")), TORCH),
+    ("max-pooling3d-same-input-below-pool-size",
+     net([1, 2, 1], pool(r=3, pool_size=3, padding="same")), BOTH),
+    # a sharing node sees its own, smaller input
+    ("share-average-pooling3d-explicit-smaller-input",
+     net([4, 7, 6], pool("average", r=3, name="a", pool_size=3, padding=1, strides=[2, 3, 2],
+                         trainable="coefficient_and_bias"), {"name": "b", "share": "a"},
+         color="rgba"), KERAS),
     ("max-pooling2d-coefficient", net([8, 8], pool(trainable="coefficient"), color="cmyk"), BOTH),
     ("max-pooling2d-coefficient-and-bias", net([8, 8], pool(trainable="coefficient_and_bias"),
                                                color="rgba"), BOTH),
