@@ -27,7 +27,7 @@ import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -110,6 +110,11 @@ class Problem:
     def solution(self) -> Solution:
         return _solved(self)
 
+    @cached_property
+    def spec_key(self) -> str:
+        """The spec as canonical JSON (the key of the solved-network cache)."""
+        return json.dumps(self.spec, sort_keys=True)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "format": FORMAT,
@@ -161,7 +166,7 @@ _SOLVED: dict[str, Solution] = {}
 
 
 def _solved(p: Problem) -> Solution:
-    key = json.dumps(p.spec, sort_keys=True)
+    key = p.spec_key
     sol = _SOLVED.get(key)
     if sol is None:
         if len(_SOLVED) > 256:
@@ -322,7 +327,7 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
         style=shown, parts=resolved, spec=json.loads(json.dumps(spec)),
         answers=answers_for(resolved, sol), phrasing=phrasing,
     )
-    _SOLVED[json.dumps(problem.spec, sort_keys=True)] = sol
+    _SOLVED[problem.spec_key] = sol
     return problem
 
 
