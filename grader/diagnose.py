@@ -42,6 +42,8 @@ LAMBDA = 0.3
 SLIP = math.exp(-0.5)
 #: prior mass of "something else" (an arithmetic slip no catalogue entry explains)
 OTHER = 0.0005
+#: how often a student holding a misconception applies it where it fits (per-layer answers)
+Q = 0.85
 #: candidates kept per answer before ranking
 CAP = 400
 
@@ -285,76 +287,123 @@ class Diagnoser:
         not assumed in the next (each layer is judged on its own).
         """
         eng = self.engine
-        carried: list[Site] = []
+        chosen: list[Site] = []  # every site of the best option so far
         findings: list[Finding] = []
-        seen_ids: set[str] = set()
+        explained: list[int] = []  # judged layers whose value is reproduced by `chosen`
         judged: list[int] = []
+        raw: dict[int, list[tuple[float, tuple[Site, ...]]]] = {}
         for i in range(len(eng.nodes)):
             if i not in values:
                 continue
             v = values[i]
-            trace = self._trace(tuple(carried))
-            if trace is None:  # pragma: no cover - carried sites were checked
-                trace = self.base
-            r = eng.layer(i, trace.in_shape(i), self.active(tuple(carried)).get(i, ()))
+            carried = tuple(st for st in chosen if st.shape)
+            trace = self._trace(carried) or self.base
+            r = eng.layer(i, trace.in_shape(i), self.active(carried).get(i, ()))
             expected = r[1] if r is not None else self.base.params[i]
             correct = self.base.params[i]
             if v == expected:
-                verdict = "correct" if expected == correct and not carried else (
-                    "carried_forward" if expected != correct else "correct")
+                verdict = "correct" if expected == correct else "carried_forward"
                 findings.append(Finding(i, verdict, expected, correct, v,
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
                 judged.append(i)
+                explained.append(i)
                 continue
-            options = self._local_options(i, v, carried, judged, values, seen_ids)
+            options = self._local_options(i, v, chosen, explained, values)
             if not options:
                 findings.append(Finding(i, "unknown", expected, correct, v,
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             else:
                 best = options[0]
-                top_w = best[0]
-                rivals = [o for o in options[1:] if o[0] * 3 > top_w
-                          and {s.mid for s in o[1]} != {s.mid for s in best[1]}]
-                verdict = "ambiguous" if rivals else "misconception"
-                opts = tuple(o[1] for o in [best, *rivals][:3])
-                carried += [s for s in best[1] if s.shape]
-                seen_ids |= {s.mid for s in best[1]}
-                findings.append(Finding(i, verdict, expected, correct, v, opts,
+                chosen += list(best[1])
+                explained.append(i)
+                raw[i] = options[:8]
+                findings.append(Finding(i, "misconception", expected, correct, v, (best[1],),
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             judged.append(i)
-        return findings
+        return self._rerank(findings, raw, judged)
 
-    def _local_options(self, i: int, v: int, carried: list[Site], judged: list[int],
-                       values: Mapping[int, int], seen_ids: set[str]
-                       ) -> list[tuple[float, tuple[Site, ...]]]:
+    def _rerank(self, findings: list[Finding], raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
+                judged: list[int]) -> list[Finding]:
+        """Second pass: weigh each layer's options by the whole answer.
+
+        A misconception seen in several layers is likelier (×3); a parameter misconception
+        that would have changed other judged layers the student got otherwise loses (1 − q)
+        per such layer (a student holding it applies it with probability q).
+        """
+        cover: dict[str, set[int]] = defaultdict(set)
+        for i, opts in raw.items():
+            for st in opts[0][1]:
+                cover[st.mid].add(i)
+        judged_set = set(judged)
+
+        def site_w(st: Site) -> float:
+            m = MISCONCEPTIONS[st.mid]
+            w = m.prior
+            fits = self.fits.get(st.mid, ())
+            if st.shape and not st.consistent and len(fits) > 1:
+                w *= SLIP / len(fits)
+            if not m.changes_shape:
+                w *= (1 - Q) ** len((judged_set & set(fits)) - cover[st.mid])
+            if len(cover[st.mid]) >= 2:
+                w *= 3.0
+            return w
+
+        out = []
+        for f in findings:
+            opts = raw.get(f.layer)
+            if not opts:
+                out.append(f)
+                continue
+            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st) for st in c), c)
+                             for _, c in opts), key=lambda o: -o[0])
+            best = ranked[0]
+            rivals = [o for o in ranked[1:] if o[0] * 3 > best[0]
+                      and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
+            keep = (best[1], *(o[1] for o in rivals[:2]))
+            out.append(Finding(f.layer, "ambiguous" if rivals else "misconception", f.expected,
+                               f.correct, f.got, keep, f.in_shape, f.student_in))
+        return out
+
+    def _local_options(self, i: int, v: int, chosen: list[Site], explained: list[int],
+                       values: Mapping[int, int]) -> list[tuple[float, tuple[Site, ...]]]:
+        """Site sets (≤ 2, then 2 upstream shape sites) that make layer i read v while every
+        layer explained so far still reads as the student wrote it."""
+        have = {st.mid for st in chosen}
         here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior, MISCONCEPTIONS[mid].changes_shape)
                 for mid, fits in self.fits.items() if i in fits]
-        carried_mids = {s.mid for s in carried}
-        upstream = [Site(mid, (j,), False, MISCONCEPTIONS[mid].prior, True)
+        upstream = [Site(mid, (j,), len(fits) == 1, MISCONCEPTIONS[mid].prior
+                         * (SLIP / len(fits) if len(fits) > 1 else 1.0), True)
                     for mid, fits in self.fits.items() if MISCONCEPTIONS[mid].changes_shape
-                    and mid not in carried_mids for j in fits if j < i]
-        cands: list[tuple[Site, ...]] = [(s,) for s in here + upstream]
-        cands += [(a, b) for a, b in combinations(here, 2) if a.mid != b.mid]
+                    and mid not in have for j in fits if j < i]
+        # a shape mistake made consistently: every layer it fits, seen first here
+        upstream += [Site(mid, fits, True, MISCONCEPTIONS[mid].prior, True)
+                     for mid, fits in self.fits.items() if MISCONCEPTIONS[mid].changes_shape
+                     and mid not in have and len(fits) > 1 and min(fits) < i]
+        base_sites = tuple(chosen)
+        seen = {st.mid for st in chosen}
+
+        def run(cands: list[tuple[Site, ...]]) -> list[tuple[float, tuple[Site, ...]]]:
+            out = []
+            for cand in cands:
+                trace = self._trace(base_sites + cand)
+                if trace is None or trace.params[i] != v:
+                    continue
+                if any(trace.params[k] != values[k] for k in explained):
+                    continue
+                w = _weight(cand) * 3.0 ** sum(1 for st in cand if st.mid in seen)
+                out.append((w, cand))
+            out.sort(key=lambda o: -o[0])
+            return out
+
+        cands: list[tuple[Site, ...]] = [(st,) for st in here + upstream]
+        cands += [(x, y) for x, y in combinations(here, 2) if x.mid != y.mid]
         cands += [(u, h) for u in upstream for h in here if u.mid != h.mid and not h.shape]
-        out: list[tuple[float, tuple[Site, ...]]] = []
-        base_sites = tuple(carried)
-        for cand in cands:
-            sites = base_sites + cand
-            trace = self._trace(sites)
-            if trace is None or trace.params[i] != v:
-                continue
-            # earlier judged layers must still read as the student wrote them
-            before = self._trace(base_sites)
-            if before is None:
-                continue
-            if any(trace.params[k] != before.params[k] and trace.params[k] != values[k]
-                   for k in judged if k > min(min(s.layers) for s in cand)):
-                continue
-            w = _weight(cand)
-            w *= 3.0 ** sum(1 for s in cand if s.mid in seen_ids)
-            out.append((w, cand))
-        out.sort(key=lambda o: -o[0])
-        return out
+        found = run(cands)
+        if found:
+            return found
+        cons = [u for u in upstream if u.consistent]
+        return run([(x, y) for x in cons for y in upstream
+                    if x.mid != y.mid and (y.consistent is False or x.mid < y.mid)])
