@@ -17,7 +17,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from typing import Any
-
 from xml.sax.saxutils import escape, quoteattr
 
 from .render import render

@@ -11,8 +11,8 @@ and 'same' and PyTorch for explicit integer padding.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from typing import Any
 
