@@ -73,8 +73,8 @@ def input_text(net: Network, rng: random.Random) -> str:
     if len(sp) == 3:
         return (f"a volume of {dims(sp)} voxels (depth × height × width) with "
                 f"{inp.channels} channels")
-    return rng.choice((f"an input of size {dims(sp)}×{inp.channels} (height × width × channels)",
-                       f"a {dims(sp)} input with {inp.channels} channels",
+    return rng.choice((f"a {dims(sp)}×{inp.channels} tensor (height × width × channels)",
+                       f"a {dims(sp)} image with {inp.channels} channels",
                        f"a tensor of shape {dims(sp)}×{inp.channels} (H×W×C)"))
 
 
@@ -97,6 +97,20 @@ def _pad(layer: Any, transposed: bool = False) -> str:
     if isinstance(layer.padding, str):
         return "valid padding" if layer.padding == "valid" else "'same' padding"
     return f"zero padding of {dims(layer.padding[:1]) if len(set(layer.padding)) == 1 else dims(layer.padding)} on each side"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 filter', '2 filters'.
+
+    >>> plural(1, "kernel"), plural(3, "kernel")
+    ('1 kernel', '3 kernels')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _window(layer: Any) -> str:
+    """'a 2×2 window'; 1-D: 'a window of 2'."""
+    return f"a window of {layer.kernel[0]}" if len(layer.kernel) == 1 else f"a {dims(layer.kernel)} window"
 
 
 def _stride(layer: Any) -> str:
@@ -126,11 +140,11 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
             extra += f", {layer.groups} groups (grouped convolution, as in AlexNet)"
         extra += _bias_note(layer, default_bias)
         return rng.choice((
-            f"convolutional layer with {layer.filters} filters of {k(layer)}, {_stride(layer)}, "
-            f"{_pad(layer)}{extra}",
-            f"convolution, {layer.filters} kernels of size {k(layer)} ({_stride(layer)}, "
+            f"convolutional layer with {plural(layer.filters, 'filter')} of {k(layer)}, "
+            f"{_stride(layer)}, {_pad(layer)}{extra}",
+            f"convolution, {plural(layer.filters, 'kernel')} of size {k(layer)} ({_stride(layer)}, "
             f"{_pad(layer)}){extra}",
-            f"{layer.filters} convolution filters of size {k(layer)} applied with "
+            f"{plural(layer.filters, 'convolution filter')} of size {k(layer)} applied with "
             f"{_stride(layer)} and {_pad(layer)}{extra}",
         ))
     if isinstance(layer, ConvTranspose):
@@ -140,7 +154,7 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
             pad = "no padding ('valid')"
         else:
             pad = f"padding {layer.padding[0]} (as PyTorch's ConvTranspose defines it)"
-        return (f"transposed convolution with {layer.filters} filters of {k(layer)}, "
+        return (f"transposed convolution with {plural(layer.filters, 'filter')} of {k(layer)}, "
                 f"{_stride(layer)}, {pad}{_bias_note(layer, default_bias)}")
     if isinstance(layer, DepthwiseConv):
         dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else \
@@ -149,14 +163,14 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
                 f"{_stride(layer)}, {_pad(layer)}{_bias_note(layer, default_bias)}")
     if isinstance(layer, SeparableConv):
         dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else ""
-        return (f"depthwise-separable convolution with {layer.filters} output filters: a {k(layer)} "
+        return (f"depthwise-separable convolution with {plural(layer.filters, 'output filter')}: a {k(layer)} "
                 f"depthwise step{dm} without bias, then a 1×1 pointwise step"
                 f"{' with one bias per filter' if layer.use_bias else ' without bias'}; "
                 f"{_stride(layer)}, {_pad(layer)}")
     if isinstance(layer, Pool):
         op = "max" if layer.op == "max" else "average"
-        text = rng.choice((f"{op} pooling with a {k(layer)} window and {_stride(layer)}",
-                           f"{k(layer)} {op} pooling, {_stride(layer)}"))
+        text = rng.choice((f"{op} pooling with {_window(layer)} and {_stride(layer)}",
+                           f"{op} pooling over {_window(layer)}, {_stride(layer)}"))
         if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
             text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
         elif layer.trainable == PoolWeights.COEFFICIENT:
@@ -168,9 +182,9 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
         return rng.choice(("flatten", "flattening layer", "flatten to a vector"))
     if isinstance(layer, Dense):
         b = _bias_note(layer, default_bias)
-        return rng.choice((f"fully connected (dense) layer with {layer.units} units{b}",
-                           f"dense layer, {layer.units} neurons{b}",
-                           f"fully connected layer with {layer.units} outputs{b}"))
+        return rng.choice((f"fully connected (dense) layer with {plural(layer.units, 'unit')}{b}",
+                           f"dense layer, {plural(layer.units, 'neuron')}{b}",
+                           f"fully connected layer with {plural(layer.units, 'output')}{b}"))
     if isinstance(layer, Dropout):
         return f"dropout with rate {layer.rate}"
     if isinstance(layer, BatchNormalization):
