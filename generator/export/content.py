@@ -1,0 +1,360 @@
+"""What every exporter needs from a problem: texts, correct values, distractors, diagram.
+
+This is the one adapter between :class:`generator.problem.Problem` and the LMS formats, so
+a change in how problems are presented is made here only. Texts come from
+``generator.present`` when it provides them, else from a plain description of the spec.
+
+Distractors (E4): each catalogued misconception's value for the variant, merged when two
+misconceptions give the same number, dropped when equal to the correct answer; the correct
+answer always comes first in every format.
+
+>>> from generator.export.content import cloze_number, stable_id
+>>> cloze_number(1792)
+'1792'
+>>> stable_id("conv params/v 017", "total")
+'cnnquiz-conv-params-v-017-total'
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any, Protocol
+
+from ..layers import fmt_shape
+from ..network import Count, Network, solve
+from ..spec import load_spec
+
+__all__ = [
+    "CATEGORY",
+    "Diagram",
+    "Distractor",
+    "ProblemLike",
+    "Target",
+    "cloze_number",
+    "diagram",
+    "distractors",
+    "general_feedback_html",
+    "html_paragraphs",
+    "network_of",
+    "part_question",
+    "question_html",
+    "question_text",
+    "stable_id",
+    "targets",
+    "catch_all_feedback",
+]
+
+#: Moodle question-bank category all variants go to (one category per topic below it)
+CATEGORY = "$course$/top/cnnquiz"
+
+
+class ProblemLike(Protocol):
+    """The fields of ``generator.problem.Problem`` the exporters read."""
+
+    id: str
+    version: Any
+    topic: str
+    difficulty: Any
+    parts: tuple[str, ...]
+    spec: dict[str, Any]
+    answers: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Distractor:
+    """A wrong value a misconception predicts, with the feedback that names its step."""
+
+    value: int
+    misconceptions: tuple[str, ...]
+    feedback: str
+
+
+@dataclass(frozen=True)
+class Target:
+    """One number a student must give: the part, a label and the correct integer."""
+
+    part: str
+    key: str
+    label: str
+    value: int
+
+
+@dataclass(frozen=True)
+class Diagram:
+    name: str
+    data: bytes
+    mime: str
+
+
+def _optional(module: str) -> Any:
+    """A colleague's module when it exists (it lands independently), else None."""
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        return None
+
+
+def stable_id(*parts: Any) -> str:
+    """A stable identifier from the problem id and part (Moodle idnumber, QTI ident).
+
+    >>> stable_id("cnn/conv", 3)
+    'cnnquiz-cnn-conv-3'
+    """
+    text = "-".join(str(p) for p in parts)
+    slug = re.sub(r"[^A-Za-z0-9_.]+", "-", text).strip("-")
+    return f"cnnquiz-{slug}"[:100]
+
+
+def cloze_number(value: int) -> str:
+    """An integer as Moodle's NUMBER_REGEX reads it: no grouping, no '+' (E9).
+
+    >>> cloze_number(-5)
+    '-5'
+    """
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise TypeError(f"answers must be integers, received {value!r}")
+    return str(value)
+
+
+def network_of(problem: ProblemLike) -> Network:
+    method = getattr(problem, "network", None)
+    if callable(method):
+        return method()
+    return load_spec(problem.spec)
+
+
+def _layer_kinds(net: Network) -> dict[str, str]:
+    return {n.name: n.layer.kind for n in net.nodes}
+
+
+def targets(problem: ProblemLike) -> list[Target]:
+    """Every number a problem asks for, in the order of its parts.
+
+    An integer answer is one number; a shape one per dimension; a mapping (``per_layer``,
+    ``weights_biases``, ``macs``) one per key.
+    """
+    out: list[Target] = []
+    for part in problem.parts:
+        value = problem.answers[part]
+        if isinstance(value, bool):
+            raise ValueError(f"part {part!r} of {problem.id}: a boolean is not a count.")
+        if isinstance(value, int):
+            out.append(Target(part, part, _part_label(part), value))
+        elif isinstance(value, list):
+            layer = part.partition(":")[2]
+            for i, d in enumerate(value):
+                out.append(Target(part, f"{part}:{i}", f"{layer} dimension {i + 1}", int(d)))
+        elif isinstance(value, dict):
+            for key, v in value.items():
+                out.append(Target(part, f"{part}:{key}", f"{key}", int(v)))
+        else:
+            raise ValueError(f"part {part!r} of {problem.id}: unsupported answer {value!r}.")
+    return out
+
+
+def _part_label(part: str) -> str:
+    base, _, layer = part.partition(":")
+    return {"total": "parameters", "macs": f"MACs of {layer}"}.get(base, part)
+
+
+# -- texts ---------------------------------------------------------------------------------
+
+def _context(problem: ProblemLike) -> dict[str, Any] | None:
+    present = _optional("generator.present")
+    if present is None or not hasattr(present, "problem_context"):
+        return None
+    return present.problem_context(problem, fmt="html")  # type: ignore[no-any-return]
+
+
+def _question(problem: ProblemLike, part: str) -> str:
+    present = _optional("generator.present")
+    if present is not None and hasattr(present, "question_text"):
+        return present.question_text(part, problem, network_of(problem))  # type: ignore[no-any-return]
+    return _ask(problem, part, network_of(problem))
+
+
+def _ask(problem: ProblemLike, part: str, net: Network) -> str:
+    what = "trainable" if net.count == Count.TRAINABLE else "total (trainable and non-trainable)"
+    if part == "total":
+        return f"How many {what} parameters does the network have?"
+    if part == "per_layer":
+        return f"How many {what} parameters does each layer have?"
+    return f"Give {part}."
+
+
+def _body_lines(problem: ProblemLike) -> tuple[str, list[str], str, list[str]]:
+    """(intro, layer lines, code, conventions) of the problem statement."""
+    ctx = _context(problem)
+    if ctx is None:
+        net = network_of(problem)
+        return (f"Input: {net.input.describe()}.",
+                [f"{n.name}: {n.layer.kind}, {n.layer.describe()}" for n in net.nodes], "", [])
+    lines = [] if ctx.get("code") else [f"{r['header']}: {r['text']}" for r in ctx["prose"]]
+    return ctx["intro"], lines, ctx.get("code", ""), list(ctx.get("conventions", []))
+
+
+def question_text(problem: ProblemLike, part: str = "total") -> str:
+    """The question for one part as plain text (GIFT, Gradescope)."""
+    intro, lines, code, conv = _body_lines(problem)
+    out = [intro, *lines]
+    if code:
+        out += ["", code.rstrip()]
+    out += conv
+    out.append(_question(problem, part))
+    return "\n".join(out)
+
+
+def question_html(problem: ProblemLike, part: str | None = "total",
+                  image: str | None = None) -> str:
+    """The question as an HTML fragment, every text HTML-escaped (P7).
+
+    ``part=None`` leaves the question sentence out (cloze questions add one per part);
+    ``image`` is the ``src`` of the diagram.
+    """
+    intro, lines, code, conv = _body_lines(problem)
+    out = [f"<p>{html.escape(intro, quote=False)}</p>"]
+    if lines:
+        out.append("<ol>" + "".join(f"<li>{html.escape(x, quote=False)}</li>" for x in lines)
+                   + "</ol>")
+    if code:
+        out.append(f"<pre><code>{html.escape(code, quote=False)}</code></pre>")
+    if conv:
+        out.append("<ul>" + "".join(f"<li>{html.escape(x, quote=False)}</li>" for x in conv)
+                   + "</ul>")
+    if image:
+        out.append(f'<p><img src="{html.escape(image)}" alt="network diagram"/></p>')
+    if part is not None:
+        out.append(f"<p>{html.escape(_question(problem, part), quote=False)}</p>")
+    return "".join(out)
+
+
+def part_question(problem: ProblemLike, part: str) -> str:
+    """The sentence that asks for one part."""
+    return _question(problem, part)
+
+
+def html_paragraphs(text: str) -> str:
+    """Plain text as HTML paragraphs, escaped.
+
+    >>> html_paragraphs("a < b\\n\\nc")
+    '<p>a &lt; b</p><p>c</p>'
+    """
+    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
+    return "".join("<p>" + html.escape(b, quote=False).replace("\n", "<br/>") + "</p>"
+                   for b in blocks)
+
+
+def general_feedback_html(problem: ProblemLike) -> str:
+    """The worked solution, shown after the attempt (Moodle's general feedback)."""
+    from ..render import render_solution
+
+    text = render_solution(solve(network_of(problem)), "text")
+    return "<pre>" + html.escape(text, quote=False) + "</pre>"
+
+
+def catch_all_feedback(part: str = "total") -> str:
+    """Feedback for any value no misconception explains."""
+    if part.startswith("shape"):
+        return ("Not what we expected. Recompute each output dimension: "
+                "floor((n + 2P - d(k - 1) - 1) / s) + 1 for 'valid', ceil(n / s) for 'same'.")
+    return ("Not what we expected, and not one of the common slips. Recount layer by layer: "
+            "weights per filter (k·k·C_in), one bias per filter, and no parameters in pooling, "
+            "flatten or dropout layers unless the question says so.")
+
+
+# -- distractors ---------------------------------------------------------------------------
+
+def _misconception_feedback(m: Any, value: int, layers: Sequence[str]) -> str:
+    """'1728: conv bias left out (step: bias). In conv1, each filter also has one bias: …'."""
+    where = ", ".join(layers) if layers else "the layers it applies to"
+    hint = str(getattr(m, "hint", "")).replace("{layer}", where)
+    return f"{value}: {m.title} (step: {m.step}). {hint}".strip()
+
+
+def merge_distractors(correct: int, values: Iterable[tuple[str, int]],
+                      describe: Callable[[str, int], str]) -> list[Distractor]:
+    """Group misconception values: one distractor per distinct wrong value (E4).
+
+    Values equal to the correct answer are dropped (a tolerance of 0 makes that the only
+    collision); misconceptions sharing a value are merged into one answer whose feedback
+    names each; order is by value, then id, so exports are deterministic.
+
+    >>> merge_distractors(1792, [("b", 1728), ("a", 1728), ("c", 1792)],
+    ...                   lambda i, v: f"{i}:{v}")
+    [Distractor(value=1728, misconceptions=('a', 'b'), feedback='a:1728 Or: b:1728')]
+    """
+    by_value: dict[int, list[str]] = {}
+    for mid, value in values:
+        value = int(value)
+        if value == correct:
+            continue
+        by_value.setdefault(value, []).append(mid)
+    out = []
+    for value in sorted(by_value):
+        ids = tuple(sorted(set(by_value[value])))
+        out.append(Distractor(value, ids, " Or: ".join(describe(i, value) for i in ids)))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+    """(misconception id, the total it gives, the layers it applies to) for one spec."""
+    import json
+
+    mod = _optional("generator.misconceptions")
+    if mod is None or not hasattr(mod, "catalogue_values"):
+        return ()
+    eng = mod.engine(load_spec(json.loads(spec_key)))
+    names = list(getattr(eng, "names", ()))
+    out = []
+    for mid, value in sorted(mod.catalogue_values(eng).items()):
+        fits = eng.fits(mid) if hasattr(eng, "fits") else ()
+        layers = tuple(names[i] for i in fits if isinstance(i, int) and 0 <= i < len(names))
+        out.append((mid, int(value), layers))
+    return tuple(out)
+
+
+def distractors(problem: ProblemLike, part: str = "total") -> list[Distractor]:
+    """The wrong values with feedback for one part; only ``total`` has a catalogue (E4)."""
+    if part != "total":
+        return []
+    import json
+
+    mod = _optional("generator.misconceptions")
+    if mod is None:
+        return []
+    entries = _catalogue(json.dumps(problem.spec, sort_keys=True, default=str))
+    layers = {mid: ls for mid, _, ls in entries}
+    catalogue = getattr(mod, "MISCONCEPTIONS", {})
+
+    def describe(mid: str, value: int) -> str:
+        m = catalogue.get(mid)
+        return (_misconception_feedback(m, value, layers.get(mid, ()))
+                if m is not None else f"{value}: {mid}.")
+
+    return merge_distractors(int(problem.answers["total"]),
+                             [(mid, v) for mid, v, _ in entries], describe)
+
+
+# -- diagram -------------------------------------------------------------------------------
+
+def diagram(problem: ProblemLike) -> Diagram | None:
+    """The problem's network diagram (no answers on it) as an SVG file, when available."""
+    ctx = _context(problem)
+    svg = (ctx or {}).get("diagram_svg") or ""
+    if not svg:
+        return None
+    return Diagram(f"{stable_id(problem.id)}.svg", svg.encode("utf-8"), "image/svg+xml")
+
+
+def shape_text(dims: Sequence[int]) -> str:
+    return fmt_shape(dims)
+
+
+def layer_kind(problem: ProblemLike, layer: str) -> str:
+    return _layer_kinds(network_of(problem)).get(layer, "")

@@ -1,0 +1,177 @@
+"""Moodle XML: one numerical question per variant, cloze for per-layer and shape parts.
+
+Built with ElementTree (E1), so every text is entity-escaped by the serialiser; no CDATA and
+no string templates. Layout per variant (A1, E4, E5, E8):
+
+- a ``category`` question per topic and difficulty (``$course$/top/cnnquiz/<topic>/<difficulty>``),
+  so a quiz can draw "a random question from the category";
+- ``total``: a ``numerical`` question, tolerance 0, the correct answer first (100 %), then
+  each catalogued misconception's value at 0 % with feedback naming the step (values equal
+  to the answer dropped, equal values merged), then the ``*`` catch-all last;
+- the other parts: one ``cloze`` question with a ``{1:NUMERICAL:…}`` blank per number;
+- the diagram as a base64 ``<file>`` referenced by ``@@PLUGINFILE@@``;
+- ``idnumber`` derived from the problem id and part (re-imports do not duplicate).
+
+>>> from generator.problem import generate
+>>> data = moodle_xml([generate(topic="basic", difficulty="easy", seed=42)])
+>>> data.startswith(b'<?xml version="1.0" encoding="UTF-8"?>')
+True
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+import xml.etree.ElementTree as ET
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import content as c
+from .files import write_atomic
+from .validate import ExportError, check_moodle, parse_cloze
+
+__all__ = ["cloze_feedback", "cloze_text", "export_moodle", "moodle_xml"]
+
+DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
+PENALTY = "0.3333333"
+
+
+def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
+    el = ET.SubElement(parent, tag, attrib)
+    if text is not None:
+        el.text = text
+    return el
+
+
+def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
+    el = _sub(parent, tag, **({"format": fmt} if fmt else {}))
+    _sub(el, "text", text)
+    return el
+
+
+def _html(text: str) -> str:
+    return html.escape(text, quote=False)
+
+
+def cloze_feedback(text: str) -> str:
+    """Plain text as cloze feedback that survives Moodle's parser (A2, E9).
+
+    Moodle decodes HTML entities in the feedback once and then shows it as HTML, so the
+    text is HTML-escaped twice; ``\\`` becomes an entity (no stray escapes); then ``}``,
+    ``#`` and ``~`` get a backslash.
+
+    >>> cloze_feedback("a<b} #1 ~x")
+    'a&amp;lt;b\\\\} \\\\#1 \\\\~x'
+    """
+    once = html.escape(text, quote=False).replace("\\", "&#92;")
+    twice = html.escape(once, quote=False)
+    return twice.replace("}", "\\}").replace("#", "\\#").replace("~", "\\~")
+
+
+def cloze_blank(correct: int, wrong: Sequence[c.Distractor], catch_all: str,
+                weight: int = 1) -> str:
+    """One ``{w:NUMERICAL:=v:0#fb~d:0#fb~*#fb}`` blank: correct first, '*' last.
+
+    >>> cloze_blank(5, [], "Recount")
+    '{1:NUMERICAL:=5:0#Correct.~*#Recount}'
+    """
+    alts = [f"={c.cloze_number(correct)}:0#{cloze_feedback('Correct.')}"]
+    alts += [f"%0%{c.cloze_number(d.value)}:0#{cloze_feedback(d.feedback)}" for d in wrong]
+    alts.append(f"*#{cloze_feedback(catch_all)}")
+    return "{" + f"{weight}:NUMERICAL:" + "~".join(alts) + "}"
+
+
+def cloze_text(problem: c.ProblemLike, image: str | None) -> tuple[str, list[c.Target]]:
+    """Question HTML with one blank per number of every part except ``total``."""
+    wanted = [t for t in c.targets(problem) if t.part != "total"]
+    out = [c.question_html(problem, None, image)]
+    part = None
+    for t in wanted:
+        if t.part != part:
+            if part is not None:
+                out.append("</table>")
+            part = t.part
+            out.append(f"<p>{_html(c.part_question(problem, t.part))}</p><table>")
+        blank = cloze_blank(t.value, c.distractors(problem, t.key), c.catch_all_feedback(t.part))
+        out.append(f"<tr><td>{_html(t.label)}</td><td>{blank}</td></tr>")
+    if part is not None:
+        out.append("</table>")
+    return "".join(out), wanted
+
+
+def _file(parent: ET.Element, diagram: c.Diagram | None) -> None:
+    if diagram is not None:
+        _sub(parent, "file", base64.b64encode(diagram.data).decode("ascii"),
+             name=diagram.name, path="/", encoding="base64")
+
+
+def _numerical(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
+    q = _sub(quiz, "question", type="numerical")
+    _text(q, "name", f"{p.id} total", fmt=None)
+    src = f"@@PLUGINFILE@@/{diagram.name}" if diagram else None
+    qt = _text(q, "questiontext", c.question_html(p, "total", src))
+    _file(qt, diagram)
+    _text(q, "generalfeedback", c.general_feedback_html(p))
+    _sub(q, "defaultgrade", "1")
+    _sub(q, "penalty", PENALTY)
+    _sub(q, "hidden", "0")
+    _sub(q, "idnumber", c.stable_id(p.id, "total"))
+
+    def answer(fraction: str, value: str, feedback: str) -> None:
+        a = _sub(q, "answer", fraction=fraction, format="moodle_auto_format")
+        _sub(a, "text", value)
+        _sub(a, "tolerance", "0")
+        _text(a, "feedback", feedback)
+
+    answer("100", c.cloze_number(int(p.answers["total"])), "<p>Correct.</p>")
+    for d in c.distractors(p, "total"):
+        answer("0", c.cloze_number(d.value), f"<p>{_html(d.feedback)}</p>")
+    answer("0", "*", f"<p>{_html(c.catch_all_feedback('total'))}</p>")
+    _sub(q, "unitgradingtype", "0")
+    _sub(q, "unitpenalty", "0.1000000")
+    _sub(q, "showunits", "3")
+    _sub(q, "unitsleft", "0")
+
+
+def _cloze(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
+    src = f"@@PLUGINFILE@@/{diagram.name}" if diagram else None
+    text, wanted = cloze_text(p, src)
+    got = parse_cloze(text)
+    if [g.answers[0].answer for g in got] != [c.cloze_number(t.value) for t in wanted]:
+        raise ExportError(f"{p.id}: the cloze text does not re-parse to its answers.")
+    q = _sub(quiz, "question", type="cloze")
+    _text(q, "name", f"{p.id} parts", fmt=None)
+    qt = _text(q, "questiontext", text)
+    _file(qt, diagram)
+    _text(q, "generalfeedback", c.general_feedback_html(p))
+    _sub(q, "penalty", PENALTY)
+    _sub(q, "hidden", "0")
+    _sub(q, "idnumber", c.stable_id(p.id, "parts"))
+
+
+def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
+    """The Moodle XML file for a problem set, validated (E3) before it is returned."""
+    quiz = ET.Element("quiz")
+    groups: dict[tuple[str, str], list[c.ProblemLike]] = {}
+    for p in problems:
+        groups.setdefault((p.topic or "problems", str(p.difficulty or "any")), []).append(p)
+    for (topic, difficulty), ps in groups.items():
+        cat = _sub(quiz, "question", type="category")
+        _text(cat, "category", f"{c.CATEGORY}/{topic}/{difficulty}", fmt=None)
+        _text(cat, "info", f"cnnquiz variants: {topic}, {difficulty}")
+        _sub(cat, "idnumber", c.stable_id("category", topic, difficulty))
+        for p in ps:
+            diagram = c.diagram(p)
+            if "total" in p.parts:
+                _numerical(quiz, p, diagram)
+            if any(part != "total" for part in p.parts):
+                _cloze(quiz, p, diagram)
+    ET.indent(quiz)
+    data = DECLARATION + ET.tostring(quiz, encoding="unicode").encode("utf-8") + b"\n"
+    check_moodle(data)
+    return data
+
+
+def export_moodle(problems: list[c.ProblemLike], out: Path) -> list[Path]:
+    """Write ``moodle.xml`` into ``out``; returns the paths written."""
+    return [write_atomic(Path(out) / "moodle.xml", moodle_xml(problems))]
