@@ -485,11 +485,14 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
     ``diagram_hrefs`` maps problem ids to SVG files that Markdown links instead of inlining.
     """
     hrefs = diagram_hrefs or {}
+    # the key repeats each problem's text; its diagram is the solution's, with every shape
+    shown = "none" if key else fmt
     ctx = {
         "title": title,
         "student": student or "",
         "key": key,
-        "problems": [problem_context(p, i, diagram_href=hrefs.get(p.id), fmt=fmt)
+        "problems": [problem_context(p, i, diagram_href=None if key else hrefs.get(p.id),
+                                     fmt=shown)
                      for i, p in enumerate(problems, 1)],
         "solutions": [solution_ctx(p, i, fmt) for i, p in enumerate(problems, 1)] if key else [],
     }
