@@ -237,7 +237,7 @@ _CATALOGUE: tuple[Misconception, ...] = (
        reweigh=_per_position),
     _m("kernel_dims_incomplete", Step.KERNEL, CONV, "a kernel dimension dropped",
        "In {layer}, the kernel has one size per spatial axis: multiply all of them (k_h·k_w, or "
-       "k_d·k_h·k_w in 3-D).",
+       "k_d·k_h·k_w for a volume).",
        "k_h·k_w·C_in → k_h·C_in", 1, when=lambda c: c.layer.rank > 1,
        weight_layer=_kernel_incomplete),
     _m("groups_ignored", Step.GROUPS, frozenset({"conv"}), "grouped convolution ignored",
@@ -369,7 +369,7 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "{layer} uses the other padding rule: 'valid' gives ⌊(H − k)/s⌋ + 1, 'same' gives ⌈H/s⌉.",
        "⌊(H − k)/s⌋ + 1 ↔ ⌈H/s⌉", 3, changes_shape=True,
        when=lambda c: c.layer.padding in ("valid", "same"), rewrite=_flip),
-    _m("missing_plus_one", Step.OUTPUT_SIZE, SHRINKING, "the + 1 of the output size left out",
+    _m("missing_plus_one", Step.OUTPUT_SIZE, SHRINKING, "the plus one of the output size left out",
        "In {layer}, the output size is ⌊(H + 2P − k)/s⌋ + 1: the window's first position counts.",
        "⌊(H + 2P − k)/s⌋ + 1 → ⌊(H + 2P − k)/s⌋", 3, changes_shape=True, when=_has_plus_one,
        reshape=_spatial_map(lambda l, a, n, o: o - 1)),
