@@ -64,6 +64,21 @@ def _split(values: Sequence[str]) -> list[str]:
 
 
 # -- roster -----------------------------------------------------------------------------------
+def parse_rerolls(values: Sequence[str]) -> dict[str, int]:
+    """``--reroll s1 --reroll s2:3`` -> {'s1': 1, 's2': 3}: a fresh variant for those students.
+
+    >>> parse_rerolls(["s1", "s2:3"])
+    {'s1': 1, 's2': 3}
+    """
+    out: dict[str, int] = {}
+    for v in values:
+        sid, _, n = v.rpartition(":") if v.rpartition(":")[2].isdigit() else (v, "", "1")
+        if int(n) < 1:
+            raise ConfigError(f"--reroll {v}: the reroll number must be at least 1.")
+        out[sid] = int(n)
+    return out
+
+
 def read_roster(path: Path) -> list[str]:
     """Student ids from a CSV roster; ConfigError when no id column is found.
 
@@ -117,13 +132,15 @@ def _cell(value: Any) -> str:
 # -- drawing ----------------------------------------------------------------------------------
 def _student_problems(student: str, secret: bytes, exam: str, topics: list[str],
                       difficulty: str, parts: list[str], style: str, count: int,
-                      version: str) -> list[Problem]:
+                      version: str, reroll: int = 0) -> list[Problem]:
     out = []
     for j in range(count):
         topic = topics[j % len(topics)]
         question = f"q{j + 1}-{topic}-{difficulty}"
-        seed = student_seed(secret, exam=exam, student=student, question=question, version=version)
-        tag = variant_tag(secret, exam=exam, student=student, question=question, version=version)
+        fields = {"exam": exam, "student": student, "question": question, "version": version,
+                  "reroll": reroll}
+        seed = student_seed(secret, **fields)  # type: ignore[arg-type]
+        tag = variant_tag(secret, **fields)  # type: ignore[arg-type]
         out.append(generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts,
                             style=style, version=version, id=f"{topic}-{difficulty}-{tag}"))
     return out
@@ -235,6 +252,8 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
               help="Course secret for the per-student HMAC seeds (kept out of every output).")
 @click.option("--exam", default="exam", show_default=True,
               help="Exam name, part of each student's HMAC seed.")
+@click.option("--reroll", "rerolls", multiple=True, metavar="STUDENT[:N]",
+              help="Give this roster student a fresh variant (the N-th reroll; others unchanged).")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default="md", show_default=True,
               help="Document format (problem JSON files and answer keys are always written).")
 @click.option("--title", default="CNN sizing problems", show_default=True)
@@ -243,8 +262,8 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 @reports_config_errors
 def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
                      style: str, count: int, seed: int, roster: Path | None,
-                     secret_file: Path | None, exam: str, fmt: str, title: str,
-                     out: Path) -> None:
+                     secret_file: Path | None, exam: str, rerolls: tuple[str, ...], fmt: str,
+                     title: str, out: Path) -> None:
     """Generate a problem set with answer key and worked solutions.
 
     \b
@@ -265,6 +284,8 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
         if t not in TOPICS:
             raise ConfigError(f"unknown topic '{t}'; topics: {', '.join(TOPICS)}, all.")
     part_list = _split(parts) or ["total"]
+    if rerolls and roster is None:
+        raise ConfigError("--reroll re-seeds a roster student; give --roster and --secret-file.")
     if (roster is None) != (secret_file is None):
         raise ConfigError("--roster and --secret-file go together: per-student variants are "
                           "seeded with HMAC(secret, exam, student, question).")
@@ -282,10 +303,14 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
         if len(set(names)) != len(names):
             raise ConfigError("two student ids map to the same file name; make them distinct.")
         secret = read_secret(secret_file)
+        reroll = parse_rerolls(rerolls)
+        unknown = sorted(set(reroll) - set(students))
+        if unknown:
+            raise ConfigError(f"--reroll {unknown[0]}: not a student of the roster.")
         with _progress(students, "students") as bar:
             for s in bar:
                 sets[s] = _student_problems(s, secret, exam, topic_list, difficulty, part_list,
-                                            style, count, version)
+                                            style, count, version, reroll.get(s, 0))
     else:
         # check the request once, so an impossible one fails before any drawing
         generate(topic=topic_list[0], difficulty=difficulty, seed=seed, parts=part_list, style=style)

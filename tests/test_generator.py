@@ -359,6 +359,14 @@ def test_command_roster(tmp_path: Path) -> None:
              "--count", "2", "--topics", "basic,color", "--out", str(tmp_path / "again"))
     assert (tmp_path / "again" / "answer_key.json").read_bytes() == \
         (out / "answer_key.json").read_bytes()
+    # re-seeding one student changes that student's variants only
+    r = _run("--roster", str(roster), "--secret-file", str(secret), "--exam", "midterm",
+             "--count", "2", "--topics", "basic,color", "--reroll", "s-002",
+             "--out", str(tmp_path / "reroll"))
+    assert r.exit_code == 0, r.output
+    rerolled = json.loads((tmp_path / "reroll" / "answer_key.json").read_text())["students"]
+    assert rerolled["s-001"] == key["students"]["s-001"]
+    assert rerolled["s-002"][0]["id"] != key["students"]["s-002"][0]["id"]
 
 
 @pytest.mark.parametrize("args, message", [
