@@ -394,3 +394,35 @@ def test_command_errors_exit_2(tmp_path: Path, args: list[str], message: str) ->
 
 def test_parts_table_is_documented() -> None:
     assert set(ALL_PARTS) == set(PARTS)
+
+
+def test_command_offers_lms_exporters_when_present(tmp_path: Path,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    import importlib
+    import sys
+    import types
+
+    import cnnquiz.cmd_generate as cmd
+
+    seen: list[int] = []
+
+    def fake(problems: list[Problem], out: Path) -> list[Path]:
+        seen.append(len(problems))
+        path = out / "fake.xml"
+        path.write_text("<quiz/>")
+        return [path]
+
+    module = types.ModuleType("generator.export")
+    module.EXPORTERS = {"fakelms": fake}  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "generator.export", module)
+    try:
+        fresh = importlib.reload(cmd)
+        assert "fakelms" in fresh.FORMATS and "md" in fresh.FORMATS
+        r = CliRunner().invoke(fresh.generate_command,
+                               ["--count", "2", "--format", "fakelms", "--out", str(tmp_path)])
+        assert r.exit_code == 0, r.output
+        assert seen == [2] and (tmp_path / "fake.xml").exists()
+        assert (tmp_path / "answer_key.csv").exists()
+    finally:
+        monkeypatch.undo()
+        importlib.reload(cmd)
