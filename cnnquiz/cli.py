@@ -13,6 +13,8 @@ from .cmd_practice import practice_command
 from .cmd_serve import serve_command
 from .cmd_grade import grade_command
 from .cmd_solve import lint_command, solve_command
+from .cmd_batch import grade_batch_command
+from .cmd_report import report_command
 
 __all__ = ["main"]
 
@@ -40,3 +42,5 @@ main.add_command(grade_command)
 main.add_command(generate_command)
 main.add_command(practice_command)
 main.add_command(serve_command)
+main.add_command(grade_batch_command)
+main.add_command(report_command)

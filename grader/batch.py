@@ -55,7 +55,7 @@ __all__ = [
 ]
 
 RESULT_COLUMNS = ("row", "student_id", "problem", "part", "answer", "status", "score",
-                  "misconceptions", "layers", "feedback", "reason")
+                  "misconceptions", "layers", "layer_types", "feedback", "reason")
 MAX_ANSWER = 2000  # characters graded; longer answers are unreadable anyway (parser caps at 64)
 MAX_FIELD = 10 * 1024 * 1024
 
@@ -345,6 +345,12 @@ def _ids(result: Any) -> tuple[str, str]:
     return ";".join(ids), ";".join(layers)
 
 
+def _error(problem: str, part: str, shown: str, reason: str) -> Out:
+    """The result tail of a row that could not be graded: status error and why."""
+    return (text_cell(problem), text_cell(part), shown, "error", "", "", "", "", "",
+            text_cell(reason))
+
+
 class Grader:
     """Grades rows with per-row isolation and a result cache (one per process)."""
 
@@ -353,23 +359,24 @@ class Grader:
         self.index = index
         self.grade_fn = grade_fn or _default_grade_fn(opts)
         self.cache: dict[tuple[str, str, str], Out] = {}
+        self.kinds: dict[str, dict[str, str]] = {}
         self.hits = 0
 
     def tail(self, r: InputRow) -> Out:
-        """(problem, part, answer, status, score, misconceptions, layers, feedback, reason)."""
+        """(problem, part, answer, status, score, misconceptions, layers, layer types,
+        feedback, reason)."""
         answer = r.answer if r.answer is not None else ""
         shown = text_cell(answer, limit=500)
         if r.error is not None:
-            return (text_cell(r.problem), text_cell(r.part), shown, "error", "", "", "", "",
-                    text_cell(r.error))
+            return _error(r.problem, r.part, shown, r.error)
         try:
             key, problem = self.index.resolve(r.student, r.problem)
         except LookupError as e:
-            return (text_cell(r.problem), text_cell(r.part), shown, "error", "", "", "", "",
-                    text_cell(str(e.args[0]) if e.args else "unknown problem"))
+            return _error(r.problem, r.part, shown,
+                          str(e.args[0]) if e.args else "unknown problem")
         except Exception as e:  # a broken problem file: this row only
-            return (text_cell(r.problem), text_cell(r.part), shown, "error", "", "", "", "",
-                    text_cell(f"cannot load problem: {type(e).__name__}: {e}"[:300]))
+            return _error(r.problem, r.part, shown,
+                          f"cannot load problem: {type(e).__name__}: {e}"[:300])
         text = answer.strip()
         ck = (key, r.part, text)
         hit = self.cache.get(ck)
@@ -380,12 +387,28 @@ class Grader:
         self.cache[ck] = out
         return (out[0], out[1], shown, *out[3:])
 
+    def _kinds(self, key: str, problem: Any) -> dict[str, str]:
+        """Layer name -> layer type of a problem (for the report's per-layer-type counts)."""
+        hit = self.kinds.get(key)
+        if hit is None:
+            try:
+                net = problem.network() if hasattr(problem, "network") else None
+                if net is None:
+                    from generator.spec import load_spec
+
+                    net = load_spec(problem.get("spec", problem))
+                hit = {n.name: n.layer.kind for n in net.nodes}
+            except Exception:
+                hit = {}
+            self.kinds[key] = hit
+        return hit
+
     def _grade(self, key: str, problem: Any, part: str, text: str) -> Out:
         head = (text_cell(key), text_cell(part), "")
         if not text:
-            return (*head, "unreadable", "", "", "", "No answer was given.", "empty answer")
+            return (*head, "unreadable", "", "", "", "", "No answer was given.", "empty answer")
         if len(text) > MAX_ANSWER:
-            return (*head, "unreadable", "", "", "",
+            return (*head, "unreadable", "", "", "", "",
                     f"The answer is {len(text):,} characters long; give one number.",
                     "answer too long")
         try:
@@ -395,12 +418,13 @@ class Grader:
                 raise ValueError(f"grader returned status {status!r}")
             score = "" if status == "unreadable" else number_cell(result.score)
             ids, layers = _ids(result)
+            kinds = ";".join(dict.fromkeys(self._kinds(key, problem).get(x, "") for x in
+                                           layers.split(";") if x)) if layers else ""
             reason = getattr(result, "reason", None) or ""
-            return (*head, status, score, text_cell(ids), text_cell(layers),
+            return (*head, status, score, text_cell(ids), text_cell(layers), text_cell(kinds),
                     text_cell(str(result.feedback).strip()), text_cell(reason))
         except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
-            return (*head, "error", "", "", "", "",
-                    text_cell(f"internal error: {type(e).__name__}: {e}"[:300]))
+            return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])
 
 
 # -- worker processes ----------------------------------------------------------------------
