@@ -1,0 +1,89 @@
+"""Code importers: Keras or PyTorch model source -> spec dict, read with :mod:`ast`, never run.
+
+:func:`import_source` detects the framework (imports first, then the model constructors it
+finds) and returns a spec dict that :func:`generator.spec.load_spec` accepts; every shape is
+propagated and every size the code states (torch ``in_channels``/``in_features``) is checked
+on the way. :func:`load_any` reads a ``.py`` file that way and YAML/JSON specs as usual.
+
+Counting: a Keras spec asks for ``count: total`` (Keras's "Total params"), a PyTorch spec for
+``count: trainable`` (``sum(p.numel() for p in model.parameters())``; batch-norm running
+statistics are buffers there and non-trainable weights here, as in Keras).
+
+>>> spec = import_source('''
+... import torch.nn as nn
+... model = nn.Sequential(nn.Conv2d(3, 8, 3, padding=1), nn.ReLU(),
+...                       nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+... ''', input_shape=(32, 32, 3))
+>>> from generator.network import solve
+>>> from generator.spec import load_spec
+>>> solve(load_spec(spec)).total  # (3·3·3 + 1)·8 + (8 + 1)·2
+242
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+from typing import Any
+
+from ..errors import ConfigError
+from ..spec import read_spec_file
+from .common import parse
+from .keras_ast import import_keras, looks_like_keras
+from .torch_ast import import_torch, looks_like_torch
+
+__all__ = ["import_keras", "import_source", "import_torch", "load_any"]
+
+
+def _framework(tree: ast.Module) -> str:
+    """'torch' or 'keras': by imports; with both or neither, by the constructors used."""
+    torch, keras = looks_like_torch(tree), looks_like_keras(tree)
+    if torch != keras:
+        return "torch" if torch else "keras"
+    text = ast.unparse(tree)
+    return "torch" if ("nn.Module" in text or "nn.Sequential" in text) else "keras"
+
+
+def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,
+                  filename: str = "<source>") -> dict[str, Any]:
+    """The spec dict of the Keras or PyTorch model in ``source`` (never imported or run).
+
+    ``input_shape`` (H, W, C), channels last, supplies or replaces the code's input size.
+
+    >>> import_source("x = 1")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: <source>: no model found in this file: expected a keras Sequential/functional model or a torch nn.Module/nn.Sequential.
+    """
+    if input_shape is not None:
+        input_shape = tuple(input_shape)
+        if not input_shape or any(isinstance(d, bool) or not isinstance(d, int) or d < 1
+                                  for d in input_shape):
+            raise ConfigError(f"input shape must be positive whole numbers H×W×C; received "
+                              f"{input_shape!r}.", where="--input-shape")
+    tree = parse(source, filename)
+    reader = import_torch if _framework(tree) == "torch" else import_keras
+    return reader(source, input_shape=input_shape, filename=filename)
+
+
+def load_any(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+    """A spec dict from a ``.py`` model file (via :func:`import_source`) or a YAML/JSON spec.
+
+    For a spec file, ``input_shape`` replaces its input.
+
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as d:
+    ...     p = Path(d, "net.py")
+    ...     _ = p.write_text("from keras import layers, Sequential\\n"
+    ...                      "m = Sequential([layers.Dense(4, input_dim=3)])\\n")
+    ...     load_any(p)["layers"]
+    [{'type': 'dense', 'units': 4, 'bias': True}]
+    """
+    p = Path(path)
+    if p.suffix != ".py":
+        data = read_spec_file(p)
+        return data if input_shape is None else {**data, "input": {"shape": list(input_shape)}}
+    try:
+        source = p.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {p}: {e}.") from None
+    return import_source(source, input_shape=input_shape, filename=str(p))

@@ -1,0 +1,312 @@
+"""Shared bits of the code importers: parsing, dotted names, call arguments, a constant folder.
+
+Nothing here imports or executes the pasted code. Values are read from ast nodes by
+:func:`fold`, which knows numbers, strings, tuples, names bound to such values and the
+operators ``+ - * //`` on integers, and nothing else.
+
+>>> tree = parse("N = 64\\nK = (3, 3)\\n")
+>>> env = constants(tree.body, {})
+>>> fold(ast.parse("N * 2 + 1", mode="eval").body, env, "filters")
+129
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import Any, NoReturn
+
+from ..errors import ConfigError
+
+__all__ = [
+    "UNKNOWN", "CallArgs", "constants", "dotted", "fail", "fold", "import_aliases", "line_of",
+    "parse", "scope_statements", "snippet", "suggest", "try_fold",
+]
+
+MAX_SOURCE = 1_000_000  # characters
+MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
+MAX_TUPLE = 16
+
+
+class _Unknown:
+    """A name bound to something that is not a constant (a call, a parameter, ...)."""
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+def line_of(node: ast.AST | int) -> int:
+    return node if isinstance(node, int) else getattr(node, "lineno", 0)
+
+
+def fail(node: ast.AST | int, message: str) -> NoReturn:
+    """Raise a ConfigError located at the node's line.
+
+    >>> fail(7, "filters=n is not a constant; replace it by a number.")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: line 7: filters=n is not a constant; replace it by a number.
+    """
+    raise ConfigError(message, where=f"line {line_of(node)}")
+
+
+def snippet(node: ast.AST, limit: int = 70) -> str:
+    """Source text of a node (re-printed by ``ast.unparse``), shortened.
+
+    >>> snippet(ast.parse("Conv2D(32, (3, 3), padding='same')", mode="eval").body)
+    "Conv2D(32, (3, 3), padding='same')"
+    """
+    text = " ".join(ast.unparse(node).split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """' Did you mean X?' for the nearest choice, or ''.
+
+    >>> suggest("Conv2d", ["Conv2D", "Dense"])
+    " Did you mean 'Conv2D'?"
+    """
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    if not close:
+        lower = {c.lower(): c for c in choices}
+        close = [lower[word.lower()]] if word.lower() in lower else []
+    return f" Did you mean '{close[0]}'?" if close else ""
+
+
+def parse(source: str, filename: str = "<source>") -> ast.Module:
+    """Parse Python source into an ast (never compiled to code, never run)."""
+    if len(source) > MAX_SOURCE:
+        raise ConfigError(f"the file has {len(source):,} characters; at most {MAX_SOURCE:,} are "
+                          "read. Paste only the model definition.", where=filename)
+    try:
+        return ast.parse(source, filename=filename)
+    except SyntaxError as e:
+        raise ConfigError(f"not valid Python: {e.msg} (column {e.offset}). Fix the syntax "
+                          "and try again.", where=f"line {e.lineno}") from None
+    except (RecursionError, MemoryError, ValueError) as e:
+        raise ConfigError(f"cannot read this Python source ({type(e).__name__}): it is too "
+                          "deeply nested or contains null bytes.", where=filename) from None
+
+
+# -- names --------------------------------------------------------------------------------
+def import_aliases(tree: ast.Module) -> dict[str, str]:
+    """Local name -> qualified name, from the file's import statements.
+
+    >>> import_aliases(ast.parse("import torch.nn as nn\\nfrom keras.layers import Dense as D"))
+    {'nn': 'torch.nn', 'D': 'keras.layers.Dense'}
+    """
+    out: dict[str, str] = {}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            for a in node.names:
+                out[a.asname or a.name.split(".")[0]] = a.name if a.asname else a.name.split(".")[0]
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            for a in node.names:
+                out[a.asname or a.name] = f"{node.module}.{a.name}"
+    return out
+
+
+def dotted(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
+    """Qualified name of ``a.b.c`` with the first part resolved through the imports.
+
+    >>> dotted(ast.parse("nn.Conv2d", mode="eval").body, {"nn": "torch.nn"})
+    'torch.nn.Conv2d'
+    """
+    parts: list[str] = []
+    while isinstance(node, ast.Attribute):
+        parts.append(node.attr)
+        node = node.value
+    if not isinstance(node, ast.Name):
+        return None
+    parts.append(aliases.get(node.id, node.id))
+    return ".".join(reversed(parts))
+
+
+# -- constants ----------------------------------------------------------------------------
+def fold(node: ast.AST, env: Mapping[str, Any], what: str) -> Any:
+    """The constant value of an expression node, or a ConfigError saying why it has none.
+
+    ``what`` names the argument in the message, e.g. ``"filters"``.
+
+    >>> fold(ast.parse("(3, 3)", mode="eval").body, {}, "kernel_size")
+    (3, 3)
+    >>> fold(ast.parse("n_filters", mode="eval").body, {}, "filters")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: line 1: filters=n_filters is not a constant; replace it by a number.
+    """
+    try:
+        return _fold(node, env)
+    except _NotConstant as e:
+        reason = e.args[0] if e.args else ""
+        fail(node, f"{what}={snippet(node)} is not a constant{reason}; replace it by a number.")
+    except RecursionError:
+        fail(node, f"{what}= is too deeply nested to read; replace it by a number.")
+
+
+class _NotConstant(Exception):
+    pass
+
+
+def try_fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
+    """The constant value of a node, or UNKNOWN (no error).
+
+    >>> try_fold(ast.parse("2 * 3", mode="eval").body, {}), try_fold(ast.parse("f()").body[0], {})
+    (6, UNKNOWN)
+    """
+    try:
+        return _fold(node, env)
+    except (_NotConstant, RecursionError):
+        return UNKNOWN
+
+
+def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool | str | float | type(None)):
+            return node.value
+        if isinstance(node.value, int):
+            return _small(node.value)
+        raise _NotConstant()
+    if isinstance(node, ast.Tuple | ast.List):
+        if len(node.elts) > MAX_TUPLE:
+            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
+        return tuple(_fold(e, env) for e in node.elts)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
+        v = _fold(node.operand, env)
+        if isinstance(v, bool) or not isinstance(v, int | float):
+            raise _NotConstant()
+        return -v if isinstance(node.op, ast.USub) else v
+    if isinstance(node, ast.BinOp):
+        return _binop(node.op, _fold(node.left, env), _fold(node.right, env))
+    if isinstance(node, ast.Name | ast.Attribute):
+        key = node.id if isinstance(node, ast.Name) else ast.unparse(node)
+        if key in env and env[key] is not UNKNOWN:
+            return env[key]
+        raise _NotConstant()
+    raise _NotConstant()
+
+
+def _small(v: int) -> int:
+    if abs(v) > MAX_INT:
+        raise _NotConstant(f" small enough to be a layer size (|value| > {MAX_INT:.0e})")
+    return v
+
+
+def _binop(op: ast.operator, a: Any, b: Any) -> Any:
+    ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (a, b))
+    if ints and isinstance(op, ast.Add | ast.Sub | ast.Mult | ast.FloorDiv):
+        if isinstance(op, ast.FloorDiv) and b == 0:
+            raise _NotConstant(" (division by zero)")
+        f = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
+             ast.FloorDiv: int.__floordiv__}[type(op)]
+        return _small(f(a, b))
+    if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
+        if len(a) + len(b) > MAX_TUPLE:
+            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
+        return a + b
+    if isinstance(op, ast.Mult) and {type(a), type(b)} == {tuple, int}:
+        t, n = (a, b) if isinstance(a, tuple) else (b, a)
+        if n < 0 or len(t) * n > MAX_TUPLE:
+            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
+        return t * n
+    raise _NotConstant(" (only whole numbers, tuples and + - * // are folded)")
+
+
+def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
+    """Names bound by ``N = 64`` / ``N: int = 64`` / ``H, W = 28, 28`` in a statement list.
+
+    Names bound to anything else become UNKNOWN, so a later use says it is not constant.
+
+    >>> constants(ast.parse("A = 2\\nB = A * 8\\nC = f()").body, {})
+    {'A': 2, 'B': 16, 'C': UNKNOWN}
+    """
+    for stmt in body:
+        pairs: list[tuple[ast.expr, ast.expr | None]] = []
+        if isinstance(stmt, ast.Assign):
+            pairs = [(t, stmt.value) for t in stmt.targets]
+        elif isinstance(stmt, ast.AnnAssign):
+            pairs = [(stmt.target, stmt.value)]
+        for target, value in pairs:
+            _bind(target, value, env)
+    return env
+
+
+def _bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
+    if isinstance(target, ast.Name):
+        try:
+            env[target.id] = UNKNOWN if value is None else _fold(value, env)
+        except (_NotConstant, RecursionError):
+            env[target.id] = UNKNOWN
+    elif isinstance(target, ast.Tuple | ast.List):
+        values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
+        for i, t in enumerate(target.elts):
+            sub = values[i] if values is not None and len(values) == len(target.elts) else None
+            _bind(t, sub, env)
+
+
+def scope_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
+    """The statements of a scope, entering ``with``/``try`` blocks and ``if __name__ == ...``."""
+    for stmt in body:
+        if isinstance(stmt, ast.With | ast.AsyncWith):
+            yield from scope_statements(stmt.body)
+        elif isinstance(stmt, ast.Try):
+            yield from scope_statements(stmt.body)
+        elif isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
+            yield from scope_statements(stmt.body)
+        else:
+            yield stmt
+
+
+# -- call arguments -----------------------------------------------------------------------
+class CallArgs:
+    """A call's arguments by name, positional ones named from ``positional``; folded on demand."""
+
+    def __init__(self, call: ast.Call, positional: Sequence[str], env: Mapping[str, Any],
+                 label: str) -> None:
+        self.call, self.env, self.label = call, env, label
+        self.nodes: dict[str, ast.expr] = {}
+        for arg in call.args:
+            if isinstance(arg, ast.Starred):
+                fail(call, f"{label}: *{snippet(arg.value)} hides the arguments; write them out.")
+        if len(call.args) > len(positional):
+            fail(call, f"{label}: takes at most {len(positional)} positional argument(s) "
+                       f"({', '.join(positional) or 'none'}); received {len(call.args)}.")
+        for name, arg in zip(positional, call.args, strict=False):
+            self.nodes[name] = arg
+        for kw in call.keywords:
+            if kw.arg is None:
+                fail(call, f"{label}: **{snippet(kw.value)} hides the arguments; write them out.")
+            if kw.arg in self.nodes:
+                fail(call, f"{label}: '{kw.arg}' is given twice.")
+            self.nodes[kw.arg] = kw.value
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.nodes
+
+    def get(self, key: str, default: Any = None) -> Any:
+        if key not in self.nodes:
+            return default
+        return fold(self.nodes[key], self.env, f"{self.label}: {key}")
+
+    def rename(self, aliases: Mapping[str, str]) -> None:
+        """Rename keys (old spellings) in place; a clash of two spellings is an error."""
+        for old, new in aliases.items():
+            if old in self.nodes:
+                if new in self.nodes:
+                    fail(self.call, f"{self.label}: '{old}' and '{new}' mean the same; give one.")
+                self.nodes[new] = self.nodes.pop(old)
+
+    def check_known(self, known: Iterable[str], ignored: Iterable[str] = ()) -> None:
+        """Refuse keyword options the importer does not know (with the nearest known one)."""
+        known, ignored = set(known), set(ignored)
+        for key in self.nodes:
+            if key in known or key in ignored or key.endswith(IGNORED_SUFFIXES):
+                continue
+            fail(self.call, f"{self.label}: unknown option '{key}'.{suggest(key, known)} "
+                            f"Options read: {', '.join(sorted(known)) or 'none'}.")
+
+
+#: options that never change shapes or counts
+IGNORED_SUFFIXES = ("_initializer", "_regularizer", "_constraint")

@@ -1,0 +1,289 @@
+"""Keras models in pasted source -> spec dict: ``Sequential`` (list or ``model.add``) and
+functional chains (``x = Conv2D(...)(x)``; a layer object called twice shares its weights).
+
+The file is read with :mod:`ast` only. Models are looked for at module level and inside
+top-level functions (``def build_model(num_classes=10): ...``); the last one defined wins.
+
+>>> src = '''
+... from keras import layers, models
+... model = models.Sequential([
+...     layers.Conv2D(8, 3, input_shape=(28, 28, 1)),
+...     layers.Flatten(),
+...     layers.Dense(10),
+... ])
+... '''
+>>> [layer["type"] for layer in import_keras(src)["layers"]]
+['conv2d', 'flatten', 'dense']
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..errors import ConfigError
+from .chain import Ref, build_spec
+from .common import (
+    UNKNOWN,
+    constants,
+    dotted,
+    fail,
+    fold,
+    import_aliases,
+    parse,
+    scope_statements,
+    snippet,
+    try_fold,
+)
+from .keras_layers import CLASSES, INPUTS, MERGES, keras_layer
+
+__all__ = ["import_keras", "looks_like_keras"]
+
+
+@dataclass(eq=False)
+class _Tensor:
+    """A symbolic tensor: the output of ``ref`` applied to ``src`` (or an Input)."""
+
+    line: int
+    ref: Ref | None = None
+    src: _Tensor | None = None
+    shape: tuple[Any, ...] | None = None
+
+
+@dataclass(eq=False)
+class _Model:
+    line: int
+    name: str
+    refs: list[Ref] = field(default_factory=list)
+    shape: tuple[Any, ...] | None = None
+    output: _Tensor | None = None  # functional models
+
+
+def _cls(node: ast.AST, aliases: dict[str, str]) -> str | None:
+    q = dotted(node, aliases)
+    return q.rsplit(".", 1)[-1] if q else None
+
+
+def looks_like_keras(tree: ast.Module) -> bool:
+    """True when the file imports keras/tensorflow or calls a Keras model constructor."""
+    aliases = import_aliases(tree)
+    if any(q.split(".")[0] in ("keras", "tensorflow", "tf") for q in aliases.values()):
+        return True
+    return any(isinstance(n, ast.Call) and _cls(n.func, aliases) in ("Sequential", "Model")
+               and not (dotted(n.func, aliases) or "").startswith("torch")
+               for n in ast.walk(tree))
+
+
+class _Scope:
+    """Walks one scope's statements in order, tracking layers, tensors and models."""
+
+    def __init__(self, aliases: dict[str, str], env: dict[str, Any]) -> None:
+        self.aliases, self.env = aliases, env
+        self.vars: dict[str, Any] = {}
+        self.models: list[_Model] = []
+
+    def run(self, body: list[ast.stmt]) -> list[_Model]:
+        for stmt in scope_statements(body):
+            if isinstance(stmt, ast.Assign | ast.AnnAssign):
+                targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+                value = self.expr(stmt.value) if stmt.value is not None else None
+                for t in targets:
+                    if isinstance(t, ast.Name):
+                        self.bind(t.id, value, stmt)
+            elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+                self.method(stmt.value)
+            elif isinstance(stmt, ast.Return) and stmt.value is not None:
+                value = self.expr(stmt.value)
+                if isinstance(value, _Model) and value not in self.models:
+                    self.models.append(value)
+            elif isinstance(stmt, ast.For | ast.While | ast.If | ast.AsyncFor):
+                self.no_layers_in(stmt)
+        return self.models
+
+    def bind(self, name: str, value: Any, stmt: ast.stmt) -> None:
+        if value is None:
+            self.vars.pop(name, None)
+            constants([stmt], self.env)
+            return
+        self.env[name] = UNKNOWN
+        self.vars[name] = value
+        if isinstance(value, _Model) and value not in self.models:
+            value.name = name
+            self.models.append(value)
+
+    def no_layers_in(self, stmt: ast.stmt) -> None:
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and (
+                    isinstance(node.func, ast.Call)
+                    or (isinstance(node.func, ast.Attribute) and node.func.attr == "add"
+                        and isinstance(self.vars.get(getattr(node.func.value, "id", "")), _Model))):
+                fail(node, f"{snippet(node)} is inside a loop or an if; cnnquiz reads layers "
+                           "written out one by one. Unroll the loop (or use a YAML spec).")
+
+    def method(self, call: ast.Call) -> None:
+        """``model.add(layer)`` and ``model.build(shape)``; other calls are ignored."""
+        f = call.func
+        if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)):
+            return
+        model = self.vars.get(f.value.id)
+        if not isinstance(model, _Model) or model.output is not None:
+            return
+        if f.attr == "add" and call.args:
+            self.append(model, call.args[0])
+        elif f.attr == "build" and call.args:
+            shape = fold(call.args[0], self.env, "build: input_shape")
+            model.shape = tuple(shape)[1:] if isinstance(shape, tuple) else None
+
+    def append(self, model: _Model, node: ast.expr) -> None:
+        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Ref):
+            if self.vars[node.id] is not _SKIP:
+                model.refs.append(self.vars[node.id])
+            return
+        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), _Model):
+            fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
+                       "Write its layers out in place.")
+        if not isinstance(node, ast.Call) or (cls := _cls(node.func, self.aliases)) is None:
+            fail(node, f"{snippet(node)} is not a layer call cnnquiz can read.")
+        ref, shape = keras_layer(node, cls, self.env)
+        if shape is not None and not model.refs and model.shape is None:
+            model.shape = shape
+        if ref is not None:
+            model.refs.append(ref)
+
+    def tensor(self, node: ast.expr) -> _Tensor:
+        value = self.expr(node)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if not isinstance(value, _Tensor):
+            fail(node, f"{snippet(node)} is not a tensor of the model (an Input or a layer's "
+                       "output) that cnnquiz can follow.")
+        return value
+
+    def expr(self, node: ast.expr) -> Any:
+        """A model, a layer ref, a tensor, a list of those, or None for anything else."""
+        if isinstance(node, ast.Name):
+            return self.vars.get(node.id)
+        if isinstance(node, ast.List | ast.Tuple):
+            items = [self.expr(e) for e in node.elts]
+            return items if items and all(i is not None for i in items) else None
+        if not isinstance(node, ast.Call):
+            return None
+        f = node.func
+        if isinstance(f, ast.Call) or (isinstance(f, ast.Name) and isinstance(self.vars.get(f.id), Ref
+                                                                             | _Model)):
+            return self.apply(node)
+        cls = _cls(f, self.aliases)
+        if cls == "Sequential":
+            return self.sequential(node)
+        if cls in ("Model", "Functional"):
+            return self.functional(node)
+        if cls == "Input":
+            _, shape = keras_layer(node, cls, self.env)
+            return _Tensor(node.lineno, shape=shape)
+        if cls in CLASSES or cls in MERGES or (cls and cls[0].isupper() and _layer_module(
+                dotted(f, self.aliases))):
+            return keras_layer(node, cls, self.env)[0] or _SKIP
+        return None
+
+    def apply(self, node: ast.Call) -> _Tensor:
+        """``Layer(...)(x)`` or ``layer(x)``: a new tensor; a list argument is a merge."""
+        f = node.func
+        if isinstance(f, ast.Name):
+            layer = self.vars[f.id]
+        else:
+            cls = _cls(f.func, self.aliases) if isinstance(f, ast.Call) else None
+            if cls is None:
+                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+            layer = self.expr(f) if cls in ("Sequential", "Model") else (
+                keras_layer(f, cls, self.env)[0] or _SKIP)
+        if isinstance(layer, _Model):
+            fail(node, f"{snippet(node)} calls a whole model as a layer; cnnquiz reads one flat "
+                       "model. Write its layers out in place.")
+        if len(node.args) != 1 or isinstance(node.args[0], ast.List | ast.Tuple):
+            fail(node, f"{snippet(node)} takes several tensors: a branching graph (merge). cnnquiz "
+                       "reads a chain of layers only; describe each branch separately.")
+        src = self.tensor(node.args[0])
+        if layer is _SKIP:
+            return src
+        if not isinstance(layer, Ref):
+            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+        return _Tensor(node.lineno, layer, src)
+
+    def sequential(self, call: ast.Call) -> _Model:
+        model = _Model(call.lineno, "model")
+        items = call.args[0] if call.args else next(
+            (k.value for k in call.keywords if k.arg == "layers"), None)
+        if items is not None:
+            if not isinstance(items, ast.List | ast.Tuple):
+                fail(call, f"{snippet(call)}: write the layers as a list literal [...].")
+            for item in items.elts:
+                self.append(model, item)
+        return model
+
+    def functional(self, call: ast.Call) -> _Model:
+        args = {k.arg: k.value for k in call.keywords}
+        ins = args.get("inputs", args.get("input", call.args[0] if call.args else None))
+        outs = args.get("outputs", args.get("output", call.args[1] if len(call.args) > 1 else None))
+        if ins is None or outs is None:
+            fail(call, f"{snippet(call)}: give inputs= and outputs=.")
+        for what, node in (("inputs", ins), ("outputs", outs)):
+            if isinstance(node, ast.List | ast.Tuple) and len(node.elts) != 1:
+                fail(call, f"{snippet(call)} has {len(node.elts)} {what}: a branching graph. "
+                           "cnnquiz reads single-input, single-output chains only.")
+        model = _Model(call.lineno, "model", output=self.tensor(outs))
+        start = self.tensor(ins)
+        t: _Tensor | None = model.output
+        while t is not None and t is not start:
+            if t.ref is not None:
+                model.refs.insert(0, t.ref)
+            t = t.src
+        if t is None:
+            fail(call, f"{snippet(call)}: the outputs do not come from these inputs.")
+        model.shape = start.shape
+        return model
+
+
+_SKIP = Ref(0, "", "skip", {})
+
+
+def _layer_module(qualified: str | None) -> bool:
+    return bool(qualified) and "layers" in qualified.split(".")[:-1]
+
+
+def _channels_first(tree: ast.Module, aliases: dict[str, str]) -> None:
+    for node in ast.walk(tree):
+        if (isinstance(node, ast.Call) and _cls(node.func, aliases) in (
+                "set_image_data_format", "set_image_dim_ordering")
+                and any(isinstance(a, ast.Constant) and a.value in ("channels_first", "th")
+                        for a in node.args)):
+            fail(node, f"{snippet(node)}: cnnquiz reads Keras models channels-last. Remove this "
+                       "line and give input shapes as (H, W, C).")
+
+
+def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
+                 filename: str = "<source>") -> dict[str, Any]:
+    """The spec dict of the last Keras model in ``source`` (read, never run)."""
+    tree = parse(source, filename)
+    aliases = import_aliases(tree)
+    _channels_first(tree, aliases)
+    module_env = constants(list(scope_statements(tree.body)), {})
+    models = _Scope(aliases, dict(module_env)).run(tree.body)
+    for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
+        env = dict(module_env)
+        params = fn.args.args + fn.args.kwonlyargs
+        defaults = [None] * (len(fn.args.args) - len(fn.args.defaults)) + list(fn.args.defaults)
+        for p, d in zip(params, defaults + list(fn.args.kw_defaults), strict=True):
+            env[p.arg] = UNKNOWN if d is None else try_fold(d, env)
+        models += _Scope(aliases, env).run(fn.body)
+    if not models:
+        raise ConfigError("no model found in this file: expected a keras Sequential/functional "
+                          "model or a torch nn.Module/nn.Sequential.", where=filename)
+    model = max(models, key=lambda m: m.line)
+    shape = input_shape or model.shape
+    if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
+        what = "gives no input shape" if shape is None else f"has input shape {shape}"
+        raise ConfigError(f"the model {model.name!r} {what}; add input_shape=(H, W, C) to the "
+                          "first layer (or keras.Input(shape=...)), or pass --input-shape HxWxC.",
+                          where=f"line {model.line}")
+    return build_spec(model.refs, tuple(shape), count="total", title=model.name)

@@ -1,0 +1,239 @@
+"""One Keras layer call (Keras 1, 2 or 3 spellings) -> a :class:`~.chain.Ref`, with Keras defaults.
+
+>>> import ast
+>>> call = ast.parse("Convolution2D(32, 5, 5, border_mode='same', subsample=(2, 2))").body[0].value
+>>> ref, shape = keras_layer(call, "Convolution2D", {})
+>>> ref.kind, ref.options["kernel"], ref.options["padding"], ref.options["strides"]
+('conv2d', (5, 5), 'same', (2, 2))
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any
+
+from .chain import Ref
+from .common import CallArgs, fail, snippet, suggest, try_fold
+
+__all__ = ["CLASSES", "INPUTS", "MERGES", "keras_layer"]
+
+CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
+TCONV = ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
+         "dilation_rate")
+DEPTHWISE = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
+             "dilation_rate")
+SEPARABLE = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
+             "depth_multiplier")
+POOL = ("pool_size", "strides", "padding", "data_format")
+#: Keras 1 keyword -> Keras 2/3 keyword
+KERAS1 = {"nb_filter": "filters", "output_dim": "units", "border_mode": "padding",
+          "subsample": "strides", "subsample_length": "strides", "filter_length": "kernel_size",
+          "pool_length": "pool_size", "stride": "strides", "bias": "use_bias", "p": "rate",
+          "atrous_rate": "dilation_rate", "dim_ordering": "data_format"}
+IGNORED = {"name", "input_shape", "batch_input_shape", "input_dim", "input_length", "batch_size",
+           "dtype", "trainable", "activation", "weights", "init", "data_format", "momentum",
+           "epsilon", "mode", "noise_shape", "seed", "renorm", "renorm_clipping",
+           "renorm_momentum", "synchronized", "activity_regularizer", "W_regularizer",
+           "b_regularizer", "W_constraint", "b_constraint", "lora_alpha", "quantization_config",
+           "max_value", "negative_slope", "threshold", "alpha", "axis", "output_shape",
+           "sparse", "ragged", "autocast"}
+#: layers that change neither shapes nor counts: read and left out
+SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking"}
+MERGES = {"Add", "Concatenate", "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot",
+          "Merge", "add", "concatenate", "multiply", "average", "subtract", "maximum", "minimum",
+          "dot", "merge"}
+INPUTS = {"Input", "InputLayer"}
+REFUSED = {
+    "Lambda": "a Lambda layer runs arbitrary code, so its output shape cannot be read without "
+              "running it; replace it by standard layers",
+    "Reshape": "cnnquiz has no reshape layer; use Flatten", "Permute": "cnnquiz has no permute layer",
+    "PReLU": "PReLU has trainable slopes cnnquiz does not model; use LeakyReLU or ReLU",
+}
+
+#: class name -> (family, rank, positional argument names)
+CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {
+    "Dense": ("dense", 0, ("units",)), "Flatten": ("flatten", 0, ("data_format",)),
+    "Dropout": ("dropout", 0, ("rate",)), "AlphaDropout": ("dropout", 0, ("rate",)),
+    "GaussianDropout": ("dropout", 0, ("rate",)), "Activation": ("activation", 0, ("activation",)),
+    "ReLU": ("relu", 0, ()), "Softmax": ("softmax", 0, ()), "LeakyReLU": ("leaky_relu", 0, ()),
+    "ELU": ("elu", 0, ()), "ThresholdedReLU": ("thresholded_relu", 0, ()),
+    "BatchNormalization": ("batch_normalization", 0, ("axis",)),
+}
+for _r in (1, 2, 3):
+    for _n in (f"Conv{_r}D", f"Convolution{_r}D", f"AtrousConvolution{_r}D"):
+        CLASSES[_n] = ("conv", _r, CONV)
+    for _n in (f"Conv{_r}DTranspose", f"Convolution{_r}DTranspose", f"Deconvolution{_r}D"):
+        CLASSES[_n] = ("conv_transpose", _r, TCONV)
+    for _op, _names in (("max", ("MaxPooling", "MaxPool")), ("average", ("AveragePooling", "AvgPool"))):
+        for _n in _names:
+            CLASSES[f"{_n}{_r}D"] = (f"{_op}_pooling", _r, POOL)
+            CLASSES[f"Global{_n}{_r}D"] = (f"global_{_op}_pooling", _r, ("data_format",))
+    CLASSES[f"ZeroPadding{_r}D"] = ("zero_padding", _r, ("padding", "data_format"))
+    CLASSES[f"SpatialDropout{_r}D"] = ("dropout", 0, ("rate",))
+for _r in (1, 2):
+    CLASSES[f"DepthwiseConv{_r}D"] = ("depthwise", _r, DEPTHWISE)
+    for _n in (f"SeparableConv{_r}D", f"SeparableConvolution{_r}D"):
+        CLASSES[_n] = ("separable", _r, SEPARABLE)
+KNOWN = sorted({*CLASSES, *INPUTS, *SKIPPED})
+
+
+def _ints(v: Any) -> bool:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _keras1_kernel(call: ast.Call, cls: str, rank: int, env: dict[str, Any]) -> list[str] | None:
+    """Positional names when a call uses Keras 1's separate kernel sizes (nb_row, nb_col)."""
+    if rank < 2 or len(call.args) < 3:
+        return None
+    second, third = try_fold(call.args[1], env), try_fold(call.args[2], env)
+    if not (_ints(second) and _ints(third)):
+        return None
+    if cls.startswith("Conv") and not cls.startswith("Convolution"):
+        fail(call, f"{snippet(call)} is ambiguous: Keras 1/2 read it as a {second}×{third} kernel, "
+                   f"Keras 3 as kernel {second} with strides {third}. Write "
+                   f"{cls}({snippet(call.args[0])}, ({second}, {third})) or "
+                   f"{cls}({snippet(call.args[0])}, {second}, strides={third}).")
+    kernel = ["nb_row", "nb_col"] if rank == 2 else [f"kernel_dim{i}" for i in (1, 2, 3)]
+    return ["filters", *kernel, "output_shape"] if "Deconvolution" in cls else ["filters", *kernel]
+
+
+def _tuple(a: CallArgs, key: str, rank: int, default: Any) -> Any:
+    v = a.get(key, default)
+    if v is None:
+        v = default
+    return tuple(v) if isinstance(v, tuple | list) else (v,) * rank
+
+
+def _padding(a: CallArgs, rank: int, kernel: Any, dilation: Any) -> Any:
+    v = a.get("padding", "valid")
+    mode = v.lower() if isinstance(v, str) else v
+    if mode in ("valid", "same"):
+        return mode
+    if mode == "full" and kernel is not None:  # Keras 1 (Theano): k − 1 zeros on each side
+        return tuple(d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
+    fail(a.call, f"{a.label}: padding={v!r} is not read; cnnquiz knows 'valid', 'same' and "
+                 "Keras 1's 'full'.")
+
+
+def _zero_padding(a: CallArgs, rank: int) -> tuple[int, ...]:
+    v = a.get("padding", 1)
+    if _ints(v):
+        return (v,) * rank
+    out = []
+    for p in v if isinstance(v, tuple) and len(v) == rank else fail(
+            a.call, f"{a.label}: padding needs one entry per spatial axis ({rank})."):
+        if _ints(p):
+            out.append(p)
+        elif isinstance(p, tuple) and len(p) == 2 and p[0] == p[1] and _ints(p[0]):
+            out.append(p[0])
+        else:
+            fail(a.call, f"{a.label}: asymmetric padding {p!r} cannot be folded into the next "
+                         "layer (cnnquiz pads both sides alike); use equal sizes.")
+    return tuple(out)
+
+
+def declared_shape(a: CallArgs) -> tuple[Any, ...] | None:
+    """The input shape a layer states (input_shape, batch_input_shape, input_dim, ...)."""
+    for key, drop in (("input_shape", 0), ("shape", 0), ("batch_input_shape", 1),
+                      ("batch_shape", 1)):
+        if key in a:
+            v = a.get(key)
+            v = v if isinstance(v, tuple) else (v,)
+            return v[drop:]
+    if "input_dim" in a:
+        dim = a.get("input_dim")
+        return (a.get("input_length"), dim) if "input_length" in a else (dim,)
+    return None
+
+
+def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
+                ) -> tuple[Ref | None, tuple[Any, ...] | None]:
+    """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states)."""
+    label = snippet(call)
+    if cls in REFUSED:
+        fail(call, f"{label}: {REFUSED[cls]}.")
+    if cls in MERGES:
+        fail(call, f"{label} merges branches; cnnquiz reads a chain of layers only (a branching "
+                   "graph has no single layer order). Describe each branch separately.")
+    if cls in INPUTS or cls in SKIPPED:
+        names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
+        return None, declared_shape(CallArgs(call, names, env, label))
+    if cls not in CLASSES:
+        fail(call, f"unknown layer class {cls}.{suggest(cls, KNOWN)} cnnquiz reads the Keras "
+                   "layers of CNNs: Conv1D/2D/3D, pooling, Dense, Flatten, BatchNormalization, "
+                   "Dropout, activations, ZeroPadding.")
+    fam, rank, positional = CLASSES[cls]
+    positional = _keras1_kernel(call, cls, rank, env) or list(positional)
+    a = CallArgs(call, positional, env, label)
+    a.rename(KERAS1)
+    fmt = a.get("data_format")
+    if fmt in ("channels_first", "th"):
+        fail(call, f"{label}: data_format={fmt!r}: cnnquiz reads Keras models channels-last. "
+                   "Remove it and give input_shape as (H, W, C).")
+    parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
+    kernel = tuple(a.get(k) for k in parts) if parts else None
+    options: dict[str, Any] = {}
+    kind = fam if rank == 0 or fam == "zero_padding" else f"{fam}{rank}d"
+    if fam in ("conv", "conv_transpose", "depthwise", "separable"):
+        kind = {"conv": f"conv{rank}d", "conv_transpose": f"conv{rank}d_transpose",
+                "depthwise": f"depthwise_conv{rank}d", "separable": f"separable_conv{rank}d"}[fam]
+        if kernel is None:
+            if "kernel_size" not in a:
+                fail(call, f"{label}: the kernel size is missing.")
+            kernel = _tuple(a, "kernel_size", rank, None)
+        if fam != "depthwise":
+            if "filters" not in a:
+                fail(call, f"{label}: the number of filters is missing.")
+            options["filters"] = a.get("filters")
+        dilation = _tuple(a, "dilation_rate", rank, 1)
+        options |= {"kernel": kernel, "strides": _tuple(a, "strides", rank, 1),
+                    "padding": _padding(a, rank, kernel, dilation), "bias": a.get("use_bias", True)}
+        if any(d != 1 for d in dilation):
+            options["dilation"] = dilation
+        for key in ("groups", "depth_multiplier", "output_padding"):
+            if a.get(key) is not None:
+                options[key] = _tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
+        known = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias",
+                 "groups", "depth_multiplier", "output_padding", *parts}
+    elif fam.endswith("_pooling") and not fam.startswith("global"):
+        size = _tuple(a, "pool_size", rank, 2)
+        options = {"pool_size": size, "strides": _tuple(a, "strides", rank, size),
+                   "padding": _padding(a, rank, None, None), "trainable": "none"}
+        known = {"pool_size", "strides", "padding"}
+    elif fam.startswith("global"):
+        options, known = {"keepdims": a.get("keepdims", False)}, {"keepdims"}
+    elif fam == "zero_padding":
+        options, known = {"padding": _zero_padding(a, rank)}, {"padding"}
+    elif fam == "dense":
+        if "units" not in a:
+            fail(call, f"{label}: the number of units is missing.")
+        if a.get("lora_rank") is not None:
+            fail(call, f"{label}: lora_rank adds LoRA weights cnnquiz does not count; remove it.")
+        options = {"units": a.get("units"), "bias": a.get("use_bias", True)}
+        known = {"units", "use_bias", "lora_rank"}
+    elif fam == "dropout":
+        options, known = {"rate": a.get("rate", 0.5)}, {"rate"}
+    elif fam == "activation":
+        node = a.nodes.get("activation")
+        name = (a.get("activation") if isinstance(node, ast.Constant)
+                else snippet(node).rsplit(".", 1)[-1] if node is not None else "linear")
+        options, known = {"activation": str(name)}, {"activation"}
+    elif fam in ("relu", "softmax"):
+        known = set()
+    elif fam in ("leaky_relu", "elu", "thresholded_relu"):
+        kind, options, known = "activation", {"activation": fam}, set()
+    elif fam == "batch_normalization":
+        options = {"center": a.get("center", True), "scale": a.get("scale", True)}
+        known = {"center", "scale"}
+    else:  # flatten
+        known = set()
+    if a.get("trainable", True) is False and fam in ("conv", "conv_transpose", "depthwise",
+                                                    "separable", "dense", "batch_normalization"):
+        options["frozen"] = True
+    a.check_known(known, IGNORED)
+    name = a.nodes.get("name")
+    ref = Ref(call.lineno, label, kind, options,
+              name=name.value if isinstance(name, ast.Constant) and name.value else None)
+    if fam == "batch_normalization" and a.get("axis", -1) != -1:
+        ref.expect["axis"] = a.get("axis")
+    return ref, declared_shape(a)

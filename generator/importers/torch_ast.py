@@ -1,0 +1,349 @@
+"""PyTorch models in pasted source -> spec dict: ``nn.Sequential(...)`` assigned to a name, or
+an ``nn.Module`` subclass with its layers in ``__init__``.
+
+With a ``forward``, its call order is used when it is a simple chain: a module called twice
+shares its weights; ``torch.flatten(x, 1)``, ``x.view(x.size(0), -1)`` and ``nn.Flatten()``
+flatten; ``F.relu`` and other activations are ignored; ``F.max_pool2d(x, 2)`` is a layer.
+Without a ``forward``, the ``__init__`` order is used and a flatten is put before the first
+``nn.Linear`` that needs it. The input size comes from ``input_shape`` (H×W×C, channels last).
+
+>>> src = '''
+... import torch.nn as nn
+... net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.Flatten(), nn.Linear(6 * 24 * 24, 10))
+... '''
+>>> [layer["type"] for layer in import_torch(src, input_shape=(28, 28, 1))["layers"]]
+['conv2d', 'relu', 'flatten', 'dense']
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import ConfigError
+from .chain import Ref, build_spec
+from .common import (
+    UNKNOWN,
+    constants,
+    dotted,
+    fail,
+    fold,
+    import_aliases,
+    parse,
+    scope_statements,
+    snippet,
+    try_fold,
+)
+from .torch_layers import FUNCTIONAL, MODULES, PASSTHROUGH, torch_layer
+
+__all__ = ["import_torch", "looks_like_torch"]
+
+PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
+BRANCHING = {"cat", "concat", "stack", "add", "mul", "sub", "matmul", "bmm", "einsum"}
+
+
+@dataclass(eq=False)
+class _Seq:
+    line: int
+    name: str
+    children: list[Ref | _Seq]
+
+    def refs(self) -> list[Ref]:
+        return [r for c in self.children for r in (c.refs() if isinstance(c, _Seq) else [c])]
+
+
+def looks_like_torch(tree: ast.Module) -> bool:
+    """True when the file imports torch."""
+    return any(q.split(".")[0] == "torch" for q in import_aliases(tree).values())
+
+
+class _Reader:
+    """Turns module expressions into refs; knows the file's imports and local classes."""
+
+    def __init__(self, tree: ast.Module) -> None:
+        self.aliases = import_aliases(tree)
+        self.classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
+
+    def cls(self, node: ast.AST) -> str | None:
+        q = dotted(node, self.aliases)
+        return q.rsplit(".", 1)[-1] if q else None
+
+    def module(self, node: ast.expr, env: dict[str, Any], objects: dict[str, Any],
+               name: str | None) -> Ref | _Seq | None:
+        """A module expression: a layer call, nn.Sequential(...), or a name bound to a module."""
+        if isinstance(node, ast.Name | ast.Attribute) and ast.unparse(node) in objects:
+            return objects[ast.unparse(node)]  # the same object again: shared weights
+        if not isinstance(node, ast.Call):
+            return None
+        cls = self.cls(node.func)
+        if cls in self.classes:
+            fail(node, f"{snippet(node)} uses the custom module {cls} (line "
+                       f"{self.classes[cls].lineno}); cnnquiz reads one flat model. Write its "
+                       "layers out in this module, or describe the network in a YAML spec.")
+        if cls == "Sequential":
+            return self.sequential(node, env, objects, name)
+        if cls in MODULES or (cls and "nn" in (dotted(node.func, self.aliases) or "").split(".")):
+            return torch_layer(node, cls or "", env, name=name)
+        return None
+
+    def sequential(self, call: ast.Call, env: dict[str, Any], objects: dict[str, Any],
+                   name: str | None) -> _Seq:
+        items: list[tuple[str, ast.expr]] = [(str(i), a) for i, a in enumerate(call.args)]
+        if len(call.args) == 1 and isinstance(call.args[0], ast.Call) and self.cls(
+                call.args[0].func) == "OrderedDict":
+            pairs = call.args[0].args[0] if call.args[0].args else None
+            if not isinstance(pairs, ast.List | ast.Tuple) or not all(
+                    isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
+                fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
+            items = [(str(fold(p.elts[0], env, "name")), p.elts[1]) for p in pairs.elts]
+        seq = _Seq(call.lineno, name or "model", [])
+        for key, arg in items:
+            if isinstance(arg, ast.Starred):
+                fail(call, f"{snippet(call)}: *{snippet(arg.value)} hides the layers; write "
+                           "them out.")
+            child = self.module(arg, env, objects, f"{name}.{key}" if name else (
+                key if not key.isdigit() else None))
+            if child is None:
+                fail(arg, f"{snippet(arg)} is not a torch.nn module cnnquiz can read.")
+            seq.children.append(child)
+        return seq
+
+
+def _defaults(fn: ast.FunctionDef, env: dict[str, Any]) -> dict[str, Any]:
+    env = dict(env)
+    args = fn.args.args + fn.args.kwonlyargs
+    defaults = [None] * (len(fn.args.args) - len(fn.args.defaults)) + list(fn.args.defaults)
+    for p, d in zip(args, defaults + list(fn.args.kw_defaults), strict=True):
+        env[p.arg] = UNKNOWN if d is None else try_fold(d, env)
+    return env
+
+
+def _init(reader: _Reader, fn: ast.FunctionDef, env: dict[str, Any], objects: dict[str, Any]
+          ) -> dict[str, Ref | _Seq]:
+    """The modules ``__init__`` assigns to ``self``, in order; ``self.n = 64`` is a constant."""
+    env, objects = _defaults(fn, env), dict(objects)
+    modules: dict[str, Ref | _Seq] = {}
+    for stmt in fn.body:
+        if isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
+            fail(stmt, "__init__ builds modules in a loop or an if; cnnquiz reads modules "
+                       "written out one by one. Unroll it (or use a YAML spec).")
+        call = stmt.value if isinstance(stmt, ast.Expr) else None
+        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
+                and call.func.attr == "add_module" and len(call.args) == 2):
+            key = str(fold(call.args[0], env, "add_module: name"))
+            stmt = ast.Assign([ast.Attribute(ast.Name("self"), key)], call.args[1],
+                              lineno=stmt.lineno)
+        if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+            continue
+        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
+        for t in targets:
+            key = ast.unparse(t)
+            name = t.attr if isinstance(t, ast.Attribute) else key
+            value = reader.module(stmt.value, env, objects, name)
+            if value is None:
+                env[key] = try_fold(stmt.value, env)
+                continue
+            objects[key] = value
+            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
+                modules[t.attr] = value
+    return modules
+
+
+_BATCH = object()  # a name bound to x.size(0)
+Tensor = tuple[Ref, ...]  # the layers applied to the input, in order
+
+
+class _Forward:
+    """Follows ``forward`` as a chain of module calls from its one tensor argument."""
+
+    def __init__(self, reader: _Reader, cls: ast.ClassDef, modules: dict[str, Ref | _Seq],
+                 env: dict[str, Any]) -> None:
+        self.reader, self.modules, self.env = reader, modules, env
+        self.methods = {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
+        self.vars: dict[str, Any] = {}
+
+    def run(self, fn: ast.FunctionDef) -> Tensor:
+        params = fn.args.args[1:]
+        if len(params) != 1 or fn.args.vararg or fn.args.kwonlyargs:
+            fail(fn, "forward must take one input tensor (def forward(self, x)); cnnquiz reads "
+                     "single-input chains only.")
+        self.vars[params[0].arg] = ()
+        for stmt in fn.body:
+            if isinstance(stmt, ast.Return):
+                if stmt.value is None:
+                    break
+                return self.tensor(stmt.value)
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                    stmt.targets[0], ast.Name):
+                self.vars[stmt.targets[0].id] = (_BATCH if self.batch(stmt.value)
+                                                 else self.tensor(stmt.value))
+            elif isinstance(stmt, ast.Expr | ast.Pass | ast.Assert):
+                continue
+            else:
+                fail(stmt, f"forward is not a simple chain: `{snippet(stmt)}`. cnnquiz follows "
+                           "x = layer(x) steps only (no branches, loops or residual additions).")
+        fail(fn, "forward returns no tensor.")
+
+    def batch(self, node: ast.expr) -> bool:
+        """x.size(0), x.size()[0], x.shape[0], len(x), or a name bound to one of them."""
+        text = ast.unparse(node).replace(" ", "")
+        if isinstance(node, ast.Name):
+            return self.vars.get(node.id) is _BATCH
+        return any(text == f"{x}{tail}" for x in self.vars if self.vars[x] is not _BATCH
+                   for tail in (".size(0)", ".size()[0]", ".shape[0]", ".size(dim=0)")) or (
+            text.startswith("len(") and text[4:-1] in self.vars)
+
+    def tensor(self, node: ast.expr) -> Tensor:
+        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), tuple):
+            return self.vars[node.id]
+        if isinstance(node, ast.BinOp):
+            sides = [s for s in (node.left, node.right) if try_fold(s, self.env) is UNKNOWN]
+            if len(sides) == 1:
+                return self.tensor(sides[0])
+            fail(node, f"`{snippet(node)}` combines two tensors (a branch or a residual "
+                       "connection); cnnquiz reads a chain of layers only.")
+        if not isinstance(node, ast.Call) or not node.args and not node.keywords:
+            fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
+        f = node.func
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
+            module = self.modules.get(f.attr)
+            if module is None:
+                fail(node, f"forward calls self.{f.attr}, which __init__ does not define as a "
+                           "torch.nn module cnnquiz can read.")
+            x = self.tensor(self.single(node))
+            return (*x, *(module.refs() if isinstance(module, _Seq) else [module]))
+        q = dotted(f, self.reader.aliases) or ""
+        if q.startswith("torch"):
+            return self.function(node, q.rsplit(".", 1)[-1])
+        if isinstance(f, ast.Attribute):
+            return self.method(node, f.attr, self.tensor(f.value))
+        fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
+
+    def single(self, node: ast.Call) -> ast.expr:
+        if len(node.args) != 1 or node.keywords:
+            fail(node, f"`{snippet(node)}` takes several inputs; cnnquiz reads single-input "
+                       "chains only.")
+        return node.args[0]
+
+    def function(self, node: ast.Call, fn: str) -> Tensor:
+        first = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "input"), None)
+        if fn in BRANCHING:
+            fail(node, f"`{snippet(node)}` merges tensors (a branching graph); cnnquiz reads a "
+                       "chain of layers only.")
+        if first is None:
+            fail(node, f"forward: cannot follow `{snippet(node)}`.")
+        x = self.tensor(first)
+        if fn in PASSTHROUGH:
+            return x
+        if fn in FUNCTIONAL:
+            return (*x, torch_layer(node, FUNCTIONAL[fn], self.env, functional=True))
+        if fn == "flatten":
+            return (*x, self.flatten(node, 1))
+        fail(node, f"forward: {snippet(node.func)} is not read by cnnquiz (known: activations, "
+                   "dropout, pooling, torch.flatten).")
+
+    def flatten(self, node: ast.Call, at: int) -> Ref:
+        """torch.flatten(x, 1) / x.flatten(1): everything but the batch axis."""
+        args = {k.arg: k.value for k in node.keywords}
+        start = args.get("start_dim", node.args[at] if len(node.args) > at else None)
+        if start is None or fold(start, self.env, "start_dim") != 1 or "end_dim" in args:
+            fail(node, f"`{snippet(node)}` also flattens the batch axis; use "
+                       "torch.flatten(x, 1).")
+        return Ref(node.lineno, snippet(node), "flatten", {})
+
+    def method(self, node: ast.Call, name: str, x: Tensor) -> Tensor:
+        if name in PASSTHROUGH:
+            return x
+        if name == "flatten":
+            return (*x, self.flatten(node, 0))
+        if name not in ("view", "reshape"):
+            fail(node, f"forward: the tensor method .{name}() is not read by cnnquiz "
+                       "(known: view, reshape, flatten, activations).")
+        args = list(node.args)
+        if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
+            args = list(args[0].elts)
+        sizes = [self.size(a) for a in args]
+        ref = Ref(node.lineno, snippet(node), "flatten", {})
+        if len(sizes) == 2 and sizes[0] in ("batch", -1) and sizes[1] != "batch" and (
+                sizes[1] == -1 and sizes[0] == "batch" or isinstance(sizes[1], int) and sizes[1] > 0):
+            if isinstance(sizes[1], int) and sizes[1] > 0:
+                ref.expect["features"] = sizes[1]
+            return (*x, ref)
+        fail(node, f"`{snippet(node)}` keeps more than the batch axis and one feature axis; "
+                   "cnnquiz reads view/reshape only as a flatten: x.view(x.size(0), -1).")
+
+    def size(self, node: ast.expr) -> Any:
+        if self.batch(node):
+            return "batch"
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+                and ast.unparse(node.func.value) == "self" and node.func.attr in self.methods):
+            return -1  # e.g. self.num_flat_features(x), as in the old PyTorch tutorial
+        return fold(node, self.env, "view size")
+
+
+def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dict[str, Any]
+           ) -> tuple[list[Ref], bool]:
+    """The refs of an nn.Module class, and whether __init__ order (no forward) was used."""
+    fns = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
+    if "__init__" not in fns:
+        fail(cls, f"class {cls.name} has no __init__ defining its layers.")
+    modules = _init(reader, fns["__init__"], env, objects)
+    order = [r for m in modules.values() for r in (m.refs() if isinstance(m, _Seq) else [m])]
+    if "forward" not in fns:
+        return order, True
+    refs = list(_Forward(reader, cls, modules, _defaults(fns["__init__"], env)).run(fns["forward"]))
+    used = {id(r) for r in refs}
+    for r in order:
+        if id(r) not in used and r.kind.startswith(PARAM_KINDS):
+            r.fail(f"self.{r.name} is defined in __init__ but never called in forward; PyTorch "
+                   "would still count its parameters. Call it in forward or remove it.")
+    return refs, False
+
+
+def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
+                 filename: str = "<source>") -> dict[str, Any]:
+    """The spec dict of the last PyTorch model in ``source`` (read, never run)."""
+    tree = parse(source, filename)
+    reader = _Reader(tree)
+    env = constants(list(scope_statements(tree.body)), {})
+    objects: dict[str, Any] = {}
+    found: list[tuple[int, str, Any]] = []
+    scopes = [(tree.body, env)] + [(f.body, _defaults(f, env)) for f in tree.body
+                                   if isinstance(f, ast.FunctionDef)]
+    for body, scope_env in scopes:
+        scope_env = dict(scope_env)
+        for stmt in scope_statements(body):
+            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                    stmt.targets[0], ast.Name):
+                name = stmt.targets[0].id
+                value = reader.module(stmt.value, scope_env, objects, name)
+                if isinstance(value, _Seq):
+                    found.append((stmt.lineno, name, value))
+                elif value is not None:
+                    objects[name] = value
+                else:
+                    constants([stmt], scope_env)
+    for cls in reader.classes.values():
+        if any(reader.cls(b) == "Module" for b in cls.bases):
+            found.append((cls.lineno, cls.name, cls))
+    if not found:
+        raise ConfigError("no model found in this file: expected a keras Sequential/functional "
+                          "model or a torch nn.Module/nn.Sequential.", where=filename)
+    line, title, model = max(found, key=lambda f: f[0])
+    if isinstance(model, _Seq):
+        refs, auto = model.refs(), False
+    else:
+        refs, auto = _model(reader, model, env, objects)
+    refs = [r for r in refs if r.kind != "skip"]
+    if input_shape is None:
+        first = next((r.expect for r in refs if r.expect), {})
+        hint = (f"; the first layer expects {first['in_features']} features: --input-shape "
+                f"{first['in_features']}" if "in_features" in first else
+                f"; the first layer expects C = {first['in_channels']}: e.g. --input-shape "
+                f"32x32x{first['in_channels']}" if "in_channels" in first else "")
+        raise ConfigError(f"PyTorch code gives no input size: pass --input-shape HxWxC "
+                          f"(channels last){hint}.", where=f"line {line}")
+    return build_spec(refs, tuple(input_shape), count="trainable", auto_flatten=auto,
+                      title=title)
