@@ -14,5 +14,20 @@ from .grade import GradeResult as GradeResult
 from .grade import Prepared as Prepared
 from .grade import grade as grade
 from .grade import prepare as prepare
+from .parse import BreakdownAnswer as BreakdownAnswer
+from .parse import BreakdownEntry as BreakdownEntry
+from .parse import Expect as Expect
+from .parse import Expr as Expr
+from .parse import ExpressionAnswer as ExpressionAnswer
+from .parse import Invalid as Invalid
+from .parse import NumberAnswer as NumberAnswer
+from .parse import Reason as Reason
+from .parse import ShapeAnswer as ShapeAnswer
+from .parse import parse_answer as parse_answer
+from .parse import parse_number as parse_number
 
-__all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "grade", "prepare"]
+__all__ = [
+    "CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "grade", "prepare",
+    "BreakdownAnswer", "BreakdownEntry", "Expect", "Expr", "ExpressionAnswer", "Invalid",
+    "NumberAnswer", "Reason", "ShapeAnswer", "parse_answer", "parse_number",
+]

@@ -1,0 +1,445 @@
+"""Arithmetic answers: a tokenizer, a depth-capped grammar and a small immutable tree.
+
+Grammar (no names, no functions, no strings; ``x`` and ``×`` multiply between operands)::
+
+    expr   := [+|-] term (( + | - ) term)*        a leading sign negates the first term
+    term   := factor (( * | / | x ) factor | implicit)*   implicit: 2(3+4), (3*3+1)(20)
+    factor := ( + | - ) factor | power
+    power  := primary [ (^ | **) factor ]          right-associative: 2^3^2 = 2^9
+    primary:= number | ( expr ) | [ expr ] | { expr } | \\frac group group
+
+Caps (all checked while reading, before any big number exists): text <= MAX_EXPR_CHARS,
+numbers and operators <= MAX_NODES (P4), brackets and signs nested <= MAX_DEPTH, literal
+digits <= 80, |exponent| <= 64 and every value <= 2**256 (:func:`evaluate`). The tree is
+walked iteratively, so even a hand-built deep tree cannot overflow the stack.
+
+>>> expr, value = parse_expression("(7*7*1+1)*60 + (5*5*60+1)*100", resolve_locale(None))
+>>> value, format_expr(expr)
+(Fraction(153100, 1), '(7*7*1 + 1)*60 + (5*5*60 + 1)*100')
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import TypeAlias, TypeVar
+
+from .numbers import (
+    MAX_BITS,
+    MAX_EXPONENT,
+    Locale,
+    ParseError,
+    Reason,
+    check_size,
+    echo,
+    format_value,
+    read_numeral,
+    resolve_locale,
+)
+
+__all__ = ["MAX_DEPTH", "MAX_EXPR_CHARS", "MAX_NODES", "BinOp", "Expr", "Neg", "Num", "evaluate",
+           "factors", "format_expr", "parse_expression", "terms"]
+
+MAX_EXPR_CHARS = 2_000  # one expression, after clean-up
+MAX_NODES = 50          # numbers + operators in one expression (P4)
+MAX_DEPTH = 20          # nested brackets, signs and exponents
+
+
+@dataclass(frozen=True, slots=True)
+class Num:
+    """A number literal: its exact value and the text it was read from."""
+
+    value: Fraction
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class BinOp:
+    """``left op right`` with op one of ``+ - * / ^``."""
+
+    op: str
+    left: Expr
+    right: Expr
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    """Unary minus."""
+
+    operand: Expr
+
+
+Expr: TypeAlias = Num | BinOp | Neg
+T = TypeVar("T")
+
+
+def _fold(expr: Expr, num: Callable[[Num], T], neg: Callable[[Neg, T], T],
+          binop: Callable[[BinOp, T, T], T]) -> T:
+    """Post-order fold with an explicit stack (no recursion, any depth)."""
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    out: list[T] = []
+    while stack:
+        node, ready = stack.pop()
+        if isinstance(node, Num):
+            out.append(num(node))
+        elif ready:
+            if isinstance(node, Neg):
+                out.append(neg(node, out.pop()))
+            else:
+                right = out.pop()
+                out.append(binop(node, out.pop(), right))  # type: ignore[arg-type]
+        elif isinstance(node, Neg):
+            stack += [(node, True), (node.operand, False)]
+        elif isinstance(node, BinOp):
+            stack += [(node, True), (node.right, False), (node.left, False)]
+        else:
+            raise TypeError(f"not an expression node: {type(node).__name__}")
+    return out[0]
+
+
+def _power(base: Fraction, exp: Fraction) -> Fraction:
+    if exp.denominator != 1:
+        raise ParseError(Reason.BAD_EXPONENT, f"the exponent {exp} is not a whole number; "
+                         "use whole-number powers such as 2^10.")
+    n = exp.numerator
+    if abs(n) > MAX_EXPONENT:
+        raise ParseError(Reason.EXPONENT_TOO_LARGE, f"the exponent {n:,} is larger than "
+                         f"{MAX_EXPONENT}; no network has that many parameters, so check the "
+                         "power.")
+    if base == 0 and n < 0:
+        raise ParseError(Reason.DIVISION_BY_ZERO, "it raises 0 to a negative power, which "
+                         "divides by zero; check the exponent.")
+    bits = max(base.numerator.bit_length(), base.denominator.bit_length())
+    if (bits - 1) * abs(n) > MAX_BITS:  # |base| >= 2**(bits-1): too large before computing
+        raise ParseError(Reason.RESULT_TOO_LARGE, f"a power in it is larger than 2^{MAX_BITS}, "
+                         "far beyond any parameter count; check the powers.")
+    return check_size(base**n)
+
+
+def _apply(node: BinOp, a: Fraction, b: Fraction) -> Fraction:
+    if node.op == "+":
+        return check_size(a + b)
+    if node.op == "-":
+        return check_size(a - b)
+    if node.op == "*":
+        return check_size(a * b)
+    if node.op == "/":
+        if b == 0:
+            raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
+                             "denominator.")
+        return check_size(a / b)
+    if node.op == "^":
+        return _power(a, b)
+    raise ValueError(f"unknown operator {node.op!r}; use one of + - * / ^.")
+
+
+def evaluate(expr: Expr) -> Fraction:
+    """Exact value of an expression tree (iterative; raises ParseError past the caps).
+
+    >>> evaluate(BinOp("^", Num(Fraction(2), "2"), Num(Fraction(10), "10")))
+    Fraction(1024, 1)
+    """
+    return _fold(expr, lambda n: check_size(Fraction(n.value)), lambda _, v: -v, _apply)
+
+
+def terms(expr: Expr) -> list[tuple[int, Expr]]:
+    """Top-level summands with their signs (+1/-1), flattening nested + and - and unary minus.
+
+    >>> [(s, format_expr(t)) for s, t in terms(parse_expression("3*3*64 - (64 - 1)", _EN)[0])]
+    [(1, '3*3*64'), (-1, '64'), (1, '1')]
+    """
+    out: list[tuple[int, Expr]] = []
+    stack: list[tuple[int, Expr]] = [(1, expr)]
+    while stack:
+        sign, node = stack.pop()
+        if isinstance(node, BinOp) and node.op in ("+", "-"):
+            stack.append((sign if node.op == "+" else -sign, node.right))
+            stack.append((sign, node.left))
+        elif isinstance(node, Neg):
+            stack.append((-sign, node.operand))
+        else:
+            out.append((sign, node))
+    return out
+
+
+def factors(expr: Expr) -> list[Fraction]:
+    """Numeric factors of a product, left to right, flattening ``*`` and ``/``.
+
+    A divisor contributes the reciprocals of its own factors (``a/(b*c)`` gives a, 1/b, 1/c);
+    any other sub-expression (a sum, a power, a negation) is one factor, evaluated.
+
+    >>> factors(parse_expression("(7*7*1+1)*60/2", _EN)[0])
+    [Fraction(50, 1), Fraction(60, 1), Fraction(1, 2)]
+    """
+    out: list[Fraction] = []
+    stack: list[tuple[bool, Expr]] = [(False, expr)]
+    while stack:
+        inverted, node = stack.pop()
+        if isinstance(node, BinOp) and node.op in ("*", "/"):
+            stack.append((inverted != (node.op == "/"), node.right))
+            stack.append((inverted, node.left))
+            continue
+        value = evaluate(node)
+        if inverted:
+            if value == 0:
+                raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
+                                 "denominator.")
+            value = 1 / value
+        out.append(value)
+    return out
+
+
+# -- printing -----------------------------------------------------------------------------
+_PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
+
+
+def _num_text(value: Fraction) -> tuple[str, int]:
+    sign, prec = ("-", 3) if value < 0 else ("", 5)
+    value = abs(value)
+    if value.denominator == 1:
+        return f"{sign}{value.numerator}", prec
+    text = format_value(value).replace(",", "")
+    whole, _, frac = text.partition(".")
+    if "/" in text or (len(frac) == 3 and whole != "0" and len(whole) <= 3):
+        return f"{sign}{value.numerator}/{value.denominator}", 2
+    return sign + text, prec
+
+
+def _print_bin(node: BinOp, left: tuple[str, int], right: tuple[str, int]) -> tuple[str, int]:
+    p = _PREC[node.op]
+    (ls, lp), (rs, rp) = left, right
+    if lp < p or (p >= 2 and lp == 3) or (node.op == "^" and lp <= 4):
+        ls = f"({ls})"
+    if rp < p or (rp == p and node.op in ("-", "/")) or (node.op == "^" and rp < 3):
+        rs = f"({rs})"
+    glue = f" {node.op} " if p == 1 else node.op
+    return ls + glue + rs, p
+
+
+def format_expr(expr: Expr) -> str:
+    """Canonical text of a tree that parses back to the same value (no locale needed).
+
+    >>> format_expr(parse_expression("2 x (3 + 4)^2", _EN)[0])
+    '2*(3 + 4)^2'
+    """
+    return _fold(expr, lambda n: _num_text(n.value),
+                 lambda _, o: ("-" + (o[0] if o[1] >= 3 else f"({o[0]})"), 3), _print_bin)[0]
+
+
+# -- reading ------------------------------------------------------------------------------
+_TOKEN = re.compile(r"""\s*(?:
+    (?P<num>(?:[0-9](?:[0-9]|[.,'_ ](?=[0-9]))*|\.[0-9]+)(?:[eE][+-]?[0-9]+)?)
+  | (?P<op>\*\*|[-+*/^])
+  | (?P<open>[(\[{])
+  | (?P<close>[)\]}])
+  | (?P<word>\\?[A-Za-z_]+)
+  )""", re.VERBOSE | re.ASCII)
+_IDENT = re.compile(r"\\?[A-Za-z_][A-Za-z0-9_]*")
+_CLOSE = {"(": ")", "[": "]", "{": "}"}
+_NAN = {"nan", "inf", "infinity"}
+_EN = resolve_locale("en")
+
+
+@dataclass(frozen=True, slots=True)
+class _Tok:
+    kind: str   # num, op, open, close, frac
+    text: str
+    pos: int
+    value: Fraction | None = None
+
+
+def _literal(text: str, loc: Locale) -> Fraction:
+    mantissa, e, exp = text.replace("E", "e").partition("e")
+    value, _ = read_numeral(mantissa, loc)
+    if e:
+        n = int(exp)
+        if abs(n) > MAX_EXPONENT:
+            raise ParseError(Reason.EXPONENT_TOO_LARGE, f"the power of ten in {echo(text)} is "
+                             f"beyond ±{MAX_EXPONENT}; check it.")
+        value *= Fraction(10) ** n
+    return check_size(value)
+
+
+def _tokenize(text: str, loc: Locale) -> list[_Tok]:
+    toks: list[_Tok] = []
+    nodes, opened, pos, end = 0, [], 0, len(text.rstrip())
+    while pos < end:
+        m = _TOKEN.match(text, pos)
+        if m is None or m.lastgroup is None:
+            at = pos + len(text[pos:]) - len(text[pos:].lstrip())
+            ch = text[at]
+            hint = ("as in 50,828,751; put several values on separate lines" if ch == ","
+                    else "use + - * / ^ and parentheses")
+            raise ParseError(Reason.SYNTAX, f"the character '{ch}' at position {at + 1} is not "
+                             f"something we can read here ({hint}).")
+        kind, tok, start = m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup)
+        pos = m.end()
+        value = None
+        if kind == "num":
+            value = _literal(tok, loc)
+        elif kind == "word":
+            if tok in ("x", "X"):
+                kind, tok = "op", "*"
+            elif tok in ("\\frac", "\\dfrac", "\\tfrac"):
+                kind = "frac"
+            else:
+                ident = _IDENT.match(text, start)
+                shown = ident.group() if ident else tok
+                if shown.lower() in _NAN:
+                    raise ParseError(Reason.NOT_A_NUMBER, f"{echo(shown)} is not a count; type "
+                                     "the exact number of parameters as digits, e.g. 1792.")
+                raise ParseError(Reason.UNKNOWN_WORD, f"{echo(shown)} is not a number or an "
+                                 "operator; only digits, + - * / ^ and brackets are read, "
+                                 "e.g. (3*3*3+1)*64.")
+        elif kind == "open":
+            opened.append(tok)
+            if len(opened) > MAX_DEPTH:
+                raise _too_deep()
+        elif kind == "close":
+            if not opened or _CLOSE[opened.pop()] != tok:
+                raise ParseError(Reason.SYNTAX, f"the '{tok}' at position {start + 1} has no "
+                                 "matching opening bracket; check the brackets.")
+        if kind in ("num", "op", "frac"):
+            nodes += 1
+            if nodes > MAX_NODES:
+                raise _too_many()
+        toks.append(_Tok(kind, tok, start, value))
+    if opened:
+        raise ParseError(Reason.SYNTAX, f"{len(opened)} bracket(s) are never closed; add the "
+                         f"missing '{_CLOSE[opened[-1]]}'.")
+    return toks
+
+
+def _too_deep() -> ParseError:
+    return ParseError(Reason.TOO_DEEP, f"brackets, signs or powers are nested more than "
+                      f"{MAX_DEPTH} deep; simplify the expression or type the final number.")
+
+
+def _too_many() -> ParseError:
+    return ParseError(Reason.TOO_MANY_TERMS, f"the expression has more than {MAX_NODES} numbers "
+                      "and operators; type the final number, or one value per layer on "
+                      "separate lines.")
+
+
+class _Parser:
+    """Recursive descent with an explicit depth counter (each level costs ~5 stack frames)."""
+
+    def __init__(self, toks: list[_Tok], text: str) -> None:
+        self.toks, self.text, self.i, self.depth = toks, text, 0, 0
+        self.nodes = sum(t.kind != "open" and t.kind != "close" for t in toks)
+
+    def _peek(self, *kinds: str, text: str | None = None) -> _Tok | None:
+        tok = self.toks[self.i] if self.i < len(self.toks) else None
+        if tok is None or tok.kind not in kinds or (text is not None and tok.text not in text):
+            return None
+        return tok
+
+    def _enter(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise _too_deep()
+
+    def _error(self, tok: _Tok | None) -> ParseError:
+        if tok is None:
+            last = self.toks[-1].text if self.toks else ""
+            return ParseError(Reason.SYNTAX, f"{echo(self.text)} ends with '{last}', where a "
+                              "number or bracket should follow; complete or remove it.")
+        return ParseError(Reason.SYNTAX, f"'{tok.text}' at position {tok.pos + 1} of "
+                          f"{echo(self.text)} is out of place (a missing number or operator?); "
+                          "check the operators and brackets.")
+
+    def parse(self) -> Expr:
+        node = self.expr()
+        if self.i != len(self.toks):
+            raise self._error(self.toks[self.i])
+        return node
+
+    def expr(self) -> Expr:
+        sign = self._peek("op", text="+-")
+        if sign:
+            self.i += 1
+            self._enter()
+            node = self.term()
+            self.depth -= 1
+            node = Neg(node) if sign.text == "-" else node
+        else:
+            node = self.term()
+        while tok := self._peek("op", text="+-"):
+            self.i += 1
+            node = BinOp(tok.text, node, self.term())
+        return node
+
+    def term(self) -> Expr:
+        node = self.factor()
+        while True:
+            if tok := self._peek("op", text="*/"):
+                self.i += 1
+                node = BinOp(tok.text, node, self.factor())
+            elif self._peek("open", "frac"):
+                self.nodes += 1
+                if self.nodes > MAX_NODES:
+                    raise _too_many()
+                node = BinOp("*", node, self.factor())
+            else:
+                return node
+
+    def factor(self) -> Expr:
+        if sign := self._peek("op", text="+-"):
+            self.i += 1
+            self._enter()
+            node = self.factor()
+            self.depth -= 1
+            return Neg(node) if sign.text == "-" else node
+        return self.power()
+
+    def power(self) -> Expr:
+        base = self.primary()
+        if self._peek("op", text=("^", "**")):
+            self.i += 1
+            self._enter()
+            exponent = self.factor()
+            self.depth -= 1
+            return BinOp("^", base, exponent)
+        return base
+
+    def primary(self) -> Expr:
+        tok = self.toks[self.i] if self.i < len(self.toks) else None
+        if tok is None or tok.kind in ("op", "close"):
+            raise self._error(tok)
+        self.i += 1
+        if tok.kind == "num":
+            return Num(tok.value, tok.text)  # type: ignore[arg-type]
+        if tok.kind == "frac":
+            top = self._group()
+            return BinOp("/", top, self._group())
+        self._enter()
+        node = self.expr()
+        self.depth -= 1
+        self.i += 1  # the matching close (the tokenizer checked the pairs)
+        return node
+
+    def _group(self) -> Expr:
+        tok = self._peek("open")
+        if tok is None:
+            raise ParseError(Reason.SYNTAX, "\\frac needs two groups in braces, as in "
+                             "\\frac{10}{2}.")
+        return self.primary()
+
+
+def parse_expression(text: str, loc: Locale | None) -> tuple[Expr, Fraction]:
+    """Read cleaned ASCII text as an arithmetic expression: its tree and exact value.
+
+    >>> parse_expression("2^10 + 10**3 - \\\\frac{10}{2}", _EN)[1]
+    Fraction(2019, 1)
+    """
+    if len(text) > MAX_EXPR_CHARS:
+        raise ParseError(Reason.TOO_LONG, f"the expression is {len(text):,} characters long and "
+                         f"the limit is {MAX_EXPR_CHARS:,}; type the final number instead.")
+    toks = _tokenize(text, loc or resolve_locale(None))
+    if not toks:
+        raise ParseError(Reason.EMPTY, "the answer is empty; type the number of parameters, "
+                         "e.g. 1792.")
+    tree = _Parser(toks, text).parse()
+    return tree, evaluate(tree)
