@@ -426,3 +426,16 @@ def test_command_offers_lms_exporters_when_present(tmp_path: Path,
     finally:
         monkeypatch.undo()
         importlib.reload(cmd)
+
+
+def test_command_never_overwrites_an_input(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    roster = out / "answer_key.csv"  # a roster where the key would be written
+    roster.write_text("id\ns1\n")
+    secret = tmp_path / "secret"
+    secret.write_text("k" * 32)
+    r = CliRunner().invoke(main, ["generate", "--roster", str(roster), "--secret-file",
+                                  str(secret), "--count", "1", "--out", str(out)])
+    assert r.exit_code == 2 and "is one of the inputs" in r.output
+    assert roster.read_text() == "id\ns1\n"
