@@ -70,13 +70,19 @@ class _Reader:
         return q.rsplit(".", 1)[-1] if q else None
 
     def module(self, node: ast.expr, env: dict[str, Any], objects: dict[str, Any],
-               name: str | None) -> Ref | _Seq | None:
-        """A module expression: a layer call, nn.Sequential(...), or a name bound to a module."""
+               name: str | None, *, top: bool = False) -> Ref | _Seq | None:
+        """A module expression: a layer call, nn.Sequential(...), or a name bound to a module.
+
+        At module level (``top``) an instance of a class of the file (``net = Net()``) is no
+        layer; inside a model it is a custom submodule, which cnnquiz does not inline.
+        """
         if isinstance(node, ast.Name | ast.Attribute) and ast.unparse(node) in objects:
             return objects[ast.unparse(node)]  # the same object again: shared weights
         if not isinstance(node, ast.Call):
             return None
         cls = self.cls(node.func)
+        if cls in self.classes and top:
+            return None
         if cls in self.classes:
             fail(node, f"{snippet(node)} uses the custom module {cls} (line "
                        f"{self.classes[cls].lineno}); cnnquiz reads one flat model. Write its "
@@ -318,7 +324,7 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
                     stmt.targets[0], ast.Name):
                 name = stmt.targets[0].id
-                value = reader.module(stmt.value, scope_env, objects, name)
+                value = reader.module(stmt.value, scope_env, objects, name, top=True)
                 if isinstance(value, _Seq):
                     found.append((stmt.lineno, name, value))
                 elif value is not None:
