@@ -212,7 +212,7 @@ def _print_bin(node: BinOp, left: tuple[str, int], right: tuple[str, int]) -> tu
     (ls, lp), (rs, rp) = left, right
     if lp < p or (p >= 2 and lp == 3) or (node.op == "^" and lp <= 4):
         ls = f"({ls})"
-    if rp < p or (rp == p and node.op in ("-", "/")) or (node.op == "^" and rp < 3):
+    if (rp < 3) if node.op == "^" else (rp < p or (rp == p and node.op in ("-", "/"))):
         rs = f"({rs})"
     glue = f" {node.op} " if p == 1 else node.op
     return ls + glue + rs, p
