@@ -16,8 +16,7 @@ misconceptions the student has shown (after ``cmyk_as_rgb``, a colour problem co
 from __future__ import annotations
 
 import random
-import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
@@ -26,6 +25,7 @@ from generator.misconceptions import MISCONCEPTIONS, Step
 from generator.present import render_problem, render_solution_for
 from generator.problem import DIFFICULTIES, Problem, generate
 from generator.topics import TOPICS as _TOPICS
+from grader import grade
 
 from .progress import Progress
 
@@ -38,6 +38,8 @@ __all__ = [
 TOPICS: tuple[str, ...] = tuple(_TOPICS)
 #: answers longer than this are refused before parsing (a count never needs more)
 MAX_ANSWER_CHARS = 200
+#: the apps speak English and print 1,369: a comma groups thousands
+LOCALE = "en"
 #: largest seed the apps accept in a URL or on the command line
 MAX_SEED = 2**32 - 1
 #: how much one past occurrence of a misconception raises the weight of its topics
@@ -179,22 +181,23 @@ class Finding:
 
 @dataclass(frozen=True)
 class Feedback:
-    """A graded answer: ``status`` is correct, incorrect or unreadable (not an attempt)."""
+    """A graded answer: ``status`` is correct, incorrect or unreadable (not an attempt).
+
+    ``findings`` lists every explanation the grader offers, most likely first; when it is
+    ``ambiguous`` (several mistakes give the student's value) they are candidates, and only
+    the most likely one is counted in the student's record (``misconceptions``).
+    """
 
     status: str
     text: str
     findings: tuple[Finding, ...] = ()
     html: str | None = None
-    #: more than one explanation fits: the findings are candidates, not a sure diagnosis
     ambiguous: bool = False
+    misconceptions: tuple[str, ...] = ()
 
     @property
     def correct(self) -> bool:
         return self.status == "correct"
-
-    @property
-    def misconceptions(self) -> list[str]:
-        return list(dict.fromkeys(f.id for f in self.findings))
 
 
 def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
@@ -205,7 +208,7 @@ def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
     return Finding(m.id, m.title, str(m.step), tuple(layers), m.hint.replace("{layer}", where))
 
 
-def _too_long(answer: str) -> Feedback | None:
+def _refused(answer: str) -> Feedback | None:
     if len(answer) > MAX_ANSWER_CHARS:
         return Feedback("unreadable", f"That answer is too long to read (over {MAX_ANSWER_CHARS} "
                         "characters); please type just the number, e.g. 1234.")
@@ -216,96 +219,35 @@ def _too_long(answer: str) -> Feedback | None:
 
 def _from_result(result: Any) -> Feedback:
     findings: list[Finding] = []
-    for d in getattr(result, "diagnoses", ()):
+    for d in result.diagnoses:
         for mid in d.misconceptions:
             f = _finding(mid, d.layers)
             if f is not None and f not in findings:
                 findings.append(f)
-    html: str | None = None
-    render = getattr(result, "render", None)
-    if render is not None:
-        html = render("html")
-    return Feedback(result.status, result.feedback.strip(), tuple(findings), html,
-                    bool(getattr(result, "ambiguous", False)))
+    counted = tuple(result.diagnoses[0].misconceptions) if result.ambiguous and result.diagnoses \
+        else tuple(dict.fromkeys(f.id for f in findings))
+    return Feedback(result.status, result.feedback.strip(), tuple(findings),
+                    result.render("html"), bool(result.ambiguous), counted)
 
 
 def check(problem: Problem, answer: str, part: str = "total") -> Feedback:
     """Grade an answer to one part, never revealing the expected value."""
-    refused = _too_long(answer)
+    refused = _refused(answer)
     if refused is not None:
         return refused
-    grade = _grader()
-    if grade is None:
-        return _fallback_total(problem, answer)
-    return _from_result(grade(problem, answer, part=part, hide_answer=True))
+    return _from_result(grade(problem, answer, part=part, hide_answer=True, locale=LOCALE))
 
 
 def check_layers(problem: Problem, answers: Mapping[str, str]) -> Feedback:
     """Grade a per-layer table (layer name -> typed count) as one breakdown answer."""
-    names = list(problem.answers.get("per_layer") or {})
-    cells = [(n, str(answers.get(n, "")).strip()) for n in names]
+    cells = [(n, str(answers.get(n, "")).strip()) for n in problem.answers.get("per_layer") or {}]
     for _, v in cells:
-        if len(v) > MAX_ANSWER_CHARS:
-            return _too_long(v)  # type: ignore[return-value]
+        refused = _refused(v) if len(v) > MAX_ANSWER_CHARS else None
+        if refused is not None:
+            return refused
     missing = [n for n, v in cells if not v]
     if missing:
         return Feedback("unreadable", f"Please fill in every layer (0 for a layer without "
                         f"weights); empty: {', '.join(missing)}.")
     text = "\n".join(f"{n}: {v}" for n, v in cells)
-    grade = _grader()
-    if grade is None:
-        return _fallback_layers(problem, cells)
-    return _from_result(grade(problem, text, part="per_layer", hide_answer=True))
-
-
-# -- until the grader lands: exact comparison plus the catalogue's whole-network values ---
-def _grader() -> Any:
-    try:
-        from grader import (
-            grade,
-            parse,  # noqa: F401
-        )
-    except ImportError:
-        return None
-    return grade
-
-
-_NUMBER = re.compile(r"\d{1,3}(?:[,_ \u2009\u202f]\d{3})+|\d+")
-
-
-def _read_int(text: str) -> int | None:
-    t = text.strip()
-    return int(re.sub(r"\D", "", t)) if _NUMBER.fullmatch(t) else None
-
-
-def _fallback_total(problem: Problem, answer: str) -> Feedback:
-    from generator.problem import catalogue_values
-
-    given = _read_int(answer)
-    if given is None:
-        return Feedback("unreadable", "Please type a whole number, e.g. 1234 or 1,234.")
-    if given == problem.answers["total"]:
-        return Feedback("correct", "Correct!")
-    found = [f for mid, v in catalogue_values(problem.network()).items()
-             if v == given and (f := _finding(mid, ())) is not None]
-    text = "Not quite. " + (" ".join(f"Step '{f.step}': {f.title}. {f.hint}" for f in found)
-                            if found else "Check each layer's formula step by step.")
-    return Feedback("incorrect", text, tuple(found))
-
-
-def _fallback_layers(problem: Problem, cells: Sequence[tuple[str, str]]) -> Feedback:
-    expected = problem.answers["per_layer"]
-    wrong = []
-    for name, value in cells:
-        given = _read_int(value)
-        if given is None:
-            return Feedback("unreadable", f"Please type a whole number for {name}.")
-        if given != expected[name]:
-            wrong.append(name)
-    if not wrong:
-        return Feedback("correct", "Correct!")
-    return Feedback("incorrect", f"Not quite: check {', '.join(wrong)}.")
-
-
-def misconception_ids(feedbacks: Iterable[Feedback]) -> list[str]:
-    return list(dict.fromkeys(m for f in feedbacks for m in f.misconceptions))
+    return _from_result(grade(problem, text, part="per_layer", hide_answer=True, locale=LOCALE))

@@ -78,6 +78,15 @@ def test_answer_never_in_page_before_answering(client, topic, seed, layers):
     assert leaks(html, p.answers["total"]) == []
 
 
+@pytest.mark.parametrize("topic,seed", [("color", 5), ("sharing", 3), ("batchnorm", 4)])
+def test_diagnosed_feedback_does_not_leak_the_answer(client, topic, seed):
+    p = core.build(topic, "easy", seed)
+    for mid, value in catalogue_values(p.network()).items():
+        html = client.post(f"/p/{topic}/easy/{seed}", data={"total": str(value)}).text
+        assert 'data-status="incorrect"' in html, mid
+        assert leaks(html, p.answers["total"]) == [], mid
+
+
 def test_wrong_answer_names_misconception_and_step(client, progress_file):
     p = core.build("color", "easy", 5)
     wrong = catalogue_values(p.network())["color_as_gray"]
