@@ -118,17 +118,15 @@ def match_free(values: Sequence[int], layers: Sequence[int], plausible: dict[int
     if len(values) > len(layers):
         return None
     free = list(layers)
-    out: dict[int, int] = {}
-    rest = []
+    slots: list[int | None] = []
     for v in values:
         hit = next((lay for lay in free if v in plausible.get(lay, set())), None)
-        if hit is None:
-            rest.append(v)
-        else:
-            out[hit] = v
+        if hit is not None:
             free.remove(hit)
-    for v in rest:
-        out[free.pop(0)] = v
+        slots.append(hit)
+    out: dict[int, int] = {}
+    for v, hit in zip(values, slots, strict=True):
+        out[hit if hit is not None else free.pop(0)] = v
     return out
 
 

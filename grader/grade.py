@@ -209,6 +209,15 @@ def grade(problem: Any, answer: Any, *, part: str = "total", hide_answer: bool =
         confident=g.confident, findings=tuple(g.findings_out), context=ctx)
 
 
+def _expr_text(expr: Any) -> str | None:
+    try:
+        from .parse import format_expr
+
+        return str(format_expr(expr))
+    except Exception:  # noqa: BLE001 - text for feedback only
+        return None
+
+
 def _misses(mapping: dict[int, int], plausible: dict[int, set[int]]) -> int:
     return sum(1 for i, v in mapping.items() if v not in plausible.get(i, set()))
 
@@ -236,7 +245,7 @@ class _Grader:
     def run(self) -> dict[str, Any]:
         a = self.parsed
         if hasattr(a, "reason") and not hasattr(a, "value") and not hasattr(a, "dims"):
-            self._unreadable(a.reason, getattr(a, "message", "could not read the answer"))
+            self._unreadable(str(a.reason), getattr(a, "message", "could not read the answer"))
         elif self.p.part.startswith("shape:"):
             self._shape(a)
         elif getattr(a, "approximate", False):
@@ -373,31 +382,41 @@ class _Grader:
 
     def _breakdown(self, a: Any) -> None:
         labels = [e.label for e in a.entries]
-        values = [as_int(e.value) for e in a.entries]
-        if any(v is None for v in values):
-            self._unreadable("not_integer", "every per-layer value must be a whole number.")
-            return
-        self._local([v for v in values if v is not None], labels, None)
+        values: list[int] = []
+        terms: list[str | None] = []
+        for e in a.entries:
+            v = e.value
+            if getattr(v, "approximate", False):
+                self._unreadable("approximate", f"{getattr(v, 'reading', '')} looks rounded; "
+                                 "exact per-layer counts are needed.")
+                return
+            n = as_int(getattr(v, "value", v))
+            if n is None or hasattr(v, "dims"):
+                self._unreadable("not_integer", "every per-layer value must be a whole number.")
+                return
+            values.append(n)
+            terms.append(_expr_text(v.expr) if hasattr(v, "expr") else None)
+        self._local(values, labels, terms if any(terms) else None)
 
     def _expression(self, a: Any) -> None:
         v = as_int(a.value)
         if v is None:
             self._unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
             return
-        terms = summands(self.text) if self.text else []
         values: list[int] = []
+        texts: list[str | None] = []
         try:
             from .parse import evaluate, terms as split_terms
 
             for sign, t in split_terms(a.expr):
                 tv = as_int(evaluate(t))
                 if tv is None:
+                    values = []
                     break
-                values.append(tv * (1 if sign >= 0 else -1) if isinstance(sign, int) else tv)
-        except Exception:  # noqa: BLE001 - fall back to the total
+                values.append(sign * tv)
+                texts.append(_expr_text(t))
+        except Exception:  # noqa: BLE001 - past a cap: grade the value only
             values = []
-        if len(terms) != len(values):
-            terms = []
         if self.p.part == "total" and v == self.p.expected:
             self.given = v
             self._correct()
@@ -409,9 +428,9 @@ class _Grader:
             else:
                 self._unreadable("expected_breakdown", "this part asks for one value per layer.")
             return
-        self._local(values, [None] * len(values), terms or None, total=v)
+        self._local(values, [None] * len(values), texts, total=v)
 
-    def _local(self, values: list[int], labels: list[str | None], terms: list[str] | None,
+    def _local(self, values: list[int], labels: list[str | None], terms: list[str | None] | None,
                total: int | None = None) -> None:
         total = sum(values) if total is None else total
         mapping = self._values_to_layers(labels, values)
@@ -429,10 +448,10 @@ class _Grader:
                                  "labelled with the layer names.")
             return
         full = {i: mapping.get(i, 0) for i in range(len(self.p.names))}
-        term_of = {}
+        term_of: dict[int, str | None] = {}
         if terms:
-            order = [i for i in sorted(mapping)]
-            term_of = dict(zip(order, terms, strict=False))
+            value_layer = list(mapping.items())
+            term_of = {i: t for (i, _), t in zip(value_layer, terms, strict=False)}
         findings = self.d.local(full)
         own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
         exact = not own and all(f.verdict == "correct" for f in findings)
@@ -483,10 +502,11 @@ class _Grader:
             self._unreadable("expected_shape", "expected a shape such as 94x94x60.")
             return
         name = self.p.part.split(":", 1)[1]
-        if getattr(a, "has_batch", False) and len(dims) == len(want) + 1:
-            dims = dims[1:]
-            self.notes.append("You included a leading batch dimension; the shape of one "
-                              "example is asked for, so it was left out.")
+        if getattr(a, "has_batch", False):
+            if len(dims) == len(want) + 1:
+                dims = dims[1:]
+            self.notes.append("You included a leading batch dimension (None); that is fine, "
+                              "the shape of one example is what is graded.")
         if dims == want:
             self._correct_shape(dims)
             return

@@ -230,10 +230,10 @@ def test_so_approximate_is_not_graded() -> None:
 @needs_parse
 def test_cli_json_contract() -> None:
     code, out, _ = run("grade", str(ROOT / "examples/stackoverflow_gray.yaml"), "--answer",
-                       "50828500", "--format", "json")
+                       "50828300", "--format", "json")
     assert code == 0
     d = json.loads(out)
-    assert d["status"] == "incorrect" and d["expected"] == SO_TOTAL and d["given"] == 50_828_500
+    assert d["status"] == "incorrect" and d["expected"] == SO_TOTAL and d["given"] == 50_828_300
     assert d["diagnoses"][0]["misconceptions"] == ["dense_no_bias"]
 
 
