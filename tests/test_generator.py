@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -439,3 +441,17 @@ def test_command_never_overwrites_an_input(tmp_path: Path) -> None:
                                   str(secret), "--count", "1", "--out", str(out)])
     assert r.exit_code == 2 and "is one of the inputs" in r.output
     assert roster.read_text() == "id\ns1\n"
+
+
+@pytest.mark.skipif(shutil.which("pdflatex") is None, reason="pdflatex not installed")
+def test_latex_documents_compile(tmp_path: Path) -> None:
+    ps = generate_set(topics=["sharing", "batchnorm", "transpose"], count=3, seed=4,
+                      parts=("total", "shape", "macs"), style="mixed")
+    for name, key in (("exam", False), ("key", True)):
+        (tmp_path / f"{name}.tex").write_text(render_set(ps, "latex", key=key), encoding="utf-8")
+        run = subprocess.run(["pdflatex", "-interaction=nonstopmode", "-halt-on-error",
+                              f"{name}.tex"], cwd=tmp_path, capture_output=True, text=True,
+                             timeout=120)
+        assert run.returncode == 0, run.stdout[-2000:]
+        log = (tmp_path / f"{name}.log").read_text(errors="replace")
+        assert "Missing character" not in log
