@@ -100,9 +100,9 @@ def _loop(screen: Screen, progress: prog.Progress, path: Path, rng: random.Rando
         problem = core.next_problem(progress, rng, topics, difficulty, previous=problem)
         number += 1
         screen.say()
-        screen.say(f"── Problem {number} · {problem.topic} · {problem.difficulty} · "
-                   f"streak {progress.streak} ──", "bold cyan")
-        screen.say(core.problem_text(problem).strip())
+        screen.say(f"── {problem.topic} · {problem.difficulty} · streak {progress.streak} ──",
+                   "bold cyan")
+        screen.say(core.problem_text(problem, number).strip())
         screen.say()
         screen.say(COMMANDS, "dim")
         _one_problem(screen, progress, path, problem)

@@ -152,9 +152,9 @@ def next_problem(progress: Progress, rng: random.Random, topics: Sequence[str] |
     return build(topic, difficulty, rng.randrange(10**6), per_layer)
 
 
-def problem_text(problem: Problem) -> str:
+def problem_text(problem: Problem, number: int = 1) -> str:
     """The problem as plain text (prose, code or table, as generated); never the answer."""
-    return render_problem(problem, "txt")
+    return render_problem(problem, "txt", number)
 
 
 def hints(problem: Problem) -> list[str]:
@@ -221,7 +221,8 @@ def _from_result(result: Any) -> Feedback:
     findings: list[Finding] = []
     for d in result.diagnoses:
         for mid in d.misconceptions:
-            f = _finding(mid, d.layers)
+            # a diagnosis of several mistakes lists their layers together; its text says which
+            f = _finding(mid, d.layers if len(d.misconceptions) == 1 else ())
             if f is not None and f not in findings:
                 findings.append(f)
     counted = tuple(result.diagnoses[0].misconceptions) if result.ambiguous and result.diagnoses \
