@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from .csvsafe import number_cell, text_cell
 
@@ -58,6 +58,7 @@ RESULT_COLUMNS = ("row", "student_id", "problem", "part", "answer", "status", "s
                   "misconceptions", "layers", "layer_types", "feedback", "reason")
 MAX_ANSWER = 2000  # characters graded; longer answers are unreadable anyway (parser caps at 64)
 MAX_FIELD = 10 * 1024 * 1024
+CACHE_LIMIT = 200_000  # cached result lines per process (bounded memory)
 
 
 @dataclass(frozen=True)
@@ -79,8 +80,9 @@ class BatchOptions:
     workers: int = 1
 
 
-@dataclass(frozen=True)
-class InputRow:
+class InputRow(NamedTuple):
+    """One answer to grade (a tuple: cheap to send to worker processes)."""
+
     row: int
     student: str
     problem: str
@@ -124,126 +126,155 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+Record = tuple[int, list[str] | None, str | None]
+
+
 def _records(path: Path, opts: BatchOptions,
-             progress: Callable[[int], None] | None) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
-    """(row number, {column: text} or None, error) for each input record, in order."""
+             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
+    """The header and (row number, fields or None, error) for each record, in order."""
     suffix = _suffix(path)
     if suffix in (".xlsx", ".xlsm"):
-        yield from _excel_records(path, opts)
-    elif suffix in (".jsonl", ".ndjson"):
-        yield from _jsonl_records(path, progress)
-    else:
-        yield from _csv_records(path, opts, progress)
+        return _excel_records(path, opts)
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_records(path, progress)
+    return _csv_records(path, opts, progress)
 
 
 def _csv_records(path: Path, opts: BatchOptions,
-                 progress: Callable[[int], None] | None) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
+                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
     delimiter = opts.delimiter or ("\t" if _suffix(path) in (".tsv", ".tab") else ",")
     csv.field_size_limit(MAX_FIELD)
-    with open(path, "rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-        reader = csv.reader(text, delimiter=delimiter)
-        try:
-            header = next(reader)
-        except StopIteration:
-            return
-        except csv.Error as e:
-            raise ValueError(f"{path}: cannot read the header row: {e}") from None
-        header = [h.strip() for h in header]
-        n = len(header)
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        header = []
+    except csv.Error as e:
+        raw.close()
+        raise ValueError(f"{path}: cannot read the header row: {e}") from None
+    n = len(header)
+
+    def records() -> Iterator[Record]:
         last = 0
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                yield reader.line_num, None, f"malformed row: {e}"
-                continue
-            if progress is not None:
-                pos = raw.tell()
-                progress(pos - last)
-                last = pos
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue  # blank line: not a record
-            if len(fields) > n:
-                yield reader.line_num, dict(zip(header, fields, strict=False)), (
-                    f"malformed row: {len(fields)} fields, the header has {n} "
-                    "(an unquoted comma in an answer?)")
-                continue
-            yield reader.line_num, dict(zip(header, fields, strict=False)), None
+        with text:
+            while True:
+                try:
+                    fields = next(reader)
+                except StopIteration:
+                    break
+                except csv.Error as e:
+                    yield reader.line_num, None, f"malformed row: {e}"
+                    continue
+                if progress is not None and reader.line_num % 1024 == 0:
+                    pos = raw.tell()
+                    progress(pos - last)
+                    last = pos
+                if len(fields) > n:
+                    yield reader.line_num, fields, (
+                        f"malformed row: {len(fields)} fields, the header has {n} "
+                        "(an unquoted comma in an answer?)")
+                elif fields and (len(fields) > 1 or fields[0].strip()):  # skip blank lines
+                    yield reader.line_num, fields, None
+
+    return header, records()
 
 
 def _jsonl_records(path: Path,
-                   progress: Callable[[int], None] | None) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
+                   progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
+    """JSON lines: the header is the union of keys, in first-seen order (one pre-pass)."""
+    header: dict[str, None] = {}
     with open(path, "rb") as f:
-        for i, line in enumerate(f, 1):
-            if progress is not None:
-                progress(len(line))
-            if not line.strip():
-                continue
+        for line in f:
             try:
                 data = json.loads(line.decode("utf-8", errors="replace"))
-            except (json.JSONDecodeError, RecursionError) as e:
-                yield i, None, f"malformed JSON line: {str(e)[:100]}"
+            except (json.JSONDecodeError, RecursionError, UnicodeDecodeError):
                 continue
-            if not isinstance(data, dict):
-                yield i, None, "malformed JSON line: not an object"
-                continue
-            yield i, {str(k): _cell_text(v) for k, v in data.items()}, None
+            if isinstance(data, dict):
+                header.update(dict.fromkeys(str(k) for k in data))
+    columns = list(header)
+
+    def records() -> Iterator[Record]:
+        with open(path, "rb") as f:
+            for i, line in enumerate(f, 1):
+                if progress is not None:
+                    progress(len(line))
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line.decode("utf-8", errors="replace"))
+                except (json.JSONDecodeError, RecursionError) as e:
+                    yield i, None, f"malformed JSON line: {str(e)[:100]}"
+                    continue
+                if not isinstance(data, dict):
+                    yield i, None, "malformed JSON line: not an object"
+                    continue
+                values = {str(k): _cell_text(v) for k, v in data.items()}
+                yield i, [values.get(c, "") for c in columns], None
+
+    return columns, records()
 
 
-def _excel_records(path: Path, opts: BatchOptions) -> Iterator[tuple[int, dict[str, str] | None, str | None]]:
+def _excel_records(path: Path, opts: BatchOptions) -> tuple[list[str], Iterator[Record]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    try:
-        ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
-        header = [_cell_text(h).strip() for h in next(rows, ())]
-        for i, values in enumerate(rows, 2):
-            cells = [_cell_text(v) for v in values]
-            if not any(c.strip() for c in cells):
-                continue
-            yield i, dict(zip(header, cells, strict=False)), None
-    finally:
-        wb.close()
+    ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [_cell_text(h).strip() for h in next(rows, ())]
+
+    def records() -> Iterator[Record]:
+        try:
+            for i, values in enumerate(rows, 2):
+                cells = [_cell_text(v) for v in values]
+                if any(c.strip() for c in cells):
+                    yield i, cells, None
+        finally:
+            wb.close()
+
+    return header, records()
 
 
 def read_rows(path: Path, opts: BatchOptions,
               progress: Callable[[int], None] | None = None) -> Iterator[InputRow]:
     """Input rows mapped to (student, problem, part, answer); wide rows give one per part."""
-    checked = False
-    for number, rec, error in _records(Path(path), opts, progress):
-        if rec is not None and not checked:
-            checked = True
-            _check_columns(rec, opts, path)
-        rec = rec or {}
-        student = rec.get(opts.student, "").strip()
-        problem = rec.get(opts.problem, "").strip()
-        if opts.wide:
-            for column, part in opts.wide.items():
-                answer = rec.get(column)
-                yield InputRow(number, student, problem, part, answer, error)
+    header, records = _records(Path(path), opts, progress)
+    _check_columns(header, opts, path)
+    pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
+    si, pi = pos[opts.student], pos.get(opts.problem, -1)
+    ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
+    default = opts.default_part
+    wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
+    for number, fields, error in records:
+        if fields is None:
+            yield InputRow(number, "", "", default, None, error)
             continue
-        part = (rec.get(opts.part) or "").strip() or opts.default_part
-        answer = rec.get(opts.answer)
-        if error is None and answer is None and rec:
-            error = f"no '{opts.answer}' value in this row"
+        n = len(fields)
+        student = fields[si].strip() if si < n else ""
+        problem = fields[pi].strip() if 0 <= pi < n else ""
+        if wide is not None:
+            for i, part in wide:
+                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error)
+            continue
+        part = (fields[ti].strip() if 0 <= ti < n else "") or default
+        answer = fields[ai] if ai < n else None
+        if error is None and answer is None:
+            error = f"row has {n} fields: no '{opts.answer}' value"
         yield InputRow(number, student, problem, part, answer, error)
 
 
-def _check_columns(rec: Mapping[str, str], opts: BatchOptions, path: Path) -> None:
+def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:
     """A missing column is an author error for the whole file (it would fail every row)."""
     need = [opts.student] + (list(opts.wide) if opts.wide else [opts.answer])
-    missing = [c for c in need if c not in rec]
+    missing = [c for c in need if c not in header]
     if missing:
         from generator.errors import ConfigError
 
         raise ConfigError(
             f"{path}: no column {', '.join(repr(m) for m in missing)}; its columns are "
-            f"{', '.join(repr(c) for c in list(rec)[:20])}. Map yours with --student-col, "
-            "--problem-col, --answer-col, --part-col (or --wide COLUMN=PART).")
+            f"{', '.join(repr(c) for c in list(header)[:20]) or 'none'}. Map yours with "
+            "--student-col, --problem-col, --answer-col, --part-col (or --wide COLUMN=PART).")
 
 
 # -- problems ------------------------------------------------------------------------------
@@ -325,8 +356,16 @@ Out = tuple[str, ...]
 def _default_grade_fn(opts: BatchOptions) -> GradeFn:
     import grader
 
+    # Our own unbounded cache of prepared parts (the grader's LRU holds 256): each problem
+    # of this process is prepared once, however many variants the class has.
+    prepared: dict[tuple[int, str], Any] = {}
+
     def fn(problem: Any, answer: str, part: str) -> Any:
-        return grader.grade(problem, answer, part=part, hide_answer=opts.hide_answer,
+        key = (id(problem), part)  # problems stay alive in ProblemIndex.loaded
+        prep = prepared.get(key)
+        if prep is None:
+            prep = prepared[key] = grader.prepare(problem, part)
+        return grader.grade(problem, answer, part=prep, hide_answer=opts.hide_answer,
                             locale=opts.locale)
 
     return fn
@@ -358,8 +397,9 @@ class Grader:
         self.opts = opts
         self.index = index
         self.grade_fn = grade_fn or _default_grade_fn(opts)
-        self.cache: dict[tuple[str, str, str], Out] = {}
+        self.cache: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
         self.kinds: dict[str, dict[str, str]] = {}
+        self.graded: dict[tuple[str, str, str], Out] = {}
         self.hits = 0
 
     def tail(self, r: InputRow) -> Out:
@@ -377,15 +417,26 @@ class Grader:
         except Exception as e:  # a broken problem file: this row only
             return _error(r.problem, r.part, shown,
                           f"cannot load problem: {type(e).__name__}: {e}"[:300])
-        text = answer.strip()
-        ck = (key, r.part, text)
-        hit = self.cache.get(ck)
-        if hit is not None:
-            self.hits += 1
-            return (hit[0], hit[1], shown, *hit[3:])
-        out = self._grade(key, problem, r.part, text)
-        self.cache[ck] = out
+        out = self._grade(key, problem, r.part, answer.strip())
         return (out[0], out[1], shown, *out[3:])
+
+    def line_tail(self, r: InputRow) -> tuple[str, str]:
+        """The CSV text of a row's result columns (after row and student) and its status.
+
+        Cached per (problem, part, answer text): a class on few variants repeats answers,
+        so most rows cost a dictionary lookup.
+        """
+        if r.error is None:
+            ck = (r.problem, r.student if self.index.students else "", r.part, r.answer)
+            hit = self.cache.get(ck)
+            if hit is not None:
+                self.hits += 1
+                return hit
+        tail = self.tail(r)
+        out = (",".join(map(_field, tail)) + "\n", tail[3])
+        if r.error is None and len(self.cache) < CACHE_LIMIT:
+            self.cache[ck] = out
+        return out
 
     def _kinds(self, key: str, problem: Any) -> dict[str, str]:
         """Layer name -> layer type of a problem (for the report's per-layer-type counts)."""
@@ -404,6 +455,13 @@ class Grader:
         return hit
 
     def _grade(self, key: str, problem: Any, part: str, text: str) -> Out:
+        ck = (key, part, text)
+        hit = self.graded.get(ck)
+        if hit is None:
+            hit = self.graded[ck] = self._grade_uncached(key, problem, part, text)
+        return hit
+
+    def _grade_uncached(self, key: str, problem: Any, part: str, text: str) -> Out:
         head = (text_cell(key), text_cell(part), "")
         if not text:
             return (*head, "unreadable", "", "", "", "", "No answer was given.", "empty answer")
@@ -428,33 +486,56 @@ class Grader:
 
 
 # -- worker processes ----------------------------------------------------------------------
+# Rows are partitioned by problem (stable CRC32), so each problem is prepared, and each
+# distinct answer graded, in one process only; the parent merges lines back in input order.
 
-_WORKER: Grader | None = None
+def _field(value: object) -> str:
+    """One CSV field, quoted as csv.QUOTE_MINIMAL quotes it (RFC 4180).
 
-
-def _init_worker(opts: BatchOptions, directory: Path | None, base: Path,
-                 problems: Mapping[str, Any] | None, grade_fn: GradeFn | None) -> None:
-    global _WORKER
-    _WORKER = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
-
-
-def _grade_chunk(rows: list[InputRow]) -> tuple[str, int, Counter[str]]:
-    assert _WORKER is not None
-    before = _WORKER.hits
-    text, counts = _format(_WORKER, rows)
-    return text, _WORKER.hits - before, counts
+    >>> _field('say "hi", then'), _field("plain"), _field(3)
+    ('"say ""hi"", then"', 'plain', '3')
+    """
+    text = str(value)
+    if any(ch in text for ch in _QUOTE):
+        return '"' + text.replace('"', '""') + '"'
+    return text
 
 
-def _format(g: Grader, rows: Sequence[InputRow]) -> tuple[str, Counter[str]]:
-    """Result rows as CSV text (RFC 4180 quoting) and the count of each status."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
-    counts: Counter[str] = Counter()
+_QUOTE = (",", '"', "\n", "\r")
+
+
+def _lines(g: Grader, rows: Sequence[InputRow]) -> tuple[list[str], Counter[str]]:
+    """Result rows as CSV lines and the count of each status."""
+    lines: list[str] = []
+    statuses: list[str] = []
+    students: dict[str, str] = {}
     for r in rows:
-        tail = g.tail(r)
-        counts[tail[3]] += 1
-        w.writerow((r.row, text_cell(r.student), *tail))
-    return buf.getvalue(), counts
+        tail, status = g.line_tail(r)
+        student = students.get(r.student)
+        if student is None:
+            student = students[r.student] = _field(text_cell(r.student))
+        lines.append(f"{r.row},{student},{tail}")
+        statuses.append(status)
+    return lines, Counter(statuses)
+
+
+def _worker(conn: Any, opts: BatchOptions, directory: Path | None, base: Path,
+            problems: Mapping[str, Any] | None, grade_fn: GradeFn | None) -> None:
+    g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
+    while True:
+        rows = conn.recv()
+        if rows is None:
+            break
+        before = g.hits
+        lines, counts = _lines(g, rows)
+        conn.send((lines, g.hits - before, counts))
+    conn.close()
+
+
+def _partition_key(by_student: bool) -> Callable[[InputRow], bytes]:
+    if by_student:  # per-student variants: the problem cell may be "1" for everyone
+        return lambda r: f"{r.problem}|{r.student}".encode("utf-8", "replace")
+    return lambda r: r.problem.encode("utf-8", "replace")
 
 
 def _chunks(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
@@ -538,26 +619,112 @@ def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None
             problems: Mapping[str, Any] | None,
             grade_fn: GradeFn | None) -> Iterator[tuple[str, int, Counter[str]]]:
     chunks = _chunks(rows, opts.chunk_size)
-    if opts.workers <= 1:
-        g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
-        for chunk in chunks:
-            before = g.hits
-            text, counts = _format(g, chunk)
-            yield text, g.hits - before, counts
-        return
     first = next(chunks, None)
     if first is None:
         return
+    if opts.workers <= 1 or len(first) < opts.chunk_size:  # small input: no processes
+        g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
+        for chunk in _chain(first, chunks):
+            before = g.hits
+            lines, counts = _lines(g, chunk)
+            yield "".join(lines), g.hits - before, counts
+        return
+    yield from _parallel(_chain(first, chunks), opts, directory, base, problems, grade_fn)
+
+
+def _chain(first: list[InputRow], rest: Iterator[list[InputRow]]) -> Iterator[list[InputRow]]:
+    yield first
+    yield from rest
+
+
+def _parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
+              base: Path, problems: Mapping[str, Any] | None,
+              grade_fn: GradeFn | None) -> Iterator[tuple[str, int, Counter[str]]]:
     import multiprocessing as mp
+    import zlib
 
     ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
-    with ctx.Pool(opts.workers, _init_worker,
-                  (opts, directory, base, problems, grade_fn)) as pool:
-        def all_chunks() -> Iterator[list[InputRow]]:
-            yield first
-            yield from chunks
+    k = opts.workers
+    by_student = directory is not None and _has_students(directory)
+    key = _partition_key(by_student)
+    conns, procs = [], []
+    for _ in range(k):
+        parent, child = ctx.Pipe()
+        proc = ctx.Process(target=_worker, args=(child, opts, directory, base, problems, grade_fn),
+                           daemon=True)
+        proc.start()
+        child.close()
+        conns.append(parent)
+        procs.append(proc)
 
-        yield from pool.imap(_grade_chunk, all_chunks(), chunksize=1)
+    def send(chunk: list[InputRow]) -> list[list[int]]:
+        parts: list[list[InputRow]] = [[] for _ in range(k)]
+        where: list[list[int]] = [[] for _ in range(k)]
+        for i, r in enumerate(chunk):
+            w = zlib.crc32(key(r)) % k
+            parts[w].append(r)
+            where[w].append(i)
+        for conn, part in zip(conns, parts, strict=True):
+            conn.send(part)
+        return where
+
+    def receive(where: list[list[int]], n: int) -> tuple[str, int, Counter[str]]:
+        merged: list[str] = [""] * n
+        hits, counts = 0, Counter[str]()
+        for conn, positions in zip(conns, where, strict=True):
+            lines, h, c = conn.recv()
+            hits += h
+            counts.update(c)
+            for i, line in zip(positions, lines, strict=True):
+                merged[i] = line
+        return "".join(merged), hits, counts
+
+    # A feeder thread reads and sends; this thread receives and yields. Workers blocked on
+    # sending a large result are always drained, so the pipes cannot deadlock.
+    import queue
+    import threading
+
+    sent: queue.Queue[Any] = queue.Queue(maxsize=2)
+
+    def feed() -> None:
+        try:
+            for chunk in chunks:
+                sent.put(("chunk", send(chunk), len(chunk)))
+            sent.put(("end", None, 0))
+        except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
+            sent.put(("fail", e, 0))
+
+    feeder = threading.Thread(target=feed, daemon=True)
+    feeder.start()
+    try:
+        while True:
+            kind, where, n = sent.get()
+            if kind == "end":
+                break
+            if kind == "fail":
+                raise where
+            yield receive(where, n)
+        feeder.join()
+    finally:
+        for conn in conns:
+            try:
+                conn.send(None)
+            except OSError:
+                pass
+        for proc in procs:
+            proc.join(timeout=5)
+            if proc.is_alive():
+                proc.terminate()
+
+
+def _has_students(directory: Path) -> bool:
+    key = Path(directory) / "answer_key.json"
+    if not key.is_file():
+        return False
+    try:
+        return bool(json.loads(key.read_text(encoding="utf-8")).get("students"))
+    except (OSError, json.JSONDecodeError):
+        return False
 
 
 def _progress_bar(path: Path) -> Any:
