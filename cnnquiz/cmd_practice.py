@@ -55,7 +55,7 @@ def _split_topics(values: tuple[str, ...]) -> list[str] | None:
               help=f"Topics to practise (default: all, chosen adaptively): {', '.join(core.TOPICS)}.")
 @click.option("--difficulty", type=click.Choice(core.DIFFICULTIES), default="easy", show_default=True)
 @click.option("--seed", type=click.IntRange(0, core.MAX_SEED), default=None,
-              help="Seed for a reproducible run (same seed and answers, same problems).")
+              help="Seed for a reproducible run (same seed, progress file and answers: same problems).")
 @click.option("--progress", "progress_file", type=click.Path(dir_okay=False), default=None,
               help=f"Progress file (default: ${prog.ENV_VAR} or ~/.cnnquiz/progress.json).")
 @click.option("--reset", is_flag=True, help="Forget the saved progress and exit.")

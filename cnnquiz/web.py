@@ -76,6 +76,7 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
     path = Path(progress_path) if progress_path else None
     state = {"progress": prog.load(path) if path else prog.Progress()}
     lock = threading.Lock()
+    grading = threading.Lock()
     rng = random.Random(seed)
 
     def progress() -> prog.Progress:
@@ -195,10 +196,11 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
         form = request.form
         attempt = _int(form.get("attempt"), high=1000)
         given = {k: v for k, v in form.items() if k == "total" or k.startswith("layer:")}
-        results = [("Total", core.check(problem, form.get("total", "")))]
-        if layers:
-            cells = {k.split(":", 1)[1]: v for k, v in given.items() if k.startswith("layer:")}
-            results.append(("Per-layer table", core.check_layers(problem, cells)))
+        with grading:  # the grader's caches are shared; one answer at a time is plenty here
+            results = [("Total", core.check(problem, form.get("total", "")))]
+            if layers:
+                cells = {k.split(":", 1)[1]: v for k, v in given.items() if k.startswith("layer:")}
+                results.append(("Per-layer table", core.check_layers(problem, cells)))
         statuses = {fb.status for _, fb in results}
         status = ("incorrect" if "incorrect" in statuses else
                   "unreadable" if "unreadable" in statuses else "correct")
@@ -220,9 +222,10 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
     def worked(topic: str, difficulty: str, seed_: int) -> Response:
         layers = request.args.get("layers") == "1"
         problem = load(topic, difficulty, seed_, layers)
-        with lock:
-            progress().record_solution_shown(topic)
-            save()
+        if request.form.get("solved") != "1":  # reading it after solving keeps the streak
+            with lock:
+                progress().record_solution_shown(topic)
+                save()
         return problem_page(problem, layers=layers, hints=_int(request.args.get("hints")),
                             pick=",".join(_topics(request.args.get("pick"))),
                             show_solution=True, attempt=1)

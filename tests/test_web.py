@@ -167,6 +167,14 @@ def test_worked_solution(client, progress_file):
     assert json.loads(progress_file.read_text())["streak"] == 0
 
 
+def test_solution_after_solving_keeps_the_streak(client, progress_file):
+    p = core.build("color", "easy", 5)
+    html = client.post(URL, data={"total": str(p.answers["total"]), "attempt": "0"}).text
+    assert '<input type="hidden" name="solved" value="1">' in html
+    client.post(URL + "/solution", data={"solved": "1"})
+    assert json.loads(progress_file.read_text())["streak"] == 1
+
+
 def test_per_layer_form(client):
     p = core.build("color", "easy", 5, True)
     per_layer = p.answers["per_layer"]
