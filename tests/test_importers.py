@@ -272,6 +272,79 @@ net = nn.Sequential(nn.Conv1d(4, 8, 5), nn.MaxPool1d(2), nn.Flatten(), nn.Linear
 # 100×4 (length × channels): conv (5·4 + 1)·8 = 168 -> 96×8; pool 48×8 = 384;
 # linear (384 + 1)·2 = 770. Total 938.
 
+KERAS_ZOO = """
+import keras
+from keras import layers
+
+model = keras.Sequential([
+    layers.Input(shape=(32, 32, 3)),
+    layers.Rescaling(1.0 / 255),
+    layers.Conv2D(8, 3, strides=2, padding="same", use_bias=False),
+    layers.DepthwiseConv2D(3, depth_multiplier=2, padding="same"),
+    layers.SeparableConv2D(16, (3, 3), dilation_rate=2),
+    layers.Conv2DTranspose(4, 3, strides=2),
+    layers.BatchNormalization(center=False),
+    layers.LeakyReLU(),
+    layers.ZeroPadding2D(((1, 1), (1, 1))),
+    layers.AveragePooling2D(pool_size=3, strides=1),
+    layers.SpatialDropout2D(0.1),
+    layers.GlobalMaxPooling2D(),
+    layers.Dense(5, trainable=False),
+    layers.Softmax(),
+])
+"""
+# 32×32×3 (Rescaling read and left out): conv 3·3·3·8 = 216, no bias -> 16×16×8 (same,
+# stride 2); depthwise 3·3·8·2 + 16 = 160 -> 16×16×16; separable, dilation 2 (k_eff 5):
+# 3·3·16 + 16·16 + 16 = 416 -> 12×12×16; transposed (12 − 1)·2 + 3 = 25: 3·3·16·4 + 4 = 580;
+# BN without beta: γ 4 + moving 8 = 12; zero padding 1 folded into the 3×3 average pool, stride 1
+# -> 25×25×4; global max 4; frozen dense (4 + 1)·5 = 25. Total 1,409; trainable 1409 − 8 − 25
+# = 1,376.
+
+TORCH_ZOO = """
+import torch
+from torch import nn
+
+class Zoo(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.c1 = nn.Conv2d(4, 8, kernel_size=(3, 5), stride=(1, 2), padding=(1, 2), bias=False)
+        self.g = nn.Conv2d(8, 16, 3, groups=4, dilation=2, padding='same')
+        self.lrn = nn.LocalResponseNorm(5)
+        self.up = nn.ConvTranspose2d(16, 8, 4, stride=2, padding=1, output_padding=0)
+        self.pad = nn.ZeroPad2d(1)
+        self.pool = nn.MaxPool2d(3, stride=2)
+        self.ident = nn.Identity()
+        self.drop = nn.Dropout2d(0.2)
+        self.adapt = nn.AdaptiveAvgPool2d((3, 3))
+        self.bn = nn.BatchNorm1d(72)
+        self.fc = nn.LazyLinear(7)
+
+    def forward(self, x):
+        x = self.c1(x)
+        x = torch.relu(self.g(x))
+        x = self.lrn(x)
+        x = self.up(x)
+        x = self.pool(self.pad(x))
+        x = self.drop(self.ident(x))
+        x = self.adapt(x)
+        x = x.reshape(x.shape[0], -1)
+        x = self.bn(x)
+        return self.fc(x).softmax(dim=1)
+"""
+# 18×30×4: c1 3·5·4·8 = 480 -> H 18, W ⌊(30 + 4 − 5)/2⌋ + 1 = 15; g 3·3·(8/4)·16 + 16 = 304
+# (same); up (n − 1)·2 − 2 + 4 = 2n -> 36×30×8: 4·4·16·8 + 8 = 2,056; pad 1 folded into the
+# pool: ⌊(36 + 2 − 3)/2⌋ + 1 = 18, ⌊(30 + 2 − 3)/2⌋ + 1 = 15; Identity left out; adaptive 3×3 =
+# 6×5 windows; reshape 72; BN1d 144 (+144 running stats); fc (72 + 1)·7 = 511.
+# Trainable 3,495 (torch's parameters()), total 3,639.
+
+TORCH_3D = """
+import torch.nn as nn
+net = nn.Sequential(nn.Conv3d(1, 4, 3, padding=1), nn.BatchNorm3d(4), nn.AvgPool3d(2),
+                    nn.AdaptiveMaxPool3d(1), nn.Flatten(), nn.Linear(4, 2, bias=False))
+"""
+# 8×8×8×1: conv3d (27 + 1)·4 = 112; BN3d 8 (+8); pool -> 4×4×4×4; adaptive max 1 -> 1×1×1×4;
+# flatten 4; linear 4·2 = 8, no bias. Trainable 128, total 136.
+
 CASES = [
     # (id, source, input_shape, total, trainable, output shapes)
     ("keras1-mnist", KERAS1_MNIST, None, 592_074, 592_074,
@@ -303,6 +376,14 @@ CASES = [
     ("torch-no-forward", TORCH_NO_FORWARD, (28, 28, 1), 21_770, 21_770,
      [(26, 26, 4), (13, 13, 4), (676,), (32,), (2,)]),
     ("torch-conv1d", TORCH_CONV1D, (100, 4), 938, 938, [(96, 8), (48, 8), (384,), (2,)]),
+    ("keras-zoo", KERAS_ZOO, None, 1_409, 1_376,
+     [(16, 16, 8), (16, 16, 16), (12, 12, 16), (25, 25, 4), (25, 25, 4), (25, 25, 4),
+      (25, 25, 4), (25, 25, 4), (4,), (5,), (5,)]),
+    ("torch-zoo", TORCH_ZOO, (18, 30, 4), 3_639, 3_495,
+     [(18, 15, 8), (18, 15, 16), (18, 15, 16), (36, 30, 8), (18, 15, 8), (18, 15, 8), (3, 3, 8),
+      (72,), (72,), (7,)]),
+    ("torch-conv3d", TORCH_3D, (8, 8, 8, 1), 136, 128,
+     [(8, 8, 8, 4), (8, 8, 8, 4), (4, 4, 4, 4), (1, 1, 1, 4), (4,), (2,)]),
 ]
 
 
@@ -313,3 +394,283 @@ def test_imported_models_solve_exactly(source: str, shape: tuple[int, ...] | Non
     solution = solve(load_spec(import_source(source, input_shape=shape)))
     assert [r.out_shape for r in solution.rows] == shapes
     assert (solution.total, solution.trainable) == (total, trainable)
+
+
+# -- refusals ---------------------------------------------------------------------------------
+KERAS_HEAD = "from tensorflow import keras\nfrom tensorflow.keras import layers\n"
+TORCH_HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+REFUSALS = [
+    # (id, source, input_shape, message fragments)
+    ("no-model", "import numpy as np\nx = np.zeros(3)\n", None,
+     ["no model found in this file", "keras Sequential/functional", "torch nn.Module"]),
+    ("keras-imports-but-no-model", KERAS_HEAD + "opt = keras.optimizers.Adam(1e-3)\n", None,
+     ["no model found"]),
+    ("branching-functional", KERAS_HEAD + """
+inputs = keras.Input(shape=(32, 32, 3))
+a = layers.Conv2D(8, 3, padding="same")(inputs)
+b = layers.Conv2D(8, 3, padding="same")(inputs)
+x = layers.Add()([a, b])
+model = keras.Model(inputs, x)
+""", None, ["line 7:", "layers.Add()", "merges branches", "branching graph"]),
+    ("branching-concatenate-fn", KERAS_HEAD + """
+inputs = keras.Input(shape=(8,))
+x = layers.concatenate([layers.Dense(4)(inputs), layers.Dense(4)(inputs)])
+""", None, ["line 5:", "merges branches"]),
+    ("two-outputs", KERAS_HEAD + """
+inputs = keras.Input(shape=(8,))
+a = layers.Dense(4)(inputs)
+b = layers.Dense(2)(a)
+model = keras.Model(inputs=inputs, outputs=[a, b])
+""", None, ["2 outputs", "branching"]),
+    ("torch-residual", TORCH_HEAD + """
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+    def forward(self, x):
+        out = self.conv(x)
+        out = out + x
+        return out
+""", (8, 8, 8), ["line 11:", "out + x", "residual"]),
+    ("torch-cat", TORCH_HEAD + """
+class Two(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+    def forward(self, x):
+        return torch.cat([self.a(x), x], dim=1)
+""", (8, 8, 3), ["line 10:", "torch.cat", "branching"]),
+    ("unknown-keras-layer", KERAS_HEAD + """
+model = keras.Sequential([layers.Conv2d(8, 3, input_shape=(28, 28, 1)), layers.Dense(2)])
+""", None, ["line 4:", "unknown layer class Conv2d", "Did you mean 'Conv2D'?"]),
+    ("unknown-keras-rnn", KERAS_HEAD + """
+model = keras.Sequential([layers.LSTM(8, input_shape=(10, 4)), layers.Dense(2)])
+""", None, ["unknown layer class LSTM"]),
+    ("unknown-torch-layer", TORCH_HEAD + "net = nn.Sequential(nn.Conv2D(3, 8, 3))\n", (8, 8, 3),
+     ["line 4:", "unknown layer class Conv2D", "Did you mean 'Conv2d'?"]),
+    ("unknown-option", KERAS_HEAD + """
+model = keras.Sequential([layers.Conv2D(8, 3, fliters=3, input_shape=(28, 28, 1))])
+""", None, ["unknown option 'fliters'", "Did you mean 'filters'?"]),
+    ("non-constant-argument", KERAS_HEAD + """
+import sys
+n_filters = int(sys.argv[1])
+model = keras.Sequential()
+model.add(layers.Conv2D(n_filters, 3, input_shape=(28, 28, 1)))
+""", None, ["line 7:", "filters=n_filters is not a constant; replace it by a number"]),
+    ("non-constant-float-arithmetic", TORCH_HEAD + "net = nn.Sequential(nn.Linear(784, 784 / 2))\n",
+     (784,), ["out_features=784 / 2 is not a constant", "+ - * //"]),
+    ("in-features-mismatch", TORCH_LENET_TUTORIAL.replace("16 * 5 * 5", "16 * 4 * 4"), (32, 32, 1),
+     ["line 12:", "nn.Linear(16 * 4 * 4, 120)", "in_features=256",
+      "5×5×16", "400 features", "Set in_features=400"]),
+    ("in-channels-mismatch", TORCH_HEAD + """
+net = nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU(), nn.Conv2d(16, 16, 5))
+""", (32, 32, 3), ["line 5:", "nn.Conv2d(16, 16, 5)", "in_channels=16", "6 channels"]),
+    ("view-size-mismatch", TORCH_LENET_TUTORIAL.replace("torch.flatten(x, 1)", "x.view(-1, 16 * 6 * 6)"),
+     (32, 32, 1), ["x.view(-1, 16 * 6 * 6)", "576 features", "16 = 400"]),
+    ("linear-on-feature-map", TORCH_LENET_TUTORIAL.replace("        x = torch.flatten(x, 1)\n", ""),
+     (32, 32, 1), ["5×5×16 tensor", "Flatten first", "400"]),
+    ("unused-module-with-weights", TORCH_LENET_TUTORIAL.replace(
+        "self.fc3 = nn.Linear(84, 10)", "self.fc3 = nn.Linear(84, 10)\n        self.extra = nn.Linear(10, 10)"),
+     (32, 32, 1), ["self.extra", "never called in forward", "still count"]),
+    ("keras-channels-first", KERAS_HEAD + """
+model = keras.Sequential([
+    layers.Conv2D(8, 3, data_format="channels_first", input_shape=(1, 28, 28)),
+])
+""", None, ["line 5:", "channels_first", "channels-last", "(H, W, C)"]),
+    ("keras-channels-first-global", KERAS_HEAD + """
+keras.backend.set_image_data_format('channels_first')
+model = keras.Sequential([layers.Dense(2, input_dim=3)])
+""", None, ["line 4:", "channels-last"]),
+    ("keras1-theano-ordering", """
+from keras.models import Sequential
+from keras.layers import Convolution2D
+model = Sequential([Convolution2D(8, 3, 3, dim_ordering='th', input_shape=(1, 28, 28))])
+""", None, ["'th'", "channels-last"]),
+    ("ambiguous-conv2d-3-3", KERAS_HEAD + """
+model = keras.Sequential([layers.Conv2D(32, 3, 3, input_shape=(28, 28, 1))])
+""", None, ["ambiguous", "Keras 3 as kernel 3 with strides 3", "Conv2D(32, (3, 3))"]),
+    ("ceil-mode", TORCH_HEAD + "net = nn.Sequential(nn.MaxPool2d(2, ceil_mode=True))\n",
+     (7, 7, 1), ["ceil_mode=True", "rounds"]),
+    ("torch-needs-input-shape", TORCH_LENET_TUTORIAL, None,
+     ["pass --input-shape HxWxC", "C = 1", "32x32x1"]),
+    ("keras-needs-input-shape", KERAS_HEAD + "model = keras.Sequential([layers.Dense(2)])\n",
+     None, ["gives no input shape", "--input-shape"]),
+    ("zero-padding-before-same", KERAS_HEAD + """
+model = keras.Sequential([
+    layers.ZeroPadding2D(1, input_shape=(8, 8, 1)),
+    layers.Conv2D(4, 3, padding="same"),
+])
+""", None, ["line 5:", "ZeroPadding2D(1", "cannot be folded", "padding='same'", "'valid'"]),
+    ("zero-padding-before-dense", KERAS_HEAD + """
+model = keras.Sequential([layers.Flatten(input_shape=(4, 4)), layers.ZeroPadding1D(1),
+                          layers.Dense(2)])
+""", None, ["ZeroPadding1D(1)", "not a convolution or pooling layer"]),
+    ("layers-in-a-loop", KERAS_HEAD + """
+model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
+for f in (32, 64):
+    model.add(layers.Conv2D(f, 3))
+""", None, ["line 6:", "loop", "Unroll"]),
+    ("torch-loop-in-init", TORCH_HEAD + """
+class Deep(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.layers = []
+        for i in range(3):
+            self.layers.append(nn.Linear(8, 8))
+""", (8,), ["line 9:", "loop"]),
+    ("torch-custom-submodule", TORCH_HEAD + """
+class Block(nn.Module):
+    def __init__(self, c):
+        super().__init__()
+        self.conv = nn.Conv2d(c, c, 3)
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.block = Block(3)
+""", (8, 8, 3), ["line 12:", "custom module Block (line 5)"]),
+    ("syntax-error", "model = Sequential([\n", None, ["not valid Python"]),
+    ("output-size-not-positive", TORCH_HEAD + "net = nn.Sequential(nn.Conv2d(1, 2, 7))\n",
+     (5, 5, 1), ["line 4:", "output size would be -1", "shape 5×5×1"]),
+    ("shared-layer-shapes-differ", KERAS_HEAD + """
+inputs = keras.Input(shape=(8, 8, 3))
+conv = layers.Conv2D(4, 3)
+x = conv(inputs)
+x = conv(x)
+model = keras.Model(inputs, x)
+""", None, ["line 5:", "used again", "weight sharing"]),
+    # tricks: these would run code if the file were ever executed; they must only be refused
+    ("dunder-import-argument", KERAS_HEAD + """
+model = keras.Sequential([
+    layers.Conv2D(__import__('os').system('echo hi'), 3, input_shape=(28, 28, 1)),
+])
+""", None, ["line 5:", "filters=__import__('os').system('echo hi') is not a constant"]),
+    ("eval-in-argument", TORCH_HEAD + "net = nn.Sequential(nn.Linear(eval('2+2'), 4))\n", (4,),
+     ["in_features=eval('2+2') is not a constant"]),
+    ("lambda-layer", KERAS_HEAD + """
+model = keras.Sequential([layers.Lambda(lambda x: x * 2, input_shape=(4,)), layers.Dense(2)])
+""", None, ["Lambda layer runs arbitrary code"]),
+    ("huge-constant", TORCH_HEAD + "N = 10 ** 100\nnet = nn.Sequential(nn.Linear(4, N * N))\n",
+     (4,), ["out_features=N * N is not a constant"]),
+    ("tuple-bomb", KERAS_HEAD + """
+model = keras.Sequential([layers.Conv2D(8, (3,) * 10**9, input_shape=(8, 8, 1))])
+""", None, ["kernel_size=(3,) * 10 ** 9 is not a constant"]),
+]
+
+
+@pytest.mark.parametrize(("source", "shape", "fragments"), [c[1:] for c in REFUSALS],
+                         ids=[c[0] for c in REFUSALS])
+def test_refused_with_a_clear_message(source: str, shape: tuple[int, ...] | None,
+                                      fragments: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        import_source(source, input_shape=shape)
+    for fragment in fragments:
+        assert fragment in str(info.value)
+
+
+# -- never executed ---------------------------------------------------------------------------
+def test_nothing_in_the_file_is_executed(tmp_path: Path) -> None:
+    marker = tmp_path / "executed"
+    source = f"""
+import os
+import torch.nn as nn
+open({str(marker)!r}, "w").write("module level ran")
+os.system("touch {marker}")
+
+def touch(default=open({str(marker)!r}, "w")):
+    return default
+
+class Net(nn.Module):
+    side_effect = os.system("touch {marker}")
+
+    def __init__(self, n=__import__("os").system("touch {marker}")):
+        super().__init__()
+        open({str(marker)!r}, "w")
+        self.fc = nn.Linear(4, 2)
+
+    def forward(self, x):
+        os.system("touch {marker}")
+        return self.fc(x)
+
+if __name__ == "__main__":
+    Net()(None)
+"""
+    spec = import_source(source, input_shape=(4,))
+    assert solve(load_spec(spec)).total == 10  # (4 + 1)·2
+    assert not marker.exists()
+    for trick in REFUSALS:
+        with pytest.raises(ConfigError):
+            import_source(trick[1].replace("echo hi", f"touch {marker}"), input_shape=trick[2])
+    assert not marker.exists()
+
+
+# -- the spec itself ----------------------------------------------------------------------------
+def test_names_and_shares_come_from_the_code() -> None:
+    torch_spec = import_source(TORCH_SHARED, input_shape=(32, 32, 3))
+    assert [(l.get("name"), l.get("share")) for l in torch_spec["layers"]] == [
+        ("stem", None), ("block", None), ("block_use2", "block"), ("max_pooling2d", None),
+        ("flatten", None), ("head", None)]
+    keras_spec = import_source(KERAS_FUNCTIONAL_SHARED)
+    assert [(l.get("name"), l.get("share")) for l in keras_spec["layers"]] == [
+        ("conv1", None), ("conv2d", None), ("conv2d_use2", "conv2d"), ("max_pooling2d", None),
+        ("flatten", None), ("dense", None)]
+    solution = solve(load_spec(keras_spec))
+    assert solution.row("conv2d_use2").params == 0  # shared weights counted once
+
+
+def test_names_default_like_keras_without_sharing() -> None:
+    spec = import_source(KERAS3_ADD)
+    assert [l.get("name") for l in spec["layers"]] == ["conv", None, None, None, None, None]
+    assert [r.name for r in solve(load_spec(spec)).rows][:3] == [
+        "conv", "batch_normalization", "relu"]
+    seq = import_source(TORCH_LENET5_SEQUENTIAL, input_shape=(32, 32, 1))
+    assert [l["name"] for l in seq["layers"]][:3] == ["c1", "tanh1", "s2"]
+    vgg = import_source(TORCH_VGG_BLOCKS, input_shape=(32, 32, 3))
+    assert vgg["layers"][0]["name"] == "features.0"  # as torch's named_modules() calls it
+
+
+def test_every_convention_is_stated_by_the_code() -> None:
+    """Framework defaults are facts of the code, so nothing is left for lint to flag."""
+    keras, torch = import_source(KERAS2_LIST), import_source(TORCH_LENET_TUTORIAL,
+                                                             input_shape=(32, 32, 1))
+    assert keras["conventions"] == {"count": "total"}  # Keras's "Total params"
+    assert torch["conventions"] == {"count": "trainable"}  # torch's parameters()
+    for spec in (keras, torch):
+        for layer in spec["layers"]:
+            if layer["type"].startswith(("conv", "dense")):
+                assert {"padding", "bias"} & set(layer) == (
+                    {"padding", "bias"} if layer["type"].startswith("conv") else {"bias"})
+            if "pooling" in layer["type"] and "global" not in layer["type"]:
+                assert {"strides", "padding", "trainable"} <= set(layer)
+
+
+def test_input_shape_supplies_or_replaces_the_codes() -> None:
+    spec = import_source(KERAS2_LIST, input_shape=(30, 30, 1))
+    assert solve(load_spec(spec)).rows[0].out_shape == (28, 28, 32)
+    with pytest.raises(ConfigError, match="positive whole numbers"):
+        import_source(KERAS2_LIST, input_shape=(0, 28, 1))
+
+
+def test_load_any_reads_python_and_yaml(tmp_path: Path) -> None:
+    py = tmp_path / "net.py"
+    py.write_text(TORCH_LENET_TUTORIAL, encoding="utf-8")
+    assert solve(load_spec(load_any(py, input_shape=(32, 32, 1)))).total == 61_706
+    yml = tmp_path / "net.yaml"
+    yml.write_text("input: {shape: [8, 8], color: gray}\n"
+                   "layers: [{type: flatten}, {type: dense, units: 2}]\n", encoding="utf-8")
+    assert solve(load_spec(load_any(yml))).total == 130  # (64 + 1)·2
+    assert solve(load_spec(load_any(yml, input_shape=(4, 4, 1)))).total == 34  # (16 + 1)·2
+
+
+@pytest.mark.parametrize(("example", "shape", "total"), [
+    # conv 6@5×5 same: (25 + 1)·6 = 156; conv 16@5×5: 2,416; dense (400 + 1)·120 = 48,120;
+    # (120 + 1)·84 = 10,164; (84 + 1)·10 = 850 -> 61,706 (LeNet-5 on 28×28 with 'same' first)
+    ("keras_lenet.py", None, 61_706),
+    # conv1 (27 + 1)·32 = 896, bn1 64; conv2 (288 + 1)·64 = 18,496, bn2 128; conv3 (576 + 1)·128
+    # = 73,856; pool ×3 -> 4×4×128 = 2048; fc1 (2048 + 1)·256 = 524,544; fc2 2,570.
+    # Trainable 620,554 (+ 192 running statistics = 620,746).
+    ("torch_net.py", (32, 32, 3), 620_554),
+], ids=["keras-lenet", "torch-net"])
+def test_examples_import(example: str, shape: tuple[int, ...] | None, total: int) -> None:
+    solution = solve(load_spec(load_any(ROOT / "examples" / example, input_shape=shape)))
+    assert solution.answer == total

@@ -68,7 +68,8 @@ def _make(spec_layer: dict[str, Any], shape: Shape, ref: Ref) -> Layer:
         layer = net.nodes[0].layer
         layer.output_shape(net.input.shape)
     except ConfigError as e:
-        ref.fail(f"{e.detail} (its input has shape {fmt_shape(shape)})")
+        where = "" if fmt_shape(shape) in e.detail else f" (its input has shape {fmt_shape(shape)})"
+        ref.fail(f"{e.detail}{where}")
     return layer
 
 
@@ -118,12 +119,14 @@ def _check(ref: Ref, shape: Shape, auto_flatten: bool, flattened_from: Shape | N
 def _pad(ref: Ref, pad: tuple[int, ...], pad_ref: Ref) -> dict[str, Any]:
     """The next layer's options with the pending zero padding folded in."""
     if family(ref.kind) not in WINDOWED or ref.kind == "adaptive_pooling":
-        pad_ref.fail(f"is followed by {ref.call} (line {ref.line}), not by a convolution or "
-                     "pooling layer to fold the zeros into; cnnquiz has no padding layer.")
+        pad_ref.fail(f"its zeros cannot be folded into the next layer, {ref.call} (line "
+                     f"{ref.line}): that is not a convolution or pooling layer, and cnnquiz has no "
+                     "padding layer of its own. Pad right before a convolution or pooling.")
     current = ref.options.get("padding", "valid")
     if current == "same":
-        pad_ref.fail(f"is followed by {ref.call} (line {ref.line}) with padding='same'; "
-                     "cnnquiz folds zero padding only into a 'valid' layer.")
+        pad_ref.fail(f"its zeros cannot be folded into the next layer, {ref.call} (line "
+                     f"{ref.line}), which has padding='same'; cnnquiz folds zero padding only "
+                     "into a 'valid' layer.")
     if isinstance(current, int):
         current = (current,) * len(pad)
     base = (0,) * len(pad) if current == "valid" else tuple(current)
@@ -176,10 +179,12 @@ def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",
         if ref.name is not None:
             entry["name"] = ref.name
         layer = _make(entry, shape, ref)
-        if first is not None:
+        if first is not None and not first.weights:  # a weightless layer used again: a copy
+            entry["reuse"] = first.index
+        elif first is not None:
             weights = layer.weights(shape)
             if [(w.name, w.shape) for w in weights] != [(w.name, w.shape) for w in first.weights]:
-                ref.fail(f"is used again (weight sharing) on an input of shape {fmt_shape(shape)}, "
+                ref.fail(f"used again (weight sharing) on an input of shape {fmt_shape(shape)}, "
                          "where it would need different weight shapes than at its first use. "
                          "A shared layer must see the same number of channels each time.")
             owner = entries[first.index]
@@ -193,8 +198,8 @@ def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",
             flattened_from if entry["type"] in ("dropout", "activation") else None)
         shape = layer.output_shape(shape)
     if pending is not None:
-        pending[1].fail("is the last layer; there is no convolution or pooling layer after it "
-                        "to fold its zeros into.")
+        pending[1].fail("its zeros cannot be folded: it is the last layer, with no convolution "
+                        "or pooling layer after it.")
     if not entries:
         raise ConfigError("the model has no layers that cnnquiz can size.")
     spec: dict[str, Any] = {"input": {"shape": list(input_shape)},
@@ -215,13 +220,17 @@ def _plain(value: Any) -> Any:
 
 
 def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Resolve ``share`` (an entry index) to a name; name every layer only when one is shared."""
-    if not any("share" in e for e in entries):
+    """Resolve ``share`` / ``reuse`` (entry indices) to names, naming every layer if needed.
+
+    A reused layer with weights shares them (``share: conv``); a reused weightless one (a
+    pooling module called three times) is a plain copy. Either is named ``conv_use2``, ...
+    """
+    if not any("share" in e or "reuse" in e for e in entries):
         return entries
     taken = {e["name"] for e in entries if "name" in e}
     counters: dict[str, int] = {}
     for e in entries:
-        if "name" in e or "share" in e:
+        if "name" in e or "share" in e or "reuse" in e:
             continue
         while True:  # Keras's default names, skipping any the code uses itself
             n = counters.get(e["type"], 0)
@@ -233,12 +242,15 @@ def _named(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
         taken.add(name)
     calls: dict[str, int] = {}
     for e in entries:
-        if "share" in e:
-            owner = entries[e["share"]]["name"]
+        key = "share" if "share" in e else "reuse" if "reuse" in e else None
+        if key is not None:
+            owner = entries[e.pop(key)]["name"]
             calls[owner] = calls.get(owner, 1) + 1
             name = f"{owner}_use{calls[owner]}"
             while name in taken:
                 name += "_"
             taken.add(name)
-            e["name"], e["share"] = name, owner
+            e["name"] = name
+            if key == "share":
+                e["share"] = owner
     return entries

@@ -88,7 +88,7 @@ class _Reader:
                        f"{self.classes[cls].lineno}); cnnquiz reads one flat model. Write its "
                        "layers out in this module, or describe the network in a YAML spec.")
         if cls == "Sequential":
-            return self.sequential(node, env, objects, name)
+            return self.sequential(node, env, objects, None if top else name)
         if cls in MODULES or (cls and "nn" in (dotted(node.func, self.aliases) or "").split(".")):
             return torch_layer(node, cls or "", env, name=name)
         return None
