@@ -50,6 +50,24 @@ model.add(Dense(1, bias=False))
 # conv1d (3·8 + 1)·16 = 400 -> 48×16; pool -> 24×16 = 384; dense 384·1 (no bias) = 384.
 # Total 784.
 
+KERAS1_EXTRAS = """
+from keras.models import Sequential
+from keras.layers.convolutional import Convolution2D, AtrousConvolution2D, Deconvolution2D
+from keras.layers import MaxPooling2D, Flatten, Dense, Dropout
+
+model = Sequential()
+model.add(Convolution2D(4, 3, 3, border_mode='full', input_shape=(10, 10, 3)))
+model.add(AtrousConvolution2D(4, 3, 3, atrous_rate=(2, 2)))
+model.add(Deconvolution2D(2, 3, 3, output_shape=(None, 17, 17, 2), subsample=(2, 2)))
+model.add(MaxPooling2D(pool_size=(2, 2), strides=(1, 1)))
+model.add(Flatten())
+model.add(Dropout(p=0.5))
+model.add(Dense(output_dim=3, bias=False))
+"""
+# 'full' = k − 1 = 2 zeros per side: 10 + 4 − 3 + 1 = 12, (27 + 1)·4 = 112; atrous, k_eff 5:
+# 8×8×4, (36 + 1)·4 = 148; deconv (8 − 1)·2 + 3 = 17: 3·3·4·2 + 2 = 74; pool stride 1 16×16×2
+# = 512; dense 512·3 = 1,536 (no bias). Total 1,870.
+
 KERAS2_LIST = """
 import tensorflow as tf
 from tensorflow.keras import layers, models
@@ -351,6 +369,8 @@ CASES = [
      [(24, 24, 32), (24, 24, 32), (12, 12, 32), (12, 12, 32), (4608,), (128,), (128,), (10,),
       (10,)]),
     ("keras1-conv1d", KERAS1_STRIDED, None, 784, 784, [(48, 16), (24, 16), (384,), (1,)]),
+    ("keras1-extras", KERAS1_EXTRAS, None, 1_870, 1_870,
+     [(12, 12, 4), (8, 8, 4), (17, 17, 2), (16, 16, 2), (512,), (512,), (3,)]),
     ("keras2-list", KERAS2_LIST, None, 121_930, 121_930,
      [(26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (1600,), (64,), (10,)]),
     ("keras3-add", KERAS3_ADD, None, 682, 650,
@@ -607,11 +627,11 @@ if __name__ == "__main__":
 # -- the spec itself ----------------------------------------------------------------------------
 def test_names_and_shares_come_from_the_code() -> None:
     torch_spec = import_source(TORCH_SHARED, input_shape=(32, 32, 3))
-    assert [(l.get("name"), l.get("share")) for l in torch_spec["layers"]] == [
+    assert [(layer.get("name"), layer.get("share")) for layer in torch_spec["layers"]] == [
         ("stem", None), ("block", None), ("block_use2", "block"), ("max_pooling2d", None),
         ("flatten", None), ("head", None)]
     keras_spec = import_source(KERAS_FUNCTIONAL_SHARED)
-    assert [(l.get("name"), l.get("share")) for l in keras_spec["layers"]] == [
+    assert [(layer.get("name"), layer.get("share")) for layer in keras_spec["layers"]] == [
         ("conv1", None), ("conv2d", None), ("conv2d_use2", "conv2d"), ("max_pooling2d", None),
         ("flatten", None), ("dense", None)]
     solution = solve(load_spec(keras_spec))
@@ -620,11 +640,11 @@ def test_names_and_shares_come_from_the_code() -> None:
 
 def test_names_default_like_keras_without_sharing() -> None:
     spec = import_source(KERAS3_ADD)
-    assert [l.get("name") for l in spec["layers"]] == ["conv", None, None, None, None, None]
+    assert [layer.get("name") for layer in spec["layers"]] == ["conv", None, None, None, None, None]
     assert [r.name for r in solve(load_spec(spec)).rows][:3] == [
         "conv", "batch_normalization", "relu"]
     seq = import_source(TORCH_LENET5_SEQUENTIAL, input_shape=(32, 32, 1))
-    assert [l["name"] for l in seq["layers"]][:3] == ["c1", "tanh1", "s2"]
+    assert [layer["name"] for layer in seq["layers"]][:3] == ["c1", "tanh1", "s2"]
     vgg = import_source(TORCH_VGG_BLOCKS, input_shape=(32, 32, 3))
     assert vgg["layers"][0]["name"] == "features.0"  # as torch's named_modules() calls it
 

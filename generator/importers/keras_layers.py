@@ -119,9 +119,10 @@ def _zero_padding(a: CallArgs, rank: int) -> tuple[int, ...]:
     v = a.get("padding", 1)
     if _ints(v):
         return (v,) * rank
+    if not isinstance(v, tuple) or len(v) != rank:
+        fail(a.call, f"{a.label}: padding needs one entry per spatial axis ({rank}).")
     out = []
-    for p in v if isinstance(v, tuple) and len(v) == rank else fail(
-            a.call, f"{a.label}: padding needs one entry per spatial axis ({rank})."):
+    for p in v:
         if _ints(p):
             out.append(p)
         elif isinstance(p, tuple) and len(p) == 2 and p[0] == p[1] and _ints(p[0]):

@@ -35,12 +35,12 @@ from .common import (
     snippet,
     try_fold,
 )
-from .torch_layers import FUNCTIONAL, MODULES, PASSTHROUGH, torch_layer
+from .torch_forward import Forward
+from .torch_layers import MODULES, torch_layer
 
 __all__ = ["import_torch", "looks_like_torch"]
 
 PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
-BRANCHING = {"cat", "concat", "stack", "add", "mul", "sub", "matmul", "bmm", "einsum"}
 
 
 @dataclass(eq=False)
@@ -156,139 +156,6 @@ def _init(reader: _Reader, fn: ast.FunctionDef, env: dict[str, Any], objects: di
     return modules
 
 
-_BATCH = object()  # a name bound to x.size(0)
-Tensor = tuple[Ref, ...]  # the layers applied to the input, in order
-
-
-class _Forward:
-    """Follows ``forward`` as a chain of module calls from its one tensor argument."""
-
-    def __init__(self, reader: _Reader, cls: ast.ClassDef, modules: dict[str, Ref | _Seq],
-                 env: dict[str, Any]) -> None:
-        self.reader, self.modules, self.env = reader, modules, env
-        self.methods = {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
-        self.vars: dict[str, Any] = {}
-
-    def run(self, fn: ast.FunctionDef) -> Tensor:
-        params = fn.args.args[1:]
-        if len(params) != 1 or fn.args.vararg or fn.args.kwonlyargs:
-            fail(fn, "forward must take one input tensor (def forward(self, x)); cnnquiz reads "
-                     "single-input chains only.")
-        self.vars[params[0].arg] = ()
-        for stmt in fn.body:
-            if isinstance(stmt, ast.Return):
-                if stmt.value is None:
-                    break
-                return self.tensor(stmt.value)
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
-                    stmt.targets[0], ast.Name):
-                self.vars[stmt.targets[0].id] = (_BATCH if self.batch(stmt.value)
-                                                 else self.tensor(stmt.value))
-            elif isinstance(stmt, ast.Expr | ast.Pass | ast.Assert):
-                continue
-            else:
-                fail(stmt, f"forward is not a simple chain: `{snippet(stmt)}`. cnnquiz follows "
-                           "x = layer(x) steps only (no branches, loops or residual additions).")
-        fail(fn, "forward returns no tensor.")
-
-    def batch(self, node: ast.expr) -> bool:
-        """x.size(0), x.size()[0], x.shape[0], len(x), or a name bound to one of them."""
-        text = ast.unparse(node).replace(" ", "")
-        if isinstance(node, ast.Name):
-            return self.vars.get(node.id) is _BATCH
-        return any(text == f"{x}{tail}" for x in self.vars if self.vars[x] is not _BATCH
-                   for tail in (".size(0)", ".size()[0]", ".shape[0]", ".size(dim=0)")) or (
-            text.startswith("len(") and text[4:-1] in self.vars)
-
-    def tensor(self, node: ast.expr) -> Tensor:
-        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), tuple):
-            return self.vars[node.id]
-        if isinstance(node, ast.BinOp):
-            sides = [s for s in (node.left, node.right) if try_fold(s, self.env) is UNKNOWN]
-            if len(sides) == 1:
-                return self.tensor(sides[0])
-            fail(node, f"`{snippet(node)}` combines two tensors (a branch or a residual "
-                       "connection); cnnquiz reads a chain of layers only.")
-        if not isinstance(node, ast.Call) or not node.args and not node.keywords:
-            fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
-        f = node.func
-        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
-            module = self.modules.get(f.attr)
-            if module is None:
-                fail(node, f"forward calls self.{f.attr}, which __init__ does not define as a "
-                           "torch.nn module cnnquiz can read.")
-            x = self.tensor(self.single(node))
-            return (*x, *(module.refs() if isinstance(module, _Seq) else [module]))
-        q = dotted(f, self.reader.aliases) or ""
-        if q.startswith("torch"):
-            return self.function(node, q.rsplit(".", 1)[-1])
-        if isinstance(f, ast.Attribute):
-            return self.method(node, f.attr, self.tensor(f.value))
-        fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
-
-    def single(self, node: ast.Call) -> ast.expr:
-        if len(node.args) != 1 or node.keywords:
-            fail(node, f"`{snippet(node)}` takes several inputs; cnnquiz reads single-input "
-                       "chains only.")
-        return node.args[0]
-
-    def function(self, node: ast.Call, fn: str) -> Tensor:
-        first = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg == "input"), None)
-        if fn in BRANCHING:
-            fail(node, f"`{snippet(node)}` merges tensors (a branching graph); cnnquiz reads a "
-                       "chain of layers only.")
-        if first is None:
-            fail(node, f"forward: cannot follow `{snippet(node)}`.")
-        x = self.tensor(first)
-        if fn in PASSTHROUGH:
-            return x
-        if fn in FUNCTIONAL:
-            return (*x, torch_layer(node, FUNCTIONAL[fn], self.env, functional=True))
-        if fn == "flatten":
-            return (*x, self.flatten(node, 1))
-        fail(node, f"forward: {snippet(node.func)} is not read by cnnquiz (known: activations, "
-                   "dropout, pooling, torch.flatten).")
-
-    def flatten(self, node: ast.Call, at: int) -> Ref:
-        """torch.flatten(x, 1) / x.flatten(1): everything but the batch axis."""
-        args = {k.arg: k.value for k in node.keywords}
-        start = args.get("start_dim", node.args[at] if len(node.args) > at else None)
-        if start is None or fold(start, self.env, "start_dim") != 1 or "end_dim" in args:
-            fail(node, f"`{snippet(node)}` also flattens the batch axis; use "
-                       "torch.flatten(x, 1).")
-        return Ref(node.lineno, snippet(node), "flatten", {})
-
-    def method(self, node: ast.Call, name: str, x: Tensor) -> Tensor:
-        if name in PASSTHROUGH:
-            return x
-        if name == "flatten":
-            return (*x, self.flatten(node, 0))
-        if name not in ("view", "reshape"):
-            fail(node, f"forward: the tensor method .{name}() is not read by cnnquiz "
-                       "(known: view, reshape, flatten, activations).")
-        args = list(node.args)
-        if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
-            args = list(args[0].elts)
-        sizes = [self.size(a) for a in args]
-        ref = Ref(node.lineno, snippet(node), "flatten", {})
-        if len(sizes) == 2 and sizes[0] in ("batch", -1) and sizes[1] != "batch" and (
-                sizes[1] == -1 and sizes[0] == "batch" or isinstance(sizes[1], int) and sizes[1] > 0):
-            if isinstance(sizes[1], int) and sizes[1] > 0:
-                ref.expect["features"] = sizes[1]
-            return (*x, ref)
-        fail(node, f"`{snippet(node)}` keeps more than the batch axis and one feature axis; "
-                   "cnnquiz reads view/reshape only as a flatten: x.view(x.size(0), -1).")
-
-    def size(self, node: ast.expr) -> Any:
-        if self.batch(node):
-            return "batch"
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and ast.unparse(node.func.value) == "self" and node.func.attr in self.methods):
-            return -1  # e.g. self.num_flat_features(x), as in the old PyTorch tutorial
-        return fold(node, self.env, "view size")
-
-
 def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dict[str, Any]
            ) -> tuple[list[Ref], bool]:
     """The refs of an nn.Module class, and whether __init__ order (no forward) was used."""
@@ -299,7 +166,8 @@ def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dic
     order = [r for m in modules.values() for r in (m.refs() if isinstance(m, _Seq) else [m])]
     if "forward" not in fns:
         return order, True
-    refs = list(_Forward(reader, cls, modules, _defaults(fns["__init__"], env)).run(fns["forward"]))
+    refs = list(Forward(reader.aliases, cls, modules, _defaults(fns["__init__"], env)
+                         ).run(fns["forward"]))
     used = {id(r) for r in refs}
     for r in order:
         if id(r) not in used and r.kind.startswith(PARAM_KINDS):
