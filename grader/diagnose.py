@@ -114,6 +114,8 @@ class Diagnoser:
     index: dict[int, list[tuple[int, ...]]] = field(init=False)
 
     def __post_init__(self) -> None:
+        self._traces: dict[frozenset[Site], BuggyResult | None] = {}
+        self.formulas: dict[tuple[int, tuple[int, ...]], tuple[str, str, int] | None] = {}
         self.engine = eng = engine(self.network)
         self.base = eng.base
         self.all_sites: list[Site] = []
@@ -141,7 +143,13 @@ class Diagnoser:
         return {i: tuple(sorted(v, key=ORDER.__getitem__)) for i, v in act.items()}
 
     def _trace(self, sites: tuple[Site, ...]) -> BuggyResult | None:
-        return self.engine.forward(self.active(sites))
+        key = frozenset(sites)
+        hit = self._traces.get(key, False)
+        if hit is False:
+            if len(self._traces) > 200_000:
+                self._traces.clear()
+            hit = self._traces[key] = self.engine.forward(self.active(sites))
+        return hit  # type: ignore[return-value]
 
     def _delta(self, trace: BuggyResult, act: Mapping[int, tuple[str, ...]],
                extra: tuple[Site, ...]) -> int | None:
@@ -384,26 +392,62 @@ class Diagnoser:
                      and mid not in have and len(fits) > 1 and min(fits) < i]
         base_sites = tuple(chosen)
         seen = {st.mid for st in chosen}
+        eng = self.engine
+        here_p = [st for st in here if not st.shape]
+        shapes = [st for st in here if st.shape] + upstream
+        base = self._trace(base_sites)
+        if base is None:
+            return []
+        base_act = self.active(base_sites).get(i, ())
+        base_in = base.in_shape(i)
+        out: list[tuple[float, tuple[Site, ...]]] = []
 
-        def run(cands: list[tuple[Site, ...]]) -> list[tuple[float, tuple[Site, ...]]]:
-            out = []
-            for cand in cands:
-                trace = self._trace(base_sites + cand)
-                if trace is None or trace.params[i] != v:
-                    continue
-                if any(trace.params[k] != values[k] for k in explained):
-                    continue
-                w = _weight(cand) * 3.0 ** sum(1 for st in cand if st.mid in seen)
-                out.append((w, cand))
-            out.sort(key=lambda o: -o[0])
-            return out
+        def merged(act: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
+            return tuple(sorted(set(act) | set(extra), key=ORDER.__getitem__))
 
-        cands: list[tuple[Site, ...]] = [(st,) for st in here + upstream]
-        cands += [(x, y) for x, y in combinations(here, 2) if x.mid != y.mid]
-        cands += [(u, h) for u in upstream for h in here if u.mid != h.mid and not h.shape]
-        found = run(cands)
-        if found:
-            return found
-        cons = [u for u in upstream if u.consistent]
-        return run([(x, y) for x in cons for y in upstream
-                    if x.mid != y.mid and (y.consistent is False or x.mid < y.mid)])
+        def record(cand: tuple[Site, ...]) -> None:
+            w = _weight(cand) * 3.0 ** sum(1 for st in cand if st.mid in seen)
+            out.append((w, cand))
+
+        def try_shape(u: tuple[Site, ...]) -> None:
+            """u (shape sites) alone and with one parameter site at layer i."""
+            if u:
+                t = self._trace(base_sites + u)
+                if t is None or any(t.params[k] != values[k] for k in explained):
+                    return
+                act = self.active(base_sites + u).get(i, ())
+                in_i = t.in_shape(i)
+                if in_i == base_in and act == base_act:
+                    return  # u does not reach layer i
+                if t.params[i] == v:
+                    record(u)
+            else:
+                act, in_i = base_act, base_in
+            mids = {st.mid for st in u}
+            for h in here_p:
+                if h.mid in mids:
+                    continue
+                r = eng.layer(i, in_i, merged(act, (h.mid,)))
+                if r is not None and r[1] == v:
+                    record((*u, h))
+            if not u:
+                for x, y in combinations(here_p, 2):
+                    if x.mid != y.mid:
+                        r = eng.layer(i, in_i, merged(act, (x.mid, y.mid)))
+                        if r is not None and r[1] == v:
+                            record((x, y))
+
+        try_shape(())
+        for u in shapes:
+            try_shape((u,))
+        if not out:
+            cons = [u for u in upstream if u.consistent]
+            pairs = [(x, y) for x in cons for y in shapes
+                     if x.mid != y.mid and (not y.consistent or x.mid < y.mid)][:400]
+            for x, y in pairs:
+                t = self._trace(base_sites + (x, y))
+                if t is not None and t.params[i] == v and all(
+                        t.params[k] == values[k] for k in explained):
+                    record((x, y))
+        out.sort(key=lambda o: -o[0])
+        return out

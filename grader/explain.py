@@ -64,6 +64,13 @@ def explain_total(d: Diagnoser, e: Explanation, value: int, *, show: bool) -> st
 
 def layer_formula(d: Diagnoser, i: int, in_shape: tuple[int, ...]) -> tuple[str, str, int] | None:
     """(formula, substitution, value) of layer i's parameter count on an input shape."""
+    key = (i, in_shape)
+    if key not in d.formulas:
+        d.formulas[key] = _layer_formula(d, i, in_shape)
+    return d.formulas[key]
+
+
+def _layer_formula(d: Diagnoser, i: int, in_shape: tuple[int, ...]) -> tuple[str, str, int] | None:
     layer = d.engine.nodes[i].layer
     try:
         steps = layer.derivations(in_shape)
@@ -77,7 +84,7 @@ def layer_formula(d: Diagnoser, i: int, in_shape: tuple[int, ...]) -> tuple[str,
 
 def factor_note(d: Diagnoser, f: Finding, term: str | None) -> str:
     """Compare a term's literals with the formula's: 'uses 1 where the formula has C_in = 4'."""
-    if term is None:
+    if term is None or len(literals(term)) < 2:
         return ""
     ref = layer_formula(d, f.layer, f.student_in or f.in_shape)
     if ref is None:
