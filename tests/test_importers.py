@@ -572,6 +572,9 @@ model = keras.Sequential([layers.Lambda(lambda x: x * 2, input_shape=(4,)), laye
 """, None, ["Lambda layer runs arbitrary code"]),
     ("huge-constant", TORCH_HEAD + "N = 10 ** 100\nnet = nn.Sequential(nn.Linear(4, N * N))\n",
      (4,), ["out_features=N * N is not a constant"]),
+    ("deeply-nested", TORCH_HEAD + "net = nn.Sequential(nn.Linear(4, " + "+".join(["1"] * 300)
+     + "))\n", (4,), ["line 4:", "nested more than 100 levels"]),
+    ("null-byte", TORCH_HEAD + "net = nn.Sequential()\x00\n", (4,), ["null bytes"]),
     ("tuple-bomb", KERAS_HEAD + """
 model = keras.Sequential([layers.Conv2D(8, (3,) * 10**9, input_shape=(8, 8, 1))])
 """, None, ["kernel_size=(3,) * 10 ** 9 is not a constant"]),

@@ -62,7 +62,10 @@ def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,
                               f"{input_shape!r}.", where="--input-shape")
     tree = parse(source, filename)
     reader = import_torch if _framework(tree) == "torch" else import_keras
-    return reader(source, input_shape=input_shape, filename=filename)
+    try:
+        return reader(source, input_shape=input_shape, filename=filename)
+    except RecursionError:  # a safety net; parse() already refuses deep nesting
+        raise ConfigError("the code is nested too deeply to read.", where=filename) from None
 
 
 def load_any(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import ast
 import difflib
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -27,6 +28,7 @@ __all__ = [
 MAX_SOURCE = 1_000_000  # characters
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
 MAX_TUPLE = 16
+MAX_DEPTH = 100  # ast levels; real model code stays below 30
 
 
 class _Unknown:
@@ -82,13 +84,25 @@ def parse(source: str, filename: str = "<source>") -> ast.Module:
         raise ConfigError(f"the file has {len(source):,} characters; at most {MAX_SOURCE:,} are "
                           "read. Paste only the model definition.", where=filename)
     try:
-        return ast.parse(source, filename=filename)
+        with warnings.catch_warnings():  # e.g. invalid escapes: the author's business, not ours
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
-        raise ConfigError(f"not valid Python: {e.msg} (column {e.offset}). Fix the syntax "
-                          "and try again.", where=f"line {e.lineno}") from None
+        column = f" (column {e.offset})" if e.offset else ""
+        raise ConfigError(f"not valid Python: {e.msg}{column}. Fix the syntax and try again.",
+                          where=f"line {e.lineno}" if e.lineno else filename) from None
     except (RecursionError, MemoryError, ValueError) as e:
         raise ConfigError(f"cannot read this Python source ({type(e).__name__}): it is too "
                           "deeply nested or contains null bytes.", where=filename) from None
+    stack: list[tuple[ast.AST, int, int]] = [(tree, 1, 1)]
+    while stack:  # iterative, so that nothing later recurses too deep
+        node, depth, line = stack.pop()
+        line = getattr(node, "lineno", line)
+        if depth > MAX_DEPTH:
+            fail(line, f"the code is nested more than {MAX_DEPTH} levels deep; write the "
+                       "expression more simply.")
+        stack.extend((child, depth + 1, line) for child in ast.iter_child_nodes(node))
+    return tree
 
 
 # -- names --------------------------------------------------------------------------------
