@@ -184,19 +184,22 @@ class Writer:
 
 def _documents(w: Writer, problems: list[Problem], fmt: str, stem: str, key_stem: str,
                title: str, student: str | None = None) -> None:
-    from generator.present import problem_context, render_set
+    from generator.present import problem_context, render_set, solution_ctx
 
     hrefs: dict[str, str] = {}
-    if fmt == "md":  # Markdown references the diagrams as files (renders everywhere)
+    key_hrefs: dict[str, str] = {}
+    if fmt == "md":  # Markdown links the diagrams as files (inline SVG is stripped by many hosts)
         depth = "../" * stem.count("/")
         for p in problems:
             w.write(f"diagrams/{p.id}.svg", str(problem_context(p, fmt="md")["diagram_svg"]) + "\n")
+            w.write(f"diagrams/{p.id}.solution.svg", str(solution_ctx(p, fmt="md")["diagram_svg"]) + "\n")
             hrefs[p.id] = f"{depth}diagrams/{p.id}.svg"
+            key_hrefs[p.id] = f"{depth}diagrams/{p.id}.solution.svg"
     ext = EXT[fmt]
     w.write(f"{stem}.{ext}", render_set(problems, fmt, title=title, student=student,
                                         diagram_hrefs=hrefs))
     w.write(f"{key_stem}.{ext}", render_set(problems, fmt, key=True, title=title,
-                                            student=student))
+                                            student=student, diagram_hrefs=key_hrefs))
 
 
 def _key_rows(problems: list[Problem], student: str | None) -> list[list[str]]:

@@ -424,7 +424,8 @@ def mac_steps(p: Problem) -> list[str]:
     return out
 
 
-def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None) -> dict[str, Any]:
+def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
+                 diagram_href: str | None = None) -> dict[str, Any]:
     """The worked solution of one problem, with the answers of its parts."""
     sol = p.solution()
     net = sol.network
@@ -443,6 +444,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None) -> dict[st
                      "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
         **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution"),
+        "diagram_href": diagram_href or "",
     })
     return ctx
 
@@ -482,7 +484,8 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
                diagram_hrefs: dict[str, str] | None = None) -> str:
     """A whole set: the handout, or (``key=True``) the answer key with worked solutions.
 
-    ``diagram_hrefs`` maps problem ids to SVG files that Markdown links instead of inlining.
+    ``diagram_hrefs`` maps problem ids to SVG files that Markdown links instead of inlining
+    (the problem's diagram in a handout, the solution's in a key).
     """
     hrefs = diagram_hrefs or {}
     # the key repeats each problem's text; its diagram is the solution's, with every shape
@@ -494,6 +497,7 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
         "problems": [problem_context(p, i, diagram_href=None if key else hrefs.get(p.id),
                                      fmt=shown)
                      for i, p in enumerate(problems, 1)],
-        "solutions": [solution_ctx(p, i, fmt) for i, p in enumerate(problems, 1)] if key else [],
+        "solutions": [solution_ctx(p, i, fmt, diagram_href=hrefs.get(p.id))
+                      for i, p in enumerate(problems, 1)] if key else [],
     }
     return render(f"set.{FORMATS[fmt]}.j2", _ctx(ctx, fmt))
