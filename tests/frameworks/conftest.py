@@ -7,8 +7,13 @@ test modules of this directory, after this file.
 import os
 
 import pytest
+import torch
 
 os.environ["KERAS_BACKEND"] = "torch"
+# The tensors here are tiny: one intra-op thread per process (xdist runs one process per core).
+# More threads spin against each other on a busy 2-core runner: 15 ms per tiny conv2d instead
+# of well under 1 ms.
+torch.set_num_threads(1)
 
 
 def pytest_configure(config: pytest.Config) -> None:
