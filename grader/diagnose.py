@@ -115,6 +115,8 @@ class Diagnoser:
 
     def __post_init__(self) -> None:
         self._traces: dict[frozenset[Site], BuggyResult | None] = {}
+        #: per layer, its correct value and every one-site value (filled by the grader)
+        self.plausible: dict[int, set[int]] | None = None
         self.formulas: dict[tuple[int, tuple[int, ...]], tuple[str, str, int] | None] = {}
         self.engine = eng = engine(self.network)
         self.base = eng.base

@@ -352,25 +352,27 @@ class _Grader:
             if idx is not None:
                 return dict(zip(idx, values, strict=True))
         base = self.d.base.params
-        if len(values) == len(names):
-            return dict(enumerate(values))
         weighted = [i for i, n in enumerate(self.d.engine.nodes) if n.layer.has_weights]
-        if len(values) == len(weighted):
-            return dict(zip(weighted, values, strict=True))
         nonzero = [i for i, p in enumerate(base) if p]
-        if len(values) == len(nonzero):
-            return dict(zip(nonzero, values, strict=True))
+        options: list[dict[int, int]] = []
+        for layers in (list(range(len(names))), weighted, nonzero):
+            if len(values) == len(layers):
+                options.append(dict(zip(layers, values, strict=True)))
         plausible = self._plausible()
         got = align(values, weighted or nonzero, plausible)
-        ordered = dict(zip(got, values, strict=True)) if got is not None else None
+        if got is not None:
+            options.append(dict(zip(got, values, strict=True)))
         free = match_free(values, weighted or nonzero, plausible)
-        if ordered is None:
-            return free
-        if free is not None and _misses(free, plausible) < _misses(ordered, plausible):
-            return free
-        return ordered
+        if free is not None:
+            options.append(free)
+        if not options:
+            return None
+        # the reading that leaves the fewest values unexplained; positional on ties
+        return min(options, key=lambda m: _misses(m, plausible))
 
     def _plausible(self) -> dict[int, set[int]]:
+        if self.d.plausible is not None:
+            return self.d.plausible
         out: dict[int, set[int]] = {i: {p} for i, p in enumerate(self.d.base.params)}
         for s in self.d.all_sites:
             t = self.d._trace((s,))
@@ -378,6 +380,7 @@ class _Grader:
                 continue
             for i, p in enumerate(t.params):
                 out[i].add(p)
+        self.d.plausible = out
         return out
 
     def _breakdown(self, a: Any) -> None:

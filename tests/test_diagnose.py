@@ -1,0 +1,155 @@
+"""Diagnosis: local per-layer and expression answers with follow-through; total-only search."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from generator.misconceptions import apply
+from generator.spec import load_spec, read_spec_file
+from grader import grade, prepare
+from grader.diagnose import Diagnoser
+
+ROOT = Path(__file__).resolve().parent.parent
+SO = read_spec_file(ROOT / "examples/stackoverflow_gray.yaml")
+CMYK = read_spec_file(ROOT / "examples/cmyk_shared.yaml")
+SO_ROWS = {"conv2d": 3000, "conv2d_1": 150100, "max_pooling2d": 0, "flatten": 0,
+           "dense": 50625250, "dense_1": 50200, "dense_2": 201}
+
+
+def lines(rows: dict[str, int]) -> str:
+    return "\n".join(f"{k}: {v}" for k, v in rows.items())
+
+
+def verdicts(result: Any) -> dict[str, str]:
+    return {f["layer"]: f["verdict"] for f in result.findings}
+
+
+def test_per_layer_shape_mistake_is_found_where_it_shows() -> None:
+    """A pooled map of 44 instead of 45 shows first in the dense layer after Flatten."""
+    rows = {**SO_ROWS, "dense": (44 * 44 * 100 + 1) * 250}
+    r = grade(SO, lines(rows), part="per_layer")
+    assert r.status == "incorrect" and r.score == 0.5
+    assert [d.misconceptions for d in r.diagnoses] == [("missing_plus_one",)]
+    v = verdicts(r)
+    assert v["dense"] == "misconception" and v["dense_1"] == "correct"
+
+
+def test_per_layer_carried_forward_is_not_a_new_mistake() -> None:
+    """RGB read as gray: the depthwise layer is wrong; the next conv, computed on the
+    student's own one-channel map, is right for that map."""
+    spec = {"input": {"shape": [8, 8], "color": "rgb"},
+            "layers": [{"type": "depthwise_conv2d", "name": "dw", "kernel": 3},
+                       {"type": "conv2d", "name": "pw", "filters": 4, "kernel": 1}]}
+    r = grade(spec, "dw: 10\npw: 8", part="per_layer")
+    v = verdicts(r)
+    assert v == {"dw": "misconception", "pw": "carried_forward"}
+    assert r.diagnoses[0].misconceptions == ("color_as_gray",)
+    assert "carried forward" in r.feedback
+
+
+def test_per_layer_resolves_a_total_collision() -> None:
+    """Total 1,826,940 fits two causes; per layer, the pooling layer's 0 settles it."""
+    rows = {"conv1": 740, "conv2": 3620, "conv3": 3620, "conv4": 3620, "conv5": 0,
+            "max_pooling2d": 0, "flatten": 0, "dense": 1815030, "dense_1": 310}
+    assert grade(CMYK, "1826940").ambiguous
+    r = grade(CMYK, lines(rows), part="per_layer")
+    assert [d.misconceptions for d in r.diagnoses] == [("pool_weights_omitted",)]
+    assert r.confident and not r.ambiguous
+
+
+def test_systematic_mistake_is_one_finding() -> None:
+    rows = {**SO_ROWS, "dense": 50625000, "dense_1": 50000, "dense_2": 200}
+    r = grade(SO, lines(rows), part="per_layer")
+    assert [d.misconceptions for d in r.diagnoses] == [("dense_no_bias",)]
+    assert r.diagnoses[0].layers == ("dense", "dense_1", "dense_2")
+    assert "Systematic: dense bias left out in dense, dense_1, dense_2." in r.feedback
+    assert r.score == 0.0  # three own mistakes: no partial credit
+
+
+def test_unexplained_layer_is_flagged_without_inventing_a_cause() -> None:
+    rows = {**SO_ROWS, "conv2d_1": 123456}
+    r = grade(SO, lines(rows), part="per_layer")
+    assert verdicts(r)["conv2d_1"] == "unknown" and not r.diagnoses and r.score == 0.0
+    assert "no common mistake explains" in r.feedback
+
+
+@pytest.mark.parametrize("text", [
+    "3000\n150100\n50625250\n50200\n201",             # parametric layers only
+    "DENSE_2: 201\nconv2d: 3000\nconv2d_1: 150100\ndense: 50625250\ndense_1: 50200",
+])
+def test_per_layer_matching(text: str) -> None:
+    assert grade(SO, text, part="per_layer").status == "correct"
+
+
+CMYK_SMALL = {"input": {"shape": [10, 10], "color": "cmyk"},
+              "layers": [{"type": "conv2d", "name": "conv1", "filters": 20, "kernel": 3},
+                         {"type": "global_average_pooling2d", "name": "gap"},
+                         {"type": "dense", "name": "out", "units": 10}]}
+
+
+def test_expression_factor_matched_to_symbol() -> None:
+    """'your term for conv1, (3·3·3+1)·20, uses 3 where the formula has C_in = 4'."""
+    r = grade(CMYK_SMALL, "(3*3*3+1)*20 + (20+1)*10")
+    assert r.status == "incorrect" and r.given == 770
+    assert [d.misconceptions for d in r.diagnoses] == [("cmyk_as_rgb",)]
+    assert "uses 3 where the formula has C_in = 4" in r.feedback
+    assert "conv1" in r.feedback
+
+
+def test_expression_with_terms_in_another_order() -> None:
+    r = grade(SO, "250*200 + 200 + (7*7+1)*60 + (5*5*60+1)*100 + 202500*250")
+    assert [d.misconceptions for d in r.diagnoses] == [("dense_no_bias",)]
+    assert r.confident
+
+
+def test_expression_bias_forgotten_names_the_plus_one() -> None:
+    text = "(7*7*1)*60 + (5*5*60+1)*100 + (202500+1)*250 + (250+1)*200 + (200+1)*1"
+    r = grade(SO, text)
+    assert [d.misconceptions for d in r.diagnoses] == [("conv_no_bias",)]
+    assert r.diagnoses[0].layers == ("conv2d",)
+    assert "leaves out the + 1" in r.feedback
+
+
+def test_correct_expression_is_correct() -> None:
+    text = "(7*7*1+1)*60 + (5*5*60+1)*100 + (45*45*100+1)*250 + (250+1)*200 + (200+1)*1"
+    assert grade(SO, text).status == "correct"
+
+
+# -- total-only search ---------------------------------------------------------------------
+def test_two_misconceptions_with_error_carried_forward() -> None:
+    net = load_spec(SO)
+    value = apply(net, [("missing_plus_one", None), ("dense_no_bias", None)]).total
+    found = prepare(SO).diagnoser.total(value)
+    assert found[0].ids == ("dense_no_bias", "missing_plus_one")
+
+
+def test_three_parameter_misconceptions_by_meet_in_the_middle() -> None:
+    net = load_spec(CMYK)
+    sites = [("conv_no_bias", None), ("shared_weights_double_counted", None),
+             ("output_layer_omitted", None)]
+    value = apply(net, sites).total
+    found = Diagnoser(net).total(value)
+    assert {"conv_no_bias", "shared_weights_double_counted", "output_layer_omitted"} in [
+        set(e.ids) for e in found]
+
+
+def test_posteriors_and_confidence_rule() -> None:
+    found = prepare(CMYK).diagnoser.total(1_826_940)
+    assert abs(sum(e.posterior for e in found) - 1) < 0.01
+    assert not Diagnoser.confident(found)
+    assert Diagnoser.confident(prepare(CMYK).diagnoser.total(1_826_800))
+
+
+def test_grading_is_fast_after_preparation() -> None:
+    import time
+
+    prepare(SO)
+    prepare(SO, "per_layer")
+    t = time.perf_counter()
+    for _ in range(20):
+        grade(SO, "50828300")
+        grade(SO, lines({**SO_ROWS, "dense": 50625000}), part="per_layer")
+    assert (time.perf_counter() - t) / 40 < 0.05  # generous: CI machines vary
