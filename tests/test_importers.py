@@ -103,6 +103,18 @@ model.add(layers.Dense(10, activation="softmax"))
 # conv (3·3·3 + 1)·16 = 448 -> 32×32×16; BN 2·16 trainable + 2·16 moving = 64; pool 16×16×16;
 # GAP -> 16; dense (16 + 1)·10 = 170. Total 682, trainable 650.
 
+KERAS_BUILD = """
+import keras
+from keras.layers import Dense, Dropout
+
+model = keras.Sequential()
+model.add(Dense(512, activation="relu"))
+model.add(Dropout(0.2))
+model.add(Dense(10, activation="softmax"))
+model.build(input_shape=(None, 784))
+"""
+# (784 + 1)·512 = 401,920; (512 + 1)·10 = 5,130. Total 407,050.
+
 KERAS_FUNCTIONAL_SHARED = """
 import keras
 from keras import layers
@@ -375,6 +387,7 @@ CASES = [
      [(26, 26, 32), (13, 13, 32), (11, 11, 64), (5, 5, 64), (1600,), (64,), (10,)]),
     ("keras3-add", KERAS3_ADD, None, 682, 650,
      [(32, 32, 16), (32, 32, 16), (32, 32, 16), (16, 16, 16), (16,), (10,)]),
+    ("keras-build", KERAS_BUILD, None, 407_050, 407_050, [(512,), (512,), (10,)]),
     ("keras-functional-shared", KERAS_FUNCTIONAL_SHARED, None, 16_354, 16_354,
      [(28, 28, 8), (28, 28, 8), (28, 28, 8), (14, 14, 8), (1568,), (10,)]),
     ("keras-functional-builder", KERAS_FUNCTIONAL_BUILDER, None, 202_570, 202_570,
@@ -443,6 +456,19 @@ a = layers.Dense(4)(inputs)
 b = layers.Dense(2)(a)
 model = keras.Model(inputs=inputs, outputs=[a, b])
 """, None, ["2 outputs", "branching"]),
+    ("keras-residual", KERAS_HEAD + """
+inputs = keras.Input(shape=(8, 8, 4))
+x = layers.Conv2D(4, 3, padding="same")(inputs)
+x = x + inputs
+""", None, ["line 6:", "x + inputs", "residual"]),
+    ("keras-subclassed", KERAS_HEAD + """
+class MyModel(keras.Model):
+    def __init__(self):
+        super().__init__()
+        self.dense = layers.Dense(2)
+    def call(self, x):
+        return self.dense(x)
+""", None, ["line 4:", "class MyModel subclasses a Keras Model", "Sequential or functional"]),
     ("torch-residual", TORCH_HEAD + """
 class Block(nn.Module):
     def __init__(self):

@@ -36,7 +36,7 @@ from .common import (
     snippet,
     try_fold,
 )
-from .keras_layers import CLASSES, INPUTS, MERGES, keras_layer
+from .keras_layers import CLASSES, MERGES, keras_layer
 
 __all__ = ["import_keras", "looks_like_keras"]
 
@@ -131,8 +131,9 @@ class _Scope:
             return
         if f.attr == "add" and call.args:
             self.append(model, call.args[0])
-        elif f.attr == "build" and call.args:
-            shape = fold(call.args[0], self.env, "build: input_shape")
+        elif f.attr == "build" and (call.args or call.keywords):
+            node = call.args[0] if call.args else call.keywords[0].value
+            shape = fold(node, self.env, "build: input_shape")
             model.shape = tuple(shape)[1:] if isinstance(shape, tuple) else None
 
     def append(self, model: _Model, node: ast.expr) -> None:
@@ -167,6 +168,10 @@ class _Scope:
         if isinstance(node, ast.List | ast.Tuple):
             items = [self.expr(e) for e in node.elts]
             return items if items and all(i is not None for i in items) else None
+        if isinstance(node, ast.BinOp) and any(
+                isinstance(self.expr(side), _Tensor) for side in (node.left, node.right)):
+            fail(node, f"`{snippet(node)}` does arithmetic on tensors (a branch or a residual "
+                       "connection); cnnquiz reads a chain of layers only.")
         if not isinstance(node, ast.Call):
             return None
         f = node.func
@@ -276,6 +281,12 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         for p, d in zip(params, defaults + list(fn.args.kw_defaults), strict=True):
             env[p.arg] = UNKNOWN if d is None else try_fold(d, env)
         models += _Scope(aliases, env).run(fn.body)
+    subclassed = [c for c in tree.body if isinstance(c, ast.ClassDef)
+                  and any(_cls(b, aliases) in ("Model", "Layer") for b in c.bases)]
+    if not models and subclassed:
+        fail(subclassed[0], f"class {subclassed[0].name} subclasses a Keras Model/Layer; its "
+                            "call() is code cnnquiz does not follow. Write the model as a "
+                            "Sequential or functional model (or a YAML spec).")
     if not models:
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)

@@ -12,8 +12,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from .callargs import CallArgs
 from .chain import Ref
-from .common import CallArgs, fail, snippet, suggest, try_fold
+from .common import fail, snippet, suggest, try_fold
 
 __all__ = ["CLASSES", "INPUTS", "MERGES", "keras_layer"]
 

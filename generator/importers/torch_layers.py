@@ -20,8 +20,9 @@ from __future__ import annotations
 import ast
 from typing import Any
 
+from .callargs import CallArgs
 from .chain import Ref
-from .common import CallArgs, fail, snippet, suggest
+from .common import fail, snippet, suggest
 
 __all__ = ["FUNCTIONAL", "MODULES", "PASSTHROUGH", "torch_layer"]
 
