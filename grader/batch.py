@@ -130,8 +130,9 @@ Record = tuple[int, list[str] | None, str | None]
 
 
 def _records(path: Path, opts: BatchOptions,
-             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
-    """The header and (row number, fields or None, error) for each record, in order."""
+             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                Callable[[], None]]:
+    """The header, (row number, fields or None, error) per record in order, and a closer."""
     suffix = _suffix(path)
     if suffix in (".xlsx", ".xlsm"):
         return _excel_records(path, opts)
@@ -141,7 +142,8 @@ def _records(path: Path, opts: BatchOptions,
 
 
 def _csv_records(path: Path, opts: BatchOptions,
-                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
+                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                  Callable[[], None]]:
     delimiter = opts.delimiter or ("\t" if _suffix(path) in (".tsv", ".tab") else ",")
     csv.field_size_limit(MAX_FIELD)
     raw = open(path, "rb")  # noqa: SIM115 - closed by the generator below
@@ -158,31 +160,30 @@ def _csv_records(path: Path, opts: BatchOptions,
 
     def records() -> Iterator[Record]:
         last = 0
-        with text:
-            while True:
-                try:
-                    fields = next(reader)
-                except StopIteration:
-                    break
-                except csv.Error as e:
-                    yield reader.line_num, None, f"malformed row: {e}"
-                    continue
-                if progress is not None and reader.line_num % 1024 == 0:
-                    pos = raw.tell()
-                    progress(pos - last)
-                    last = pos
-                if len(fields) > n:
-                    yield reader.line_num, fields, (
-                        f"malformed row: {len(fields)} fields, the header has {n} "
-                        "(an unquoted comma in an answer?)")
-                elif fields and (len(fields) > 1 or fields[0].strip()):  # skip blank lines
-                    yield reader.line_num, fields, None
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                yield reader.line_num, None, f"malformed row: {e}"
+                continue
+            if progress is not None and reader.line_num % 1024 == 0:
+                pos = raw.tell()
+                progress(pos - last)
+                last = pos
+            if len(fields) > n:
+                yield reader.line_num, fields, (
+                    f"malformed row: {len(fields)} fields, the header has {n} "
+                    "(an unquoted comma in an answer?)")
+            elif fields and (len(fields) > 1 or fields[0].strip()):  # skip blank lines
+                yield reader.line_num, fields, None
 
-    return header, records()
+    return header, records(), text.close
 
 
-def _jsonl_records(path: Path,
-                   progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record]]:
+def _jsonl_records(path: Path, progress: Callable[[int], None] | None
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
     """JSON lines: the header is the union of keys, in first-seen order (one pre-pass)."""
     header: dict[str, None] = {}
     with open(path, "rb") as f:
@@ -213,10 +214,11 @@ def _jsonl_records(path: Path,
                 values = {str(k): _cell_text(v) for k, v in data.items()}
                 yield i, [values.get(c, "") for c in columns], None
 
-    return columns, records()
+    return columns, records(), lambda: None
 
 
-def _excel_records(path: Path, opts: BatchOptions) -> tuple[list[str], Iterator[Record]]:
+def _excel_records(path: Path, opts: BatchOptions
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
     import openpyxl
 
     wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
@@ -225,21 +227,26 @@ def _excel_records(path: Path, opts: BatchOptions) -> tuple[list[str], Iterator[
     header = [_cell_text(h).strip() for h in next(rows, ())]
 
     def records() -> Iterator[Record]:
-        try:
-            for i, values in enumerate(rows, 2):
-                cells = [_cell_text(v) for v in values]
-                if any(c.strip() for c in cells):
-                    yield i, cells, None
-        finally:
-            wb.close()
+        for i, values in enumerate(rows, 2):
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                yield i, cells, None
 
-    return header, records()
+    return header, records(), wb.close
 
 
 def read_rows(path: Path, opts: BatchOptions,
               progress: Callable[[int], None] | None = None) -> Iterator[InputRow]:
     """Input rows mapped to (student, problem, part, answer); wide rows give one per part."""
-    header, records = _records(Path(path), opts, progress)
+    header, records, close = _records(Path(path), opts, progress)
+    try:
+        yield from _mapped(header, records, opts, path)
+    finally:
+        close()
+
+
+def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
+            path: Path) -> Iterator[InputRow]:
     _check_columns(header, opts, path)
     pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
     si, pi = pos[opts.student], pos.get(opts.problem, -1)

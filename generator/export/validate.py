@@ -536,10 +536,14 @@ def _check_item(item: ET.Element, href: str, names: set[str], base: str) -> dict
             if len(ors) != 1:
                 raise ExportError(f"{href}: item {ident}: exact answers need "
                                   "<or><varequal/><and>vargte/varlte</and></or> (E11).")
-            eq = [e.text for e in _iter_local(ors[0], "varequal")]
-            ge = [e.text for e in _iter_local(ors[0], "vargte")]
-            le = [e.text for e in _iter_local(ors[0], "varlte")]
-            if not (len(eq) == len(ge) == len(le) == 1 and eq[0] == ge[0] == le[0]):
+            kids = list(ors[0])
+            shape = [_local(k.tag) for k in kids]
+            inner = [_local(k.tag) for k in kids[1]] if len(kids) == 2 else []
+            if shape != ["varequal", "and"] or inner != ["vargte", "varlte"]:
+                raise ExportError(f"{href}: item {ident}: exact answers need "
+                                  "<or><varequal/><and>vargte/varlte</and></or> (E11).")
+            eq, ge, le = [kids[0].text], [kids[1][0].text], [kids[1][1].text]
+            if not (eq[0] == ge[0] == le[0]):
                 raise ExportError(f"{href}: item {ident}: varequal/vargte/varlte must agree.")
             value = Decimal(str(eq[0]))
             if abs(value) < Decimal("1e-4"):
