@@ -538,17 +538,26 @@ DOS = [
 ]
 
 
+def best_time(fn: object, text: str) -> tuple[object, float]:
+    """Result and best time of up to three calls (a stall on a busy machine is not a slow input)."""
+    best = float("inf")
+    for _ in range(3):
+        start = time.perf_counter()
+        r = fn(text)  # type: ignore[operator]
+        best = min(best, time.perf_counter() - start)
+        if best < BOUND:
+            break
+    return r, best
+
+
 @pytest.mark.parametrize("text, reason", DOS, ids=[f"{d[0][:12]!r}x{len(d[0])}" for d in DOS])
 def test_dos_strings_fail_fast(text: str, reason: Reason) -> None:
-    start = time.perf_counter()
-    r = parse_answer(text)
-    elapsed = time.perf_counter() - start
+    r, elapsed = best_time(parse_answer, text)
     assert isinstance(r, Invalid) and r.reason == reason, r
     assert r.message.startswith("Could not read your answer")
     assert elapsed < BOUND, f"{elapsed * 1000:.1f} ms"
-    start = time.perf_counter()
-    assert isinstance(parse_number(text), Invalid)
-    assert time.perf_counter() - start < BOUND
+    r, elapsed = best_time(parse_number, text)
+    assert isinstance(r, Invalid) and elapsed < BOUND
 
 
 HOSTILE = [
@@ -572,9 +581,8 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE, ids=[repr(h)[:30] for h in HOSTILE])
 def test_hostile_strings_are_only_read_as_data(text: str) -> None:
-    start = time.perf_counter()
-    r = parse_answer(text)
-    assert time.perf_counter() - start < BOUND
+    r, elapsed = best_time(parse_answer, text)
+    assert elapsed < BOUND
     assert isinstance(r, Invalid), r
     assert r.message.startswith("Could not read your answer")
 
