@@ -49,7 +49,7 @@ class Level:
 
 
 LEVELS: dict[str, Level] = {
-    "easy": Level(sizes=(8, 10, 12, 14, 16, 20, 24, 28), filters=(4, 5, 6, 8, 10, 12),
+    "easy": Level(sizes=(8, 10, 12, 14, 16, 20, 24, 28), filters=(2, 4, 5, 6, 8, 10, 12),
                   kernels=(3, 5), convs=(2, 2), dense=(1, 1), units=(2, 3, 4, 5, 10),
                   max_flat=1_500),
     "medium": Level(sizes=(16, 20, 24, 28, 30, 32, 36, 40, 48, 64),
