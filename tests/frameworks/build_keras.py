@@ -9,8 +9,9 @@ What Keras lacks: explicit integer padding (a ``ZeroPadding{n}D`` before the lay
 parameters), trainable LeNet-style pooling (:class:`TrainablePooling` below), local response
 normalisation, ``strides > 1`` together with ``dilation_rate > 1`` in ``Conv``/``ConvTranspose``,
 explicit padding in a transposed conv (PyTorch's semantics), a shared layer called with other
-strides/padding, and (on the torch backend) ``AveragePooling3D`` 'same' on an input smaller than
-the pool size; those raise :class:`Unsupported` with the reason.
+strides/padding or on an input of another rank (BatchNormalization), and (on the torch backend)
+``AveragePooling3D`` 'same' on an input smaller than the pool size; those raise
+:class:`Unsupported` with the reason.
 """
 
 from __future__ import annotations
@@ -170,6 +171,11 @@ def keras_model(network: Network) -> tuple[keras.Model, list[keras.layers.Layer]
                 # this node through F.conv* on the shared weights.
                 raise Unsupported(f"{layer.name}: a shared Keras layer cannot change its "
                                   "strides/padding/dilation")
+            spec = main.input_spec
+            if getattr(spec, "ndim", None) not in (None, len(x.shape)):
+                # e.g. BatchNormalization: once built, its input_spec fixes the input rank
+                raise Unsupported(f"{layer.name}: the shared Keras layer was built for inputs of "
+                                  f"rank {spec.ndim}, received rank {len(x.shape)}")
         pad = _zero_padding(layer)  # a sharing node gets its own (weightless) padding layer
         if (isinstance(layer, Pool) and layer.op == "average" and layer.rank == 3
                 and layer.padding == "same"

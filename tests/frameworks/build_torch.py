@@ -163,6 +163,19 @@ class Functional(nn.Module):
                        **self.geometry)
 
 
+class SharedBatchNorm(nn.Module):
+    """A BatchNorm module's weights and statistics on an input of another rank (F.batch_norm)."""
+
+    def __init__(self, bn: nn.Module) -> None:
+        super().__init__()
+        self.bn = bn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        bn = self.bn
+        return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0,
+                            bn.eps)
+
+
 class Chain(nn.Module):
     """The steps in order; a shared module appears more than once and PyTorch counts it once."""
 
@@ -311,9 +324,11 @@ def _geometry(layer: Layer) -> tuple[object, ...]:
     return tuple(getattr(layer, f, None) for f in ("strides", "padding", "dilation"))
 
 
-def _restrided(node: Node, owner: Layer, module: nn.Module, shape: tuple[int, ...]) -> nn.Module:
-    """A sharing node with its own strides/padding/dilation, on the owner's weights."""
+def _restrided(node: Node, module: nn.Module, shape: tuple[int, ...]) -> nn.Module:
+    """A sharing node with its own strides/padding/dilation (or BN rank), on the owner's weights."""
     layer, rank = node.layer, len(shape) - 1
+    if isinstance(layer, BatchNormalization):
+        return SharedBatchNorm(module)
     if isinstance(layer, Pool):
         return TrainablePool(_pool_op(layer), module.params)
     if isinstance(layer, ConvTranspose):
@@ -334,6 +349,7 @@ def torch_model(network: Network) -> Chain:
     """The network as a PyTorch module (eval mode); sharing nodes reuse the owner's module."""
     modules: dict[str, nn.Module] = {}
     layers: dict[str, Layer] = {}
+    ranks: dict[str, int] = {}  # input rank of each node (BatchNorm{1,2,3}d is rank-bound)
     steps: list[nn.Module] = []
     shape = network.input.shape
     x = torch.zeros(1, shape[-1], *shape[:-1])
@@ -348,11 +364,12 @@ def torch_model(network: Network) -> Chain:
             module = _module(layer, shape)
             if getattr(layer, "frozen", False):
                 module.requires_grad_(False)
-        elif _geometry(layer) == _geometry(layers[node.shares]):
+        elif (_geometry(layer) == _geometry(layers[node.shares])
+              and not (isinstance(layer, BatchNormalization) and ranks[node.shares] != len(shape))):
             module = modules[node.shares]  # the same module object, called twice
         else:
-            module = _restrided(node, layers[node.shares], modules[node.shares], shape)
-        modules[layer.name], layers[layer.name] = module, layer
+            module = _restrided(node, modules[node.shares], shape)
+        modules[layer.name], layers[layer.name], ranks[layer.name] = module, layer, len(shape)
         steps.append(module)
         with torch.no_grad():
             x = module.eval()(x)

@@ -252,6 +252,13 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
                         channels=5), BOTH),
     ("share-batch-normalization", net([4, 4], {**BN, "name": "a"}, conv(filters=3),
                                       {"name": "b", "share": "a"}), BOTH),
+    # a built Keras BatchNormalization keeps its input rank; PyTorch uses F.batch_norm
+    ("share-batch-normalization-other-rank",
+     net([4, 4], {**BN, "name": "a"}, {"type": "global_average_pooling2d"},
+         {"name": "b", "share": "a"}), TORCH),
+    ("share-dense-other-rank", net([4, 5], {**DENSE, "name": "a", "units": 3},
+                                   {"type": "global_max_pooling2d"}, {"name": "b", "share": "a"},
+                                   channels=3), BOTH),
     ("share-trainable-pooling", net([16, 16], pool(name="a", trainable="coefficient_and_bias"),
                                     {"name": "b", "share": "a"}), BOTH),
     ("share-trainable-pooling-other-strides",
