@@ -8,6 +8,13 @@ Grammar (no names, no functions, no strings; ``x`` and ``×`` multiply between o
     power  := primary [ (^ | **) factor ]          right-associative: 2^3^2 = 2^9
     primary:= number | ( expr ) | [ expr ] | { expr } | \\frac group group
 
+Numbers inside an expression use the same numeral rules as single numbers: ``_``, ``'`` and
+spaces group digits in threes, a comma groups only when it is unambiguous (``50,828,751``;
+``1,234`` is ambiguous unless the locale decides; ``94,94,60`` is not a grouping, so commas
+never separate arguments), and ``5.08e7`` is a literal. Implicit multiplication is read only
+before an opening bracket or ``\frac`` (``2(3+4)``, ``(3*3*1+1)(20)``), never between two
+bare numbers (``2 3`` is a grouping error) or after a bracket (``(3)4`` is an error).
+
 Caps (all checked while reading, before any big number exists): text <= MAX_EXPR_CHARS,
 numbers and operators <= MAX_NODES (P4), brackets and signs nested <= MAX_DEPTH, literal
 digits <= 80, |exponent| <= 64 and every value <= 2**256 (:func:`evaluate`). The tree is

@@ -344,6 +344,8 @@ _LABEL_RE = re.compile(_LABEL)
 _LABELLED = re.compile(rf"(?P<label>{_LABEL}?)\s*[:=\t;,]\s*(?P<value>.*)", re.DOTALL)
 _ONE_LINE_LABEL = re.compile(rf"{_LABEL}?\s*[:=\t]")
 _NEXT_LABEL = re.compile(rf",\s*(?={_LABEL}?\s*[:=])")
+_TOTAL_LABELS = {"total", "answer", "result", "sum", "params", "parameters", "trainable params",
+                 "trainable parameters", "total params", "total parameters", "count", "n"}
 _HEADER = {"params", "parameters", "param", "param #", "# params", "count", "value", "values",
            "weights", "n", "number", "total", "trainable params", "trainable parameters"}
 
@@ -364,8 +366,13 @@ def _dispatch(raw: str, text: str, loc: Locale, want: Expect | None,
         return _breakdown(raw, lines, loc, want, allow_negative, lines_are_rows=True)
     if ";" in s or _ONE_LINE_LABEL.match(s):
         pieces = [p.strip() for part in s.split(";") for p in _NEXT_LABEL.split(part)]
-        return _breakdown(raw, [p for p in pieces if p], loc, want, allow_negative,
-                          lines_are_rows=False)
+        pieces = [p for p in pieces if p]
+        found = _breakdown(raw, pieces, loc, want, allow_negative, lines_are_rows=False)
+        label = found.entries[0].label
+        m = _LABELLED.match(pieces[0])
+        if len(pieces) == 1 and m and label and label.lower() in _TOTAL_LABELS:
+            return _value(raw, m["value"], loc, want, allow_negative)  # "Total: 1792" is 1792
+        return found
     return _value(raw, s, loc, want, allow_negative)
 
 

@@ -467,6 +467,16 @@ def test_breakdown_values_can_be_shapes() -> None:
     assert isinstance(j, BreakdownAnswer) and isinstance(j.entries[0].value, ShapeAnswer)
 
 
+@pytest.mark.parametrize("text, value", [
+    ("Total: 1792", 1792), ("total = 3*3*3*64+64", 1792), ("Answer: 50,828,751", N),
+    ("trainable  params: 1792;", 1792), ("n=5", 5),
+], ids=["Total", "total =", "Answer", "trainable params", "n="])
+def test_a_lone_total_label_is_just_the_value(text: str, value: int) -> None:
+    r = parse_answer(text)
+    assert isinstance(r, NumberAnswer | ExpressionAnswer) and r.value == value, r
+    assert r.text == text
+
+
 def test_json_array_of_numbers_is_a_breakdown_when_counting() -> None:
     assert isinstance(parse_answer("[3000, 5000]"), ShapeAnswer)
     r = parse_answer("[3000, 5000]", expect="breakdown")
