@@ -20,7 +20,7 @@ from generator.export import EXPORTERS
 from generator.export import content as c
 from generator.export.gift import gift_text
 from generator.export.gradescope import gradescope_zip
-from generator.export.moodle import cloze_blank, cloze_feedback, moodle_xml
+from generator.export.moodle import cloze_blank, moodle_xml
 from generator.export.qti import qti_zip
 from generator.export.validate import (
     ExportError,
@@ -401,5 +401,22 @@ def test_export_package_does_not_import_grader() -> None:
     assert out.stdout.strip() == "False", out.stderr
 
 
+@pytest.fixture
+def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Exporter inputs under the test's control: golden files test the format, not wording."""
+    _torture_distractors(monkeypatch)
+    monkeypatch.setattr(c, "question_html", lambda p, part="total", image=None:
+                        f"<p>Q {p.id} {part}: k = 3, {{C}} # ~ \\</p>")
+    monkeypatch.setattr(c, "general_feedback_html", lambda p: "<pre>solution</pre>")
+    monkeypatch.setattr(c, "diagram", lambda p: c.Diagram("d.svg", b"<svg/>", "image/svg+xml"))
+
+
+@pytest.mark.usefixtures("frozen")
 def test_golden_gift(problems: list, golden: object) -> None:
     golden("export/basic-easy-000042.gift", gift_text(problems[:1]))  # type: ignore[operator]
+
+
+@pytest.mark.usefixtures("frozen")
+def test_golden_moodle(problems: list, golden: object) -> None:
+    text = moodle_xml(problems[:1]).decode("utf-8")
+    golden("export/basic-easy-000042.moodle.xml", text)  # type: ignore[operator]
