@@ -1,4 +1,4 @@
-"""Shared bits of the code importers: parsing, dotted names, call arguments, a constant folder.
+"""Shared bits of the code importers: parsing, dotted names, errors, a constant folder.
 
 Nothing here imports or executes the pasted code. Values are read from ast nodes by
 :func:`fold`, which knows numbers, strings, tuples, names bound to such values and the
