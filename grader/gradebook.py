@@ -1,9 +1,9 @@
 """Gradebook files from a results CSV: Canvas and Moodle grade imports, per-student feedback.
 
-Built in one streaming pass over the results file (:mod:`grader.batch` output). Per student it
-keeps the points, the points possible and short feedback lines; rows with status
-``unreadable`` or ``error`` count as points possible but are flagged "needs review" instead of
-silently scoring 0.
+Built in one streaming pass over the results file (:mod:`grader.batch` output). Per student the
+last answer to each (problem, part) counts (a re-submission replaces the earlier one); an
+answer with status ``unreadable`` or ``error`` counts as points possible and is flagged "needs
+review" instead of silently scoring 0.
 
 Canvas (A6, E13): ``Student, ID, SIS User ID, SIS Login ID, Section, "Title (id)"`` with a
 ``Points Possible`` row; Canvas matches students by ``ID`` (its user id) or ``SIS User ID``.
@@ -17,10 +17,11 @@ numbers.
 >>> _ = (d / "r.csv").write_text(
 ...     "row,student_id,problem,part,answer,status,score,misconceptions,layers,feedback,reason\\n"
 ...     "2,s1,p1,total,1222,incorrect,0,conv_no_bias,conv1,Bias missing.,\\n"
-...     "3,s1,p2,total,99,correct,1,,,Correct.,\\n")
+...     "3,s1,p2,total,99,correct,1,,,Correct.,\\n"
+...     "4,s1,p1,total,1238,correct,1,,,Correct.,\\n")
 >>> book = read_results(d / "r.csv")
 >>> book.students["s1"].points, book.students["s1"].possible
-(1.0, 2)
+(2.0, 2)
 """
 
 from __future__ import annotations
@@ -41,11 +42,24 @@ __all__ = ["Gradebook", "StudentGrades", "read_results", "write_canvas", "write_
 
 @dataclass
 class StudentGrades:
-    points: float = 0.0
-    possible: int = 0
-    review: int = 0
-    #: (problem, part, status, score, misconceptions, feedback)
+    """One student's answers; the last answer to each (problem, part) is the one that counts."""
+
+    #: (problem, part) -> (score or None when the answer needs review)
+    latest: dict[tuple[str, str], float | None] = field(default_factory=dict)
+    #: (problem, part, status, score, misconceptions, feedback) of every answer, in order
     items: list[tuple[str, str, str, str, str, str]] = field(default_factory=list)
+
+    @property
+    def points(self) -> float:
+        return sum(v for v in self.latest.values() if v is not None)
+
+    @property
+    def possible(self) -> int:
+        return len(self.latest)
+
+    @property
+    def review(self) -> int:
+        return sum(v is None for v in self.latest.values())
 
 
 @dataclass
@@ -70,16 +84,13 @@ def read_results(path: Path, keep_items: bool = True) -> Gradebook:
         for r in csv.DictReader(f):
             student = _plain(r.get("student_id") or "")
             g = book.students.setdefault(student, StudentGrades())
-            g.possible += 1
             status = r.get("status") or "error"
-            if status in ("correct", "incorrect") and r.get("score"):
-                g.points += float(r["score"])
-            else:
-                g.review += 1
+            problem, part = _plain(r.get("problem") or ""), _plain(r.get("part") or "")
+            score = r.get("score") or ""
+            graded = status in ("correct", "incorrect") and score != ""
+            g.latest[(problem, part)] = float(score) if graded else None
             if keep_items:
-                g.items.append((intern(_plain(r.get("problem") or "")),
-                                intern(_plain(r.get("part") or "")), intern(status),
-                                intern(r.get("score") or ""),
+                g.items.append((intern(problem), intern(part), intern(status), intern(score),
                                 intern(_plain(r.get("misconceptions") or "")),
                                 intern(_plain(r.get("feedback") or r.get("reason") or ""))))
     return book
