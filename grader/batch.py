@@ -528,14 +528,13 @@ def _lines(g: Grader, rows: Sequence[InputRow]) -> tuple[list[str], Counter[str]
 
 def _worker(conn: Any, opts: BatchOptions, directory: Path | None, base: Path,
             problems: Mapping[str, Any] | None, grade_fn: GradeFn | None) -> None:
+    """Grade the rows the parent could not answer from its cache; send back their tails."""
     g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
     while True:
         rows = conn.recv()
         if rows is None:
             break
-        before = g.hits
-        lines, counts = _lines(g, rows)
-        conn.send((lines, g.hits - before, counts))
+        conn.send([g.line_tail(r) for r in rows])
     conn.close()
 
 
@@ -664,27 +663,59 @@ def _parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: P
         conns.append(parent)
         procs.append(proc)
 
-    def send(chunk: list[InputRow]) -> list[list[int]]:
+    # The parent answers repeated answers from its own cache of result tails; only the
+    # first occurrence of an answer (and rows with errors) travels to a worker.
+    tails: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
+    students_matter = by_student
+
+    def cache_key(r: InputRow) -> tuple[str, str, str, str | None] | None:
+        if r.error is not None:
+            return None
+        return (r.problem, r.student if students_matter else "", r.part, r.answer)
+
+    Sent = tuple[list[InputRow], list[Any], list[list[Any]]]
+
+    def send(chunk: list[InputRow]) -> Sent:
+        keys = [cache_key(r) for r in chunk]
         parts: list[list[InputRow]] = [[] for _ in range(k)]
-        where: list[list[int]] = [[] for _ in range(k)]
-        for i, r in enumerate(chunk):
+        asked: list[list[Any]] = [[] for _ in range(k)]
+        seen: set[Any] = set()
+        for i, (r, ck) in enumerate(zip(chunk, keys, strict=True)):
+            if ck is not None and (ck in tails or ck in seen):
+                continue
             w = zlib.crc32(key(r)) % k
             parts[w].append(r)
-            where[w].append(i)
+            asked[w].append(ck if ck is not None else i)
+            if ck is not None:
+                seen.add(ck)
         for conn, part in zip(conns, parts, strict=True):
             conn.send(part)
-        return where
+        return chunk, keys, asked
 
-    def receive(where: list[list[int]], n: int) -> tuple[str, int, Counter[str]]:
-        merged: list[str] = [""] * n
-        hits, counts = 0, Counter[str]()
-        for conn, positions in zip(conns, where, strict=True):
-            lines, h, c = conn.recv()
-            hits += h
-            counts.update(c)
-            for i, line in zip(positions, lines, strict=True):
-                merged[i] = line
-        return "".join(merged), hits, counts
+    def receive(chunk: list[InputRow], keys: list[Any],
+                asked: list[list[Any]]) -> tuple[str, int, Counter[str]]:
+        local: dict[Any, tuple[str, str]] = {}
+        for conn, wanted in zip(conns, asked, strict=True):
+            for want, got in zip(wanted, conn.recv(), strict=True):
+                local[want] = got
+                if not isinstance(want, int) and len(tails) < CACHE_LIMIT:
+                    tails[want] = got
+        lines: list[str] = []
+        statuses: list[str] = []
+        students: dict[str, str] = {}
+        hits = 0
+        for i, (r, ck) in enumerate(zip(chunk, keys, strict=True)):
+            found = local.get(i if ck is None else ck)
+            if found is None:
+                found = tails[ck]
+                hits += 1
+            tail, status = found
+            student = students.get(r.student)
+            if student is None:
+                student = students[r.student] = _field(text_cell(r.student))
+            lines.append(f"{r.row},{student},{tail}")
+            statuses.append(status)
+        return "".join(lines), hits, Counter(statuses)
 
     # A feeder thread reads and sends; this thread receives and yields. Workers blocked on
     # sending a large result are always drained, so the pipes cannot deadlock.
@@ -696,21 +727,21 @@ def _parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: P
     def feed() -> None:
         try:
             for chunk in chunks:
-                sent.put(("chunk", send(chunk), len(chunk)))
-            sent.put(("end", None, 0))
+                sent.put(("chunk", send(chunk)))
+            sent.put(("end", None))
         except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
-            sent.put(("fail", e, 0))
+            sent.put(("fail", e))
 
     feeder = threading.Thread(target=feed, daemon=True)
     feeder.start()
     try:
         while True:
-            kind, where, n = sent.get()
+            kind, payload = sent.get()
             if kind == "end":
                 break
             if kind == "fail":
-                raise where
-            yield receive(where, n)
+                raise payload
+            yield receive(*payload)
         feeder.join()
     finally:
         for conn in conns:

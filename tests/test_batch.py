@@ -104,8 +104,14 @@ def test_input_order_and_row_numbers(tmp_path: Path) -> None:
     assert [int(r["row"]) for r in rows] == list(range(2, 52))
 
 
-def test_workers_give_identical_bytes(tmp_path: Path) -> None:
+@pytest.mark.parametrize("cache_limit", [200_000, 3], ids=["cache", "cache-full"])
+def test_workers_give_identical_bytes(tmp_path: Path, cache_limit: int,
+                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.batch
+
+    monkeypatch.setattr(grader.batch, "CACHE_LIMIT", cache_limit)
     body = "".join(f"s{i},p{1 + i % 2},{38 + i % 6}\n" for i in range(3000))
+    body += "s,p1,boom\ns,zzz,42\ns,p1,1,2\n" * 3
     (tmp_path / "in.csv").write_text(HEADER + body)
     outs = []
     for workers in (1, 2):
