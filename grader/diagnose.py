@@ -30,7 +30,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
-from generator.buggy import INPUT, BuggyResult, Engine
+from generator.buggy import BuggyResult, Engine
 from generator.misconceptions import MISCONCEPTIONS, ORDER, Misconception, engine
 from generator.network import Network
 
@@ -43,7 +43,7 @@ SLIP = math.exp(-0.5)
 #: prior mass of "something else" (an arithmetic slip no catalogue entry explains)
 OTHER = 0.0005
 #: how often a student holding a misconception applies it where it fits (per-layer answers)
-Q = 0.85
+Q = 0.9
 #: candidates kept per answer before ranking
 CAP = 400
 
@@ -325,7 +325,7 @@ class Diagnoser:
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             else:
-                best = options[0]
+                best = self._lookahead(i, options, chosen, values)
                 chosen += list(best[1])
                 explained.append(i)
                 raw[i] = options[:8]
@@ -335,13 +335,30 @@ class Diagnoser:
             judged.append(i)
         return self._rerank(findings, raw, judged)
 
+    def _lookahead(self, i: int, options: list[tuple[float, tuple[Site, ...]]],
+                   chosen: list[Site], values: Mapping[int, int]
+                   ) -> tuple[float, tuple[Site, ...]]:
+        """Among the likelier options, prefer shape choices that later layers bear out."""
+        top = options[0][0]
+        near = [o for o in options[:6] if o[0] * 10 >= top]
+        if len(near) < 2 or not any(st.shape for o in near for st in o[1]):
+            return options[0]
+        later = [k for k in values if k > i]
+
+        def agree(o: tuple[float, tuple[Site, ...]]) -> int:
+            t = self._trace(tuple(chosen) + o[1])
+            return -1 if t is None else sum(t.params[k] == values[k] for k in later)
+
+        return max(near, key=lambda o: (agree(o), o[0]))
+
     def _rerank(self, findings: list[Finding], raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
                 judged: list[int]) -> list[Finding]:
         """Second pass: weigh each layer's options by the whole answer.
 
-        A misconception seen in several layers is likelier (×3); a parameter misconception
-        that would have changed other judged layers the student got otherwise loses (1 − q)
-        per such layer (a student holding it applies it with probability q).
+        A student holding a misconception applies it where it fits with probability q: one
+        already needed at other layers costs only q here; otherwise it costs its prior, and a
+        parameter misconception loses (1 − q) for each other judged layer it would have
+        changed but did not.
         """
         cover: dict[str, set[int]] = defaultdict(set)
         for i, opts in raw.items():
@@ -349,16 +366,16 @@ class Diagnoser:
                 cover[st.mid].add(i)
         judged_set = set(judged)
 
-        def site_w(st: Site) -> float:
+        def site_w(st: Site, here: int) -> float:
             m = MISCONCEPTIONS[st.mid]
+            if cover[st.mid] - {here}:
+                return Q  # needed elsewhere anyway: applied once more
             w = m.prior
             fits = self.fits.get(st.mid, ())
             if st.shape and not st.consistent and len(fits) > 1:
                 w *= SLIP / len(fits)
             if not m.changes_shape:
-                w *= (1 - Q) ** len((judged_set & set(fits)) - cover[st.mid])
-            if len(cover[st.mid]) >= 2:
-                w *= 3.0
+                w *= (1 - Q) ** len((judged_set & set(fits)) - {here})
             return w
 
         out = []
@@ -367,7 +384,7 @@ class Diagnoser:
             if not opts:
                 out.append(f)
                 continue
-            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st) for st in c), c)
+            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c), c)
                              for _, c in opts), key=lambda o: -o[0])
             best = ranked[0]
             rivals = [o for o in ranked[1:] if o[0] * 3 > best[0]

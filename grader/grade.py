@@ -23,11 +23,12 @@ from generator.network import Network, Solution, solve
 from generator.render import num, render
 from generator.spec import load_spec
 
-from .answers import align, as_int, by_label, match_free, summands
-from .diagnose import Diagnoser, Explanation, Finding
+from .answers import align, as_int, by_label, match_free
+from .diagnose import Diagnoser, Explanation
 from .explain import explain_total, finding_text, systematic, trace_difference
 
-__all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "grade", "prepare"]
+__all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "clear_cache", "grade",
+           "prepare"]
 
 FORMATS = {"text": "feedback.txt.j2", "markdown": "feedback.md.j2", "md": "feedback.md.j2",
            "html": "feedback.html.j2"}
@@ -147,6 +148,12 @@ def _compiled(problem: Any) -> tuple[str, Network, Solution, Diagnoser]:
         if len(_NETS) > CACHE_SIZE:
             _NETS.popitem(last=False)
     return (key, *hit)
+
+
+def clear_cache() -> None:
+    """Forget every prepared problem (benchmarks; a changed spec gets a new key anyway)."""
+    _NETS.clear()
+    _CACHE.clear()
 
 
 def prepare(problem: Any, part: str = "total") -> Prepared:
@@ -409,7 +416,8 @@ class _Grader:
         values: list[int] = []
         texts: list[str | None] = []
         try:
-            from .parse import evaluate, terms as split_terms
+            from .parse import evaluate
+            from .parse import terms as split_terms
 
             for sign, t in split_terms(a.expr):
                 tv = as_int(evaluate(t))
