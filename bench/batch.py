@@ -15,6 +15,7 @@ peak memory (max RSS of this process and of the worker processes, from getrusage
 from __future__ import annotations
 
 import argparse
+import os
 import csv
 import random
 import resource
@@ -88,6 +89,7 @@ def main() -> None:
         print(f"synthetic class: {args.n:,} submissions over {args.variants} variants "
               f"({submissions.stat().st_size / 1e6:.1f} MB) built in {t1 - t0:.1f} s")
         opts = BatchOptions(workers=args.workers, chunk_size=args.chunk_size)
+        before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         stats = grade_file(submissions, d / "results.csv", opts, problems_dir=d / "problems")
         wall = time.perf_counter() - start
@@ -97,9 +99,11 @@ def main() -> None:
               f"({args.workers} workers)")
         print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in stats.by_status.items()))
         print(f"result cache hits: {stats.cache_hits:,} of {stats.rows:,}")
+        print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
         print(f"peak memory (max RSS): parent {me.ru_maxrss / 1024:.0f} MB, "
               f"largest worker {kids.ru_maxrss / 1024:.0f} MB")
-        print(f"CPU: parent {me.ru_utime + me.ru_stime:.1f} s, "
+        parent_cpu = (me.ru_utime + me.ru_stime) - (before.ru_utime + before.ru_stime)
+        print(f"CPU while grading: parent {parent_cpu:.1f} s, "
               f"workers {kids.ru_utime + kids.ru_stime:.1f} s")
         print(f"results: {(d / 'results.csv').stat().st_size / 1e6:.1f} MB")
 
