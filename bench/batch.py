@@ -15,8 +15,8 @@ peak memory (max RSS of this process and of the worker processes, from getrusage
 from __future__ import annotations
 
 import argparse
-import os
 import csv
+import os
 import random
 import resource
 import sys
