@@ -248,7 +248,8 @@ def test_cli_with_the_real_grader(tmp_path: Path) -> None:
 
     slip = distractors(p)[0]
     (tmp_path / "in.csv").write_text(
-        HEADER + f"s1,{p.id},{total}\ns2,{p.id},{slip.value}\ns3,{p.id},abc\ns4,zzz,1\n")
+        HEADER + f"s1,{p.id},{total}\ns2,{p.id},{slip.value}\ns3,{p.id},abc\ns4,zzz,1\n"
+        f"s5,{p.id},<script>alert(1)</script>\n")
     res = CliRunner().invoke(main, [
         "grade-batch", str(tmp_path / "in.csv"), "--problems", str(d), "--out",
         str(tmp_path / "r.csv"), "--canvas", str(tmp_path / "c.csv"), "--moodle",
@@ -256,7 +257,10 @@ def test_cli_with_the_real_grader(tmp_path: Path) -> None:
     assert res.exit_code == 0, res.output
     with open(tmp_path / "r.csv", newline="") as f:
         rows = list(csv.DictReader(f))
-    assert [r["status"] for r in rows] == ["correct", "incorrect", "unreadable", "error"]
+    assert [r["status"] for r in rows] == ["correct", "incorrect", "unreadable", "error",
+                                           "unreadable"]
     assert set(slip.misconceptions) <= set(rows[1]["misconceptions"].split(";"))
     assert str(total) not in rows[1]["feedback"] and f"{total:,}" not in rows[1]["feedback"]
-    assert len(list((tmp_path / "fb").iterdir())) == 4
+    pages = sorted((tmp_path / "fb").iterdir())
+    assert len(pages) == 5
+    assert all("<script" not in page.read_text() for page in pages)
