@@ -1,0 +1,311 @@
+"""The words of a problem: the input, each layer (several phrasings), conventions, questions.
+
+Pure functions from a network or problem to sentences; :mod:`generator.present` puts them
+into template contexts. Phrasings are drawn from the ``random.Random`` passed in.
+
+>>> plural(1, "filter"), dims((3, 3))
+('1 filter', '3×3')
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from .layers import (
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Dropout,
+    Flatten,
+    GlobalPool,
+    Layer,
+    Pool,
+    PoolWeights,
+    SeparableConv,
+)
+from .network import Network, Node
+from .render import num
+
+if TYPE_CHECKING:
+    from .problem import Problem
+
+__all__ = ["answer_text", "conventions", "dims", "input_label", "input_text", "layer_text",
+           "plural", "question_text", "type_name"]
+
+COLOR_NAMES = {"rgb": "RGB", "bgr": "BGR", "rgba": "RGBA", "cmyk": "CMYK",
+               "gray": "grayscale", "grayscale": "grayscale"}
+
+
+def dims(t: Sequence[int]) -> str:
+    """A window or shape as printed: 3×3, 2×2×2; 1-D windows as a bare number.
+
+    >>> dims((3, 3)), dims((5,)), dims((28, 28, 16))
+    ('3×3', '5', '28×28×16')
+    """
+    return "×".join(str(d) for d in t)
+
+
+def _shape(t: Sequence[int]) -> str:
+    return "×".join(str(d) for d in t)
+
+
+# -- the input ----------------------------------------------------------------------------------
+def input_text(net: Network, rng: random.Random) -> str:
+    inp = net.input
+    sp = inp.spatial
+    if len(sp) == 2 and inp.color:
+        return f"a {dims(sp)} {COLOR_NAMES[inp.color]} image"
+    if len(sp) == 1:
+        return rng.choice((f"a sequence of length {sp[0]} with {inp.channels} channels "
+                           f"({sp[0]}×{inp.channels}, length × channels)",
+                           f"a 1-D signal of {sp[0]} time steps and {inp.channels} channels"))
+    if len(sp) == 3:
+        return (f"a volume of {dims(sp)} voxels (depth × height × width) with "
+                f"{inp.channels} channels")
+    return rng.choice((f"a {dims(sp)}×{inp.channels} tensor (height × width × channels)",
+                       f"a {dims(sp)} image with {inp.channels} channels",
+                       f"a tensor of shape {dims(sp)}×{inp.channels} (H×W×C)"))
+
+
+def input_label(net: Network) -> str:
+    """The input as a diagram shows it in a problem: a colour model keeps its channels unsaid.
+
+    >>> from generator.spec import load_spec
+    >>> input_label(load_spec({"input": {"shape": [8, 8], "color": "cmyk"},
+    ...                        "layers": [{"type": "flatten"}]}))
+    '8×8 CMYK'
+    """
+    inp = net.input
+    if inp.color and len(inp.spatial) == 2:
+        return f"{dims(inp.spatial)} {COLOR_NAMES[inp.color]}"
+    return _shape(inp.shape)
+
+
+# -- one layer in words ---------------------------------------------------------------------
+def _pad(layer: Any, transposed: bool = False) -> str:
+    if isinstance(layer.padding, str):
+        return "valid padding" if layer.padding == "valid" else "'same' padding"
+    return f"zero padding of {dims(layer.padding[:1]) if len(set(layer.padding)) == 1 else dims(layer.padding)} on each side"
+
+
+def plural(n: int, word: str) -> str:
+    """'1 filter', '2 filters'.
+
+    >>> plural(1, "kernel"), plural(3, "kernel")
+    ('1 kernel', '3 kernels')
+    """
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+def _window(layer: Any) -> str:
+    """'a 2×2 window'; 1-D: 'a window of 2'."""
+    return f"a window of {layer.kernel[0]}" if len(layer.kernel) == 1 else f"a {dims(layer.kernel)} window"
+
+
+def _stride(layer: Any) -> str:
+    s = layer.strides
+    return f"stride {s[0]}" if len(set(s)) == 1 else f"strides {dims(s)}"
+
+
+def _bias_note(layer: Any, default_bias: bool) -> str:
+    if layer.use_bias == default_bias:
+        return ""
+    return ", with bias" if layer.use_bias else ", without bias"
+
+
+def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool) -> str:
+    """A textbook description of one layer; the pattern is drawn from ``rng``."""
+    layer: Layer = node.layer
+    if node.shares:
+        return rng.choice((f"the same convolution as {node.shares}, applied again: it reuses "
+                           f"{node.shares}'s weights (shared, not copied)",
+                           f"{node.shares} applied a second time (shared weights)"))
+    k = lambda L: dims(L.kernel)  # noqa: E731
+    if isinstance(layer, Conv):
+        extra = ""
+        if any(d != 1 for d in layer.dilation):
+            extra += f", dilation {dims(layer.dilation[:1]) if len(set(layer.dilation)) == 1 else dims(layer.dilation)}"
+        if layer.groups != 1:
+            extra += f", {layer.groups} groups (grouped convolution, as in AlexNet)"
+        extra += _bias_note(layer, default_bias)
+        return rng.choice((
+            f"convolutional layer with {plural(layer.filters, 'filter')} of {k(layer)}, "
+            f"{_stride(layer)}, {_pad(layer)}{extra}",
+            f"convolution, {plural(layer.filters, 'kernel')} of size {k(layer)} ({_stride(layer)}, "
+            f"{_pad(layer)}){extra}",
+            f"{plural(layer.filters, 'convolution filter')} of size {k(layer)} applied with "
+            f"{_stride(layer)} and {_pad(layer)}{extra}",
+        ))
+    if isinstance(layer, ConvTranspose):
+        if layer.padding == "same":
+            pad = "'same' padding (as in Keras: the output is the input size times the stride)"
+        elif layer.padding == "valid":
+            pad = "no padding ('valid')"
+        else:
+            pad = f"padding {layer.padding[0]} (as PyTorch's ConvTranspose defines it)"
+        return (f"transposed convolution with {plural(layer.filters, 'filter')} of {k(layer)}, "
+                f"{_stride(layer)}, {pad}{_bias_note(layer, default_bias)}")
+    if isinstance(layer, DepthwiseConv):
+        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else \
+            ", depth multiplier 1"
+        return (f"depthwise convolution (one {k(layer)} filter per input channel{dm}), "
+                f"{_stride(layer)}, {_pad(layer)}{_bias_note(layer, default_bias)}")
+    if isinstance(layer, SeparableConv):
+        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else ""
+        return (f"depthwise-separable convolution with {plural(layer.filters, 'output filter')}: a {k(layer)} "
+                f"depthwise step{dm} without bias, then a 1×1 pointwise step"
+                f"{' with one bias per filter' if layer.use_bias else ' without bias'}; "
+                f"{_stride(layer)}, {_pad(layer)}")
+    if isinstance(layer, Pool):
+        op = "max" if layer.op == "max" else "average"
+        text = rng.choice((f"{op} pooling with {_window(layer)} and {_stride(layer)}",
+                           f"{op} pooling over {_window(layer)}, {_stride(layer)}"))
+        if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
+            text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
+        elif layer.trainable == PoolWeights.COEFFICIENT:
+            text += " (subsampling with one trainable coefficient per channel, no bias)"
+        return text
+    if isinstance(layer, GlobalPool):
+        return f"global {layer.op} pooling (one value per channel)"
+    if isinstance(layer, Flatten):
+        return rng.choice(("flatten", "flattening layer", "flatten to a vector"))
+    if isinstance(layer, Dense):
+        b = _bias_note(layer, default_bias)
+        return rng.choice((f"fully connected (dense) layer with {plural(layer.units, 'unit')}{b}",
+                           f"dense layer, {plural(layer.units, 'neuron')}{b}",
+                           f"fully connected layer with {plural(layer.units, 'output')}{b}"))
+    if isinstance(layer, Dropout):
+        return f"dropout with rate {layer.rate}"
+    if isinstance(layer, BatchNormalization):
+        return "batch normalization over the channels"
+    return layer.describe()
+
+
+def type_name(layer: Layer) -> str:
+    """A short type label for tables and diagrams.
+
+    >>> type_name(Conv(rank=2, filters=2, kernel=(3, 3)))
+    'Conv2D'
+    """
+    r = getattr(layer, "rank", 2)
+    if isinstance(layer, Conv):
+        return f"Conv{r}D"
+    if isinstance(layer, ConvTranspose):
+        return f"Conv{r}DTranspose"
+    if isinstance(layer, DepthwiseConv):
+        return f"DepthwiseConv{r}D"
+    if isinstance(layer, SeparableConv):
+        return f"SeparableConv{r}D"
+    if isinstance(layer, Pool):
+        return f"{'Max' if layer.op == 'max' else 'Average'}Pool{r}D"
+    if isinstance(layer, GlobalPool):
+        return f"Global{'Max' if layer.op == 'max' else 'Average'}Pool{layer.rank}D"
+    return {Flatten: "Flatten", Dense: "Dense", Dropout: "Dropout",
+            BatchNormalization: "BatchNorm"}.get(type(layer), layer.kind)
+
+
+# -- conventions ------------------------------------------------------------------------------
+def conventions(p: Problem, net: Network) -> list[str]:
+    """Every convention that changes an answer, in words (the spec states them all too)."""
+    conv = p.spec.get("conventions", {})
+    layers = [n.layer for n in net.nodes]
+    out: list[str] = []
+    weighted = [L for L in layers if isinstance(L, Conv | ConvTranspose | DepthwiseConv |
+                                                 SeparableConv | Dense)]
+    if weighted:
+        if conv.get("bias") == "false":
+            out.append("Convolutional and dense layers have no bias terms unless a layer says "
+                       "'with bias'.")
+        else:
+            out.append("Every convolutional and dense layer has biases (one per filter or unit) "
+                       "unless a layer says 'without bias'.")
+    if any(getattr(L, "padding", None) == "valid" for L in layers
+           if isinstance(L, Conv | DepthwiseConv | SeparableConv)):
+        out.append("'valid' padding means no zero padding.")
+    if any(getattr(L, "padding", None) == "same" for L in layers if not isinstance(L, ConvTranspose)):
+        out.append("'same' padding adds zeros so that the output size is the input size divided "
+                   "by the stride (as in Keras).")
+    pools = [L for L in layers if isinstance(L, Pool)]
+    if pools:
+        out.append("Pooling windows do not overlap: the stride equals the window size.")
+        w = conv.get("pooling_weights", "none")
+        if w == "coefficient_and_bias":
+            out.append("As in LeNet-5, every pooling (subsampling) layer has one trainable "
+                       "coefficient and one trainable bias per channel.")
+        elif w == "coefficient":
+            out.append("Every pooling (subsampling) layer has one trainable coefficient per "
+                       "channel and no bias.")
+        else:
+            out.append("Pooling layers are plain max/average pooling, with no trainable "
+                       "coefficients.")
+    if any(isinstance(L, BatchNormalization) for L in layers):
+        out.append("Batch normalization keeps a moving mean and a moving variance per channel; "
+                   "they are non-trainable (as in Keras; PyTorch keeps them as buffers).")
+    for n in net.nodes:
+        if n.shares:
+            out.append(f"{n.name} reuses the weights of {n.shares} (the same layer applied "
+                       "again), so those weights exist once.")
+    if conv.get("count") == "total":
+        out.append("'Parameters' means all parameters, trainable and non-trainable.")
+    elif any(isinstance(L, BatchNormalization) for L in layers):
+        out.append("'Parameters' means trainable parameters only.")
+    if any(part.startswith("shape") for part in p.parts):
+        tail = " (even though PyTorch itself is channels first)" if p.style == "pytorch" else ""
+        out.append(f"Give shapes channels last and without the batch axis, e.g. 28×28×16{tail}.")
+    if any(part.startswith("macs") for part in p.parts):
+        out.append("A multiply-accumulate (MAC) is one weight times one input value added to a "
+                   "sum; count kernel multiplications only (no bias additions, activations, "
+                   "normalization or pooling), for one input example.")
+    return out
+
+
+# -- questions and answers ------------------------------------------------------------------
+def question_text(part: str, p: Problem, net: Network) -> str:
+    base, _, layer = part.partition(":")
+    total = p.spec.get("conventions", {}).get("count") == "total"
+    if base == "total":
+        if total:
+            return "How many parameters (trainable and non-trainable together) does the network have?"
+        return "How many trainable parameters does the network have in total?"
+    if base == "per_layer":
+        return ("How many trainable parameters does each layer have? Write 0 for a layer "
+                "without weights; a layer that reuses another layer's weights adds 0.")
+    if base == "shape":
+        return f"What is the output shape of {layer}?"
+    if base == "weights_biases":
+        bn = any(isinstance(n.layer, BatchNormalization) for n in net.nodes)
+        pool = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
+                   for n in net.nodes)
+        notes = []
+        if bn:
+            notes.append("batch normalization's γ counts as weights, β as biases")
+        if pool:
+            notes.append("pooling coefficients count as weights")
+        tail = f" ({'; '.join(notes)})" if notes else ""
+        return f"Of the trainable parameters, how many are weights and how many are biases?{tail}"
+    if base == "trainable_split":
+        return "How many parameters are trainable, and how many are non-trainable?"
+    if base == "macs":
+        if layer:
+            return f"How many multiply-accumulate operations (MACs) does {layer} perform?"
+        return "How many multiply-accumulate operations (MACs) does each layer with a kernel perform?"
+    return part
+
+
+def answer_text(part: str, value: Any) -> str:
+    """An answer as the key prints it.
+
+    >>> answer_text("shape:conv1", [28, 28, 16]), answer_text("total", 61706)
+    ('28×28×16', '61,706')
+    """
+    base = part.partition(":")[0]
+    if base == "shape":
+        return _shape(value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', '-')} {num(v) if isinstance(v, int) else v}"
+                         for k, v in value.items())
+    return num(value) if isinstance(value, int) else str(value)
