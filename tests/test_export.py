@@ -145,6 +145,16 @@ def test_moodle_cloze_for_parts(problems: list) -> None:
     assert [s.answers[0].answer for s in subs] == [str(t.value) for t in want]
     assert all(s.answers[-1].answer == "*" for s in subs)
     assert q.findtext("idnumber") == c.stable_id(p.id, "parts")
+    # per-layer and shape blanks carry the misconceptions applied at that layer
+    for s, t in zip(subs, want, strict=True):
+        wrong = c.distractors(p, t.key)
+        assert [a.answer for a in s.answers[1:-1]] == [str(d.value) for d in wrong]
+        assert all("step:" in html.unescape(a.feedback) for a in s.answers[1:-1])
+    conv1 = next(s for s, t in zip(subs, want, strict=True) if t.key == "per_layer:conv1")
+    no_bias = next(d for d in c.distractors(p, "per_layer:conv1")
+                   if d.misconceptions == ("conv_no_bias",))
+    assert no_bias.value == p.answers["per_layer"]["conv1"] - p.spec["layers"][0]["filters"]
+    assert str(no_bias.value) in [a.answer for a in conv1.answers]
 
 
 def test_moodle_categories_group_variants(problems: list) -> None:

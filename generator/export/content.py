@@ -319,26 +319,81 @@ def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-def distractors(problem: ProblemLike, part: str = "total") -> list[Distractor]:
-    """The wrong values with feedback for one part; only ``total`` has a catalogue (E4)."""
-    if part != "total":
+@lru_cache(maxsize=1024)
+def _engine(spec_key: str) -> Any:
+    import json
+
+    mod = _optional("generator.misconceptions")
+    if mod is None or not hasattr(mod, "engine"):
+        return None
+    return mod.engine(load_spec(json.loads(spec_key)))
+
+
+def _local_values(problem: ProblemLike, layer: str, dim: int | None) -> list[tuple[str, int]]:
+    """Each misconception applied at ``layer`` alone (correct input): its params or dim."""
+    import json
+
+    mod = _optional("generator.misconceptions")
+    eng = _engine(json.dumps(problem.spec, sort_keys=True, default=str))
+    if eng is None or layer not in eng.names:
         return []
+    i = eng.names.index(layer)
+    base_shape, base_params = eng.base.shapes[i], eng.base.params[i]
+    want = problem.answers["per_layer"][layer] if dim is None else None
+    if dim is None and want != base_params:  # count conventions differ: no local values
+        return []
+    out = []
+    for mid in getattr(mod, "MISCONCEPTIONS", {}):
+        if i not in eng.fits(mid):
+            continue
+        r = eng.layer(i, eng.base.in_shape(i), (mid,))
+        if r is None:
+            continue
+        shape, params = r
+        if dim is None:
+            out.append((mid, int(params)))
+        elif len(shape) == len(base_shape) and dim < len(shape):
+            out.append((mid, int(shape[dim])))
+    return out
+
+
+def distractors(problem: ProblemLike, part: str = "total") -> list[Distractor]:
+    """The wrong values with feedback for one number (E4).
+
+    ``total``: the catalogue's values (each misconception applied wherever it fits);
+    ``per_layer:<layer>`` and ``shape:<layer>:<dim>``: each misconception applied at that
+    layer alone, on its correct input. Other parts have none (only the catch-all).
+    """
     import json
 
     mod = _optional("generator.misconceptions")
     if mod is None:
         return []
-    entries = _catalogue(json.dumps(problem.spec, sort_keys=True, default=str))
-    layers = {mid: ls for mid, _, ls in entries}
     catalogue = getattr(mod, "MISCONCEPTIONS", {})
+    if part == "total":
+        entries = _catalogue(json.dumps(problem.spec, sort_keys=True, default=str))
+        layers = {mid: ls for mid, _, ls in entries}
+        values = [(mid, v) for mid, v, _ in entries]
+        correct = int(problem.answers["total"])
+    elif part.startswith("per_layer:"):
+        layer = part.split(":", 1)[1]
+        values, layers = _local_values(problem, layer, None), {}
+        layers = {mid: (layer,) for mid, _ in values}
+        correct = int(problem.answers["per_layer"][layer])
+    elif part.startswith("shape:") and part.count(":") == 2:
+        _, layer, dim = part.split(":")
+        values = _local_values(problem, layer, int(dim))
+        layers = {mid: (layer,) for mid, _ in values}
+        correct = int(problem.answers[f"shape:{layer}"][int(dim)])
+    else:
+        return []
 
     def describe(mid: str, value: int) -> str:
         m = catalogue.get(mid)
         return (_misconception_feedback(m, value, layers.get(mid, ()))
                 if m is not None else f"{value}: {mid}.")
 
-    return merge_distractors(int(problem.answers["total"]),
-                             [(mid, v) for mid, v, _ in entries], describe)
+    return merge_distractors(correct, values, describe)
 
 
 # -- diagram -------------------------------------------------------------------------------
