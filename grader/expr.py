@@ -31,11 +31,12 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import TypeAlias, TypeVar
+from typing import NamedTuple, TypeAlias, TypeVar
 
 from .numbers import (
     MAX_BITS,
     MAX_EXPONENT,
+    MAX_LITERAL_DIGITS,
     Locale,
     ParseError,
     Reason,
@@ -106,40 +107,54 @@ def _fold(expr: Expr, num: Callable[[Num], T], neg: Callable[[Neg, T], T],
     return out[0]
 
 
-def _power(base: Fraction, exp: Fraction) -> Fraction:
-    if exp.denominator != 1:
+Value: TypeAlias = int | Fraction  # ints while the value is whole: int arithmetic is ~30x faster
+_LIMIT = 1 << MAX_BITS
+
+
+def _sized(v: Value) -> Value:
+    """``v`` as an int when whole, after the 2**256 check."""
+    if type(v) is int:
+        if -_LIMIT <= v <= _LIMIT:
+            return v
+        check_size(Fraction(v))
+    v = check_size(v)  # type: ignore[arg-type]
+    return v.numerator if v.denominator == 1 else v
+
+
+def _power(base: Value, exp: Value) -> Value:
+    if type(exp) is not int:
         raise ParseError(Reason.BAD_EXPONENT, f"the exponent {exp} is not a whole number; "
                          "use whole-number powers such as 2^10.")
-    n = exp.numerator
-    if abs(n) > MAX_EXPONENT:
-        raise ParseError(Reason.EXPONENT_TOO_LARGE, f"the exponent {n:,} is larger than "
+    if abs(exp) > MAX_EXPONENT:
+        raise ParseError(Reason.EXPONENT_TOO_LARGE, f"the exponent {exp:,} is larger than "
                          f"{MAX_EXPONENT}; no network has that many parameters, so check the "
                          "power.")
-    if base == 0 and n < 0:
+    if base == 0 and exp < 0:
         raise ParseError(Reason.DIVISION_BY_ZERO, "it raises 0 to a negative power, which "
                          "divides by zero; check the exponent.")
-    bits = max(base.numerator.bit_length(), base.denominator.bit_length())
-    if (bits - 1) * abs(n) > MAX_BITS:  # |base| >= 2**(bits-1): too large before computing
+    frac = Fraction(base)
+    bits = max(frac.numerator.bit_length(), frac.denominator.bit_length())
+    if (bits - 1) * abs(exp) > MAX_BITS:  # |base| >= 2**(bits-1): too large before computing
         raise ParseError(Reason.RESULT_TOO_LARGE, f"a power in it is larger than 2^{MAX_BITS}, "
                          "far beyond any parameter count; check the powers.")
-    return check_size(base**n)
+    return _sized(base**exp if exp >= 0 else frac**exp)
 
 
-def _apply(node: BinOp, a: Fraction, b: Fraction) -> Fraction:
-    if node.op == "+":
-        return check_size(a + b)
-    if node.op == "-":
-        return check_size(a - b)
-    if node.op == "*":
-        return check_size(a * b)
-    if node.op == "/":
+def _apply(op: str, a: Value, b: Value) -> Value:
+    if op == "+":
+        return _sized(a + b)
+    if op == "-":
+        return _sized(a - b)
+    if op == "*":
+        return _sized(a * b)
+    if op == "/":
         if b == 0:
             raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
                              "denominator.")
-        return check_size(a / b)
-    if node.op == "^":
+        return _sized(Fraction(a, b) if type(a) is int and type(b) is int else a / b)
+    if op == "^":
         return _power(a, b)
-    raise ValueError(f"unknown operator {node.op!r}; use one of + - * / ^.")
+    raise ValueError(f"unknown operator {op!r}; use one of + - * / ^.")
 
 
 def evaluate(expr: Expr) -> Fraction:
@@ -148,7 +163,26 @@ def evaluate(expr: Expr) -> Fraction:
     >>> evaluate(BinOp("^", Num(Fraction(2), "2"), Num(Fraction(10), "10")))
     Fraction(1024, 1)
     """
-    return _fold(expr, lambda n: check_size(Fraction(n.value)), lambda _, v: -v, _apply)
+    stack: list[tuple[Expr, bool]] = [(expr, False)]
+    out: list[Value] = []
+    while stack:
+        node, ready = stack.pop()
+        if isinstance(node, Num):
+            v = node.value
+            out.append(_sized(v.numerator if v.denominator == 1 else v))
+        elif ready:
+            if isinstance(node, Neg):
+                out.append(-out.pop())
+            else:
+                right = out.pop()
+                out.append(_apply(node.op, out.pop(), right))  # type: ignore[union-attr]
+        elif isinstance(node, Neg):
+            stack += [(node, True), (node.operand, False)]
+        elif isinstance(node, BinOp):
+            stack += [(node, True), (node.right, False), (node.left, False)]
+        else:
+            raise TypeError(f"not an expression node: {type(node).__name__}")
+    return Fraction(out[0])
 
 
 def terms(expr: Expr) -> list[tuple[int, Expr]]:
@@ -203,6 +237,8 @@ _PREC = {"+": 1, "-": 1, "*": 2, "/": 2, "^": 4}
 
 
 def _num_text(value: Fraction) -> tuple[str, int]:
+    if value.denominator == 1:
+        return str(value.numerator), (5 if value.numerator >= 0 else 3)
     sign, prec = ("-", 3) if value < 0 else ("", 5)
     value = abs(value)
     if value.denominator == 1:
@@ -249,15 +285,16 @@ _NAN = {"nan", "inf", "infinity"}
 _EN = resolve_locale("en")
 
 
-@dataclass(frozen=True, slots=True)
-class _Tok:
-    kind: str   # num, op, open, close, frac
-    text: str
+class _Tok(NamedTuple):
+    key: str    # what the grammar sees: num, open, close, frac, end or the operator + - * / ^
+    text: str   # as typed, for messages
     pos: int
     value: Fraction | None = None
 
 
 def _literal(text: str, loc: Locale) -> Fraction:
+    if text.isdigit() and len(text) <= MAX_LITERAL_DIGITS:  # ASCII here: the common case
+        return check_size(Fraction(int(text)))
     mantissa, e, exp = text.replace("E", "e").partition("e")
     value, _ = read_numeral(mantissa, loc)
     if e:
@@ -283,14 +320,16 @@ def _tokenize(text: str, loc: Locale) -> list[_Tok]:
                              f"something we can read here ({hint}).")
         kind, tok, start = m.lastgroup, m.group(m.lastgroup), m.start(m.lastgroup)
         pos = m.end()
-        value = None
+        value, key = None, kind
         if kind == "num":
             value = _literal(tok, loc)
+        elif kind == "op":
+            key = "^" if tok == "**" else tok
         elif kind == "word":
             if tok in ("x", "X"):
-                kind, tok = "op", "*"
+                kind = key = "*"
             elif tok in ("\\frac", "\\dfrac", "\\tfrac"):
-                kind = "frac"
+                kind = key = "frac"
             else:
                 ident = _IDENT.match(text, start)
                 shown = ident.group() if ident else tok
@@ -308,11 +347,11 @@ def _tokenize(text: str, loc: Locale) -> list[_Tok]:
             if not opened or _CLOSE[opened.pop()] != tok:
                 raise ParseError(Reason.SYNTAX, f"the '{tok}' at position {start + 1} has no "
                                  "matching opening bracket; check the brackets.")
-        if kind in ("num", "op", "frac"):
+        if kind != "open" and kind != "close":
             nodes += 1
             if nodes > MAX_NODES:
                 raise _too_many()
-        toks.append(_Tok(kind, tok, start, value))
+        toks.append(_Tok(key, tok, start, value))
     if opened:
         raise ParseError(Reason.SYNTAX, f"{len(opened)} bracket(s) are never closed; add the "
                          f"missing '{_CLOSE[opened[-1]]}'.")
@@ -335,24 +374,20 @@ class _Parser:
 
     def __init__(self, toks: list[_Tok], text: str) -> None:
         self.toks, self.text, self.i, self.depth = toks, text, 0, 0
-        self.nodes = sum(t.kind != "open" and t.kind != "close" for t in toks)
-
-    def _peek(self, *kinds: str, text: str | None = None) -> _Tok | None:
-        tok = self.toks[self.i] if self.i < len(self.toks) else None
-        if tok is None or tok.kind not in kinds or (text is not None and tok.text not in text):
-            return None
-        return tok
+        self.keys = [t.key for t in toks] + ["end"]
+        self.nodes = sum(k != "open" and k != "close" for k in self.keys) - 1
 
     def _enter(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             raise _too_deep()
 
-    def _error(self, tok: _Tok | None) -> ParseError:
-        if tok is None:
+    def _error(self) -> ParseError:
+        if self.i >= len(self.toks):
             last = self.toks[-1].text if self.toks else ""
             return ParseError(Reason.SYNTAX, f"{echo(self.text)} ends with '{last}', where a "
                               "number or bracket should follow; complete or remove it.")
+        tok = self.toks[self.i]
         return ParseError(Reason.SYNTAX, f"'{tok.text}' at position {tok.pos + 1} of "
                           f"{echo(self.text)} is out of place (a missing number or operator?); "
                           "check the operators and brackets.")
@@ -360,31 +395,32 @@ class _Parser:
     def parse(self) -> Expr:
         node = self.expr()
         if self.i != len(self.toks):
-            raise self._error(self.toks[self.i])
+            raise self._error()
         return node
 
     def expr(self) -> Expr:
-        sign = self._peek("op", text="+-")
-        if sign:
+        key = self.keys[self.i]
+        if key == "+" or key == "-":
             self.i += 1
             self._enter()
             node = self.term()
             self.depth -= 1
-            node = Neg(node) if sign.text == "-" else node
+            node = Neg(node) if key == "-" else node
         else:
             node = self.term()
-        while tok := self._peek("op", text="+-"):
+        while (key := self.keys[self.i]) == "+" or key == "-":
             self.i += 1
-            node = BinOp(tok.text, node, self.term())
+            node = BinOp(key, node, self.term())
         return node
 
     def term(self) -> Expr:
         node = self.factor()
         while True:
-            if tok := self._peek("op", text="*/"):
+            key = self.keys[self.i]
+            if key == "*" or key == "/":
                 self.i += 1
-                node = BinOp(tok.text, node, self.factor())
-            elif self._peek("open", "frac"):
+                node = BinOp(key, node, self.factor())
+            elif key == "open" or key == "frac":  # implicit: 2(3+4), (3*3+1)(20)
                 self.nodes += 1
                 if self.nodes > MAX_NODES:
                     raise _too_many()
@@ -393,17 +429,18 @@ class _Parser:
                 return node
 
     def factor(self) -> Expr:
-        if sign := self._peek("op", text="+-"):
+        key = self.keys[self.i]
+        if key == "+" or key == "-":
             self.i += 1
             self._enter()
             node = self.factor()
             self.depth -= 1
-            return Neg(node) if sign.text == "-" else node
+            return Neg(node) if key == "-" else node
         return self.power()
 
     def power(self) -> Expr:
         base = self.primary()
-        if self._peek("op", text=("^", "**")):
+        if self.keys[self.i] == "^":
             self.i += 1
             self._enter()
             exponent = self.factor()
@@ -412,15 +449,18 @@ class _Parser:
         return base
 
     def primary(self) -> Expr:
-        tok = self.toks[self.i] if self.i < len(self.toks) else None
-        if tok is None or tok.kind in ("op", "close"):
-            raise self._error(tok)
-        self.i += 1
-        if tok.kind == "num":
+        key = self.keys[self.i]
+        if key == "num":
+            tok = self.toks[self.i]
+            self.i += 1
             return Num(tok.value, tok.text)  # type: ignore[arg-type]
-        if tok.kind == "frac":
+        if key == "frac":
+            self.i += 1
             top = self._group()
             return BinOp("/", top, self._group())
+        if key != "open":
+            raise self._error()
+        self.i += 1
         self._enter()
         node = self.expr()
         self.depth -= 1
@@ -428,8 +468,7 @@ class _Parser:
         return node
 
     def _group(self) -> Expr:
-        tok = self._peek("open")
-        if tok is None:
+        if self.keys[self.i] != "open":
             raise ParseError(Reason.SYNTAX, "\\frac needs two groups in braces, as in "
                              "\\frac{10}{2}.")
         return self.primary()
