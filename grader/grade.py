@@ -128,8 +128,9 @@ def _spec_and_key(problem: Any) -> tuple[Any, str]:
             spec = problem
     if spec is None:
         raise TypeError("a problem must be a Problem, a problem-file mapping, a spec or a Network")
-    key = str(pid) if pid is not None else "spec:" + hashlib.sha256(
-        json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    # the id names the problem for people; the spec hash keeps a reused id from a stale hit
+    key = f"{pid}:{digest[:16]}" if pid is not None else f"spec:{digest}"
     return spec, key
 
 
@@ -316,8 +317,13 @@ class _Grader:
         else:
             shown = [e for e in found[:3] if e.posterior >= 0.05] or found[:1]
             for e in shown:
+                twins = [o for o in shown if o is not e and o.trace.params == e.trace.params
+                         and o.trace.shapes == e.trace.shapes]
+                same = (" It gives the same numbers in every layer as the "
+                        + " and the ".join(", ".join(MISCONCEPTIONS[m].title for m in o.ids)
+                                           for o in twins) + " explanation.") if twins else ""
                 self.hedges.append(f"perhaps ({e.posterior:.0%}) " + explain_total(
-                    self.d, e, v, show=self.show))
+                    self.d, e, v, show=self.show) + same)
             where = None
             if len(found) > 1:
                 i = self.d.first_difference(found[0].trace, found[1].trace)
@@ -337,8 +343,8 @@ class _Grader:
         for s in e.sites:
             m = MISCONCEPTIONS[s.mid]
             layer = ", ".join(self.d.engine.names[i] if i >= 0 else "the input" for i in s.layers)
-            parts.append(f"{m.title} ({layer}). {m.hint.format(layer=layer)} "
-                         f"Formula: {m.formula}.")
+            parts.append(f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
+                         f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
         diff = trace_difference(self.d, e.trace, show=self.show)
         return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
 
@@ -548,19 +554,21 @@ class _Grader:
         second = ranked[1][1] / total_w if len(ranked) > 1 else 0.0
         self.confident = top >= 0.75 and top >= 3 * second
         self.ambiguous = not self.confident
-        for mid, _ in ranked[:3]:
+        for mid, _ in ranked[:1] if self.confident else ranked[:3]:
             s = next(s for _, s in hits if s.mid == mid)
             m = MISCONCEPTIONS[mid]
-            layers = tuple(self.d.engine.names[j] if j >= 0 else "input" for j in s.layers)
+            layers = (name,) if i in s.layers else tuple(
+                self.d.engine.names[j] if j >= 0 else "input" for j in s.layers)
             layer = ", ".join(layers)
-            expl = f"{m.title} ({layer}): {m.hint.format(layer=layer)} Formula: {m.formula}."
+            expl = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
+                    f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
             self.diagnoses.append(Diagnosis((mid,), layers, 0, expl))
-            (self.lines if self.confident else self.hedges).append(
-                {"layer": layer, "kind": "misconception", "step": str(m.step), "title": m.title,
-                 "text": expl, "formula": m.formula, "should": ""} if self.confident
-                else "perhaps " + expl)  # type: ignore[arg-type]
             if self.confident:
-                break
+                self.lines.append({"layer": layer, "kind": "misconception", "step": str(m.step),
+                                   "title": m.title, "text": expl, "formula": m.formula,
+                                   "should": ""})
+            else:
+                self.hedges.append("perhaps " + expl)
         if self.ambiguous:
             self.follow_up = "Give the output shape of every layer so the step can be told apart."
 
