@@ -20,6 +20,11 @@ breakdown entries       200         ``MAX_ENTRIES``; labels ``[A-Za-z_][A-Za-z0-
 shape dimensions        8           ``MAX_DIMS``
 ======================  ==========  =====================================================
 
+How text is read, in order: JSON (``{"conv1": 3000}``; a ``[...]`` array only with quotes or
+when counting) → a breakdown (two or more lines, ``;``, or ``label: value`` / ``label = value``;
+a lone ``Total: 1792`` / ``answer = …`` is just its value) → a shape (see ``Expect``) → one
+number (``read_number``) → an arithmetic expression (``grader.expr``).
+
 >>> parse_answer("50,828,751 params").reading
 '50,828,751'
 >>> parse_answer("1,234").reason
