@@ -144,7 +144,8 @@ def keras_code(net: Network) -> str:
     last = _last_dense(net)
     relu = {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose)
             and n.name != last for n in net.nodes}
-    head = "import keras\nfrom keras import layers\n" + _keras_helpers(net) + "\n"
+    helpers = _keras_helpers(net)
+    head = "import keras\nfrom keras import layers\n" + helpers + ("\n\n" if helpers else "\n")
     if not any(n.shares for n in net.nodes):
         body = ["model = keras.Sequential([", f"    keras.Input(shape=({shape}{',' if len(net.input.shape) == 1 else ''})),"]
         body += [f"    {_keras_layer(n.layer, relu[n.name])}," for n in net.nodes]
