@@ -41,9 +41,11 @@ LAMBDA = 0.3
 #: a one-layer slip of a misconception that fits n layers: π/n · e^−½
 SLIP = math.exp(-0.5)
 #: prior mass of "something else" (an arithmetic slip no catalogue entry explains)
-OTHER = 0.0005
+OTHER = 0.002
 #: how often a student holding a misconception applies it where it fits (per-layer answers)
 Q = 0.9
+#: the same for one layer of a per-layer answer (a slip no entry explains)
+OTHER_LOCAL = 0.02
 #: candidates kept per answer before ranking
 CAP = 400
 
@@ -89,6 +91,8 @@ class Finding:
     options: tuple[tuple[Site, ...], ...] = ()
     in_shape: tuple[int, ...] = ()
     student_in: tuple[int, ...] = ()
+    #: P(best option) among this layer's options and "something else"
+    posterior: float = 1.0
 
     @property
     def ids(self) -> tuple[str, ...]:
@@ -390,8 +394,10 @@ class Diagnoser:
             rivals = [o for o in ranked[1:] if o[0] * 3 > best[0]
                       and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
             keep = (best[1], *(o[1] for o in rivals[:2]))
+            same = sum(o[0] for o in ranked if {st.mid for st in o[1]} == {st.mid for st in best[1]})
+            post = same / (sum(o[0] for o in ranked) + OTHER_LOCAL)
             out.append(Finding(f.layer, "ambiguous" if rivals else "misconception", f.expected,
-                               f.correct, f.got, keep, f.in_shape, f.student_in))
+                               f.correct, f.got, keep, f.in_shape, f.student_in, post))
         return out
 
     def _local_options(self, i: int, v: int, chosen: list[Site], explained: list[int],
@@ -424,7 +430,13 @@ class Diagnoser:
         def merged(act: tuple[str, ...], extra: tuple[str, ...]) -> tuple[str, ...]:
             return tuple(sorted(set(act) | set(extra), key=ORDER.__getitem__))
 
+        alone: set[Site] = set()
+
         def record(cand: tuple[Site, ...]) -> None:
+            if len(cand) == 1:
+                alone.add(cand[0])
+            elif any(st in alone for st in cand):
+                return  # a site that changes nothing here is not part of the explanation
             w = _weight(cand) * 3.0 ** sum(1 for st in cand if st.mid in seen)
             out.append((w, cand))
 

@@ -499,7 +499,8 @@ class _Grader:
             expl = " ".join(ln["text"] for ln in self.lines if ln["layer"] in layers)
             self.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl))
         self.ambiguous = any(f.verdict == "ambiguous" for f in own)
-        self.confident = bool(diag) and not self.ambiguous and len(diag) == len(own)
+        self.confident = (bool(diag) and not self.ambiguous and len(diag) == len(own)
+                          and all(f.posterior >= 0.75 for f in diag))
         slips = len(own)
         if slips == 1 and diag and not self.ambiguous:
             self.score = self.policy.per_layer_single_slip
