@@ -247,3 +247,21 @@ def test_cli_problem_file_stdin_and_hide(tmp_path: Path) -> None:
     assert code == 0 and "50,828,751" not in out and "bias" in out
     code, out, _ = run("grade", str(p), "--answer", "9**9**9", "--format", "json")
     assert code == 0 and json.loads(out)["status"] == "unreadable"
+
+
+HOSTILE = ["9**9**9", "(10**6)**(10**6)", "factorial(10**6)", "(" * 100_000 + "1" + ")" * 100_000,
+           "^".join(["2"] * 1000), "__import__('os').system('echo hi')", "9" * 5000,
+           "\x00\x1b[2J", "\u202e\u0663\u0664", ""]
+
+
+@needs_parse
+@pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
+@pytest.mark.parametrize("part", ["total", "per_layer", "shape:conv2d"])
+def test_hostile_answers_are_refused_quickly(text: str, part: str) -> None:
+    import time
+
+    prepare(SO, part)
+    t = time.perf_counter()
+    r = grade(SO, text, part=part, feedback_format="html")
+    assert time.perf_counter() - t < 0.05
+    assert r.status == "unreadable" and r.given is None and "<script" not in r.feedback
