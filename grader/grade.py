@@ -311,7 +311,7 @@ class _Grader:
             e = found[0]
             self.lines.append({"layer": ", ".join(self.diagnoses[0].layers),
                                "kind": "misconception",
-                               "step": ", ".join(str(MISCONCEPTIONS[m].step) for m in e.ids),
+                               "step": "",  # named in the text
                                "title": "", "text": self._sure(e, v), "formula": "",
                                "should": ""})
         else:
