@@ -372,10 +372,11 @@ class _Grader:
             if len(values) == len(layers):
                 options.append(dict(zip(layers, values, strict=True)))
         plausible = self._plausible()
-        got = align(values, weighted or nonzero, plausible)
+        every = list(range(len(names)))  # any layer may carry a value (pooling given weights)
+        got = align(values, every, plausible)
         if got is not None:
             options.append(dict(zip(got, values, strict=True)))
-        free = match_free(values, weighted or nonzero, plausible)
+        free = match_free(values, every, plausible)
         if free is not None:
             options.append(free)
         if not options:
