@@ -119,8 +119,6 @@ class Diagnoser:
 
     def __post_init__(self) -> None:
         self._traces: dict[frozenset[Site], BuggyResult | None] = {}
-        #: per layer, its correct value and every one-site value (filled by the grader)
-        self.plausible: dict[int, set[int]] | None = None
         self.formulas: dict[tuple[int, tuple[int, ...]], tuple[str, str, int] | None] = {}
         self.engine = eng = engine(self.network)
         self.base = eng.base
@@ -134,6 +132,13 @@ class Diagnoser:
                 slip = m.prior / len(fits) * SLIP
                 self.all_sites += [Site(mid, (i,), False, slip, m.changes_shape) for i in fits]
         self.fits = {s.mid: s.layers for s in self.all_sites if s.consistent}
+        # per layer: its correct value and every one-site value (to line answers up with layers)
+        self.plausible = {i: {p} for i, p in enumerate(self.base.params)}
+        for s in self.all_sites:
+            t = self._trace((s,))
+            if t is not None:
+                for i, p in enumerate(t.params):
+                    self.plausible[i].add(p)
         # sites that change the total on their own take part in the total search
         self.sites = [s for s in self.all_sites
                       if (t := self._trace((s,))) is not None and t.total != self.base.total]

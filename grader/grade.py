@@ -385,17 +385,7 @@ class _Grader:
         return min(options, key=lambda m: _misses(m, plausible))
 
     def _plausible(self) -> dict[int, set[int]]:
-        if self.d.plausible is not None:
-            return self.d.plausible
-        out: dict[int, set[int]] = {i: {p} for i, p in enumerate(self.d.base.params)}
-        for s in self.d.all_sites:
-            t = self.d._trace((s,))
-            if t is None:
-                continue
-            for i, p in enumerate(t.params):
-                out[i].add(p)
-        self.d.plausible = out
-        return out
+        return self.d.plausible
 
     def _breakdown(self, a: Any) -> None:
         labels = [e.label for e in a.entries]
