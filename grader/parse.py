@@ -12,7 +12,7 @@ parse_number input      256 chars   ``MAX_NUMBER_INPUT_CHARS`` (spaces, LaTeX, u
 one number              64 chars    ``MAX_NUMBER_CHARS``, once LaTeX and unit words are gone
 one literal             80 digits   ``MAX_LITERAL_DIGITS``
 one expression          2,000 chars ``MAX_EXPR_CHARS``
-expression nodes        50          ``MAX_NODES`` (numbers + operators, P4)
+expression nodes        200         ``MAX_NODES`` (numbers + operators; see grader/expr.py)
 nesting                 20          ``MAX_DEPTH`` (brackets, signs, exponents)
 exponent                |n| <= 64   ``MAX_EXPONENT`` (``a^n``, ``1e<n>``, ``x10^<n>``)
 any value               <= 2**256   ``MAX_BITS``, checked before a power is computed
