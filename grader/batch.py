@@ -330,11 +330,13 @@ class ProblemIndex:
             self.loaded[pid] = _load(self.paths[pid])
             return pid, self.loaded[pid]
         if pid.lower().endswith((".json", ".yaml", ".yml")):
-            path = Path(pid) if Path(pid).is_absolute() else self.base / pid
-            if path.is_file():
-                self.loaded[pid] = _load(path)
-                return pid, self.loaded[pid]
-            raise LookupError(f"problem file {pid!r} not found")
+            # relative paths: next to the submissions file first, then the working directory
+            for path in (Path(pid),) if Path(pid).is_absolute() else (self.base / pid, Path(pid)):
+                if path.is_file():
+                    self.loaded[pid] = _load(path)
+                    return pid, self.loaded[pid]
+            raise LookupError(f"problem file {pid!r} not found (looked next to the submissions "
+                              "file and in the working directory)")
         if not pid:
             raise LookupError("no problem given")
         if self.students and student not in self.students:
