@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import click
 
-from .cmd_generate import generate_command
-from .cmd_practice import practice_command
-from .cmd_serve import serve_command
-from .cmd_grade import grade_command
-from .cmd_solve import lint_command, solve_command
 from .cmd_batch import grade_batch_command
+from .cmd_generate import generate_command
+from .cmd_grade import grade_command
+from .cmd_practice import practice_command
 from .cmd_report import report_command
+from .cmd_serve import serve_command
+from .cmd_solve import lint_command, solve_command
 
 __all__ = ["main"]
 
@@ -33,6 +33,10 @@ def main() -> None:
     Examples:
       cnnquiz solve examples/stackoverflow_gray.yaml
       cnnquiz lint examples/cmyk_shared.yaml
+      cnnquiz generate --topics color,sharing --count 30 --format html --out set/
+      cnnquiz grade set/problems/<id>.json --answer "50,828,751"
+      cnnquiz grade-batch answers.csv --problems set/ --out results.csv
+      cnnquiz practice
     """
 
 
