@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .errors import ConfigError
-from .network import solve
+from .network import Network, solve
 from .spec import CONVENTIONS, load_spec
 
 __all__ = ["Ambiguity", "Outcome", "lint"]
@@ -71,31 +71,24 @@ def lint(spec: Mapping[str, Any]) -> list[Ambiguity]:
         outcomes: list[Outcome] = []
         sites: set[str] = set()
         for value in choices:
-            variant = _with(spec, key, value)
             try:
-                net = load_spec(variant)
-                sites |= {_site(s) for s in net.stated - base.stated
-                          if not s.startswith("conventions.")}
+                net = load_spec(_with(spec, key, value))
+                sites |= {layer for layer, _ in net.stated - base.stated}
                 outcomes.append(Outcome(value, solve(net).answer))
             except ConfigError as e:
                 outcomes.append(Outcome(value, None, str(e)))
         if key == "count":
-            sites = {n.name for n in base.nodes
-                     if any(not w.trainable for w in _weights(base, n.name))}
+            sites = _non_trainable_layers(base)
         amb = Ambiguity(key, tuple(sorted(sites)), tuple(outcomes))
         if sites and amb.differs:
             found.append(amb)
     return found
 
 
-def _site(stated: str) -> str:
-    """'layers[0] (conv1).padding' -> 'conv1'."""
-    label = stated.rsplit(".", 1)[0]
-    return label[label.find("(") + 1 : -1] if "(" in label else label
-
-
-def _weights(net: Any, name: str) -> tuple[Any, ...]:
+def _non_trainable_layers(net: Network) -> set[str]:
+    """Layers holding non-trainable weights (batch-norm statistics, frozen layers)."""
     try:
-        return solve(net).row(name).weights
+        rows = solve(net).rows
     except ConfigError:
-        return ()
+        return set()
+    return {r.name for r in rows if r.non_trainable}

@@ -80,7 +80,8 @@ class Network:
     input: InputSpec
     nodes: tuple[Node, ...]
     count: Count = Count.TRAINABLE
-    stated: frozenset[str] = field(default=frozenset(), compare=False)
+    #: (layer name, option) pairs the spec states, on the layer or under `conventions`
+    stated: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
 
     def node(self, name: str) -> Node:
         for n in self.nodes:

@@ -201,7 +201,8 @@ def _normalise(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
 
 
 def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], where: str,
-                   stated: set[str], *, shared: bool = False) -> dict[str, Any]:
+                   stated: set[tuple[str, str]], *, name: str, shared: bool = False
+                   ) -> dict[str, Any]:
     """Constructor arguments for one layer, defaults and conventions applied."""
     fam = family(kind)
     cls, fixed = KINDS[kind]
@@ -237,31 +238,31 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default
     if "padding" in OPTIONS[fam]:
         if "padding" in args:
-            stated.add(f"{where}.padding")
+            stated.add((name, "padding"))
         elif "padding" in conv:
             args["padding"] = conv["padding"]
-            stated.add(f"{where}.padding")
+            stated.add((name, "padding"))
     if "bias" in OPTIONS[fam]:
         if "bias" in args:
-            stated.add(f"{where}.bias")
+            stated.add((name, "bias"))
         elif "bias" in conv:
             args["bias"] = conv["bias"] == "true"
-            stated.add(f"{where}.bias")
+            stated.add((name, "bias"))
     if fam == "pool" and not shared:
         if "strides" in args:
-            stated.add(f"{where}.strides")
+            stated.add((name, "strides"))
         else:
             if conv.get("pool_strides") == "1":
                 args["strides"] = (1,) * rank
             else:
                 args["strides"] = args["pool_size"]
             if "pool_strides" in conv:
-                stated.add(f"{where}.strides")
+                stated.add((name, "strides"))
         if "trainable" in args:
-            stated.add(f"{where}.trainable")
+            stated.add((name, "trainable"))
         elif "pooling_weights" in conv:
             args["trainable"] = PoolWeights(conv["pooling_weights"])
-            stated.add(f"{where}.trainable")
+            stated.add((name, "trainable"))
     # dataclass field names
     renames = {"pool_size": "kernel", "bias": "use_bias"}
     return {renames.get(k, k): v for k, v in args.items()}
@@ -274,7 +275,7 @@ def _rate(v: Any, where: str) -> float:
 
 
 def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Layer],
-           counters: dict[str, int], stated: set[str]) -> Node:
+           counters: dict[str, int], stated: set[tuple[str, str]]) -> Node:
     where = f"layers[{index}]"
     if not isinstance(raw, Mapping):
         raise ConfigError(f"each layer must be a mapping such as {{type: conv2d, filters: 8, "
@@ -316,7 +317,7 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
                      if f.init and f.name not in ("name", "rank", "op")}
         args = _layer_options(kind, {k: v for k, v in opts.items()
                                      if k in ("strides", "padding", "dilation")},
-                              {}, label, stated, shared=True) if opts else {}
+                              {}, label, stated, name=name, shared=True) if opts else {}
         for key in opts:
             if key not in ("strides", "padding", "dilation"):
                 raise ConfigError(f"'{key}' belongs to the shared weights of '{share}'; a layer that "
@@ -324,10 +325,10 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
                                   where=label)
         layer = replace(owner, name=name, **{**inherited, **args})
         for key in ("padding", "bias", "strides", "trainable"):
-            if f"{label}.{key}" not in stated and any(s.endswith(f"({share}).{key}") for s in stated):
-                stated.add(f"{label}.{key}")
+            if (str(share), key) in stated:
+                stated.add((name, key))
     else:
-        layer = make(kind, name=name, **_layer_options(kind, opts, conv, label, stated))
+        layer = make(kind, name=name, **_layer_options(kind, opts, conv, label, stated, name=name))
     earlier[name] = layer
     return Node(layer, str(share) if share is not None else None)
 
@@ -352,7 +353,7 @@ def load_spec(data: Any) -> Network:
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         raise ConfigError("a spec needs a non-empty list of layers.")
-    stated: set[str] = {f"conventions.{k}" for k in conv}
+    stated: set[tuple[str, str]] = set()
     earlier: dict[str, Layer] = {}
     counters: dict[str, int] = {}
     nodes = tuple(_layer(raw, i, conv, earlier, counters, stated) for i, raw in enumerate(layers))
