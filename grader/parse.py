@@ -116,8 +116,25 @@ class Invalid:
     reading: str | None = None
 
 
+class _ExactValue:
+    """``is_integer`` and ``as_int`` for results that carry an exact ``value``."""
+
+    __slots__ = ()
+    value: Fraction
+
+    @property
+    def is_integer(self) -> bool:
+        """Whether the value is a whole number."""
+        return self.value.denominator == 1
+
+    @property
+    def as_int(self) -> int | None:
+        """The value as an int, or None if it is not whole."""
+        return self.value.numerator if self.value.denominator == 1 else None
+
+
 @dataclass(frozen=True, slots=True)
-class NumberAnswer:
+class NumberAnswer(_ExactValue):
     """One number. ``approximate`` marks rounded forms (50.8M, 5.08e7): see ``read_number``.
 
     >>> parse_number("5.0828751E+07").as_int, parse_number("2.5").is_integer
@@ -130,19 +147,9 @@ class NumberAnswer:
     approximate: bool = False
     notation: str = Notation.PLAIN
 
-    @property
-    def is_integer(self) -> bool:
-        """Whether the value is a whole number."""
-        return self.value.denominator == 1
-
-    @property
-    def as_int(self) -> int | None:
-        """The value as an int, or None if it is not whole."""
-        return self.value.numerator if self.value.denominator == 1 else None
-
 
 @dataclass(frozen=True, slots=True)
-class ExpressionAnswer:
+class ExpressionAnswer(_ExactValue):
     """An arithmetic answer: exact value, tree (see ``terms``/``factors``), reading.
 
     >>> parse_answer("3*3*3*64+64").reading
@@ -153,16 +160,6 @@ class ExpressionAnswer:
     expr: Expr
     text: str
     reading: str
-
-    @property
-    def is_integer(self) -> bool:
-        """Whether the value is a whole number."""
-        return self.value.denominator == 1
-
-    @property
-    def as_int(self) -> int | None:
-        """The value as an int, or None if it is not whole."""
-        return self.value.numerator if self.value.denominator == 1 else None
 
 
 @dataclass(frozen=True, slots=True)
