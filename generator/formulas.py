@@ -27,6 +27,7 @@ import sympy as sp
 
 __all__ = [
     "ceil_div",
+    "concat_len",
     "conv_len",
     "effective_kernel",
     "exact_div",
@@ -140,3 +141,15 @@ def exact_div(a: Num, b: Num) -> Num:
             raise ValueError(f"{b} does not divide {a}")
         return q
     return sp.sympify(a) / b
+
+
+def concat_len(sizes: Iterable[Num]) -> Num:
+    """Length of the joined axis of a concatenation: the sum of the inputs' lengths.
+
+    >>> concat_len([64, 32])
+    96
+    """
+    sizes = list(sizes)
+    if _all_int(*sizes):
+        return sum(sizes)
+    return sp.Add(*sizes)
