@@ -8,8 +8,7 @@ Writes into ``--out`` (created when missing; existing inputs are never overwritt
 - ``answer_key.csv`` and ``answer_key.json`` (indexed by student with a roster);
 - ``diagrams/<id>.svg`` for Markdown.
 
-LMS formats from :data:`generator.export.EXPORTERS` (when that package is installed) are
-accepted by ``--format`` too. The course secret of ``--secret-file`` never appears in any output.
+LMS formats from :data:`generator.export.EXPORTERS` are accepted by ``--format`` too. The course secret of ``--secret-file`` never appears in any output.
 """
 
 from __future__ import annotations
@@ -19,13 +18,14 @@ import io
 import json
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import click
 
 from generator.errors import ConfigError
+from generator.export import EXPORTERS
 from generator.problem import (
     DIFFICULTIES,
     PARTS,
@@ -46,16 +46,7 @@ ID_COLUMNS = ("student_id", "studentid", "student id", "id", "sis user id", "sis
               "username", "login", "user", "email", "student")
 
 
-def _exporters() -> dict[str, Callable[..., list[Path]]]:
-    """LMS exporters, when ``generator.export`` provides them (looked up, never required)."""
-    try:
-        from generator.export import EXPORTERS
-    except ImportError:
-        return {}
-    return dict(EXPORTERS)
-
-
-FORMATS = OWN_FORMATS + tuple(sorted(set(_exporters()) - set(OWN_FORMATS)))
+FORMATS = OWN_FORMATS + tuple(sorted(set(EXPORTERS) - set(OWN_FORMATS)))
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -297,7 +288,6 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
     version = generator_version()
     inputs = [p for p in (roster, secret_file) if p is not None]
     w = Writer(out, inputs)
-    exporters = _exporters()
 
     sets: dict[str | None, list[Problem]] = {}
     if roster is not None and secret_file is not None:
@@ -334,8 +324,8 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
                            student=student)
     # the answer key first: an exporter (Gradescope) may bundle the student -> variants map
     _write_keys(w, sets, version)
-    if fmt not in EXT and fmt in exporters:
-        exported = exporters[fmt](everything, out)
+    if fmt not in EXT and fmt in EXPORTERS:
+        exported = EXPORTERS[fmt](everything, out)
         w.written += list(exported)
     click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 

@@ -7,9 +7,7 @@ import sys
 
 import click
 
-from generator.lint import lint
 from generator.network import solve
-from generator.render import num, render, render_solution
 from generator.spec import load_spec
 
 from .common import input_shape_option, load_network, load_spec_data, reports_config_errors
@@ -32,6 +30,8 @@ def solve_command(spec: str, fmt: str, input_shape: str | None) -> None:
     if fmt == "json":
         click.echo(json.dumps(sol.to_dict(), indent=2, ensure_ascii=False))
     else:
+        from generator.render import render_solution  # jinja2 only for text output
+
         click.echo(render_solution(sol, fmt), nl=False)
 
 
@@ -48,6 +48,9 @@ def lint_command(spec: str, fmt: str, input_shape: str | None) -> None:
     pooling weights, trainable vs total) whose alternatives give different answers, with
     the competing totals. State it per layer or once under `conventions:` to fix it.
     """
+    from generator.lint import lint
+    from generator.render import num, render
+
     data = load_spec_data(spec, input_shape)
     answer = solve(load_spec(data)).answer
     found = lint(data)
