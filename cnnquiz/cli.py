@@ -25,6 +25,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
               "Grade ANSWER to PROBLEM (a problem file from `generate`,..."),
     "generate": ("cmd_generate", "generate_command",
                  "Generate a problem set with answer key and worked solutions."),
+    "render": ("cmd_render", "render_command",
+               "Re-render PROBLEMS (problem JSON files) with their key..."),
     "practice": ("cmd_practice", "practice_command",
                  "Practise counting CNN parameters in the terminal."),
     "serve": ("cmd_serve", "serve_command",
