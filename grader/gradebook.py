@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import AtomicText
+from .batch.files import AtomicText
 from .csvsafe import number_cell, text_cell
 
 __all__ = ["Gradebook", "StudentGrades", "read_results", "write_canvas", "write_feedback",

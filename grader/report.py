@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import AtomicText
+from .batch.files import AtomicText
 from .csvsafe import number_cell, text_cell
 
 __all__ = ["ClassReport", "MisconceptionStats", "class_report", "report_csv", "report_html"]

@@ -107,9 +107,9 @@ def test_input_order_and_row_numbers(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cache_limit", [200_000, 3], ids=["cache", "cache-full"])
 def test_workers_give_identical_bytes(tmp_path: Path, cache_limit: int,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.batch
+    import grader.batch.options
 
-    monkeypatch.setattr(grader.batch, "CACHE_LIMIT", cache_limit)
+    monkeypatch.setattr(grader.batch.options, "CACHE_LIMIT", cache_limit)
     body = "".join(f"s{i},p{1 + i % 2},{38 + i % 6}\n" for i in range(3000))
     body += "s,p1,boom\ns,zzz,42\ns,p1,1,2\n" * 3
     (tmp_path / "in.csv").write_text(HEADER + body)

@@ -1,0 +1,187 @@
+"""Reading submissions: CSV/TSV, JSON lines and Excel as a stream of input rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from .options import MAX_FIELD, BatchOptions, InputRow
+
+__all__ = ["Record", "read_rows"]
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _cell_text(value: Any) -> str:
+    """An Excel or JSON value as the text a student typed (1792.0 -> '1792')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+Record = tuple[int, list[str] | None, str | None]
+
+
+def _records(path: Path, opts: BatchOptions,
+             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                Callable[[], None]]:
+    """The header, (row number, fields or None, error) per record in order, and a closer."""
+    suffix = _suffix(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _excel_records(path, opts)
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_records(path, progress)
+    return _csv_records(path, opts, progress)
+
+
+def _csv_records(path: Path, opts: BatchOptions,
+                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                  Callable[[], None]]:
+    delimiter = opts.delimiter or ("\t" if _suffix(path) in (".tsv", ".tab") else ",")
+    csv.field_size_limit(MAX_FIELD)
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the generator below
+    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
+    reader = csv.reader(text, delimiter=delimiter)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        header = []
+    except csv.Error as e:
+        raw.close()
+        raise ValueError(f"{path}: cannot read the header row: {e}") from None
+    n = len(header)
+
+    def records() -> Iterator[Record]:
+        last = 0
+        while True:
+            try:
+                fields = next(reader)
+            except StopIteration:
+                break
+            except csv.Error as e:
+                yield reader.line_num, None, f"malformed row: {e}"
+                continue
+            if progress is not None and reader.line_num % 1024 == 0:
+                pos = raw.tell()
+                progress(pos - last)
+                last = pos
+            if len(fields) > n:
+                yield reader.line_num, fields, (
+                    f"malformed row: {len(fields)} fields, the header has {n} "
+                    "(an unquoted comma in an answer?)")
+            elif fields and (len(fields) > 1 or fields[0].strip()):  # skip blank lines
+                yield reader.line_num, fields, None
+
+    return header, records(), text.close
+
+
+def _jsonl_records(path: Path, progress: Callable[[int], None] | None
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
+    """JSON lines: the header is the union of keys, in first-seen order (one pre-pass)."""
+    header: dict[str, None] = {}
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                data = json.loads(line.decode("utf-8", errors="replace"))
+            except (json.JSONDecodeError, RecursionError, UnicodeDecodeError):
+                continue
+            if isinstance(data, dict):
+                header.update(dict.fromkeys(str(k) for k in data))
+    columns = list(header)
+
+    def records() -> Iterator[Record]:
+        with open(path, "rb") as f:
+            for i, line in enumerate(f, 1):
+                if progress is not None:
+                    progress(len(line))
+                if not line.strip():
+                    continue
+                try:
+                    data = json.loads(line.decode("utf-8", errors="replace"))
+                except (json.JSONDecodeError, RecursionError) as e:
+                    yield i, None, f"malformed JSON line: {str(e)[:100]}"
+                    continue
+                if not isinstance(data, dict):
+                    yield i, None, "malformed JSON line: not an object"
+                    continue
+                values = {str(k): _cell_text(v) for k, v in data.items()}
+                yield i, [values.get(c, "") for c in columns], None
+
+    return columns, records(), lambda: None
+
+
+def _excel_records(path: Path, opts: BatchOptions
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [_cell_text(h).strip() for h in next(rows, ())]
+
+    def records() -> Iterator[Record]:
+        for i, values in enumerate(rows, 2):
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                yield i, cells, None
+
+    return header, records(), wb.close
+
+
+def read_rows(path: Path, opts: BatchOptions,
+              progress: Callable[[int], None] | None = None) -> Iterator[InputRow]:
+    """Input rows mapped to (student, problem, part, answer); wide rows give one per part."""
+    header, records, close = _records(Path(path), opts, progress)
+    try:
+        yield from _mapped(header, records, opts, path)
+    finally:
+        close()
+
+
+def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
+            path: Path) -> Iterator[InputRow]:
+    _check_columns(header, opts, path)
+    pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
+    si, pi = pos[opts.student], pos.get(opts.problem, -1)
+    ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
+    default = opts.default_part
+    wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
+    for number, fields, error in records:
+        if fields is None:
+            yield InputRow(number, "", "", default, None, error)
+            continue
+        n = len(fields)
+        student = fields[si].strip() if si < n else ""
+        problem = fields[pi].strip() if 0 <= pi < n else ""
+        if wide is not None:
+            for i, part in wide:
+                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error)
+            continue
+        part = (fields[ti].strip() if 0 <= ti < n else "") or default
+        answer = fields[ai] if ai < n else None
+        if error is None and answer is None:
+            error = f"row has {n} fields: no '{opts.answer}' value"
+        yield InputRow(number, student, problem, part, answer, error)
+
+
+def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:
+    """A missing column is an author error for the whole file (it would fail every row)."""
+    need = [opts.student] + (list(opts.wide) if opts.wide else [opts.answer])
+    missing = [c for c in need if c not in header]
+    if missing:
+        from generator.errors import ConfigError
+
+        raise ConfigError(
+            f"{path}: no column {', '.join(repr(m) for m in missing)}; its columns are "
+            f"{', '.join(repr(c) for c in list(header)[:20]) or 'none'}. Map yours with "
+            "--student-col, --problem-col, --answer-col, --part-col (or --wide COLUMN=PART).")
