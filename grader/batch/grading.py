@@ -6,7 +6,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from ..csvsafe import number_cell, text_cell
+from generator.csvsafe import number_cell, text_cell
+
 from . import options
 from .options import MAX_ANSWER, BatchOptions, InputRow
 from .problems import ProblemIndex
@@ -48,9 +49,10 @@ def _ids(result: Any) -> tuple[str, str]:
     return ";".join(ids), ";".join(layers)
 
 
-def _error(problem: str, part: str, shown: str, reason: str) -> Out:
-    """The result tail of a row that could not be graded: status error and why."""
-    return (text_cell(problem), text_cell(part), shown, "error", "", "", "", "", "",
+def _error(problem: str, part: str, shown: str, reason: str, status: str = "error") -> Out:
+    """The result tail of a row that could not be graded: its status (error, or unreadable
+    when the file broke its quoting) and why."""
+    return (text_cell(problem), text_cell(part), shown, status, "", "", "", "", "",
             text_cell(reason))
 
 
@@ -72,7 +74,7 @@ class Grader:
         answer = r.answer if r.answer is not None else ""
         shown = text_cell(answer, limit=500)
         if r.error is not None:
-            return _error(r.problem, r.part, shown, r.error)
+            return _error(r.problem, r.part, shown, r.error, r.status)
         try:
             key, problem = self.index.resolve(r.student, r.problem)
         except LookupError as e:

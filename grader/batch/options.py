@@ -28,6 +28,8 @@ class BatchOptions:
     #: wide format: column -> part (one row per student, a column per part)
     wide: Mapping[str, str] | None = None
     delimiter: str | None = None
+    #: the file's encoding when it has no byte-order mark (default: UTF-8, UTF-16 by its NULs)
+    encoding: str | None = None
     sheet: str | None = None
     hide_answer: bool = True
     locale: str | None = None
@@ -44,6 +46,8 @@ class InputRow(NamedTuple):
     part: str
     answer: str | None
     error: str | None = None
+    #: the status of a row with an error: "error", or "unreadable" when its quoting broke
+    status: str = "error"
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,8 @@ from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..csvsafe import text_cell
+from generator.csvsafe import text_cell
+
 from . import options
 from .grading import GradeFn, Grader, csv_field
 from .options import BatchOptions, InputRow

@@ -9,9 +9,12 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import csv_records
+from .csv_records import Record
+from .encoding import MARK, detect, has_invalid, invalid_reason
 from .options import MAX_FIELD, BatchOptions, InputRow
 
-__all__ = ["Record", "read_rows"]
+__all__ = ["Record", "parse_delimiter", "read_rows"]
 
 
 def _suffix(path: Path) -> str:
@@ -29,13 +32,30 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-Record = tuple[int, list[str] | None, str | None]
+def parse_delimiter(value: str | None) -> str | None:
+    """A --delimiter value: one character, or ``\\t``/``tab`` for a tab.
+
+    >>> parse_delimiter(";"), parse_delimiter("\\t"), parse_delimiter(None)
+    (';', '\\t', None)
+    >>> parse_delimiter("ab")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: --delimiter must be one character (or \\t for a tab); received 'ab'.
+    """
+    if value is None:
+        return None
+    char = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(value, value)
+    if len(char) != 1 or char in "\"\r\n" or (char.isalnum() and char.isascii()):
+        from generator.errors import ConfigError
+
+        raise ConfigError("--delimiter must be one character (or \\t for a tab); "
+                          f"received {value!r}.")
+    return char
 
 
 def _records(path: Path, opts: BatchOptions,
              progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
                                                                 Callable[[], None]]:
-    """The header, (row number, fields or None, error) per record in order, and a closer."""
+    """The header, (row number, fields or None, status, reason) per record, and a closer."""
     suffix = _suffix(path)
     if suffix in (".xlsx", ".xlsm"):
         return _excel_records(path, opts)
@@ -44,45 +64,72 @@ def _records(path: Path, opts: BatchOptions,
     return _csv_records(path, opts, progress)
 
 
+def _delimiter(first_line: str, path: Path, given: str | None) -> str:
+    """The given delimiter; else tab for .tsv/.tab, else the header's comma, tab or ';'."""
+    if given is not None:
+        return parse_delimiter(given) or ","
+    if _suffix(path) in (".tsv", ".tab"):
+        return "\t"
+    for candidate in (",", "\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
 def _csv_records(path: Path, opts: BatchOptions,
                  progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
                                                                   Callable[[], None]]:
-    delimiter = opts.delimiter or ("\t" if _suffix(path) in (".tsv", ".tab") else ",")
+    from generator.errors import ConfigError
+
     csv.field_size_limit(MAX_FIELD)
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the generator below
-    text = io.TextIOWrapper(raw, encoding="utf-8-sig", errors="replace", newline="")
-    reader = csv.reader(text, delimiter=delimiter)
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the closer returned
+    encoding = detect(raw.read(4096), opts.encoding)
+    raw.seek(0)
     try:
-        header = [h.strip() for h in next(reader)]
-    except StopIteration:
-        header = []
-    except csv.Error as e:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors=MARK, newline="")
+        first = text.readline()
+        text.seek(0)
+    except LookupError:
         raw.close()
-        raise ValueError(f"{path}: cannot read the header row: {e}") from None
+        raise ConfigError(f"unknown encoding {opts.encoding!r} (try utf-8, cp1252, latin-1)."
+                          ) from None
+    delimiter = _delimiter(first, path, opts.delimiter)
+    last = 0
+
+    def tick() -> None:
+        nonlocal last
+        if progress is not None:
+            pos = raw.tell()
+            progress(pos - last)
+            last = pos
+
+    try:
+        header, body = csv_records.records(text, delimiter, invalid_reason(encoding), tick)
+    except Exception:
+        text.close()
+        raise
+    if any(has_invalid(h) for h in header):
+        text.close()
+        raise ConfigError(f"{path}: the header row has {invalid_reason(encoding)}.")
+    header = [h.strip() for h in header]
     n = len(header)
 
-    def records() -> Iterator[Record]:
-        last = 0
-        while True:
-            try:
-                fields = next(reader)
-            except StopIteration:
-                break
-            except csv.Error as e:
-                yield reader.line_num, None, f"malformed row: {e}"
-                continue
-            if progress is not None and reader.line_num % 1024 == 0:
-                pos = raw.tell()
-                progress(pos - last)
-                last = pos
-            if len(fields) > n:
-                yield reader.line_num, fields, (
+    def checked() -> Iterator[Record]:
+        for number, fields, status, reason in body:
+            if fields is not None and status is None and len(fields) > n:
+                yield number, fields, "error", (
                     f"malformed row: {len(fields)} fields, the header has {n} "
                     "(an unquoted comma in an answer?)")
-            elif fields and (len(fields) > 1 or fields[0].strip()):  # skip blank lines
-                yield reader.line_num, fields, None
+            else:
+                yield number, fields, status, reason
 
-    return header, records(), text.close
+    return header, checked(), text.close
+
+
+def _json(line: bytes) -> Any:
+    """One JSON line, strictly UTF-8; integers kept as their digits (no 4,300-digit limit,
+    no float rounding: a huge number is one row's unreadable answer, never a crash)."""
+    return json.loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8"), parse_int=str)
 
 
 def _jsonl_records(path: Path, progress: Callable[[int], None] | None
@@ -92,8 +139,8 @@ def _jsonl_records(path: Path, progress: Callable[[int], None] | None
     with open(path, "rb") as f:
         for line in f:
             try:
-                data = json.loads(line.decode("utf-8", errors="replace"))
-            except (json.JSONDecodeError, RecursionError, UnicodeDecodeError):
+                data = _json(line)
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
                 continue
             if isinstance(data, dict):
                 header.update(dict.fromkeys(str(k) for k in data))
@@ -107,15 +154,18 @@ def _jsonl_records(path: Path, progress: Callable[[int], None] | None
                 if not line.strip():
                     continue
                 try:
-                    data = json.loads(line.decode("utf-8", errors="replace"))
-                except (json.JSONDecodeError, RecursionError) as e:
-                    yield i, None, f"malformed JSON line: {str(e)[:100]}"
+                    data = _json(line)
+                except UnicodeDecodeError:
+                    yield i, None, "error", invalid_reason("utf-8")
+                    continue
+                except (ValueError, RecursionError) as e:
+                    yield i, None, "error", f"malformed JSON line: {str(e)[:100]}"
                     continue
                 if not isinstance(data, dict):
-                    yield i, None, "malformed JSON line: not an object"
+                    yield i, None, "error", "malformed JSON line: not an object"
                     continue
                 values = {str(k): _cell_text(v) for k, v in data.items()}
-                yield i, [values.get(c, "") for c in columns], None
+                yield i, [values.get(c, "") for c in columns], None, None
 
     return columns, records(), lambda: None
 
@@ -133,7 +183,7 @@ def _excel_records(path: Path, opts: BatchOptions
         for i, values in enumerate(rows, 2):
             cells = [_cell_text(v) for v in values]
             if any(c.strip() for c in cells):
-                yield i, cells, None
+                yield i, cells, None, None
 
     return header, records(), wb.close
 
@@ -156,22 +206,23 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
     ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
     default = opts.default_part
     wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
-    for number, fields, error in records:
+    for number, fields, status, error in records:
         if fields is None:
-            yield InputRow(number, "", "", default, None, error)
+            yield InputRow(number, "", "", default, None, error, status or "error")
             continue
         n = len(fields)
         student = fields[si].strip() if si < n else ""
         problem = fields[pi].strip() if 0 <= pi < n else ""
         if wide is not None:
             for i, part in wide:
-                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error)
+                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error,
+                               status or "error")
             continue
         part = (fields[ti].strip() if 0 <= ti < n else "") or default
         answer = fields[ai] if ai < n else None
         if error is None and answer is None:
             error = f"row has {n} fields: no '{opts.answer}' value"
-        yield InputRow(number, student, problem, part, answer, error)
+        yield InputRow(number, student, problem, part, answer, error, status or "error")
 
 
 def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:
