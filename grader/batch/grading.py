@@ -36,23 +36,27 @@ def _default_grade_fn(opts: BatchOptions) -> GradeFn:
     return fn
 
 
-def _ids(result: Any) -> tuple[str, str]:
+def _ids(result: Any) -> tuple[str, str, str, str]:
+    """(confident ids, confidence, hedged ids, layers of the confident diagnoses)."""
     ids: list[str] = []
+    hedged: list[str] = []
     layers: list[str] = []
     for d in getattr(result, "diagnoses", ()) or ():
+        sure = getattr(d, "confident", True)  # stubs without the flag count as sure
         for m in getattr(d, "misconceptions", ()):
-            if m not in ids:
-                ids.append(m)
-        for layer in getattr(d, "layers", ()):
+            if m not in ids and m not in hedged:
+                (ids if sure else hedged).append(m)
+        for layer in getattr(d, "layers", ()) if sure else ():
             if layer not in layers:
                 layers.append(layer)
-    return ";".join(ids), ";".join(layers)
+    confidence = "confident" if ids else "hedged" if hedged else ""
+    return ";".join(ids), confidence, ";".join(hedged), ";".join(layers)
 
 
 def _error(problem: str, part: str, shown: str, reason: str, status: str = "error") -> Out:
     """The result tail of a row that could not be graded: its status (error, or unreadable
     when the file broke its quoting) and why."""
-    return (text_cell(problem), text_cell(part), shown, status, "", "", "", "", "",
+    return (text_cell(problem), text_cell(part), shown, status, "", "", "", "", "", "", "",
             text_cell(reason))
 
 
@@ -69,8 +73,8 @@ class Grader:
         self.hits = 0
 
     def tail(self, r: InputRow) -> Out:
-        """(problem, part, answer, status, score, misconceptions, layers, layer types,
-        feedback, reason)."""
+        """(problem, part, answer, status, score, misconceptions, confidence, hedged, layers,
+        layer types, feedback, reason)."""
         answer = r.answer if r.answer is not None else ""
         shown = text_cell(answer, limit=500)
         if r.error is not None:
@@ -130,9 +134,10 @@ class Grader:
     def _grade_uncached(self, key: str, problem: Any, part: str, text: str) -> Out:
         head = (text_cell(key), text_cell(part), "")
         if not text:
-            return (*head, "unreadable", "", "", "", "", "No answer was given.", "empty answer")
+            return (*head, "unreadable", "", "", "", "", "", "", "No answer was given.",
+                    "empty answer")
         if len(text) > MAX_ANSWER:
-            return (*head, "unreadable", "", "", "", "",
+            return (*head, "unreadable", "", "", "", "", "", "",
                     f"The answer is {len(text):,} characters long; give one number.",
                     "answer too long")
         try:
@@ -141,11 +146,12 @@ class Grader:
             if status not in ("correct", "incorrect", "unreadable"):
                 raise ValueError(f"grader returned status {status!r}")
             score = "" if status == "unreadable" else number_cell(result.score)
-            ids, layers = _ids(result)
+            ids, confidence, hedged, layers = _ids(result)
             kinds = ";".join(dict.fromkeys(self._kinds(key, problem).get(x, "") for x in
                                            layers.split(";") if x)) if layers else ""
             reason = getattr(result, "reason", None) or ""
-            return (*head, status, score, text_cell(ids), text_cell(layers), text_cell(kinds),
+            return (*head, status, score, text_cell(ids), confidence, text_cell(hedged),
+                    text_cell(layers), text_cell(kinds),
                     text_cell(str(result.feedback).strip()), text_cell(reason))
         except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
             return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])

@@ -9,8 +9,11 @@ from typing import Any, NamedTuple
 __all__ = ["CACHE_LIMIT", "MAX_ANSWER", "MAX_FIELD", "RESULT_COLUMNS", "BatchOptions", "BatchStats",
            "InputRow", "SimpleResult"]
 
+#: ``misconceptions`` holds confident diagnoses only (what reports and progress record);
+#: ``hedged`` the possible causes offered when the grader cannot tell (never recorded)
 RESULT_COLUMNS = ("row", "student_id", "problem", "part", "answer", "status", "score",
-                  "misconceptions", "layers", "layer_types", "feedback", "reason")
+                  "misconceptions", "confidence", "hedged", "layers", "layer_types", "feedback",
+                  "reason")
 MAX_ANSWER = 2000  # characters graded; longer answers are unreadable anyway (parser caps at 64)
 MAX_FIELD = 10 * 1024 * 1024
 CACHE_LIMIT = 200_000  # cached result lines per process (bounded memory)
