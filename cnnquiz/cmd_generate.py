@@ -26,6 +26,7 @@ from typing import Any
 import click
 
 from generator.authoring import Source, author, check_source
+from generator.csvsafe import text_cell
 from generator.errors import ConfigError
 from generator.export import EXPORTERS
 from generator.problem import (
@@ -113,13 +114,12 @@ def _safe_name(student: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '.
+    """A CSV cell of the answer key (generator.csvsafe: formulas neutralised, NUL removed).
 
     >>> _cell("=1+1"), _cell(5), _cell([1, 2])
     ("'=1+1", '5', '[1, 2]')
     """
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return text_cell(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
 
 # -- drawing ----------------------------------------------------------------------------------
