@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-from generator.lint import lint
 from generator.network import solve
-from generator.render import BUFFERS, num, render, render_solution
 from generator.spec import load_spec
 
 from .common import input_shape_option, load_spec_data, parse_input_shape, reports_config_errors
@@ -54,11 +52,15 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
         if code is not None:
             out |= _reading(code)
             if framework == "torch":
+                from generator.render import BUFFERS
+
                 buffers = sum(w.size for r in sol.rows for w in r.weights
                               if w.name in BUFFERS and not w.trainable)
                 out["pytorch"] = {"parameters": sol.total - buffers, "buffers": buffers}
         click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
+        from generator.render import render, render_solution  # jinja2 only for text output
+
         if code is not None:
             click.echo(render("reading.txt.j2", _reading(code)), nl=False)
         click.echo(render_solution(sol, fmt, framework), nl=False)
@@ -85,6 +87,9 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     pooling weights, trainable vs total) whose alternatives give different answers, with
     the competing totals. State it per layer or once under `conventions:` to fix it.
     """
+    from generator.lint import lint
+    from generator.render import num, render
+
     data, _ = _read(spec, input_shape, model)
     answer = solve(load_spec(data)).answer
     found = lint(data)
