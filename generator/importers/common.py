@@ -136,8 +136,8 @@ def scope_statements(body: Sequence[ast.stmt], channels_first: bool = False
     and the branch of ``if K.image_data_format() == 'channels_first':`` that matches the
     file's channel order (channels last unless the file sets channels first).
 
-    >>> tree = ast.parse("if K.image_data_format() == 'channels_first':\n    s = (1, 28, 28)\n"
-    ...                  "else:\n    s = (28, 28, 1)\n")
+    >>> tree = ast.parse("if K.image_data_format() == 'channels_first':\\n    s = (1, 28, 28)\\n"
+    ...                  "else:\\n    s = (28, 28, 1)\\n")
     >>> [ast.unparse(s) for s in scope_statements(tree.body)]
     ['s = (28, 28, 1)']
     """
