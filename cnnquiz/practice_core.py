@@ -301,9 +301,8 @@ def _from_result(result: Any) -> Feedback:
             f = _finding(mid, d.layers if len(d.misconceptions) == 1 else ())
             if f is not None and f not in findings:
                 findings.append(f)
-    confident = bool(result.confident) and result.status == "incorrect"
-    counted = tuple(dict.fromkeys(m for d in result.diagnoses for m in d.misconceptions)) \
-        if confident else ()
+    counted = tuple(result.recorded) if result.status == "incorrect" else ()  # confident only
+    confident = bool(counted)
     focus = next((d.layers[0] for d in result.diagnoses if d.layers), None) if confident else None
     cells = tuple((str(f["layer"]), "right" if f.get("verdict") == "correct" else "wrong",
                    _cell_text(f)) for f in result.findings if "layer" in f and "verdict" in f)
