@@ -74,7 +74,7 @@ def _split_topics(values: tuple[str, ...]) -> list[str] | None:
 @click.option("--yes", is_flag=True, help="With --reset: do not ask.")
 def practice_command(topics: tuple[str, ...], difficulty: str, mode: str, seed: int | None,
                      progress_file: str | None, reset: bool, yes: bool) -> None:
-    """Practise counting CNN parameters and shapes in the terminal.
+    """Practise counting CNN parameters in the terminal.
 
     \b
     Each problem shows a network (prose, code or a table); type the number of
