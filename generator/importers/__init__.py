@@ -58,9 +58,9 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     ``input_shape`` (H, W, C), channels last, supplies or replaces the code's input size;
     ``model`` names the model (or gives its line) when the file defines several.
 
-    >>> read_code("x = 1")
+    >>> read_code("x = 1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    generator.errors.ConfigError: <source>: no model found in this file: expected a keras Sequential/functional model or a torch nn.Module/nn.Sequential.
+    generator.errors.ConfigError: <source>: no model found in this file. Looked for a Keras Sequential([...]) ... Seen: no imports; no classes; no functions; no layer calls. ...
     """
     if input_shape is not None:
         input_shape = tuple(input_shape)
