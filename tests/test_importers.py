@@ -439,28 +439,25 @@ REFUSALS = [
      ["no model found in this file", "keras Sequential/functional", "torch nn.Module"]),
     ("keras-imports-but-no-model", KERAS_HEAD + "opt = keras.optimizers.Adam(1e-3)\n", None,
      ["no model found"]),
-    ("branching-functional", KERAS_HEAD + """
-inputs = keras.Input(shape=(32, 32, 3))
+    ("merge-shapes-differ", KERAS_HEAD + """
+inputs = keras.Input(shape=(8, 8, 3))
 a = layers.Conv2D(8, 3, padding="same")(inputs)
-b = layers.Conv2D(8, 3, padding="same")(inputs)
-x = layers.Add()([a, b])
-model = keras.Model(inputs, x)
-""", None, ["line 7:", "layers.Add()", "merges branches", "branching graph"]),
-    ("branching-concatenate-fn", KERAS_HEAD + """
-inputs = keras.Input(shape=(8,))
-x = layers.concatenate([layers.Dense(4)(inputs), layers.Dense(4)(inputs)])
-""", None, ["line 5:", "merges branches"]),
-    ("two-outputs", KERAS_HEAD + """
-inputs = keras.Input(shape=(8,))
-a = layers.Dense(4)(inputs)
-b = layers.Dense(2)(a)
-model = keras.Model(inputs=inputs, outputs=[a, b])
-""", None, ["2 outputs", "branching"]),
-    ("keras-residual", KERAS_HEAD + """
+b = layers.Conv2D(4, 3, padding="same")(inputs)
+model = keras.Model(inputs, layers.Add()([a, b]))
+""", None, ["line 7:", "layers.Add()", "add needs inputs of matching shapes", "8×8×8 and 8×8×4"]),
+    ("keras-tensor-times-number", KERAS_HEAD + """
 inputs = keras.Input(shape=(8, 8, 4))
 x = layers.Conv2D(4, 3, padding="same")(inputs)
-x = x + inputs
-""", None, ["line 6:", "x + inputs", "residual"]),
+model = keras.Model(inputs, x * 2)
+""", None, ["line 6:", "x * 2", "not a merge of two tensors"]),
+    ("keras-loop-not-constant", KERAS_HEAD + """
+import sys
+inputs = keras.Input(shape=(8, 8, 4))
+x = inputs
+for i in range(int(sys.argv[1])):
+    x = layers.Conv2D(4, 3, padding="same")(x)
+model = keras.Model(inputs, x)
+""", None, ["line 8:", "inside a loop or an if whose bounds or condition are not constants"]),
     ("keras-subclassed", KERAS_HEAD + """
 class MyModel(keras.Model):
     def __init__(self):
@@ -552,11 +549,6 @@ model = keras.Sequential([
 model = keras.Sequential([layers.Flatten(input_shape=(4, 4)), layers.ZeroPadding1D(1),
                           layers.Dense(2)])
 """, None, ["ZeroPadding1D(1)", "not a convolution or pooling layer"]),
-    ("layers-in-a-loop", KERAS_HEAD + """
-model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
-for f in (32, 64):
-    model.add(layers.Conv2D(f, 3))
-""", None, ["line 6:", "loop", "Unroll"]),
     ("torch-loop-in-init", TORCH_HEAD + """
 class Deep(nn.Module):
     def __init__(self):

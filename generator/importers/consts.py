@@ -2,8 +2,8 @@
 
 :func:`fold` knows numbers, strings, ``None``, tuples and lists, names bound to such values,
 ``+ - * // % **`` on whole numbers (not ``/``: it gives a float), unary minus, indexing
-and slicing of a folded tuple (``shape[0]``, ``shape[:2]``), conditional expressions with a
-folded test, and the pure builtins ``int``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
+and slicing of a folded tuple (``shape[0]``, ``shape[:2]``), conditional expressions and ``and``/``or``
+with folded operands, and the pure builtins ``int``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
 ``tuple`` and ``list`` on folded values. Nothing else: a call of anything else, an
 attribute of an object, a comprehension is "not a constant".
 
@@ -31,8 +31,8 @@ from typing import Any, NoReturn
 
 from ..errors import ConfigError
 
-__all__ = ["MAX_INT", "MAX_TUPLE", "UNKNOWN", "constants", "fold", "try_fold",
-           "with_parameters"]
+__all__ = ["MAX_INT", "MAX_TUPLE", "UNKNOWN", "bind", "bind_value", "constants", "fold",
+           "try_fold", "with_parameters"]
 
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
 MAX_TUPLE = 16
@@ -131,6 +131,11 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         raise _NotConstant()
     if isinstance(node, ast.Subscript):
         return _subscript(_fold(node.value, env), node.slice, env)
+    if isinstance(node, ast.BoolOp):
+        values = [_fold(v, env) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return next((v for v in values if not v), values[-1])
+        return next((v for v in values if v), values[-1])
     if isinstance(node, ast.IfExp):
         return _fold(node.body if _fold(node.test, env) else node.orelse, env)
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
@@ -256,21 +261,22 @@ def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
         if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
             folded = [try_fold(v, env) for v in value.elts]  # right side first: a, b = b, a
             for t, v in zip(target.elts, folded, strict=True):
-                _bind_value(t, v, env)
+                bind_value(t, v, env)
             return
         whole = try_fold(value, env)
         seq = whole if isinstance(whole, tuple) and len(whole) == len(target.elts) else None
         for i, t in enumerate(target.elts):
-            _bind_value(t, UNKNOWN if seq is None else seq[i], env)
+            bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
-def _bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+def bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+    """Bind a target (a name or nested tuple of names) to an already folded value."""
     if isinstance(target, ast.Name | ast.Attribute):
         env[ast.unparse(target)] = value
     elif isinstance(target, ast.Tuple | ast.List):
         seq = value if isinstance(value, tuple) and len(value) == len(target.elts) else None
         for i, t in enumerate(target.elts):
-            _bind_value(t, UNKNOWN if seq is None else seq[i], env)
+            bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
 def with_parameters(fn: ast.FunctionDef, env: Mapping[str, Any],
