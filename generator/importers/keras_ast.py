@@ -42,7 +42,14 @@ from .common import (
 )
 from .consts import bind_value, with_parameters
 from .graph import Use, build_graph
-from .keras_layers import CLASSES, MERGES, keras_layer
+from .keras_layers import (
+    CHANNELS_FIRST,
+    CLASSES,
+    MERGES,
+    channel_order,
+    keras_layer,
+    to_channels_last,
+)
 
 __all__ = ["import_keras", "looks_like_keras"]
 
@@ -368,9 +375,10 @@ def _reaches(call: ast.Call, inputs: list[_Tensor], outputs: list[_Tensor]) -> N
         stack += ([t.src] if t.src is not None else []) + t.more
 
 
-def _uses(inputs: list[_Tensor], outputs: list[_Tensor], shape: tuple[int, ...] | None
-          ) -> tuple[list[Use], list[Use]]:
-    """The tensors as :class:`~.graph.Use` (skipped layers dropped), inputs named."""
+def _uses(inputs: list[_Tensor], outputs: list[_Tensor], shape: tuple[int, ...] | None,
+          *, channels_first: bool = False) -> tuple[list[Use], list[Use]]:
+    """The tensors as :class:`~.graph.Use` (skipped layers dropped), inputs named; with
+    channels-first code a concatenation axis is moved to channels last (1 -> -1)."""
     made: dict[int, Use] = {}
     ins: list[Use] = []
     for k, t in enumerate(inputs):
@@ -396,7 +404,11 @@ def _uses(inputs: list[_Tensor], outputs: list[_Tensor], shape: tuple[int, ...] 
                 made[id(top)] = Use(None, [], shape=top.shape, name=f"input_l{top.line}",
                                     line=top.line)
             else:
-                made[id(top)] = Use(top.ref, [made[id(s)] for s in srcs], line=top.line)
+                ref = top.ref
+                if channels_first and ref is not None and ref.kind == "concatenate":
+                    axis = ref.options.get("axis", -1)
+                    ref.options["axis"] = -1 if axis == 1 else axis - 1 if axis > 1 else axis
+                made[id(top)] = Use(ref, [made[id(s)] for s in srcs], line=top.line)
         return made[id(t)]
 
     return ins, [use(o) for o in outputs]
@@ -444,24 +456,15 @@ def _layer_module(qualified: str | None) -> bool:
     return bool(qualified) and "layers" in qualified.split(".")[:-1]
 
 
-def _channels_first(tree: ast.Module, aliases: dict[str, str]) -> None:
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and _cls(node.func, aliases) in (
-                "set_image_data_format", "set_image_dim_ordering")
-                and any(isinstance(a, ast.Constant) and a.value in ("channels_first", "th")
-                        for a in node.args)):
-            fail(node, f"{snippet(node)}: cnnquiz reads Keras models channels-last. Remove this "
-                       "line and give input shapes as (H, W, C).")
-
-
 def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
-                 filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+                 filename: str = "<source>", model: str | None = None,
+                 notes: list[tuple[int, str]] | None = None) -> dict[str, Any]:
     """The spec dict of the Keras model in ``source`` (``model``: its name when there are
-    several), read, never run."""
+    several), read, never run; ``notes`` receives (line, what) about how it was read."""
     tree = parse(source, filename)
     aliases = import_aliases(tree)
-    _channels_first(tree, aliases)
-    module_env = constants(list(scope_statements(tree.body)), {})
+    first = channel_order(tree, aliases)
+    module_env = constants(list(scope_statements(tree.body)), {CHANNELS_FIRST: bool(first)})
     functions = {s.name: s for s in tree.body  # helpers, followed where they are called
                  if isinstance(s, ast.FunctionDef) and not _builds_model(s, aliases)}
     models = _Scope(aliases, dict(module_env), functions).run(tree.body)
@@ -491,12 +494,18 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
     shape = input_shape or chosen.shape
+    if first and input_shape is None and shape is not None:
+        shape = to_channels_last(tuple(shape))
+        if notes is not None:
+            notes.append((first[0], f"{first[1]}: channels first, so the input shape "
+                                    f"{tuple(chosen.shape)} is read as C, H, W: "
+                                    f"{'×'.join(map(str, shape))} (H×W×C)"))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
         raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "
                           "first layer (or keras.Input(shape=...)), or pass --input-shape HxWxC.",
                           where=f"line {chosen.line}")
     if chosen.graph is not None:
-        inputs, outputs = _uses(*chosen.graph, tuple(shape))
+        inputs, outputs = _uses(*chosen.graph, tuple(shape), channels_first=bool(first))
         return build_graph(inputs, outputs, count="total", title=chosen.name)
     return build_spec(chosen.refs, tuple(shape), count="total", title=chosen.name)
