@@ -407,7 +407,10 @@ def _uses(inputs: list[_Tensor], outputs: list[_Tensor], shape: tuple[int, ...] 
                 ref = top.ref
                 if channels_first and ref is not None and ref.kind == "concatenate":
                     axis = ref.options.get("axis", -1)
-                    ref.options["axis"] = -1 if axis == 1 else axis - 1 if axis > 1 else axis
+                    if axis < 0:
+                        ref.fail(f"axis={axis} on channels-first data counts from the end; "
+                                 "write it as a positive axis (1 is the channels).")
+                    ref.options["axis"] = -1 if axis == 1 else axis - 1
                 made[id(top)] = Use(ref, [made[id(s)] for s in srcs], line=top.line)
         return made[id(t)]
 
