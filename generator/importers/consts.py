@@ -1,10 +1,10 @@
 """Constant folding for the code importers: values read from :mod:`ast` nodes, never run.
 
 :func:`fold` knows numbers, strings, ``None``, tuples and lists, names bound to such values,
-``+ - * // % **`` on whole numbers (not ``/``: it gives a float), unary minus, indexing
+``+ - * // % **`` on whole numbers, ``/`` (a float, as in Python), unary minus, indexing
 and slicing of a folded tuple (``shape[0]``, ``shape[:2]``), conditional expressions and ``and``/``or``
-with folded operands, and the pure builtins ``int``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
-``tuple`` and ``list`` on folded values. Nothing else: a call of anything else, an
+with folded operands, and the pure builtins ``int``, ``round``, ``float``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
+``tuple`` and ``list`` on folded values, and ``math.floor``/``math.ceil``. Nothing else: a call of anything else, an
 attribute of an object, a comprehension is "not a constant".
 
 :func:`constants` binds the names a statement list assigns (``N = 64``, ``N: int = 64``,
@@ -26,6 +26,7 @@ it is not constant rather than picking up an older value.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
@@ -150,6 +151,13 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         raise _NotConstant()
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         return _builtin(node.func.id, [_fold(a, env) for a in node.args])
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+            node.func.value, ast.Name) and node.func.value.id == "math" and (
+            node.func.attr in ("floor", "ceil")) and len(node.args) == 1 and not node.keywords:
+        v = _fold(node.args[0], env)
+        if not _number(v):
+            raise _NotConstant()
+        return _small(math.floor(v) if node.func.attr == "floor" else math.ceil(v))
     raise _NotConstant()
 
 
@@ -165,6 +173,10 @@ def _builtin(name: str, args: list[Any]) -> Any:
     """The pure builtins a model file uses on sizes: int(x / 2), max(8, n // 4), len(shape)."""
     if name == "int" and len(args) == 1 and _number(args[0]):
         return _small(int(args[0]))
+    if name == "round" and len(args) == 1 and _number(args[0]):
+        return _small(round(args[0]))
+    if name == "float" and len(args) == 1 and _number(args[0]):
+        return float(args[0])
     if name == "abs" and len(args) == 1 and _number(args[0]):
         return abs(args[0])
     if name in ("min", "max") and args:
@@ -216,8 +228,10 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
         if isinstance(op, ast.Pow) and 0 <= b <= 64 and abs(a) <= MAX_INT:
             return _small(a**b) if abs(a) < 2 or b * abs(a).bit_length() <= 64 else _small(
                 MAX_INT + 1)
-    if isinstance(op, ast.Div):
-        raise _NotConstant(" (`/` gives a float; only whole numbers, tuples and + - * // % are folded)")
+    if isinstance(op, ast.Div) and _number(a) and _number(b):
+        if b == 0:
+            raise _NotConstant(" (division by zero)")
+        return a / b  # a float, as in Python: int(planes * (base_width / 64.0)) folds
     if _number(a) and _number(b) and type(op) in _FLOAT_OPS:
         return _FLOAT_OPS[type(op)](a, b)
     if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
