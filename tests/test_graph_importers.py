@@ -133,3 +133,154 @@ for i in range(5000):
 model = keras.Model(inputs, x)
 """)
     assert "line 6" in str(info.value) and "more than 1,000 iterations" in str(info.value)
+
+
+THEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as F\n"
+
+#: (id, source, input H×W×C, PyTorch's sum(p.numel() for p in model.parameters()))
+TORCH_GRAPHS = [
+    ("residual-plus", THEAD + """
+class Block(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(8, 8, 3, padding=1)
+    def forward(self, x):
+        out = self.conv(x)
+        out = out + x
+        return out
+""", (8, 8, 8), (72 + 1) * 8),
+    ("cat-and-torch-add", THEAD + """
+class Two(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.Conv2d(7, 7, 3, padding=1)
+    def forward(self, x):
+        y = torch.cat([self.a(x), x], dim=1)
+        return torch.add(self.b(y), y)
+""", (8, 8, 3), (3 + 1) * 4 + (63 + 1) * 7),
+    ("modulelist-loop-and-star-sequential", THEAD + """
+WIDTHS = [8, 16, 16]
+
+
+class Net(nn.Module):
+    def __init__(self, in_ch=3, n_blocks=3):
+        super().__init__()
+        layers = []
+        c = in_ch
+        for w in WIDTHS:
+            layers += [nn.Conv2d(c, w, 3, padding=1), nn.ReLU()]
+            c = w
+        self.features = nn.Sequential(*layers)
+        self.blocks = nn.ModuleList([nn.Conv2d(c, c, 3, padding=1) for _ in range(n_blocks)])
+        self.head = nn.Linear(c, 10)
+    def forward(self, x):
+        x = self.features(x)
+        for block in self.blocks:
+            x = F.relu(block(x)) + x
+        x = x.mean([2, 3])
+        return self.head(x)
+""", (16, 16, 3), (27 + 1) * 8 + (72 + 1) * 16 + (144 + 1) * 16 + 3 * (144 + 1) * 16 + 17 * 10),
+    ("nested-custom-modules", THEAD + """
+from collections import OrderedDict
+
+
+class ConvBN(nn.Module):
+    def __init__(self, cin, cout, stride=1):
+        super().__init__()
+        self.body = nn.Sequential(OrderedDict([
+            ("conv", nn.Conv2d(cin, cout, 3, stride, 1, bias=False)),
+            ("bn", nn.BatchNorm2d(cout)),
+        ]))
+    def forward(self, x):
+        return F.relu(self.body(x))
+
+
+class Stage(nn.Module):
+    def __init__(self, cin, cout):
+        super().__init__()
+        self.first = ConvBN(cin, cout, stride=2)
+        self.second = ConvBN(cout, cout)
+        self.shortcut = nn.Conv2d(cin, cout, 1, 2, bias=False)
+    def forward(self, x):
+        return self.second(self.first(x)) + self.shortcut(x)
+
+
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.stage1 = Stage(3, 8)
+        self.stage2 = Stage(8, 16)
+    def forward(self, x):
+        return self.stage2(self.stage1(x))
+""", (16, 16, 3), 27 * 8 + 16 + 72 * 8 + 16 + 3 * 8 + 72 * 16 + 32 + 144 * 16 + 32 + 8 * 16),
+    ("blitz-lenet-num-flat-features", THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super(Net, self).__init__()
+        self.conv1 = nn.Conv2d(1, 6, 3)
+        self.conv2 = nn.Conv2d(6, 16, 3)
+        self.fc1 = nn.Linear(16 * 6 * 6, 120)
+        self.fc2 = nn.Linear(120, 84)
+        self.fc3 = nn.Linear(84, 10)
+
+    def forward(self, x):
+        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+        x = x.view(-1, self.num_flat_features(x))
+        x = F.relu(self.fc1(x))
+        x = F.relu(self.fc2(x))
+        x = self.fc3(x)
+        return x
+
+    def num_flat_features(self, x):
+        size = x.size()[1:]
+        num_features = 1
+        for s in size:
+            num_features *= s
+        return num_features
+""", (32, 32, 1), 60 + 880 + 69_240 + 10_164 + 850),
+]
+
+
+@pytest.mark.parametrize(("source", "shape", "count"), [c[1:] for c in TORCH_GRAPHS],
+                         ids=[c[0] for c in TORCH_GRAPHS])
+def test_torch_graphs_count_as_pytorch(source: str, shape: tuple[int, ...], count: int) -> None:
+    sol = solve(load_spec(import_source(source, input_shape=shape)))
+    assert sol.trainable == count
+
+
+@pytest.mark.parametrize(("source", "message"), [
+    (THEAD + """
+class Net(nn.Module):
+    def __init__(self, n):
+        super().__init__()
+        self.convs = nn.ModuleList([nn.Conv2d(3, 3, 1) for _ in range(n)])
+    def forward(self, x):
+        for c in self.convs:
+            x = c(x)
+        return x
+""", "is built inside a comprehension over values that are not constants"),
+    (THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 3, 1)
+    def forward(self, x):
+        if x.sum() > 0:
+            x = self.conv(x)
+        return x
+""", "forward branches on `x.sum() > 0`, which is not a constant"),
+    (THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+    def forward(self, x):
+        return torch.cat([self.a(x), x], dim=0)
+""", "joins along the batch axis"),
+])
+def test_torch_graph_refusals_name_the_line(source: str, message: str) -> None:
+    with pytest.raises(ConfigError) as info:
+        import_source(source, input_shape=(8, 8, 3))
+    assert message in str(info.value) and "line " in str(info.value)

@@ -337,8 +337,9 @@ class Forward:
             args = list(args[0].elts)
         sizes = [self.size(a, frame) for a in args]
         ref = Ref(node.lineno, snippet(node), "flatten", {})
-        if len(sizes) == 2 and sizes[0] in ("batch", -1) and sizes[1] != "batch" and (
-                sizes[1] == -1 and sizes[0] == "batch" or isinstance(sizes[1], int) and sizes[1] > 0):
+        if len(sizes) == 2 and sizes[0] in ("batch", -1) and (
+                sizes[1] == "rest" or sizes[1] == -1 and sizes[0] == "batch"
+                or isinstance(sizes[1], int) and not isinstance(sizes[1], bool) and sizes[1] > 0):
             if isinstance(sizes[1], int) and sizes[1] > 0:
                 ref.expect["features"] = sizes[1]
             return Use(ref, [x], line=node.lineno)
@@ -351,5 +352,5 @@ class Forward:
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
                 and ast.unparse(node.func.value) == "self"
                 and node.func.attr in frame.owner.methods):
-            return -1  # e.g. self.num_flat_features(x), as in the old PyTorch tutorial
+            return "rest"  # self.num_flat_features(x) of the PyTorch 60-minute blitz
         return fold(node, frame.env, "view size")
