@@ -4,12 +4,11 @@ reading the code equals ``model.count_params()`` and the output shapes agree."""
 from __future__ import annotations
 
 import pytest
+import torch
 
 from generator.importers import import_source
 from generator.network import solve
 from generator.spec import load_spec
-import torch
-
 from tests.test_graph_importers import KERAS_GRAPHS, TORCH_GRAPHS
 
 pytestmark = pytest.mark.frameworks
