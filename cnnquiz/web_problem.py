@@ -134,6 +134,8 @@ def register(app: Flask) -> None:
             hinted=state["hints"] > 0, seen_solution=bool(state["solution_seen"]),
             solution=Markup(core.solution(problem, "html")) if state["solution_seen"] else "",
             example=example, max_chars=core.MAX_ANSWER_CHARS,
+            layers_url=problem_url(problem.topic, problem.difficulty, problem.seed, mode="layers")
+            if mode == "total" else "",
         )
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>")
