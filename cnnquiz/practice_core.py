@@ -176,7 +176,7 @@ def why(reason: str, topic: str) -> str:
 MODES = {"total": ("total",), "layers": ("total", "per_layer"), "shape": ("shape",)}
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def build(topic: str, difficulty: str, seed: int, mode: str | bool = "total") -> Problem:
     """The problem for (topic, difficulty, seed, mode); the style follows from the seed.
 
