@@ -6,6 +6,8 @@ both or none (an import line was left out), the layer classes it calls vote: ``C
 told as a note rather than turned into advice for the other framework.
 
 >>> import ast
+from collections.abc import Callable
+from typing import Any
 >>> framework(ast.parse("model = nn.Sequential(nn.Linear(4, 2))"))
 ('torch', [(1, 'torch.nn is never imported (import torch.nn as nn is missing); nn.Sequential, nn.Linear read as PyTorch')])
 """
@@ -13,12 +15,15 @@ told as a note rather than turned into advice for the other framework.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import Any
 
+from ..errors import ConfigError
 from .common import dotted, import_aliases
 from .keras_layers import CLASSES, INPUTS
 from .torch_layers import MODULES
 
-__all__ = ["framework", "no_model_message"]
+__all__ = ["channel_readings", "framework", "no_model_message"]
 
 TORCH_ONLY = set(MODULES) - set(CLASSES) | {"Module", "ModuleList"}
 KERAS_ONLY = set(CLASSES) - set(MODULES) | set(INPUTS) | {"Model"}
@@ -78,3 +83,29 @@ def no_model_message(tree: ast.Module) -> str:
             "PyTorch nn.Module subclass or nn.Sequential(...) assigned to a name. Seen: "
             + "; ".join(seen) + ". Paste the code that builds the model (e.g. model = "
             "keras.Sequential([...]) or class Net(nn.Module): ...).")
+
+
+def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], dict[str, Any]]
+                     ) -> tuple[tuple[str, int], ...]:
+    """Both readings of a Keras input shape that looks channels-first, when they differ.
+
+    ``input_shape=(3, 32, 32)`` with no channel order stated is 3×32 pixels with 32
+    channels to Keras 2/3, but a 32×32 RGB image to Keras 1 code written for Theano's
+    ordering. ``reread`` imports the code again with a given (H, W, C) shape.
+    """
+    from ..network import solve
+    from ..spec import load_spec
+
+    shape = tuple(spec["input"]["shape"])
+    if len(shape) != 3 or shape[0] not in (1, 3) or shape[2] in (1, 3, 4) or min(shape[1:]) < 8:
+        return ()
+    try:
+        other = reread((shape[1], shape[2], shape[0]))
+    except ConfigError:  # the other reading does not fit: only one reading
+        return ()
+    as_written, first = (solve(load_spec(s)).answer for s in (spec, other))
+    if as_written == first:
+        return ()
+    hw = f"{shape[1]}×{shape[2]}"
+    return ((f"channels last, as written: {shape[0]}×{shape[1]}×{shape[2]}", as_written),
+            (f"channels first (Keras 1, Theano): {hw}×{shape[0]}", first))
