@@ -29,7 +29,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..spec import read_spec_file
 from .common import MAX_SOURCE, parse
-from .detect import channel_readings, framework, no_model_message
+from .detect import channel_readings, framework, missing_functional, no_model_message
 from .keras_ast import import_keras
 from .repair import Repaired, repair
 from .torch_ast import import_torch
@@ -75,6 +75,9 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
+        if name == "torch" and (added := missing_functional(fixed.text, tree)) is not None:
+            fixed = Repaired(added[0], (*fixed.repairs, added[1]))
+            tree = parse(fixed.text, filename)
         reader = import_torch if name == "torch" else import_keras
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,

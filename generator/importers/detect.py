@@ -6,8 +6,6 @@ both or none (an import line was left out), the layer classes it calls vote: ``C
 told as a note rather than turned into advice for the other framework.
 
 >>> import ast
-from collections.abc import Callable
-from typing import Any
 >>> framework(ast.parse("model = nn.Sequential(nn.Linear(4, 2))"))
 ('torch', [(1, 'torch.nn is never imported (import torch.nn as nn is missing); nn.Sequential, nn.Linear read as PyTorch')])
 """
@@ -23,7 +21,7 @@ from .common import dotted, import_aliases
 from .keras_layers import CLASSES, INPUTS
 from .torch_layers import MODULES
 
-__all__ = ["channel_readings", "framework", "no_model_message"]
+__all__ = ["channel_readings", "framework", "missing_functional", "no_model_message"]
 
 TORCH_ONLY = set(MODULES) - set(CLASSES) | {"Module", "ModuleList"}
 KERAS_ONLY = set(CLASSES) - set(MODULES) | set(INPUTS) | {"Model"}
@@ -109,3 +107,28 @@ def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], d
     hw = f"{shape[1]}×{shape[2]}"
     return ((f"channels last, as written: {shape[0]}×{shape[1]}×{shape[2]}", as_written),
             (f"channels first (Keras 1, Theano): {hw}×{shape[0]}", first))
+
+
+def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str]] | None:
+    """PyTorch code that calls ``F.relu`` without ``import torch.nn.functional as F``:
+    the text with the import added to its first import line (the line count stays), and
+    the repair. None when ``F`` is imported or bound, or there is no import line to extend.
+    """
+    bound = set(import_aliases(tree))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef):
+            bound.update(a.arg for a in node.args.args)
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "F"]
+    first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None)
+    if "F" in bound or not uses or first is None or first.end_lineno != first.lineno:
+        return None
+    lines = text.split("\n")
+    i = first.lineno - 1
+    code, hash_, comment = lines[i].partition("#")
+    lines[i] = f"{code.rstrip()}; import torch.nn.functional as F" + (
+        f"  {hash_}{comment}" if hash_ else "")
+    return "\n".join(lines), (first.lineno, "import torch.nn.functional as F was missing "
+                                             f"(F.{uses[0].attr} is used); added")
