@@ -31,6 +31,7 @@ from ..spec import load_spec
 
 __all__ = [
     "CATEGORY",
+    "HOW_TO_TYPE",
     "Diagram",
     "Distractor",
     "ProblemLike",
@@ -46,11 +47,20 @@ __all__ = [
     "question_text",
     "stable_id",
     "targets",
+    "blanks_html",
     "catch_all_feedback",
+    "category",
+    "shape_name",
 ]
 
-#: Moodle question-bank category all variants go to (one category per topic below it)
+#: Moodle question-bank category all variants go to (see :func:`category` below it)
 CATEGORY = "$course$/top/cnnquiz"
+
+#: How to type a count, stated in every LMS question: Moodle's numerical questions read
+#: '1.173' and '1,173' as decimals (question/type/numerical/questiontype.php
+#: qtype_numerical_answer_processor), and Canvas compares blanks as text.
+HOW_TO_TYPE = ("Type each count as digits only, without spaces, commas or points "
+               "(for example 1792, not 1,792 or 1.792).")
 
 
 class ProblemLike(Protocol):
@@ -230,7 +240,47 @@ def question_html(problem: ProblemLike, part: str | None = "total",
         out.append(f'<p><img src="{html.escape(image)}" alt="network diagram"/></p>')
     if part is not None:
         out.append(f"<p>{html.escape(_question(problem, part), quote=False)}</p>")
+        out.append(f"<p>{html.escape(HOW_TO_TYPE, quote=False)}</p>")
     return "".join(out)
+
+
+def blanks_html(problem: ProblemLike, wanted: Sequence[Target], image: str | None,
+                blank: Callable[[Target], str]) -> str:
+    """One question for several numbers: the statement, then per part its question and a
+    table of (label, blank) rows; ``blank`` writes the LMS's blank for one number."""
+    out = [question_html(problem, None, image)]
+    part = None
+    for t in wanted:
+        if t.part != part:
+            if part is not None:
+                out.append("</table>")
+            part = t.part
+            out.append(f"<p>{html.escape(_question(problem, t.part), quote=False)}</p><table>")
+        out.append(f"<tr><td>{html.escape(t.label, quote=False)}</td><td>{blank(t)}</td></tr>")
+    if part is not None:
+        out.append("</table>")
+    out.append(f"<p>{html.escape(HOW_TO_TYPE, quote=False)}</p>")
+    return "".join(out)
+
+
+def shape_name(parts: Iterable[str]) -> str:
+    """The name of a question shape: which kinds of part it asks (layer names dropped).
+
+    >>> shape_name(["per_layer", "shape:conv2"]), shape_name(["total"])
+    ('per_layer+shape', 'total')
+    """
+    return "+".join(dict.fromkeys(p.partition(":")[0] for p in parts))
+
+
+def category(problem: ProblemLike, shape: str) -> str:
+    """The question-bank category of one question shape of a topic and difficulty: a quiz's
+    "random question from category" slot then always draws the same kind of question.
+
+    >>> from generator.problem import generate
+    >>> category(generate(topic="basic", difficulty="easy", seed=42), "total")
+    '$course$/top/cnnquiz/basic/easy/total'
+    """
+    return f"{CATEGORY}/{problem.topic or 'problems'}/{problem.difficulty or 'any'}/{shape}"
 
 
 def part_question(problem: ProblemLike, part: str) -> str:
