@@ -16,13 +16,14 @@ import ast
 import difflib
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, NoReturn
 
 from ..errors import ConfigError
 
 __all__ = [
-    "UNKNOWN", "constants", "dotted", "fail", "fold", "import_aliases", "line_of",
-    "parse", "scope_statements", "snippet", "suggest", "try_fold",
+    "UNKNOWN", "Candidate", "choose_model", "constants", "dotted", "fail", "fold",
+    "import_aliases", "line_of", "parse", "scope_statements", "snippet", "suggest", "try_fold",
 ]
 
 MAX_SOURCE = 1_000_000  # characters
@@ -271,3 +272,55 @@ def scope_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
             yield from scope_statements(stmt.body)
         else:
             yield stmt
+
+
+# -- several models in one file -----------------------------------------------------------
+@dataclass(frozen=True)
+class Candidate:
+    """A model the file defines: its name (variable, class or function), line and kind."""
+
+    name: str
+    line: int
+    kind: str
+
+    def describe(self) -> str:
+        return f"{self.name!r} (line {self.line}, {self.kind})"
+
+
+def choose_model(candidates: Sequence[Candidate], wanted: str | None,
+                 filename: str = "<source>") -> int:
+    """The index of the model to answer for: the only one, or the one ``wanted`` names.
+
+    ``wanted`` is a name or a line number. A file with several models is never answered
+    for one of them silently (that would be a wrong count).
+
+    >>> found = [Candidate("encoder", 5, "Keras functional Model"),
+    ...          Candidate("autoencoder", 9, "Keras functional Model")]
+    >>> choose_model(found, "autoencoder"), choose_model(found, "5")
+    (1, 0)
+    >>> choose_model(found, None)
+    Traceback (most recent call last):
+    generator.errors.ConfigError: <source>: this file defines 2 models: 'encoder' (line 5, Keras functional Model), 'autoencoder' (line 9, Keras functional Model). cnnquiz answers for one model; choose it with --model NAME (e.g. --model autoencoder).
+    """
+    listing = ", ".join(c.describe() for c in candidates)
+    if wanted is None:
+        if len(candidates) == 1:
+            return 0
+        names = [c.name for c in candidates]
+        last = candidates[-1]
+        example = last.name if names.count(last.name) == 1 else str(last.line)
+        raise ConfigError(f"this file defines {len(candidates)} models: {listing}. cnnquiz "
+                          "answers for one model; choose it with --model NAME (e.g. --model "
+                          f"{example}).", where=filename)
+    wanted = wanted.strip()
+    hits = [i for i, c in enumerate(candidates)
+            if c.name == wanted or (wanted.isdigit() and c.line == int(wanted))]
+    if len(hits) == 1:
+        return hits[0]
+    if hits:
+        lines = " or ".join(str(candidates[i].line) for i in hits)
+        raise ConfigError(f"--model {wanted}: {len(hits)} models have this name ({listing}); "
+                          f"give the line instead: --model {lines}.", where=filename)
+    raise ConfigError(f"--model {wanted}: no model of that name or line in this file; it "
+                      f"defines {listing}.{suggest(wanted, [c.name for c in candidates])}",
+                      where=filename)
