@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
-import os
 import stat
 import subprocess
 import sys

@@ -154,7 +154,7 @@ def test_big_number_fails_only_that_answer(tmp_path: Path, problems: list) -> No
     data = gradescope_zip(problems)
     src = _unzip(data, tmp_path / "zip" / "source")
     p, q = problems
-    answers = '{"%s": %s, "%s": "%s"}' % (p.id, "9" * 5000, q.id, q.answers["total"])
+    answers = f'{{"{p.id}": {"9" * 5000}, "{q.id}": "{q.answers["total"]}"}}'
     res = _grade(tmp_path, src, {"answers.json": answers}, metadata(ADA))
     by = {t["name"]: t for t in res["tests"]}
     assert by[f"{q.id} total"]["status"] == "passed"
