@@ -75,7 +75,8 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
 
     \b
     Each input row gives one result row (row, student_id, problem, part, answer, status,
-    score, misconceptions, layers, feedback, reason); status is correct, incorrect,
+    score, misconceptions, confidence, hedged, layers, layer_types, feedback, reason;
+    misconceptions are confident diagnoses, hedged the possible causes); status is correct, incorrect,
     unreadable (the answer could not be read) or error (with a reason). A bad row never
     stops the batch. Outputs are written atomically and never over an input.
 

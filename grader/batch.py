@@ -54,8 +54,11 @@ __all__ = [
     "read_rows",
 ]
 
+#: ``misconceptions`` holds confident diagnoses only (what reports and progress record);
+#: ``hedged`` the possible causes offered when the grader cannot tell (never recorded)
 RESULT_COLUMNS = ("row", "student_id", "problem", "part", "answer", "status", "score",
-                  "misconceptions", "layers", "layer_types", "feedback", "reason")
+                  "misconceptions", "confidence", "hedged", "layers", "layer_types", "feedback",
+                  "reason")
 MAX_ANSWER = 2000  # characters graded; longer answers are unreadable anyway (parser caps at 64)
 MAX_FIELD = 10 * 1024 * 1024
 CACHE_LIMIT = 200_000  # cached result lines per process (bounded memory)
@@ -380,22 +383,26 @@ def _default_grade_fn(opts: BatchOptions) -> GradeFn:
     return fn
 
 
-def _ids(result: Any) -> tuple[str, str]:
+def _ids(result: Any) -> tuple[str, str, str, str]:
+    """(confident ids, confidence, hedged ids, layers of the confident diagnoses)."""
     ids: list[str] = []
+    hedged: list[str] = []
     layers: list[str] = []
     for d in getattr(result, "diagnoses", ()) or ():
+        sure = getattr(d, "confident", True)  # stubs without the flag count as sure
         for m in getattr(d, "misconceptions", ()):
-            if m not in ids:
-                ids.append(m)
-        for layer in getattr(d, "layers", ()):
+            if m not in ids and m not in hedged:
+                (ids if sure else hedged).append(m)
+        for layer in getattr(d, "layers", ()) if sure else ():
             if layer not in layers:
                 layers.append(layer)
-    return ";".join(ids), ";".join(layers)
+    confidence = "confident" if ids else "hedged" if hedged else ""
+    return ";".join(ids), confidence, ";".join(hedged), ";".join(layers)
 
 
 def _error(problem: str, part: str, shown: str, reason: str) -> Out:
     """The result tail of a row that could not be graded: status error and why."""
-    return (text_cell(problem), text_cell(part), shown, "error", "", "", "", "", "",
+    return (text_cell(problem), text_cell(part), shown, "error", "", "", "", "", "", "", "",
             text_cell(reason))
 
 
@@ -412,8 +419,8 @@ class Grader:
         self.hits = 0
 
     def tail(self, r: InputRow) -> Out:
-        """(problem, part, answer, status, score, misconceptions, layers, layer types,
-        feedback, reason)."""
+        """(problem, part, answer, status, score, misconceptions, confidence, hedged, layers,
+        layer types, feedback, reason)."""
         answer = r.answer if r.answer is not None else ""
         shown = text_cell(answer, limit=500)
         if r.error is not None:
@@ -473,9 +480,10 @@ class Grader:
     def _grade_uncached(self, key: str, problem: Any, part: str, text: str) -> Out:
         head = (text_cell(key), text_cell(part), "")
         if not text:
-            return (*head, "unreadable", "", "", "", "", "No answer was given.", "empty answer")
+            return (*head, "unreadable", "", "", "", "", "", "", "No answer was given.",
+                    "empty answer")
         if len(text) > MAX_ANSWER:
-            return (*head, "unreadable", "", "", "", "",
+            return (*head, "unreadable", "", "", "", "", "", "",
                     f"The answer is {len(text):,} characters long; give one number.",
                     "answer too long")
         try:
@@ -484,11 +492,12 @@ class Grader:
             if status not in ("correct", "incorrect", "unreadable"):
                 raise ValueError(f"grader returned status {status!r}")
             score = "" if status == "unreadable" else number_cell(result.score)
-            ids, layers = _ids(result)
+            ids, confidence, hedged, layers = _ids(result)
             kinds = ";".join(dict.fromkeys(self._kinds(key, problem).get(x, "") for x in
                                            layers.split(";") if x)) if layers else ""
             reason = getattr(result, "reason", None) or ""
-            return (*head, status, score, text_cell(ids), text_cell(layers), text_cell(kinds),
+            return (*head, status, score, text_cell(ids), confidence, text_cell(hedged),
+                    text_cell(layers), text_cell(kinds),
                     text_cell(str(result.feedback).strip()), text_cell(reason))
         except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
             return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])

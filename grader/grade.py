@@ -24,7 +24,7 @@ from generator.render import num, render
 from generator.spec import load_spec
 
 from .answers import align, as_int, by_label, match_free
-from .diagnose import Diagnoser, Explanation
+from .diagnose import CONFIDENT, Diagnoser, Explanation
 from .explain import explain_total, finding_text, systematic, trace_difference
 
 __all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "clear_cache", "grade",
@@ -56,10 +56,13 @@ class Diagnosis:
     layers: tuple[str, ...]
     value: int
     explanation: str
+    #: sure enough to record (progress, adaptive topics, class report); else a hedge
+    confident: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"misconceptions": list(self.misconceptions), "layers": list(self.layers),
-                "value": self.value, "explanation": self.explanation}
+                "value": self.value, "explanation": self.explanation,
+                "confident": self.confident}
 
 
 @dataclass(frozen=True)
@@ -83,6 +86,24 @@ class GradeResult:
         """The feedback as text, Markdown or HTML (student text escaped)."""
         return render(FORMATS[fmt], dict(self.context))
 
+    @property
+    def recorded(self) -> tuple[str, ...]:
+        """Misconception ids diagnosed with confidence: the only ones to record."""
+        return tuple(dict.fromkeys(m for d in self.diagnoses if d.confident
+                                   for m in d.misconceptions))
+
+    @property
+    def hedged(self) -> tuple[str, ...]:
+        """Misconception ids offered only as possible causes (never recorded)."""
+        sure = set(self.recorded)
+        return tuple(dict.fromkeys(m for d in self.diagnoses if not d.confident
+                                   for m in d.misconceptions if m not in sure))
+
+    @property
+    def confidence(self) -> str:
+        """``confident`` (a cause is recorded), ``hedged`` (only possible causes) or ``""``."""
+        return "confident" if self.recorded else "hedged" if self.hedged else ""
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -95,6 +116,9 @@ class GradeResult:
             "reason": self.reason,
             "part": self.part,
             "confident": self.confident,
+            "confidence": self.confidence,
+            "recorded": list(self.recorded),
+            "hedged": list(self.hedged),
             "findings": list(self.findings),
         }
 
@@ -256,7 +280,7 @@ class _Grader:
             self._unreadable(str(a.reason), getattr(a, "message", "could not read the answer"))
         elif self.p.part.startswith("shape:"):
             self._shape(a)
-        elif getattr(a, "approximate", False):
+        elif getattr(a, "approximate", False) and not self._exact_key(a):
             self._unreadable("approximate", f"your answer was read as an approximate value "
                              f"({getattr(a, 'reading', self.text)}); an exact count is needed.")
         elif hasattr(a, "entries"):
@@ -268,6 +292,11 @@ class _Grader:
         else:
             self._unreadable("unexpected", "expected a number of parameters.")
         return self._context()
+
+    def _exact_key(self, a: Any) -> bool:
+        """A rounded-looking form (7.27194e6, 1.5k) whose value is exactly the key is exact."""
+        v = as_int(getattr(a, "value", None))
+        return v is not None and v == self.p.expected
 
     def _unreadable(self, reason: str, message: str) -> None:
         self.status, self.score, self.reason = "unreadable", 0.0, reason
@@ -306,7 +335,7 @@ class _Grader:
         self.confident = Diagnoser.confident(found)
         self.ambiguous = not self.confident
         for e in found[:1] if self.confident else [e for e in found[:3] if e.posterior >= 0.05]:
-            self.diagnoses.append(self._diagnosis(e, v))
+            self.diagnoses.append(self._diagnosis(e, v, self.confident))
         if self.confident:
             e = found[0]
             self.lines.append({"layer": ", ".join(self.diagnoses[0].layers),
@@ -348,14 +377,15 @@ class _Grader:
         diff = trace_difference(self.d, e.trace, show=self.show)
         return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
 
-    def _diagnosis(self, e: Explanation, v: int) -> Diagnosis:
+    def _diagnosis(self, e: Explanation, v: int, confident: bool) -> Diagnosis:
         layers: list[str] = []
         for s in e.sites:
             for i in s.layers:
                 n = "input" if i < 0 else self.d.engine.names[i]
                 if n not in layers:
                     layers.append(n)
-        return Diagnosis(e.ids, tuple(layers), v, explain_total(self.d, e, v, show=self.show))
+        return Diagnosis(e.ids, tuple(layers), v, explain_total(self.d, e, v, show=self.show),
+                         confident)
 
     # -- per layer ------------------------------------------------------------------------
     def _values_to_layers(self, labels: list[str | None], values: list[int]) -> dict[int, int] | None:
@@ -393,7 +423,8 @@ class _Grader:
         terms: list[str | None] = []
         for e in a.entries:
             v = e.value
-            if getattr(v, "approximate", False):
+            if getattr(v, "approximate", False) and as_int(getattr(v, "value", None)) not in set(
+                    self.d.base.params):
                 self._unreadable("approximate", f"{getattr(v, 'reading', '')} looks rounded; "
                                  "exact per-layer counts are needed.")
                 return
@@ -484,14 +515,17 @@ class _Grader:
             return
         diag = [f for f in own if f.verdict != "unknown"]
         by_ids: dict[tuple[str, ...], list[str]] = {}
+        sure: dict[tuple[str, ...], bool] = {}
         for f in diag:
             by_ids.setdefault(f.ids, []).append(self.p.names[f.layer])
+            ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
+            sure[f.ids] = sure.get(f.ids, True) and ok
         for ids, layers in by_ids.items():
             expl = " ".join(ln["text"] for ln in self.lines if ln["layer"] in layers)
-            self.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl))
+            self.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl, sure[ids]))
         self.ambiguous = any(f.verdict == "ambiguous" for f in own)
         self.confident = (bool(diag) and not self.ambiguous and len(diag) == len(own)
-                          and all(f.posterior >= 0.75 for f in diag))
+                          and all(f.posterior >= CONFIDENT for f in diag))
         slips = len(own)
         if slips == 1 and diag and not self.ambiguous:
             self.score = self.policy.per_layer_single_slip
@@ -554,7 +588,7 @@ class _Grader:
             layer = ", ".join(layers)
             expl = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
                     f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-            self.diagnoses.append(Diagnosis((mid,), layers, 0, expl))
+            self.diagnoses.append(Diagnosis((mid,), layers, 0, expl, self.confident))
             if self.confident:
                 self.lines.append({"layer": layer, "kind": "misconception", "step": str(m.step),
                                    "title": m.title, "text": expl, "formula": m.formula,

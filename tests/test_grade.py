@@ -140,7 +140,8 @@ def test_html_feedback_escapes_student_text() -> None:
 def test_to_dict_has_the_issue_keys() -> None:
     d = grade(SO, number(SO_TOTAL - 451)).to_dict()
     assert {"status", "score", "expected", "given", "ambiguous", "diagnoses", "feedback"} <= set(d)
-    assert set(d["diagnoses"][0]) == {"misconceptions", "layers", "value", "explanation"}
+    assert set(d["diagnoses"][0]) == {"misconceptions", "layers", "value", "explanation",
+                                      "confident"}
     json.dumps(d)
 
 
