@@ -4,9 +4,8 @@ This is the one adapter between :class:`generator.problem.Problem` and the LMS f
 a change in how problems are presented is made here only. Texts come from
 ``generator.present`` when it provides them, else from a plain description of the spec.
 
-Distractors (E4): each catalogued misconception's value for the variant, merged when two
-misconceptions give the same number, dropped when equal to the correct answer; the correct
-answer always comes first in every format.
+Distractors (E4) come from :mod:`generator.export.distractors`; the correct answer always
+comes first in every format.
 
 >>> from generator.export.content import cloze_number, stable_id
 >>> cloze_number(1792)
@@ -22,12 +21,12 @@ import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 
 from ..layers import fmt_shape
 from ..network import Count, Network, solve
 from ..spec import load_spec
+from .distractors import Distractor, distractors, merge_distractors
 
 __all__ = [
     "CATEGORY",
@@ -37,6 +36,7 @@ __all__ = [
     "ProblemLike",
     "Target",
     "cloze_number",
+    "merge_distractors",
     "diagram",
     "distractors",
     "general_feedback_html",
@@ -73,15 +73,6 @@ class ProblemLike(Protocol):
     parts: tuple[str, ...]
     spec: dict[str, Any]
     answers: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Distractor:
-    """A wrong value a misconception predicts, with the feedback that names its step."""
-
-    value: int
-    misconceptions: tuple[str, ...]
-    feedback: str
 
 
 @dataclass(frozen=True)
@@ -315,135 +306,6 @@ def catch_all_feedback(part: str = "total") -> str:
     return ("Not what we expected, and not one of the common slips. Recount layer by layer: "
             "weights per filter (k·k·C_in), one bias per filter, and no parameters in pooling, "
             "flatten or dropout layers unless the question says so.")
-
-
-# -- distractors ---------------------------------------------------------------------------
-
-def _misconception_feedback(m: Any, value: int, layers: Sequence[str]) -> str:
-    """'1728: conv bias left out (step: bias). In conv1, each filter also has one bias: …'."""
-    where = ", ".join(layers) if layers else "the layers it applies to"
-    hint = str(getattr(m, "hint", "")).replace("{layer}", where)
-    return f"{value}: {m.title} (step: {m.step}). {hint}".strip()
-
-
-def merge_distractors(correct: int, values: Iterable[tuple[str, int]],
-                      describe: Callable[[str, int], str]) -> list[Distractor]:
-    """Group misconception values: one distractor per distinct wrong value (E4).
-
-    Values equal to the correct answer are dropped (a tolerance of 0 makes that the only
-    collision); misconceptions sharing a value are merged into one answer whose feedback
-    names each; order is by value, then id, so exports are deterministic.
-
-    >>> merge_distractors(1792, [("b", 1728), ("a", 1728), ("c", 1792)],
-    ...                   lambda i, v: f"{i}:{v}")
-    [Distractor(value=1728, misconceptions=('a', 'b'), feedback='a:1728 Or: b:1728')]
-    """
-    by_value: dict[int, list[str]] = {}
-    for mid, value in values:
-        value = int(value)
-        if value == correct:
-            continue
-        by_value.setdefault(value, []).append(mid)
-    out = []
-    for value in sorted(by_value):
-        ids = tuple(sorted(set(by_value[value])))
-        out.append(Distractor(value, ids, " Or: ".join(describe(i, value) for i in ids)))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    """(misconception id, the total it gives, the layers it applies to) for one spec."""
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "catalogue_values"):
-        return ()
-    eng = mod.engine(load_spec(json.loads(spec_key)))
-    names = list(getattr(eng, "names", ()))
-    out = []
-    for mid, value in sorted(mod.catalogue_values(eng).items()):
-        fits = eng.fits(mid) if hasattr(eng, "fits") else ()
-        layers = tuple(names[i] for i in fits if isinstance(i, int) and 0 <= i < len(names))
-        out.append((mid, int(value), layers))
-    return tuple(out)
-
-
-@lru_cache(maxsize=1024)
-def _engine(spec_key: str) -> Any:
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "engine"):
-        return None
-    return mod.engine(load_spec(json.loads(spec_key)))
-
-
-def _local_values(problem: ProblemLike, layer: str, dim: int | None) -> list[tuple[str, int]]:
-    """Each misconception applied at ``layer`` alone (correct input): its params or dim."""
-    import json
-
-    mod = _optional("generator.misconceptions")
-    eng = _engine(json.dumps(problem.spec, sort_keys=True, default=str))
-    if eng is None or layer not in eng.names:
-        return []
-    i = eng.names.index(layer)
-    base_shape, base_params = eng.base.shapes[i], eng.base.params[i]
-    want = problem.answers["per_layer"][layer] if dim is None else None
-    if dim is None and want != base_params:  # count conventions differ: no local values
-        return []
-    out = []
-    for mid in getattr(mod, "MISCONCEPTIONS", {}):
-        if i not in eng.fits(mid):
-            continue
-        r = eng.layer(i, eng.base.in_shape(i), (mid,))
-        if r is None:
-            continue
-        shape, params = r
-        if dim is None:
-            out.append((mid, int(params)))
-        elif len(shape) == len(base_shape) and dim < len(shape):
-            out.append((mid, int(shape[dim])))
-    return out
-
-
-def distractors(problem: ProblemLike, part: str = "total") -> list[Distractor]:
-    """The wrong values with feedback for one number (E4).
-
-    ``total``: the catalogue's values (each misconception applied wherever it fits);
-    ``per_layer:<layer>`` and ``shape:<layer>:<dim>``: each misconception applied at that
-    layer alone, on its correct input. Other parts have none (only the catch-all).
-    """
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None:
-        return []
-    catalogue = getattr(mod, "MISCONCEPTIONS", {})
-    if part == "total":
-        entries = _catalogue(json.dumps(problem.spec, sort_keys=True, default=str))
-        layers = {mid: ls for mid, _, ls in entries}
-        values = [(mid, v) for mid, v, _ in entries]
-        correct = int(problem.answers["total"])
-    elif part.startswith("per_layer:"):
-        layer = part.split(":", 1)[1]
-        values, layers = _local_values(problem, layer, None), {}
-        layers = {mid: (layer,) for mid, _ in values}
-        correct = int(problem.answers["per_layer"][layer])
-    elif part.startswith("shape:") and part.count(":") == 2:
-        _, layer, dim = part.split(":")
-        values = _local_values(problem, layer, int(dim))
-        layers = {mid: (layer,) for mid, _ in values}
-        correct = int(problem.answers[f"shape:{layer}"][int(dim)])
-    else:
-        return []
-
-    def describe(mid: str, value: int) -> str:
-        m = catalogue.get(mid)
-        return (_misconception_feedback(m, value, layers.get(mid, ()))
-                if m is not None else f"{value}: {mid}.")
-
-    return merge_distractors(correct, values, describe)
 
 
 # -- diagram -------------------------------------------------------------------------------
