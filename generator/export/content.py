@@ -2,7 +2,7 @@
 
 This is the one adapter between :class:`generator.problem.Problem` and the LMS formats, so
 a change in how problems are presented is made here only. Texts come from
-``generator.present`` when it provides them, else from a plain description of the spec.
+:mod:`generator.present` and :mod:`generator.wording`.
 
 Distractors (E4) come from :mod:`generator.export.distractors`; the correct answer always
 comes first in every format.
@@ -17,7 +17,6 @@ comes first in every format.
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -25,7 +24,9 @@ from typing import Any, Protocol
 
 from ..layers import fmt_shape
 from ..network import Count, Network, solve
+from ..present import problem_context
 from ..spec import load_spec
+from ..wording import question_text as part_sentence
 from .distractors import Distractor, distractors, merge_distractors
 
 __all__ = [
@@ -90,14 +91,6 @@ class Diagram:
     name: str
     data: bytes
     mime: str
-
-
-def _optional(module: str) -> Any:
-    """A colleague's module when it exists (it lands independently), else None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 def stable_id(*parts: Any) -> str:
@@ -165,36 +158,17 @@ def _part_label(part: str) -> str:
 
 # -- texts ---------------------------------------------------------------------------------
 
-def _context(problem: ProblemLike) -> dict[str, Any] | None:
-    present = _optional("generator.present")
-    if present is None or not hasattr(present, "problem_context"):
-        return None
-    return present.problem_context(problem, fmt="html")  # type: ignore[no-any-return]
+def _context(problem: ProblemLike) -> dict[str, Any]:
+    return problem_context(problem, fmt="html")  # type: ignore[arg-type]
 
 
 def _question(problem: ProblemLike, part: str) -> str:
-    present = _optional("generator.present")
-    if present is not None and hasattr(present, "question_text"):
-        return present.question_text(part, problem, network_of(problem))  # type: ignore[no-any-return]
-    return _ask(problem, part, network_of(problem))
-
-
-def _ask(problem: ProblemLike, part: str, net: Network) -> str:
-    what = "trainable" if net.count == Count.TRAINABLE else "total (trainable and non-trainable)"
-    if part == "total":
-        return f"How many {what} parameters does the network have?"
-    if part == "per_layer":
-        return f"How many {what} parameters does each layer have?"
-    return f"Give {part}."
+    return part_sentence(part, problem, network_of(problem))  # type: ignore[arg-type]
 
 
 def _body_lines(problem: ProblemLike) -> tuple[str, list[str], str, list[str]]:
     """(intro, layer lines, code, conventions) of the problem statement."""
     ctx = _context(problem)
-    if ctx is None:
-        net = network_of(problem)
-        return (f"Input: {net.input.describe()}.",
-                [f"{n.name}: {n.layer.kind}, {n.layer.describe()}" for n in net.nodes], "", [])
     lines = [] if ctx.get("code") else [f"{r['header']}: {r['text']}" for r in ctx["prose"]]
     return ctx["intro"], lines, ctx.get("code", ""), list(ctx.get("conventions", []))
 
@@ -313,7 +287,7 @@ def catch_all_feedback(part: str = "total") -> str:
 def diagram(problem: ProblemLike) -> Diagram | None:
     """The problem's network diagram (no answers on it) as an SVG file, when available."""
     ctx = _context(problem)
-    svg = (ctx or {}).get("diagram_svg") or ""
+    svg = ctx.get("diagram_svg") or ""
     if not svg:
         return None
     return Diagram(f"{stable_id(problem.id)}.svg", svg.encode("utf-8"), "image/svg+xml")

@@ -13,13 +13,13 @@ misconceptions giving the same value are merged into one distractor naming each.
 
 from __future__ import annotations
 
-import importlib
 import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from ..misconceptions import MISCONCEPTIONS, catalogue_values, engine
 from ..spec import load_spec
 
 __all__ = ["Distractor", "distractors", "merge_distractors"]
@@ -32,14 +32,6 @@ class Distractor:
     value: int
     misconceptions: tuple[str, ...]
     feedback: str
-
-
-def _optional(module: str) -> Any:
-    """A colleague's module when it exists (it lands independently), else None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 def _spec_key(problem: Any) -> str:
@@ -81,14 +73,11 @@ def merge_distractors(correct: int, values: Iterable[tuple[str, int]],
 @lru_cache(maxsize=4096)
 def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     """(misconception id, the total it gives, the layers it applies to) for one spec."""
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "catalogue_values"):
-        return ()
-    eng = mod.engine(load_spec(json.loads(spec_key)))
-    names = list(getattr(eng, "names", ()))
+    eng = _engine(spec_key)
+    names = list(eng.names)
     out = []
-    for mid, value in sorted(mod.catalogue_values(eng).items()):
-        fits = eng.fits(mid) if hasattr(eng, "fits") else ()
+    for mid, value in sorted(catalogue_values(eng).items()):
+        fits = eng.fits(mid)
         layers = tuple(names[i] for i in fits if isinstance(i, int) and 0 <= i < len(names))
         out.append((mid, int(value), layers))
     return tuple(out)
@@ -96,10 +85,7 @@ def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
 
 @lru_cache(maxsize=1024)
 def _engine(spec_key: str) -> Any:
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "engine"):
-        return None
-    return mod.engine(load_spec(json.loads(spec_key)))
+    return engine(load_spec(json.loads(spec_key)))
 
 
 @lru_cache(maxsize=1024)
@@ -107,10 +93,9 @@ def _carried_counts(spec_key: str) -> dict[int, tuple[tuple[str, int], ...]]:
     """Per layer index: (misconception, count) for each misconception applied at one other
     site, or at every site it fits, whose error, carried forward, changes that layer's count
     and no other one."""
-    mod = _optional("generator.misconceptions")
     eng = _engine(spec_key)
     out: dict[int, list[tuple[str, int]]] = {}
-    for mid in getattr(mod, "MISCONCEPTIONS", {}):
+    for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
         for sites in [(site,) for site in fits] + ([fits] if len(fits) > 1 else []):
             r = eng.forward({site: (mid,) for site in sites})
@@ -125,9 +110,8 @@ def _carried_counts(spec_key: str) -> dict[int, tuple[tuple[str, int], ...]]:
 def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, int]]:
     """The (misconception, value) pairs of one layer's count (``dim`` None) or one output
     dimension, as the module docstring describes."""
-    mod = _optional("generator.misconceptions")
     eng = _engine(_spec_key(problem))
-    if eng is None or layer not in eng.names:
+    if layer not in eng.names:
         return []
     i = eng.names.index(layer)
     base_shape, base_params = eng.base.shapes[i], eng.base.params[i]
@@ -135,7 +119,7 @@ def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, 
     if dim is None and want != base_params:  # count conventions differ: no local values
         return []
     out = list(_carried_counts(_spec_key(problem)).get(i, ())) if dim is None else []
-    for mid in getattr(mod, "MISCONCEPTIONS", {}):
+    for mid in MISCONCEPTIONS:
         if i not in eng.fits(mid):
             continue
         r = eng.layer(i, eng.base.in_shape(i), (mid,))
@@ -152,14 +136,10 @@ def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, 
 def distractors(problem: Any, part: str = "total") -> list[Distractor]:
     """The wrong values with feedback for one number (E4).
 
-    ``total``: the catalogue's values (each misconception applied wherever it fits);
-    ``per_layer:<layer>`` and ``shape:<layer>:<dim>``: each misconception applied at that
-    layer alone, on its correct input. Other parts have none (only the catch-all).
+    ``total``, ``per_layer:<layer>`` and ``shape:<layer>:<dim>`` as the module docstring
+    says; other parts have none (only the catch-all).
     """
-    mod = _optional("generator.misconceptions")
-    if mod is None:
-        return []
-    catalogue = getattr(mod, "MISCONCEPTIONS", {})
+    catalogue = MISCONCEPTIONS
     if part == "total":
         entries = _catalogue(_spec_key(problem))
         layers = {mid: ls for mid, _, ls in entries}
