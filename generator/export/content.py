@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ..layers import fmt_shape
-from ..network import Count, Network, solve
+from ..network import Network, solve
 from ..present import problem_context
 from ..spec import load_spec
 from ..wording import question_text as part_sentence
