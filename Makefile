@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 export KERAS_BACKEND := torch
 
-.PHONY: demo test test-fast browser venv clean bench
+.PHONY: demo test test-fast browser venv clean bench lint
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -17,7 +17,12 @@ $(VENV)/.test: $(VENV)/.base
 	$(PIP) install -e . --group test
 	touch $@
 
-venv: $(VENV)/.test
+# the static checkers (ruff; mypy), the `lint` dependency group
+$(VENV)/.lint: $(VENV)/.base
+	$(PIP) install --group lint
+	touch $@
+
+venv: $(VENV)/.test $(VENV)/.lint
 
 # headless Chromium for the browser tests (Debian packages), installed once when missing
 browser:
@@ -28,8 +33,12 @@ browser:
 demo: $(VENV)/.base
 	@bash scripts/demo.sh
 
-test: $(VENV)/.test browser
+test: $(VENV)/.test browser lint
 	$(PY) -m pytest -n 2 -q
+
+# static checks run by `make test` (and so by CI)
+lint: $(VENV)/.lint
+	$(VENV)/bin/ruff check .
 
 # everything except the slow framework and browser comparisons
 test-fast: $(VENV)/.test

@@ -12,6 +12,7 @@ from .cmd_batch import grade_batch_command
 from .cmd_generate import generate_command
 from .cmd_grade import grade_command
 from .cmd_practice import practice_command
+from .cmd_render import render_command
 from .cmd_report import report_command
 from .cmd_serve import serve_command
 from .cmd_solve import lint_command, solve_command
@@ -44,6 +45,7 @@ main.add_command(solve_command)
 main.add_command(lint_command)
 main.add_command(grade_command)
 main.add_command(generate_command)
+main.add_command(render_command)
 main.add_command(practice_command)
 main.add_command(serve_command)
 main.add_command(grade_batch_command)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import sys
+from pathlib import Path
+from typing import Any
 
 import click
 
@@ -12,9 +14,24 @@ from generator.network import solve
 from generator.render import num, render, render_solution
 from generator.spec import load_spec
 
-from .common import input_shape_option, load_network, load_spec_data, reports_config_errors
+from .common import input_shape_option, load_spec_data, parse_input_shape, reports_config_errors
 
 __all__ = ["lint_command", "solve_command"]
+
+model_option = click.option(
+    "--model", "model", metavar="NAME",
+    help="For a Python file with several models: the one to answer for (its variable, class "
+         "or function name, or its line).")
+
+
+def _read(path: str, input_shape: str | None, model: str | None) -> tuple[dict[str, Any], Any]:
+    """The spec mapping and, for Python code, what the importer read (framework, repairs)."""
+    if Path(path).suffix != ".py":
+        return load_spec_data(path, input_shape), None
+    from generator.importers import read_code_file
+
+    code = read_code_file(path, input_shape=parse_input_shape(input_shape), model=model)
+    return code.spec, code
 
 
 @click.command("solve")
@@ -22,13 +39,15 @@ __all__ = ["lint_command", "solve_command"]
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
               show_default=True, help="text: summary table and worked steps; json: machine-readable.")
 @input_shape_option
+@model_option
 @reports_config_errors
-def solve_command(spec: str, fmt: str, input_shape: str | None) -> None:
+def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | None) -> None:
     """Solve SPEC layer by layer: output shapes, parameters, formula -> substitution -> value.
 
     SPEC is a YAML/JSON spec or a Python file with a Keras or PyTorch model (read, never run).
     """
-    sol = solve(load_network(spec, input_shape))
+    data, code = _read(spec, input_shape, model)
+    sol = solve(load_spec(data))
     if fmt == "json":
         click.echo(json.dumps(sol.to_dict(), indent=2, ensure_ascii=False))
     else:
@@ -40,15 +59,16 @@ def solve_command(spec: str, fmt: str, input_shape: str | None) -> None:
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
               show_default=True)
 @input_shape_option
+@model_option
 @reports_config_errors
-def lint_command(spec: str, fmt: str, input_shape: str | None) -> None:
+def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None) -> None:
     """Find what makes a question about SPEC ambiguous; exit 1 if anything does.
 
     Reports every convention the spec leaves unstated (padding, bias, pooling strides,
     pooling weights, trainable vs total) whose alternatives give different answers, with
     the competing totals. State it per layer or once under `conventions:` to fix it.
     """
-    data = load_spec_data(spec, input_shape)
+    data, _ = _read(spec, input_shape, model)
     answer = solve(load_spec(data)).answer
     found = lint(data)
     if fmt == "json":

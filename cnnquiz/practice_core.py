@@ -184,8 +184,8 @@ class Feedback:
     """A graded answer: ``status`` is correct, incorrect or unreadable (not an attempt).
 
     ``findings`` lists every explanation the grader offers, most likely first; when it is
-    ``ambiguous`` (several mistakes give the student's value) they are candidates, and only
-    the most likely one is counted in the student's record (``misconceptions``).
+    ``ambiguous`` (several mistakes give the student's value) they are candidates, and none
+    is counted: the student's record (``misconceptions``) takes confident diagnoses only.
     """
 
     status: str
@@ -225,8 +225,7 @@ def _from_result(result: Any) -> Feedback:
             f = _finding(mid, d.layers if len(d.misconceptions) == 1 else ())
             if f is not None and f not in findings:
                 findings.append(f)
-    counted = tuple(result.diagnoses[0].misconceptions) if result.ambiguous and result.diagnoses \
-        else tuple(dict.fromkeys(f.id for f in findings))
+    counted = tuple(result.recorded)  # confident diagnoses only: hedges are not recorded
     return Feedback(result.status, result.feedback.strip(), tuple(findings),
                     result.render("html"), bool(result.ambiguous), counted)
 

@@ -34,7 +34,7 @@ from generator.buggy import BuggyResult, Engine
 from generator.misconceptions import MISCONCEPTIONS, ORDER, Misconception, engine
 from generator.network import Network
 
-__all__ = ["LAMBDA", "Diagnoser", "Explanation", "Finding", "Site"]
+__all__ = ["CONFIDENT", "LAMBDA", "Diagnoser", "Explanation", "Finding", "Site"]
 
 #: cost of each extra misconception in an explanation (reference §5: λ ≈ 0.3)
 LAMBDA = 0.3
@@ -48,6 +48,8 @@ Q = 0.9
 OTHER_LOCAL = 0.02
 #: candidates kept per answer before ranking
 CAP = 400
+#: a diagnosis is recorded (progress, topics, report) only at this posterior or above
+CONFIDENT = 0.75
 
 
 @dataclass(frozen=True, slots=True)
@@ -283,7 +285,8 @@ class Diagnoser:
         return False
 
     @staticmethod
-    def confident(found: list[Explanation], *, threshold: float = 0.75, ratio: float = 3.0) -> bool:
+    def confident(found: list[Explanation], *, threshold: float = CONFIDENT,
+                  ratio: float = 3.0) -> bool:
         """P(top) ≥ 0.75 and at least 3× the runner-up."""
         if not found:
             return False

@@ -21,6 +21,7 @@ from generator.parts import Form, Quantity
 from generator.render import render
 
 from . import macs, pairs, per_layer, shapes, totals
+from .answers import as_int
 from .outcome import FORMATS, CreditPolicy, Diagnosis, GradeResult, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, Invalid, NumberAnswer, ShapeAnswer
 from .prepared import Prepared, clear_cache, prepare
@@ -67,7 +68,9 @@ def _dispatch(run: Run, parsed: Any) -> None:
         case Invalid(reason=reason, message=message):
             run.unreadable(str(reason), message)
             return
-        case NumberAnswer(approximate=True, reading=reading) if part.form is not Form.SHAPE:
+        # a rounded-looking form (7.27194e6, 1.5k) whose value is exactly the key is exact
+        case NumberAnswer(approximate=True, reading=reading, value=value) if (
+                part.form is not Form.SHAPE and as_int(value) != run.prep.expected):
             run.unreadable("approximate", f"your answer was read as an approximate value "
                            f"({reading}); an exact count is needed.")
             return

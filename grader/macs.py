@@ -35,7 +35,7 @@ def _sentence(mid: str, layer: str) -> str:
             f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
 
 
-def _explain(run: Run, layer: str, v: int, expected: int) -> bool:
+def _explain(run: Run, layer: str, v: int) -> bool:
     """Diagnose one wrong count at ``layer``; True when a misconception explains it."""
     hits = _matches(run, layer, v)
     if not hits:
@@ -44,7 +44,7 @@ def _explain(run: Run, layer: str, v: int, expected: int) -> bool:
         text = _sentence(hits[0], layer)
         run.line(text, layer=layer, step=str(MAC_MISCONCEPTIONS[hits[0]].step),
                  title=MAC_MISCONCEPTIONS[hits[0]].title, formula=MAC_MISCONCEPTIONS[hits[0]].formula)
-        run.diagnoses.append(Diagnosis((hits[0],), (layer,), v, text))
+        run.diagnoses.append(Diagnosis((hits[0],), (layer,), v, text, True))
     else:
         run.ambiguous = True
         for mid in hits:
@@ -68,7 +68,7 @@ def grade_mac_count(run: Run, value: object, reading: str) -> None:
         return
     layer = str(run.prep.spec.layer)
     run.headline = f"Not quite: you answered {num(v)} MACs for {layer}."
-    if _explain(run, layer, v, expected):
+    if _explain(run, layer, v):
         run.confident = not run.ambiguous
         return
     run.advice = (f"No common mistake explains this value. Recompute {layer}: {FORMULA}, "
@@ -99,7 +99,7 @@ def grade_mac_layers(run: Run, labels: list[str | None], values: list[int]) -> N
         got = given.get(n)
         verdict = "correct" if got == expected[n] else "missing" if got is None else "incorrect"
         if verdict == "incorrect" and got is not None:
-            if _explain(run, n, got, expected[n]):
+            if _explain(run, n, got):
                 verdict = "misconception"
             else:
                 unexplained.append(n)

@@ -42,10 +42,13 @@ class Diagnosis:
     layers: tuple[str, ...]
     value: int
     explanation: str
+    #: sure enough to record (progress, adaptive topics, class report); else a hedge
+    confident: bool = False
 
     def to_dict(self) -> dict[str, Any]:
         return {"misconceptions": list(self.misconceptions), "layers": list(self.layers),
-                "value": self.value, "explanation": self.explanation}
+                "value": self.value, "explanation": self.explanation,
+                "confident": self.confident}
 
 
 @dataclass(frozen=True)
@@ -72,6 +75,24 @@ class GradeResult:
         """The feedback as text, Markdown or HTML (student text escaped)."""
         return render(FORMATS[fmt], dict(self.context))
 
+    @property
+    def recorded(self) -> tuple[str, ...]:
+        """Misconception ids diagnosed with confidence: the only ones to record."""
+        return tuple(dict.fromkeys(m for d in self.diagnoses if d.confident
+                                   for m in d.misconceptions))
+
+    @property
+    def hedged(self) -> tuple[str, ...]:
+        """Misconception ids offered only as possible causes (never recorded)."""
+        sure = set(self.recorded)
+        return tuple(dict.fromkeys(m for d in self.diagnoses if not d.confident
+                                   for m in d.misconceptions if m not in sure))
+
+    @property
+    def confidence(self) -> str:
+        """``confident`` (a cause is recorded), ``hedged`` (only possible causes) or ``""``."""
+        return "confident" if self.recorded else "hedged" if self.hedged else ""
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "status": self.status,
@@ -84,6 +105,9 @@ class GradeResult:
             "reason": self.reason,
             "part": self.part,
             "confident": self.confident,
+            "confidence": self.confidence,
+            "recorded": list(self.recorded),
+            "hedged": list(self.hedged),
             "findings": list(self.findings),
         }
 

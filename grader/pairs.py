@@ -41,7 +41,7 @@ SYNONYMS = {
                       "nontrainableparameters", "buffers"},
 }
 _SPLIT = re.compile(r"\s*(?:;|\n|,\s+|\s+and\s+|\s+&\s+|\s*\+\s*)\s*", re.IGNORECASE)
-_LEAD = re.compile(r"^(?P<label>[A-Za-z][A-Za-z _-]{0,40}?)\s*[:=]?\s*(?P<value>[^A-Za-z\s].*)$",
+_LEAD = re.compile(r"^(?P<label>[A-Za-z][A-Za-z _-]{0,40}?)\s*[:=]?\s*(?P<value>[0-9(\[].*)$",
                    re.DOTALL)
 _TRAIL = re.compile(r"^(?P<value>.*?[0-9)])\s*(?P<label>[A-Za-z][A-Za-z _-]{0,40})$", re.DOTALL)
 
@@ -157,7 +157,7 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
         m = PAIR_MISCONCEPTIONS["pair_swapped"]
         text = m.hint.format(first=first, second=second)
         run.line(text, title=m.title)
-        run.diagnoses.append(Diagnosis((m.id,), (), run.given, text))
+        run.diagnoses.append(Diagnosis((m.id,), (), run.given, text, True))
         run.confident = True
         return
     every = sum(expected)
@@ -167,7 +167,7 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
                 "variance of batch normalization are non-trainable: they are updated from the "
                 f"data, not by gradients. Formula: {m.formula}.")
         run.line(text, title=m.title, step=str(m.step), formula=m.formula)
-        run.diagnoses.append(Diagnosis((m.id,), (), run.given, text))
+        run.diagnoses.append(Diagnosis((m.id,), (), run.given, text, True))
         run.confident = True
         return
     right = [lab for lab, x, y in zip((first, second), g, expected, strict=True) if x == y]

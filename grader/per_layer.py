@@ -7,9 +7,11 @@ value (a layer may be left out); the reading that leaves the fewest values unexp
 
 from __future__ import annotations
 
+from generator.parts import parse_part
 from generator.render import num
 
 from .answers import align, as_int, by_label, match_free
+from .diagnose import CONFIDENT
 from .explain import finding_text, systematic
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
@@ -17,6 +19,7 @@ from .totals import expr_text, summand_values, total_search
 
 __all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_values"]
 
+PER_LAYER = parse_part("per_layer")
 EXPECTED_BREAKDOWN = ("this part asks for one value per layer (e.g. 'conv1: 3000' on each "
                       "line).")
 
@@ -28,12 +31,17 @@ def _misses(mapping: dict[int, int], plausible: dict[int, set[int]]) -> int:
 def breakdown_values(run: Run, a: BreakdownAnswer
                      ) -> tuple[list[str | None], list[int], list[str | None]] | None:
     """(labels, whole values, expression texts) of a breakdown; None after ``unreadable``."""
+    key = run.prep.expected if isinstance(run.prep.expected, dict) else PER_LAYER.answer(
+        run.prep.solution)
+    exact_values = set(key.values())
     labels = [e.label for e in a.entries]
     values: list[int] = []
     terms: list[str | None] = []
     for e in a.entries:
         match e.value:
-            case NumberAnswer(approximate=True, reading=reading):
+            # a rounded-looking form (7.27194e6) whose value is exactly a layer's count is exact
+            case NumberAnswer(approximate=True, reading=reading, value=v) if (
+                    as_int(v) not in exact_values):
                 run.unreadable("approximate", f"{reading} looks rounded; exact per-layer counts "
                                "are needed.")
                 return None
@@ -65,6 +73,24 @@ def grade_expression(run: Run, a: ExpressionAnswer) -> None:
         run.unreadable("expected_breakdown", "this part asks for one value per layer.")
         return
     grade_values(run, values, [None] * len(values), texts, total=v)
+
+
+def _exact(run: Run, labels: list[str | None], values: list[int]) -> bool:
+    """Every layer given, by label or in order, and every value right: correct, no search."""
+    names = run.prep.names
+    idx = by_label(labels, names) if all(lab is not None for lab in labels) else None
+    if idx is None and len(values) == len(names):
+        idx = list(range(len(names)))
+    if idx is None or len(idx) != len(names):
+        return False
+    key = PER_LAYER.answer(run.prep.solution)
+    given = {names[i]: v for i, v in zip(idx, values, strict=True)}
+    if given != key:
+        return False
+    run.correct()
+    run.findings += [{"layer": n, "verdict": "correct", "misconceptions": [], "got": given[n],
+                      **({"expected": key[n]} if run.show else {})} for n in names]
+    return True
 
 
 def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
@@ -99,11 +125,14 @@ def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
 def grade_values(run: Run, values: list[int], labels: list[str | None],
                  terms: list[str | None] | None, total: int | None = None) -> None:
     """Grade values given per layer (a breakdown, or a sum's summands)."""
-    p, d = run.prep, run.prep.diagnoser
+    p = run.prep
     whole_part = p.spec.kind.name == "total"
     total = sum(values) if total is None else total
-    mapping = _values_to_layers(run, labels, values)
     run.given = total
+    if _exact(run, labels, values):
+        return
+    d = p.diagnoser
+    mapping = _values_to_layers(run, labels, values)
     if mapping is None:
         if not whole_part:
             run.unreadable("unmatched", "give one value per layer, in layer order or labelled "
@@ -142,14 +171,17 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
         return
     diag = [f for f in own if f.verdict != "unknown"]
     by_ids: dict[tuple[str, ...], list[str]] = {}
+    sure: dict[tuple[str, ...], bool] = {}
     for f in diag:
         by_ids.setdefault(f.ids, []).append(p.names[f.layer])
+        ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
+        sure[f.ids] = sure.get(f.ids, True) and ok
     for ids, layers in by_ids.items():
         expl = " ".join(ln["text"] for ln in run.lines if ln["layer"] in layers)
-        run.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl))
+        run.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl, sure[ids]))
     run.ambiguous = any(f.verdict == "ambiguous" for f in own)
     run.confident = (bool(diag) and not run.ambiguous and len(diag) == len(own)
-                     and all(f.posterior >= 0.75 for f in diag))
+                     and all(f.posterior >= CONFIDENT for f in diag))
     if len(own) == 1 and diag and not run.ambiguous:
         run.score = run.policy.per_layer_single_slip
     else:

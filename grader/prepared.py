@@ -16,6 +16,7 @@ from typing import Any
 
 from generator.network import Network, Solution, solve
 from generator.parts import Part, parse_part, pick_part
+from generator.problem import Problem
 from generator.spec import load_spec
 
 from .diagnose import Diagnoser
@@ -75,7 +76,10 @@ def _spec_and_key(problem: Any) -> tuple[Any, str, tuple[str, ...]]:
             spec = problem
     if spec is None:
         raise TypeError("a problem must be a Problem, a problem-file mapping, a spec or a Network")
-    digest = hashlib.sha256(json.dumps(spec, sort_keys=True, default=str).encode()).hexdigest()
+    canonical = getattr(problem, "spec_key", None)  # a Problem's canonical spec JSON (cached)
+    if not isinstance(canonical, str):
+        canonical = json.dumps(spec, sort_keys=True, default=str)
+    digest = hashlib.sha256(canonical.encode()).hexdigest()
     # the id names the problem for people; the spec hash keeps a reused id from a stale hit
     key = f"{pid}:{digest[:16]}" if pid is not None else f"spec:{digest}"
     return spec, key, asked
@@ -85,11 +89,16 @@ _NETS: OrderedDict[str, _Compiled] = OrderedDict()
 _CACHE: OrderedDict[tuple[str, str], Prepared] = OrderedDict()
 
 
-def _compiled(key: str, spec: Any) -> _Compiled:
+def _compiled(key: str, spec: Any, problem: Any) -> _Compiled:
     hit = _NETS.get(key)
     if hit is None:
-        net = spec if isinstance(spec, Network) else load_spec(spec)
-        hit = _NETS[key] = _Compiled(net, solve(net))
+        if isinstance(problem, Problem):  # solved when generated or first asked
+            sol = problem.solution()
+            hit = _Compiled(sol.network, sol)
+        else:
+            net = spec if isinstance(spec, Network) else load_spec(spec)
+            hit = _Compiled(net, solve(net))
+        _NETS[key] = hit
         if len(_NETS) > CACHE_SIZE:
             _NETS.popitem(last=False)
     return hit
@@ -112,7 +121,7 @@ def prepare(problem: Any, part: str = "total") -> Prepared:
     if hit is not None:
         return hit
     the_part = parse_part(name)
-    c = _compiled(key, spec)
+    c = _compiled(key, spec, problem)
     prep = Prepared(key, name, the_part, c.network, c.solution, the_part.answer(c.solution), c)
     _CACHE[(key, name)] = prep
     if len(_CACHE) > CACHE_SIZE:

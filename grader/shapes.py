@@ -74,7 +74,7 @@ def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
         layer = ", ".join(layers)
         expl = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
                 f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-        run.diagnoses.append(Diagnosis((mid,), layers, 0, expl))
+        run.diagnoses.append(Diagnosis((mid,), layers, 0, expl, run.confident))
         if run.confident:
             run.line(expl, layer=layer, step=str(m.step), title=m.title, formula=m.formula)
         else:

@@ -94,7 +94,7 @@ def total_search(run: Run, v: int) -> None:
     run.confident = Diagnoser.confident(found)
     run.ambiguous = not run.confident
     for e in found[:1] if run.confident else [e for e in found[:3] if e.posterior >= 0.05]:
-        run.diagnoses.append(_diagnosis(run, e, v))
+        run.diagnoses.append(_diagnosis(run, e, v, run.confident))
     if run.confident:
         run.line(_sure(run, found[0], v), layer=", ".join(run.diagnoses[0].layers))
         return
@@ -133,7 +133,7 @@ def _sure(run: Run, e: Explanation, v: int) -> str:
     return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
 
 
-def _diagnosis(run: Run, e: Explanation, v: int) -> Diagnosis:
+def _diagnosis(run: Run, e: Explanation, v: int, confident: bool) -> Diagnosis:
     d = run.prep.diagnoser
     layers: list[str] = []
     for s in e.sites:
@@ -141,4 +141,4 @@ def _diagnosis(run: Run, e: Explanation, v: int) -> Diagnosis:
             n = "input" if i < 0 else d.engine.names[i]
             if n not in layers:
                 layers.append(n)
-    return Diagnosis(e.ids, tuple(layers), v, explain_total(d, e, v, show=run.show))
+    return Diagnosis(e.ids, tuple(layers), v, explain_total(d, e, v, show=run.show), confident)

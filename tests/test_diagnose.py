@@ -153,3 +153,22 @@ def test_grading_is_fast_after_preparation() -> None:
         grade(SO, "50828300")
         grade(SO, lines({**SO_ROWS, "dense": 50625000}), part="per_layer")
     assert (time.perf_counter() - t) / 40 < 0.05  # generous: CI machines vary
+
+
+# -- #14.6 exactness: a rounded-looking form whose value is exactly the key ----------------
+THOUSAND = {"input": {"shape": [999]}, "layers": [{"type": "dense", "units": 7280}]}  # 7,280,000
+
+
+@pytest.mark.parametrize("text, status", [
+    ("7.28e6", "correct"), ("7.28M", "correct"), ("7280k", "correct"),
+    ("7.28 x 10^6", "correct"), ("7.3e6", "unreadable"), ("7.3M", "unreadable"),
+])
+def test_scientific_or_suffixed_exact_value_is_correct(text: str, status: str) -> None:
+    assert grade(THOUSAND, text).status == status
+
+
+def test_approximate_per_layer_value_equal_to_the_layer_key_is_read() -> None:
+    spec = {"input": {"shape": [999]}, "layers": [{"type": "dense", "name": "a", "units": 7280},
+                                                   {"type": "dense", "name": "b", "units": 1}]}
+    assert grade(spec, "a: 7.28e6\nb: 7281", part="per_layer").status == "correct"
+    assert grade(spec, "a: 7.3e6\nb: 7281", part="per_layer").status == "unreadable"

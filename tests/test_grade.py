@@ -15,8 +15,8 @@ import pytest
 from click.testing import CliRunner
 
 from cnnquiz.cli import main
-from generator.spec import read_spec_file
 from generator.problem import Problem
+from generator.spec import read_spec_file
 from grader import CreditPolicy, grade, parse_answer, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -131,7 +131,8 @@ def test_html_feedback_escapes_student_text() -> None:
 def test_to_dict_has_the_issue_keys() -> None:
     d = grade(SO, number(SO_TOTAL - 451)).to_dict()
     assert {"status", "score", "expected", "given", "ambiguous", "diagnoses", "feedback"} <= set(d)
-    assert set(d["diagnoses"][0]) == {"misconceptions", "layers", "value", "explanation"}
+    assert set(d["diagnoses"][0]) == {"misconceptions", "layers", "value", "explanation",
+                                      "confident"}
     json.dumps(d)
 
 

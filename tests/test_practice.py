@@ -32,19 +32,31 @@ def run(args: list[str], text: str, tmp_path):
 
 def test_wrong_then_hint_then_correct_then_next(tmp_path):
     p = first_problem(topics=["color"])
-    wrong = catalogue_values(p.network())["color_as_gray"]
+    wrong = catalogue_values(p.network())["cmyk_as_rgb"]  # a confident diagnosis (recorded)
     script = f"{wrong}\nh\n{p.answers['total']}\nq\n"
     result, path = run(["--seed", str(SEED), "--topics", "color"], script, tmp_path)
     out = result.output
     assert result.exit_code == 0, out
     assert p.id in out
-    assert "color_as_gray" in out and "input channels" in out  # the misconception and its step
+    assert "cmyk_as_rgb" in out and "input channels" in out  # the misconception and its step
     assert f"Hint 1/{len(core.hints(p))}: {core.hints(p)[0]}" in out
     assert "Correct!" in out
     assert "Problem 2" in out  # moved on to the next problem
     saved = json.loads(path.read_text())
-    assert saved["misconceptions"] == {"color_as_gray": 1}
+    assert saved["misconceptions"] == {"cmyk_as_rgb": 1}
     assert saved["topics"]["color"] == {"answered": 1, "solved": 1, "first_try": 0}
+
+
+def test_hedged_diagnosis_is_not_recorded(tmp_path):
+    """Gray input and a 2-D kernel give the same numbers here: shown as 'perhaps', never
+    recorded (the adaptive topic choice must not follow a guess)."""
+    p = first_problem(topics=["color"])
+    wrong = catalogue_values(p.network())["color_as_gray"]
+    result, path = run(["--seed", str(SEED), "--topics", "color"],
+                       f"{wrong}\n{p.answers['total']}\nq\n", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "color_as_gray" in result.output  # still offered as a possible cause
+    assert json.loads(path.read_text())["misconceptions"] == {}
 
 
 def test_wrong_answer_is_not_revealed(tmp_path):

@@ -22,7 +22,11 @@ def results(tmp: Path, rows: list[tuple[str, str, str, str, str, str]]) -> Path:
         w = csv.writer(f)
         w.writerow(RESULT_COLUMNS)
         for i, (s, part, status, score, mids, kinds) in enumerate(rows, 2):
-            w.writerow([i, s, "p1", part, "x", status, score, mids, "", kinds, "fb", ""])
+            row = {"row": i, "student_id": s, "problem": "p1", "part": part, "answer": "x",
+                   "status": status, "score": score, "misconceptions": mids,
+                   "confidence": "confident" if mids else "", "layer_types": kinds,
+                   "feedback": "fb"}
+            w.writerow([row.get(c, "") for c in RESULT_COLUMNS])
     return path
 
 

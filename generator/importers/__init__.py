@@ -23,6 +23,7 @@ statistics are buffers there and non-trainable weights here, as in Keras).
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +33,20 @@ from .common import parse
 from .keras_ast import import_keras, looks_like_keras
 from .torch_ast import import_torch, looks_like_torch
 
-__all__ = ["import_keras", "import_source", "import_torch", "load_any"]
+__all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
+           "read_code_file"]
+
+
+@dataclass(frozen=True)
+class Imported:
+    """What reading pasted code gives: the spec, its framework and what was repaired on the way.
+
+    ``repairs`` are ``(line, what)`` pairs in the pasted text's own line numbers.
+    """
+
+    spec: dict[str, Any]
+    framework: str  # "keras" or "torch"
+    repairs: tuple[tuple[int, str], ...] = field(default=())
 
 
 def _framework(tree: ast.Module) -> str:
@@ -44,13 +58,14 @@ def _framework(tree: ast.Module) -> str:
     return "torch" if ("nn.Module" in text or "nn.Sequential" in text) else "keras"
 
 
-def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,
-                  filename: str = "<source>") -> dict[str, Any]:
-    """The spec dict of the Keras or PyTorch model in ``source`` (never imported or run).
+def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
+              filename: str = "<source>", model: str | None = None) -> Imported:
+    """Read the Keras or PyTorch model in ``source`` (never imported or run).
 
-    ``input_shape`` (H, W, C), channels last, supplies or replaces the code's input size.
+    ``input_shape`` (H, W, C), channels last, supplies or replaces the code's input size;
+    ``model`` names the model (or gives its line) when the file defines several.
 
-    >>> import_source("x = 1")
+    >>> read_code("x = 1")
     Traceback (most recent call last):
     generator.errors.ConfigError: <source>: no model found in this file: expected a keras Sequential/functional model or a torch nn.Module/nn.Sequential.
     """
@@ -61,14 +76,23 @@ def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,
             raise ConfigError(f"input shape must be positive whole numbers H×W×C; received "
                               f"{input_shape!r}.", where="--input-shape")
     tree = parse(source, filename)
-    reader = import_torch if _framework(tree) == "torch" else import_keras
+    framework = _framework(tree)
+    reader = import_torch if framework == "torch" else import_keras
     try:
-        return reader(source, input_shape=input_shape, filename=filename)
+        spec = reader(source, input_shape=input_shape, filename=filename, model=model)
     except RecursionError:  # a safety net; parse() already refuses deep nesting
         raise ConfigError("the code is nested too deeply to read.", where=filename) from None
+    return Imported(spec, framework)
 
 
-def load_any(path: str | Path, *, input_shape: tuple[int, ...] | None = None) -> dict[str, Any]:
+def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,
+                  filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+    """The spec dict of the Keras or PyTorch model in ``source`` (see :func:`read_code`)."""
+    return read_code(source, input_shape=input_shape, filename=filename, model=model).spec
+
+
+def load_any(path: str | Path, *, input_shape: tuple[int, ...] | None = None,
+             model: str | None = None) -> dict[str, Any]:
     """A spec dict from a ``.py`` model file (via :func:`import_source`) or a YAML/JSON spec.
 
     For a spec file, ``input_shape`` replaces its input.
@@ -85,8 +109,15 @@ def load_any(path: str | Path, *, input_shape: tuple[int, ...] | None = None) ->
     if p.suffix != ".py":
         data = read_spec_file(p)
         return data if input_shape is None else {**data, "input": {"shape": list(input_shape)}}
+    return read_code_file(p, input_shape=input_shape, model=model).spec
+
+
+def read_code_file(path: str | Path, *, input_shape: tuple[int, ...] | None = None,
+                   model: str | None = None) -> Imported:
+    """:func:`read_code` on the text of a ``.py`` file."""
+    p = Path(path)
     try:
         source = p.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {p}: {e}.") from None
-    return import_source(source, input_shape=input_shape, filename=str(p))
+    return read_code(source, input_shape=input_shape, filename=str(p), model=model)

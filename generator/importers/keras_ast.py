@@ -2,7 +2,8 @@
 functional chains (``x = Conv2D(...)(x)``; a layer object called twice shares its weights).
 
 The file is read with :mod:`ast` only. Models are looked for at module level and inside
-top-level functions (``def build_model(num_classes=10): ...``); the last one defined wins.
+top-level functions (``def build_model(num_classes=10): ...``, called or not); a file with
+several models names them and asks for one (``model=``), never picking one silently.
 
 >>> src = '''
 ... from keras import layers, models
@@ -26,6 +27,8 @@ from ..errors import ConfigError
 from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
+    Candidate,
+    choose_model,
     constants,
     dotted,
     fail,
@@ -267,20 +270,26 @@ def _channels_first(tree: ast.Module, aliases: dict[str, str]) -> None:
 
 
 def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
-                 filename: str = "<source>") -> dict[str, Any]:
-    """The spec dict of the last Keras model in ``source`` (read, never run)."""
+                 filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+    """The spec dict of the Keras model in ``source`` (``model``: its name when there are
+    several), read, never run."""
     tree = parse(source, filename)
     aliases = import_aliases(tree)
     _channels_first(tree, aliases)
     module_env = constants(list(scope_statements(tree.body)), {})
     models = _Scope(aliases, dict(module_env)).run(tree.body)
+    where = {id(m): "" for m in models}
     for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
         env = dict(module_env)
         params = fn.args.args + fn.args.kwonlyargs
         defaults = [None] * (len(fn.args.args) - len(fn.args.defaults)) + list(fn.args.defaults)
         for p, d in zip(params, defaults + list(fn.args.kw_defaults), strict=True):
             env[p.arg] = UNKNOWN if d is None else try_fold(d, env)
-        models += _Scope(aliases, env).run(fn.body)
+        built = _Scope(aliases, env).run(fn.body)
+        for m in built:  # named after the function, so that --model can choose it
+            m.name = fn.name if len(built) == 1 else f"{fn.name}.{m.name}"
+            where[id(m)] = f" built in {fn.name}()"
+        models += built
     subclassed = [c for c in tree.body if isinstance(c, ast.ClassDef)
                   and any(_cls(b, aliases) in ("Model", "Layer") for b in c.bases)]
     if not models and subclassed:
@@ -290,11 +299,14 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     if not models:
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)
-    model = max(models, key=lambda m: m.line)
-    shape = input_shape or model.shape
+    models.sort(key=lambda m: m.line)
+    chosen = models[choose_model([Candidate(
+        m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
+        + where[id(m)]) for m in models], model, filename)]
+    shape = input_shape or chosen.shape
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
-        raise ConfigError(f"the model {model.name!r} {what}; add input_shape=(H, W, C) to the "
+        raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "
                           "first layer (or keras.Input(shape=...)), or pass --input-shape HxWxC.",
-                          where=f"line {model.line}")
-    return build_spec(model.refs, tuple(shape), count="total", title=model.name)
+                          where=f"line {chosen.line}")
+    return build_spec(chosen.refs, tuple(shape), count="total", title=chosen.name)

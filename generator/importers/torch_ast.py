@@ -25,6 +25,8 @@ from ..errors import ConfigError
 from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
+    Candidate,
+    choose_model,
     constants,
     dotted,
     fail,
@@ -177,39 +179,53 @@ def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dic
 
 
 def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
-                 filename: str = "<source>") -> dict[str, Any]:
-    """The spec dict of the last PyTorch model in ``source`` (read, never run)."""
+                 filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+    """The spec dict of the PyTorch model in ``source`` (``model``: its name when there are
+    several; a class or ``nn.Sequential`` used inside another model is part of it), never run."""
     tree = parse(source, filename)
     reader = _Reader(tree)
     env = constants(list(scope_statements(tree.body)), {})
     objects: dict[str, Any] = {}
-    found: list[tuple[int, str, Any]] = []
-    scopes = [(tree.body, env)] + [(f.body, _defaults(f, env)) for f in tree.body
-                                   if isinstance(f, ast.FunctionDef)]
-    for body, scope_env in scopes:
+    found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
+    scopes = [(tree.body, env, None)] + [(f.body, _defaults(f, env), f.name) for f in tree.body
+                                         if isinstance(f, ast.FunctionDef)]
+    for body, scope_env, fn in scopes:
         scope_env = dict(scope_env)
+        built = []
         for stmt in scope_statements(body):
+            if isinstance(stmt, ast.Return) and stmt.value is not None and fn is not None:
+                value = reader.module(stmt.value, scope_env, objects, "model", top=True)
+                if isinstance(value, _Seq):
+                    built.append((stmt.lineno, "model", value, stmt.value))
             if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
                     stmt.targets[0], ast.Name):
                 name = stmt.targets[0].id
                 value = reader.module(stmt.value, scope_env, objects, name, top=True)
                 if isinstance(value, _Seq):
-                    found.append((stmt.lineno, name, value))
-                elif value is not None:
+                    built.append((stmt.lineno, name, value, stmt.value))
+                if value is not None:
                     objects[name] = value
                 else:
                     constants([stmt], scope_env)
+        for line, name, value, node in built:
+            title = name if fn is None else fn if len(built) == 1 else f"{fn}.{name}"
+            found.append((line, title, value, node, "PyTorch nn.Sequential" + (
+                f" built in {fn}()" if fn else "")))
     for cls in reader.classes.values():
         if any(reader.cls(b) == "Module" for b in cls.bases):
-            found.append((cls.lineno, cls.name, cls))
+            found.append((cls.lineno, cls.name, cls, cls, "PyTorch nn.Module class"))
+    found = [f for f in found if not any(  # a part of another model is not a model
+        g is not f and _uses(g[3], f[1]) for g in found)]
     if not found:
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)
-    line, title, model = max(found, key=lambda f: f[0])
-    if isinstance(model, _Seq):
-        refs, auto = model.refs(), False
+    found.sort(key=lambda f: f[0])
+    line, title, chosen, _, _ = found[choose_model(
+        [Candidate(f[1], f[0], f[4]) for f in found], model, filename)]
+    if isinstance(chosen, _Seq):
+        refs, auto = chosen.refs(), False
     else:
-        refs, auto = _model(reader, model, env, objects)
+        refs, auto = _model(reader, chosen, env, objects)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
         first = next((r.expect for r in refs if r.expect), {})
@@ -221,3 +237,10 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
                           f"(channels last){hint}.", where=f"line {line}")
     return build_spec(refs, tuple(input_shape), count="trainable", auto_flatten=auto,
                       title=title)
+
+
+def _uses(node: ast.AST, name: str) -> bool:
+    """Whether the code of ``node`` refers to ``name`` (``Block(...)``, ``self.f = features``)."""
+    if isinstance(node, ast.ClassDef) and node.name == name:
+        return False
+    return any(isinstance(n, ast.Name) and n.id == name for n in ast.walk(node))
