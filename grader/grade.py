@@ -132,6 +132,8 @@ def _pair(run: Run, a: Any) -> None:
     match a:
         case pairs.PairAnswer():
             pairs.grade_pair(run, a)
+        case pairs.NotAPair(reason=reason, message=message):
+            run.unreadable(reason, message)
         case _:
             first, second = (lab.replace("_", "-") for lab in run.prep.spec.labels)
             _unexpected(run, f"two numbers, the {first} and the {second}")

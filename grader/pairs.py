@@ -26,10 +26,10 @@ from generator.render import num
 
 from .answers import as_int
 from .outcome import Diagnosis, Run
-from .parse import BreakdownAnswer, ExpressionAnswer, Invalid, NumberAnswer, parse_answer
+from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer, parse_answer
 from .totals import summand_values
 
-__all__ = ["PairAnswer", "grade_pair", "read_pair"]
+__all__ = ["NotAPair", "PairAnswer", "grade_pair", "read_pair"]
 
 MAX_PAIR_TEXT = 2_000
 #: label words (lower case, letters only) for each pair label
@@ -67,7 +67,7 @@ def _label(word: str | None, labels: tuple[str, ...]) -> int | None | str:
 
 
 def _assign(found: list[tuple[int | None | str, int]], labels: tuple[str, ...], text: str
-            ) -> PairAnswer | Invalid:
+            ) -> PairAnswer | NotAPair:
     if any(lab == "bad" for lab, _ in found):
         return _expected(labels, f"a label is not one of {' or '.join(labels)}")
     named = [lab for lab, _ in found if lab is not None]
@@ -87,12 +87,18 @@ def _assign(found: list[tuple[int | None | str, int]], labels: tuple[str, ...], 
     return PairAnswer((first, second), bool(named), text)
 
 
-def _expected(labels: tuple[str, ...], why: str) -> Invalid:
-    from .parse import Reason
+@dataclass(frozen=True)
+class NotAPair:
+    """An answer that is not two whole numbers; ``reason`` is ``expected_pair``."""
 
+    message: str
+    reason: str = "expected_pair"
+
+
+def _expected(labels: tuple[str, ...], why: str) -> NotAPair:
     a, b = (lab.replace("_", "-") for lab in labels)
-    return Invalid(Reason.SYNTAX, f"this part asks for two numbers, the {a} and the {b} "
-                   f"({why}); write e.g. '{a} 1000, {b} 24' or '1000 + 24'.", None)
+    return NotAPair(f"this part asks for two numbers, the {a} and the {b} ({why}); write e.g. "
+                    f"'{a} 1000, {b} 24' or '1000 + 24'.")
 
 
 def _whole(piece: str, locale: str | None) -> int | None:
@@ -103,7 +109,7 @@ def _whole(piece: str, locale: str | None) -> int | None:
     return None
 
 
-def _pieces(text: str, labels: tuple[str, ...], locale: str | None) -> PairAnswer | Invalid:
+def _pieces(text: str, labels: tuple[str, ...], locale: str | None) -> PairAnswer | NotAPair:
     body = text.strip()
     if len(body) >= 2 and body[0] + body[-1] in ("()", "[]", "{}"):
         body = body[1:-1]
@@ -122,8 +128,8 @@ def _pieces(text: str, labels: tuple[str, ...], locale: str | None) -> PairAnswe
 
 
 def read_pair(text: str, labels: tuple[str, ...], locale: str | None = None
-              ) -> PairAnswer | Invalid:
-    """Two whole numbers for ``labels`` from an answer text, or an Invalid with the reason."""
+              ) -> PairAnswer | NotAPair:
+    """Two whole numbers for ``labels`` from an answer text, or why not."""
     if len(text) > MAX_PAIR_TEXT:
         return _expected(labels, "the answer is too long")
     r = parse_answer(text, locale=locale, expect="breakdown")
