@@ -8,8 +8,8 @@ Writes into ``--out`` (created when missing; existing inputs are never overwritt
 - ``answer_key.csv`` and ``answer_key.json`` (indexed by student with a roster);
 - ``diagrams/<id>.svg`` for Markdown.
 
-LMS formats from :data:`generator.export.EXPORTERS` (when that package is installed) are
-accepted by ``--format`` too. The course secret of ``--secret-file`` never appears in any output.
+LMS formats from :data:`generator.export.EXPORTERS` are accepted by ``--format`` too.
+The course secret of ``--secret-file`` never appears in any output.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ import click
 from generator.authoring import Source, author, check_source
 from generator.csvsafe import text_cell
 from generator.errors import ConfigError
+from generator.export import EXPORTERS
 from generator.problem import (
     DIFFICULTIES,
     PARTS,
@@ -48,16 +49,7 @@ ID_COLUMNS = ("student_id", "studentid", "student id", "id", "sis user id", "sis
               "username", "login", "user", "email", "student")
 
 
-def _exporters() -> dict[str, Callable[..., list[Path]]]:
-    """LMS exporters, when ``generator.export`` provides them (looked up, never required)."""
-    try:
-        from generator.export import EXPORTERS
-    except ImportError:
-        return {}
-    return dict(EXPORTERS)
-
-
-FORMATS = OWN_FORMATS + tuple(sorted(set(_exporters()) - set(OWN_FORMATS)))
+FORMATS = OWN_FORMATS + tuple(sorted(set(EXPORTERS) - set(OWN_FORMATS)))
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -340,7 +332,6 @@ def generate_command(source: Path | None, input_shape: str | None,
         raise ConfigError(f"--out {out} is a file; give a directory.")
     inputs = [p for p in (roster, secret_file, source) if p is not None]
     w = Writer(out, inputs)
-    exporters = _exporters()
 
     sets: dict[str | None, list[Problem]] = {}
     if roster is not None and secret_file is not None:
@@ -376,8 +367,8 @@ def generate_command(source: Path | None, input_shape: str | None,
                            student=student)
     # the answer key first: an exporter (Gradescope) may bundle the student -> variants map
     _write_keys(w, sets, version)
-    if fmt not in EXT and fmt in exporters:
-        exported = exporters[fmt](everything, out)
+    if fmt not in EXT and fmt in EXPORTERS:
+        exported = EXPORTERS[fmt](everything, out)
         w.written += list(exported)
     click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 
