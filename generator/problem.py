@@ -33,12 +33,12 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .layers import ConvTranspose, Windowed
+from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
-from .network import LayerRow, Network, Solution, solve
+from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
 from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec
-from .topics import STYLES, TOPICS, Redraw, draw, styles_for
+from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
 
 __all__ = [
     "DIFFICULTIES",
@@ -188,14 +188,20 @@ def forward(net: Network) -> Solution:
 
     :func:`generator.network.solve` of an accepted draw adds the steps and checks shares.
     """
-    shape = net.input.shape
-    rows = []
-    for node in net.nodes:
+    srcs = sources(net)
+
+    def step(i: int, node: Node, ins: tuple[Shape, ...]) -> LayerRow:
         layer = node.layer
-        out = layer.output_shape(shape)
-        weights = () if node.shares else layer.weights(shape)
-        rows.append(LayerRow(layer.name, layer.kind, "", shape, out, weights, node.shares, (), ()))
-        shape = out
+        if isinstance(layer, Merge):
+            return LayerRow(layer.name, layer.kind, "", ins[0], layer.merge_shape(ins), (), None,
+                            (), (), srcs[i], ins)
+        out = layer.output_shape(ins[0])
+        weights = () if node.shares else layer.weights(ins[0])
+        return LayerRow(layer.name, layer.kind, "", ins[0], out, weights, node.shares, (), (),
+                        srcs[i], ins)
+
+    rows = propagate(net, step, lambda r: r.out_shape)
+    assert rows is not None
     return Solution(net, tuple(rows))
 
 
@@ -248,8 +254,8 @@ def answers_for(parts: Sequence[str], sol: Solution) -> dict[str, Any]:
 
 # -- generation -----------------------------------------------------------------------------
 def _check(topic: str, difficulty: str, style: str) -> None:
-    if topic not in TOPICS:
-        raise ConfigError(f"unknown topic '{topic}'; topics: {', '.join(TOPICS)}.")
+    if not is_topic(topic):
+        raise ConfigError(topic_error(topic))
     if difficulty not in DIFFICULTIES:
         raise ConfigError(f"unknown difficulty '{difficulty}'; use easy, medium or hard.")
     if style != "mixed" and style not in STYLES:
