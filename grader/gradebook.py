@@ -35,7 +35,7 @@ from pathlib import Path
 
 from generator.csvsafe import number_cell, text_cell
 
-from .batch.files import AtomicText
+from .batch.files import AtomicText, OutputError
 from .results import results_frame
 
 __all__ = ["Gradebook", "StudentGrades", "read_results", "write_canvas", "write_feedback",
@@ -150,7 +150,11 @@ def _file_name(student: str) -> str:
 def write_feedback(book: Gradebook, directory: Path, title: str = "cnnquiz feedback") -> list[Path]:
     """One self-contained HTML page per student; every text is escaped (P7)."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot write feedback pages into {directory}: "
+                          f"{e.strerror or type(e).__name__}.") from None
     written = []
     for student in sorted(book.students):
         g = book.students[student]
