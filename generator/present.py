@@ -21,7 +21,8 @@ from typing import Any
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
 from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
-from .problem import Problem, mac_counts
+from .parts import mac_counts
+from .problem import Problem
 from .render import num, render, solution_context
 from .wording import (
     _shape,
