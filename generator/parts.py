@@ -74,6 +74,8 @@ class Kind:
     form: Form | None
     layer_form: Form | None = None
     labels: tuple[str, ...] = ()
+    #: what one number of the answer is called ("{layer}" filled in), e.g. in an LMS blank
+    noun: str = ""
 
     @property
     def names_layer(self) -> bool:
@@ -81,15 +83,15 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("total", (Quantity.PARAMETERS,), Form.INTEGER),
-    Kind("per_layer", (Quantity.PARAMETERS,), Form.PER_LAYER),
+    Kind("total", (Quantity.PARAMETERS,), Form.INTEGER, noun="parameters"),
+    Kind("per_layer", (Quantity.PARAMETERS,), Form.PER_LAYER, noun="parameters per layer"),
     # a bare "shape" is resolved to a layer when a problem is generated (form None)
-    Kind("shape", (Quantity.SHAPE,), None, Form.SHAPE),
+    Kind("shape", (Quantity.SHAPE,), None, Form.SHAPE, noun="output shape of {layer}"),
     Kind("weights_biases", (Quantity.WEIGHTS, Quantity.BIASES), Form.PAIR,
-         labels=("weights", "biases")),
+         labels=("weights", "biases"), noun="weights and biases"),
     Kind("trainable_split", (Quantity.TRAINABLE, Quantity.NON_TRAINABLE), Form.PAIR,
-         labels=("trainable", "non_trainable")),
-    Kind("macs", (Quantity.MACS,), Form.PER_LAYER, Form.INTEGER),
+         labels=("trainable", "non_trainable"), noun="trainable and non-trainable parameters"),
+    Kind("macs", (Quantity.MACS,), Form.PER_LAYER, Form.INTEGER, noun="MACs of {layer}"),
 )}
 #: every part name, in the order ``generate --parts`` lists them
 NAMES: tuple[str, ...] = tuple(KINDS)
@@ -122,6 +124,15 @@ class Part:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.kind.labels
+
+    @property
+    def label(self) -> str:
+        """What the answer is called: 'parameters', 'MACs of conv1'.
+
+        >>> parse_part("macs:conv1").label, parse_part("macs").label
+        ('MACs of conv1', 'MACs of each layer')
+        """
+        return self.kind.noun.format(layer=self.layer or "each layer")
 
     def counts(self, network: Network) -> tuple[Quantity, ...]:
         """What this part counts in ``network`` (PARAMETERS resolved by its convention)."""

@@ -136,8 +136,7 @@ def targets(problem: ProblemLike) -> list[Target]:
     for name in problem.parts:
         part, value = parse_part(name), problem.answers[name]
         if part.form is Form.INTEGER:
-            label = f"MACs of {part.layer}" if part.kind.name == "macs" else "parameters"
-            out.append(Target(name, name, label, _count(problem, name, value)))
+            out.append(Target(name, name, part.label, _count(problem, name, value)))
         elif part.form is Form.SHAPE:
             out += [Target(name, f"{name}:{i}", f"{part.layer} dimension {i + 1}",
                            _count(problem, name, d)) for i, d in enumerate(value)]
