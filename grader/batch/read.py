@@ -23,7 +23,7 @@ def _suffix(path: Path) -> str:
 
 def _cell_text(value: Any) -> str:
     """An Excel or JSON value as the text a student typed (1792.0 -> '1792')."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # NaN: an empty cell
         return ""
     if isinstance(value, bool):
         return str(value)
@@ -172,20 +172,31 @@ def _jsonl_records(path: Path, progress: Callable[[int], None] | None
 
 def _excel_records(path: Path, opts: BatchOptions
                    ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
-    import openpyxl
+    """An .xlsx sheet read through pandas (openpyxl), as typed: a formula is its text.
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [_cell_text(h).strip() for h in next(rows, ())]
+    A file that is not a workbook (not a zip, an XML entity bomb, which expat's
+    amplification limit stops, a missing sheet) is refused with the reason.
+    """
+    import pandas as pd
+
+    from generator.errors import ConfigError
+
+    try:
+        frame = pd.read_excel(path, sheet_name=opts.sheet or 0, header=None, dtype=object,
+                              engine="openpyxl", engine_kwargs={"data_only": False})
+    except Exception as e:  # zipfile, XML and openpyxl errors of a hostile file
+        raise ConfigError(f"{path}: not a readable Excel workbook ({type(e).__name__}: "
+                          f"{str(e)[:200]}).") from None
+    values = frame.to_numpy(dtype=object).tolist()
+    header = [_cell_text(h).strip() for h in values[0]] if values else []
 
     def records() -> Iterator[Record]:
-        for i, values in enumerate(rows, 2):
-            cells = [_cell_text(v) for v in values]
+        for i, row in enumerate(values[1:], 2):
+            cells = [_cell_text(v) for v in row]
             if any(c.strip() for c in cells):
                 yield i, cells, None, None
 
-    return header, records(), wb.close
+    return header, records(), lambda: None
 
 
 def read_rows(path: Path, opts: BatchOptions,
