@@ -7,6 +7,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ConfigError
+from generator.untrusted import read_json_file
+
 __all__ = ["ProblemIndex", "has_students"]
 
 
@@ -32,9 +35,7 @@ class ProblemIndex:
                     self.paths.setdefault(f.stem, f)
             key = directory / "answer_key.json"
             if key.is_file():
-                data = json.loads(key.read_text(encoding="utf-8"))
-                for s, entries in (data.get("students") or {}).items():
-                    self.students[str(s)] = [str(e["id"]) for e in entries]
+                self.students = _students(key)
 
     def resolve(self, student: str, cell: str) -> tuple[str, Any]:
         """(problem key, problem) or raise LookupError with a reason."""
@@ -73,11 +74,30 @@ def _load(path: Path) -> Any:
     from generator.spec import read_spec_file
 
     if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json_file(path, "problem file")
         if isinstance(data, dict) and "answers" in data and "spec" in data:
             return load_problem(path)
         return data
     return read_spec_file(path)
+
+
+def _students(key: Path) -> dict[str, list[str]]:
+    """student -> variant ids from a roster ``answer_key.json``; ConfigError when malformed."""
+    data = read_json_file(key, "answer key")
+    students = data.get("students") if isinstance(data, dict) else None
+    if students is None:
+        return {}
+    out: dict[str, list[str]] = {}
+    if isinstance(students, dict):
+        for s, entries in students.items():
+            if not isinstance(entries, list) or not all(
+                    isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries):
+                break
+            out[str(s)] = [e["id"] for e in entries]
+        else:
+            return out
+    raise ConfigError("'students' must map each student id to a list of {id: ...} entries, as "
+                      "cnnquiz generate --roster writes it.", where=str(key))
 
 
 def has_students(directory: Path) -> bool:
