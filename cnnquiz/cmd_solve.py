@@ -46,12 +46,31 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
     """
     data, code = _read(spec, input_shape, model)
     sol = solve(load_spec(data))
+    framework = code.framework if code is not None else "keras"
     if fmt == "json":
-        click.echo(json.dumps(sol.to_dict(), indent=2, ensure_ascii=False))
-    else:
-        from generator.render import render_solution  # jinja2 only for text output
+        out = sol.to_dict()
+        if code is not None:
+            out |= _reading(code)
+            if framework == "torch":
+                from generator.render import BUFFERS
 
-        click.echo(render_solution(sol, fmt), nl=False)
+                buffers = sum(w.size for r in sol.rows for w in r.weights
+                              if w.name in BUFFERS and not w.trainable)
+                out["pytorch"] = {"parameters": sol.total - buffers, "buffers": buffers}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+    else:
+        from generator.render import render, render_solution  # jinja2 only for text output
+
+        if code is not None:
+            click.echo(render("reading.txt.j2", _reading(code)), nl=False)
+        click.echo(render_solution(sol, fmt, framework), nl=False)
+
+
+def _reading(code: Any) -> dict[str, Any]:
+    """The repairs and notes of an import, as the JSON output and the text section list them."""
+    return {"framework": code.framework,
+            "repairs": [{"line": n, "what": what} for n, what in code.repairs],
+            "notes": [{"line": n, "what": what} for n, what in code.notes]}
 
 
 @click.command("lint")
