@@ -75,7 +75,8 @@ class _Sqlite:
         self.local = threading.local()
         self.memory = path == ":memory:"
         self.shared: sqlite3.Connection | None = None
-        self.mutex = threading.RLock()  # only for ":memory:", one connection for all threads
+        self.mutex = threading.RLock()  # for ":memory:": one connection for all threads
+        self.opened: list[sqlite3.Connection] = []
 
     def conn(self) -> sqlite3.Connection:
         if self.memory:
@@ -85,12 +86,23 @@ class _Sqlite:
             return self.shared
         c = getattr(self.local, "conn", None)
         if c is None:
-            c = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            c = sqlite3.connect(self.path, isolation_level=None, timeout=30,
+                                check_same_thread=False)
             c.execute("PRAGMA journal_mode=WAL")
             c.execute("PRAGMA synchronous=NORMAL")
             c.execute("PRAGMA busy_timeout=30000")
             self.local.conn = c
+            with self.mutex:
+                self.opened.append(c)
         return c
+
+    def close(self) -> None:
+        with self.mutex:
+            for c in [*self.opened, *([self.shared] if self.shared else [])]:
+                c.close()
+            self.opened.clear()
+            self.shared = None
+        self.local = threading.local()
 
     @contextmanager
     def tx(self) -> Iterator[Any]:
@@ -118,13 +130,24 @@ class _Postgres:
         self.psycopg = psycopg
         self.url = url
         self.local = threading.local()
+        self.mutex = threading.Lock()
+        self.opened: list[Any] = []
 
     def conn(self) -> Any:
         c = getattr(self.local, "conn", None)
         if c is None or c.closed:
             c = self.psycopg.connect(self.url, autocommit=True)
             self.local.conn = c
+            with self.mutex:
+                self.opened.append(c)
         return c
+
+    def close(self) -> None:
+        with self.mutex:
+            for c in self.opened:
+                c.close()
+            self.opened.clear()
+        self.local = threading.local()
 
     @contextmanager
     def tx(self) -> Iterator[Any]:
@@ -133,7 +156,8 @@ class _Postgres:
             yield _Cursor(cur, "%s")
 
     def script(self, sql: str) -> None:
-        with self.tx() as cur:
+        with self.tx() as cur:  # one schema creator at a time (IF NOT EXISTS is not atomic)
+            cur.q("SELECT pg_advisory_xact_lock(7261)")
             for stmt in filter(str.strip, sql.split(";")):
                 cur.q(stmt)
 
@@ -189,6 +213,16 @@ class Store:
     def __init__(self, backend: _Sqlite | _Postgres) -> None:
         self.db = backend
         self.db.script(SCHEMA)
+
+    def close(self) -> None:
+        """Close every connection this store opened (in any thread)."""
+        self.db.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
     @property
     def kind(self) -> str:
