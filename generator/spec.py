@@ -29,14 +29,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-<<<<<<< HEAD
-from .layers import KINDS, Layer, PoolWeights, make
-from .network import COLORS, Count, InputSpec, Network, Node
-from .untrusted import load_json, load_yaml, read_text
-=======
 from .layers import KINDS, MERGE_OPS, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
->>>>>>> main
+from .untrusted import load_json, load_yaml, read_text
 
 __all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
 
