@@ -103,7 +103,7 @@ def test_answers_of_every_part_agree_with_the_solution() -> None:
     sol = p.solution()
     a = p.answers
     assert a["total"] == sol.answer
-    assert sum(a["per_layer"].values()) == sol.trainable
+    assert sum(a["per_layer"].values()) == sol.answer
     assert a["weights_biases"]["weights"] + a["weights_biases"]["biases"] == sol.trainable
     assert a["trainable_split"] == {"trainable": sol.trainable, "non_trainable": sol.non_trainable}
     assert sol.non_trainable > 0  # moving mean and variance
