@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -105,6 +105,8 @@ class Problem:
     answers: dict[str, Any]
     #: seeds the choice of phrasings (prose sentence patterns, intro); drawn from the seed
     phrasing: int = 0
+    #: multiple-choice options per part (see :mod:`generator.choices`); empty: open questions
+    choices: dict[str, list[dict[str, Any]]] = field(default_factory=dict, hash=False)
 
     def network(self) -> Network:
         return _solved(self).network
@@ -130,6 +132,7 @@ class Problem:
             "spec": self.spec,
             "answers": self.answers,
             "phrasing": self.phrasing,
+            **({"choices": self.choices} if self.choices else {}),
         }
 
     def to_json(self) -> str:
@@ -147,6 +150,7 @@ class Problem:
             style=str(d.get("style", "prose")), parts=tuple(d.get("parts", ("total",))),
             spec=json.loads(json.dumps(d["spec"])), answers=json.loads(json.dumps(d["answers"])),
             phrasing=int(d.get("phrasing", 0)),
+            choices=json.loads(json.dumps(d.get("choices") or {})),
         )
 
 
