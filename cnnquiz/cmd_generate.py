@@ -143,6 +143,13 @@ def source_draw(source: Source, name: str, parts: list[str], style: str, version
     return draw
 
 
+def choice_draw(draw: Draw, n: int) -> Draw:
+    """Each drawn problem made multiple choice (see :mod:`generator.choices`)."""
+    from generator.choices import with_choices
+
+    return lambda j, seed, pid: with_choices(draw(j, seed, pid), n)
+
+
 def _student_problems(student: str, secret: bytes, exam: str, questions: list[str], draw: Draw,
                       version: str, reroll: int = 0) -> list[Problem]:
     out = []
@@ -263,6 +270,10 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
                    "macs:LAYER name a layer.")
 @click.option("--style", type=click.Choice((*STYLES, "mixed")), default="prose",
               show_default=True, help="How the network is shown.")
+@click.option("--choices", type=click.IntRange(2, 8), default=None,
+              help="Make the total a multiple-choice question with this many options; the "
+                   "wrong ones are the values of the most frequent mistakes, each with its "
+                   "feedback.")
 @click.option("--count", type=click.IntRange(1, 100_000), default=6, show_default=True,
               help="Problems in the set (per student with --roster).")
 @click.option("--seed", type=click.IntRange(0, 10**12), default=1, show_default=True,
@@ -283,7 +294,7 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 @reports_config_errors
 def generate_command(source: Path | None, input_shape: str | None,
                      topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
-                     style: str, count: int, seed: int, roster: Path | None,
+                     style: str, choices: int | None, count: int, seed: int, roster: Path | None,
                      secret_file: Path | None, exam: str, rerolls: tuple[str, ...], fmt: str,
                      title: str, out: Path) -> None:
     """Generate a problem set with answer key and worked solutions.
@@ -328,6 +339,8 @@ def generate_command(source: Path | None, input_shape: str | None,
         draw = topic_draw(topic_list, difficulty, part_list, style, version)
         questions = [f"q{j + 1}-{topic_list[j % len(topic_list)]}-{difficulty}"
                      for j in range(count)]
+    if choices is not None:
+        draw = choice_draw(draw, choices)
     if rerolls and roster is None:
         raise ConfigError("--reroll re-seeds a roster student; give --roster and --secret-file.")
     if (roster is None) != (secret_file is None):
