@@ -14,9 +14,11 @@ The course secret of ``--secret-file`` never appears in any output.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -73,7 +75,7 @@ def parse_rerolls(values: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def read_roster(path: Path) -> list[str]:
+def read_roster(path: Path, secret: bytes | None = None) -> list[str]:
     """Student ids from a CSV roster; ConfigError when no id column is found.
 
     >>> import tempfile, os
@@ -86,6 +88,9 @@ def read_roster(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise ConfigError(f"cannot read the roster {path}: {e.strerror}.") from None
+    if secret and secret.decode("utf-8", "replace") in text:
+        raise ConfigError(f"the roster {path} contains the course secret; keep the secret in its "
+                          "own file, outside the roster (no part of it is shown here).")
     reader = csv.DictReader(io.StringIO(text))
     headers = {h.strip().lower(): h for h in reader.fieldnames or [] if h}
     column = next((headers[c] for c in ID_COLUMNS if c in headers), None)
@@ -193,10 +198,21 @@ class Writer:
             raise ConfigError(f"{path} is one of the inputs; choose another --out.")
 
     def write(self, rel: str, text: str) -> Path:
+        """Write one file atomically (a temporary file, then a rename): on a full disk or a
+        read-only directory the previous file stays whole and the error is a ConfigError."""
         path = self.out / rel
         self.check(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise ConfigError(f"cannot write {path}: {e.strerror or e}. Files written before "
+                              "it are complete and earlier versions of the others are kept; free "
+                              "space or choose another --out.") from None
         self.written.append(path)
         return path
 
@@ -353,11 +369,15 @@ def generate_command(source: Path | None, input_shape: str | None,
 
     sets: dict[str | None, list[Problem]] = {}
     if roster is not None and secret_file is not None:
-        students = read_roster(roster)
+        # the secret first: a roster that holds it is refused without echoing any of it
+        if roster.resolve() == secret_file.resolve():
+            raise ConfigError("--roster and --secret-file name the same file; the secret must "
+                              "stay apart from the roster (it never appears in any output).")
+        secret = read_secret(secret_file)
+        students = read_roster(roster, secret)
         names = [_safe_name(s) for s in students]
         if len(set(names)) != len(names):
             raise ConfigError("two student ids map to the same file name; make them distinct.")
-        secret = read_secret(secret_file)
         reroll = parse_rerolls(rerolls)
         unknown = sorted(set(reroll) - set(students))
         if unknown:
@@ -386,7 +406,11 @@ def generate_command(source: Path | None, input_shape: str | None,
     # the answer key first: an exporter (Gradescope) may bundle the student -> variants map
     _write_keys(w, sets, version)
     if fmt not in EXT and fmt in EXPORTERS:
-        exported = EXPORTERS[fmt](everything, out)
+        try:
+            exported = EXPORTERS[fmt](everything, out)
+        except OSError as e:
+            raise ConfigError(f"cannot write the {fmt} export into {out}: "
+                              f"{e.strerror or e}; free space or choose another --out.") from None
         w.written += list(exported)
     click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 

@@ -39,6 +39,7 @@ from .network import LayerRow, Network, Node, Solution, propagate, solve, source
 from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
+from .untrusted import read_json_file
 
 __all__ = [
     "DIFFICULTIES",
@@ -157,12 +158,7 @@ class Problem:
 def load_problem(path: str | Path) -> Problem:
     """Read a problem file written by ``cnnquiz generate`` (JSON)."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{p} is not valid JSON (line {e.lineno}): {e.msg}.") from None
+    data = read_json_file(p, "problem file")
     if not isinstance(data, dict):
         raise ConfigError(f"{p} is not a cnnquiz problem file.")
     return Problem.from_dict(data)
