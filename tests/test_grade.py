@@ -257,5 +257,6 @@ def test_hostile_answers_are_refused_quickly(text: str, part: str) -> None:
     prepare(SO, part)
     t = time.perf_counter()
     r = grade(SO, text, part=part, feedback_format="html")
-    assert time.perf_counter() - t < 0.05
+    # a hang guard, not a speed test (bench/parse.py measures the speed)
+    assert time.perf_counter() - t < 5
     assert r.status == "unreadable" and r.given is None and "<script" not in r.feedback
