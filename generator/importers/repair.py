@@ -69,9 +69,11 @@ _SHAPE_KEY = re.compile(r"(shape|size|dims?)\s*=\s*\($|(shape|size)\w*\s*=\s*\($
 class _Log:
     def __init__(self) -> None:
         self.items: list[tuple[int, str]] = []
+        self.seen: set[tuple[int, str]] = set()
 
     def add(self, line: int, what: str) -> None:
-        if (line, what) not in self.items:
+        if (line, what) not in self.seen:
+            self.seen.add((line, what))
             self.items.append((line, what))
 
 
