@@ -56,7 +56,9 @@ def _wide(values: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--default-part", default="total", show_default=True,
               help="Part graded when the row has no part column or an empty one.")
 @click.option("--wide", multiple=True, metavar="COLUMN=PART",
-              help="Wide format (one row per student): grade COLUMN as PART; repeat per part.")
+              help="Wide format (one row per student): grade COLUMN as PART; repeat per part. "
+                   "A pair may take two columns: W=weights_biases.weights "
+                   "B=weights_biases.biases.")
 @click.option("--delimiter", default=None,
               help="CSV delimiter, one character or \\t (default: tab for .tsv, else the "
                    "header's comma, tab or semicolon).")

@@ -26,7 +26,7 @@ the grader both count through :meth:`Part.answer`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -36,7 +36,7 @@ from .errors import ConfigError
 from .network import Count, LayerRow, Network, Solution
 
 __all__ = ["KINDS", "NAMES", "Form", "Kind", "Part", "Quantity", "mac_counts", "parse_part",
-           "pick_part", "split_of"]
+           "pick_part", "split_of", "wide_columns"]
 
 
 class Form(StrEnum):
@@ -225,6 +225,41 @@ def pick_part(text: str, asked: Sequence[str]) -> str:
         return str(part)
     same = [a for a in asked if a.partition(":")[0] == part.kind.name]
     return same[0] if len(same) == 1 else str(part)
+
+
+def wide_columns(mapping: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """Wide-format columns grouped per part: ``COLUMN=PART`` is one column; a pair's two
+    numbers may be two columns, ``W=weights_biases.weights`` and ``B=weights_biases.biases``
+    (kept in the pair's order, at the first column's place).
+
+    >>> wide_columns({"Q1": "total", "B": "weights_biases.biases", "W": "weights_biases.weights"})
+    [('total', ['Q1']), ('weights_biases', ['W', 'B'])]
+    """
+    out: list[tuple[str, list[str]]] = []
+    cells: dict[str, dict[str, str]] = {}
+    for column, text in mapping.items():
+        base, dot, label = text.partition(".")
+        if not dot:  # a part name is checked when its rows are graded
+            out.append((text, [column]))
+            continue
+        part = parse_part(base)
+        if part.form is not Form.PAIR or label not in part.labels:
+            raise ConfigError(f"'{text}': only a pair's numbers may have columns of their own "
+                              f"({', '.join(f'{k}.{lab}' for k in NAMES for lab in KINDS[k].labels)}).",
+                              where="wide")
+        if str(part) not in cells:
+            cells[str(part)] = {}
+            out.append((str(part), []))
+        cells[str(part)][label] = column
+    for part, cols in out:
+        if part in cells:
+            got = cells[part]
+            missing = [lab for lab in parse_part(part).labels if lab not in got]
+            if missing:
+                raise ConfigError(f"'{part}' in two columns needs a column for "
+                                  f"{' and '.join(f'{part}.{m}' for m in missing)}.", where="wide")
+            cols.extend(got[lab] for lab in parse_part(part).labels)
+    return out
 
 
 def split_of(part: Part, cells: Sequence[str]) -> str:

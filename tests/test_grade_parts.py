@@ -206,3 +206,49 @@ def test_cli_unknown_part_lists_every_part() -> None:
     got = CliRunner().invoke(main, ["grade", str(spec), "--answer", "5", "--part", "weights"])
     assert got.exit_code == 2
     assert all(n in got.stderr for n in NAMES)
+
+
+# -- batch: a part column, and a pair in two wide cells ---------------------------------------
+def test_batch_part_column_and_pair_in_two_wide_cells(tmp_path: Path) -> None:
+    import csv
+
+    from grader.batch import BatchOptions, grade_file
+
+    ts = BN.answers["trainable_split"]
+    long = tmp_path / "long.csv"
+    long.write_text("student_id,problem,part,answer\n"
+                    f"s1,{BN.id},weights_biases,\"weights {WB['weights']}, biases {WB['biases']}\"\n"
+                    f"s2,{BN.id},weights_biases,\"{WB['biases']}, {WB['weights']}\"\n"
+                    f"s3,{BN.id},macs,{sum(BN.answers['macs'].values())}\n", encoding="utf-8")
+    out = tmp_path / "long-out.csv"
+    grade_file(long, out, BatchOptions(), problems={BN.id: BN})
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [(r["status"], r["misconceptions"]) for r in rows] == [
+        ("correct", ""), ("incorrect", "pair_swapped"), ("unreadable", "")]
+    wide = tmp_path / "wide.csv"
+    wide.write_text("student_id,problem,W,B,T,N\n"
+                    f"s1,{BN.id},{WB['weights']},{WB['biases']},{ts['trainable']},{ts['non_trainable']}\n"
+                    f"s2,{BN.id},{WB['biases']},{WB['weights']},{ts['trainable']},\n",
+                    encoding="utf-8")
+    opts = BatchOptions(wide={"W": "weights_biases.weights", "B": "weights_biases.biases",
+                              "N": "trainable_split.non_trainable", "T": "trainable_split.trainable"})
+    out = tmp_path / "wide-out.csv"
+    stats = grade_file(wide, out, opts, problems={BN.id: BN})
+    with out.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert stats.rows == 4  # one result per pair per student
+    assert [(r["student_id"], r["part"], r["status"]) for r in rows] == [
+        ("s1", "weights_biases", "correct"), ("s1", "trainable_split", "correct"),
+        ("s2", "weights_biases", "incorrect"), ("s2", "trainable_split", "unreadable")]
+
+
+@pytest.mark.parametrize("mapping, message", [
+    ({"W": "weights_biases.weights"}, "needs a column for weights_biases.biases"),
+    ({"W": "total.weights"}, "only a pair's numbers"),
+])
+def test_wide_pair_columns_are_checked(mapping: dict[str, str], message: str) -> None:
+    from generator.parts import wide_columns
+
+    with pytest.raises(Exception, match=message):
+        wide_columns(mapping)

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.parts import parse_part, split_of, wide_columns
+
 from . import csv_records
 from .csv_records import Record
 from .encoding import MARK, detect, has_invalid, invalid_reason
@@ -216,7 +218,9 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
     si, pi = pos[opts.student], pos.get(opts.problem, -1)
     ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
     default = opts.default_part
-    wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
+    # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
+    wide = [([pos[c] for c in cols], part)
+            for part, cols in wide_columns(opts.wide)] if opts.wide else None
     for number, fields, status, error in records:
         if fields is None:
             yield InputRow(number, "", "", default, None, error, status or "error")
@@ -225,9 +229,11 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
         student = fields[si].strip() if si < n else ""
         problem = fields[pi].strip() if 0 <= pi < n else ""
         if wide is not None:
-            for i, part in wide:
-                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error,
-                               status or "error")
+            for idx, part in wide:
+                cells = [fields[i] if i < n else None for i in idx]
+                answer = cells[0] if len(cells) == 1 else None if None in cells else split_of(
+                    parse_part(part), cells)  # type: ignore[arg-type]
+                yield InputRow(number, student, problem, part, answer, error, status or "error")
             continue
         part = (fields[ti].strip() if 0 <= ti < n else "") or default
         answer = fields[ai] if ai < n else None
