@@ -14,9 +14,11 @@ The course secret of ``--secret-file`` never appears in any output.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import os
 import re
 import sys
 from collections.abc import Callable, Sequence
@@ -40,6 +42,7 @@ from generator.seeding import read_secret, student_seed, variant_tag
 from generator.topics import CLASSICS, FEATURES, STYLES, TOPICS, is_topic, topic_error
 
 from .common import input_shape_option, load_spec_data, reports_config_errors
+from .terminal import echo
 
 __all__ = ["FORMATS", "generate_command"]
 
@@ -73,7 +76,7 @@ def parse_rerolls(values: Sequence[str]) -> dict[str, int]:
     return out
 
 
-def read_roster(path: Path) -> list[str]:
+def read_roster(path: Path, secret: bytes | None = None) -> list[str]:
     """Student ids from a CSV roster; ConfigError when no id column is found.
 
     >>> import tempfile, os
@@ -86,6 +89,9 @@ def read_roster(path: Path) -> list[str]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as e:
         raise ConfigError(f"cannot read the roster {path}: {e.strerror}.") from None
+    if secret and secret.decode("utf-8", "replace") in text:
+        raise ConfigError(f"the roster {path} contains the course secret; keep the secret in its "
+                          "own file, outside the roster (no part of it is shown here).")
     reader = csv.DictReader(io.StringIO(text))
     headers = {h.strip().lower(): h for h in reader.fieldnames or [] if h}
     column = next((headers[c] for c in ID_COLUMNS if c in headers), None)
@@ -143,6 +149,13 @@ def source_draw(source: Source, name: str, parts: list[str], style: str, version
     return draw
 
 
+def choice_draw(draw: Draw, n: int) -> Draw:
+    """Each drawn problem made multiple choice (see :mod:`generator.choices`)."""
+    from generator.choices import with_choices
+
+    return lambda j, seed, pid: with_choices(draw(j, seed, pid), n)
+
+
 def _student_problems(student: str, secret: bytes, exam: str, questions: list[str], draw: Draw,
                       version: str, reroll: int = 0) -> list[Problem]:
     out = []
@@ -186,10 +199,21 @@ class Writer:
             raise ConfigError(f"{path} is one of the inputs; choose another --out.")
 
     def write(self, rel: str, text: str) -> Path:
+        """Write one file atomically (a temporary file, then a rename): on a full disk or a
+        read-only directory the previous file stays whole and the error is a ConfigError."""
         path = self.out / rel
         self.check(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(text, encoding="utf-8")
+        tmp = path.with_name(f".{path.name}.tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp.write_text(text, encoding="utf-8")
+            os.replace(tmp, path)
+        except OSError as e:
+            with contextlib.suppress(OSError):
+                tmp.unlink(missing_ok=True)
+            raise ConfigError(f"cannot write {path}: {e.strerror or e}. Files written before "
+                              "it are complete and earlier versions of the others are kept; free "
+                              "space or choose another --out.") from None
         self.written.append(path)
         return path
 
@@ -263,6 +287,10 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
                    "macs:LAYER name a layer.")
 @click.option("--style", type=click.Choice((*STYLES, "mixed")), default="prose",
               show_default=True, help="How the network is shown.")
+@click.option("--choices", type=click.IntRange(2, 8), default=None,
+              help="Make the total a multiple-choice question with this many options; the "
+                   "wrong ones are the values of the most frequent mistakes, each with its "
+                   "feedback.")
 @click.option("--count", type=click.IntRange(1, 100_000), default=6, show_default=True,
               help="Problems in the set (per student with --roster).")
 @click.option("--seed", type=click.IntRange(0, 10**12), default=1, show_default=True,
@@ -283,7 +311,7 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 @reports_config_errors
 def generate_command(source: Path | None, input_shape: str | None,
                      topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
-                     style: str, count: int, seed: int, roster: Path | None,
+                     style: str, choices: int | None, count: int, seed: int, roster: Path | None,
                      secret_file: Path | None, exam: str, rerolls: tuple[str, ...], fmt: str,
                      title: str, out: Path) -> None:
     """Generate a problem set with answer key and worked solutions.
@@ -310,9 +338,9 @@ def generate_command(source: Path | None, input_shape: str | None,
                               "every student sees the network the same way.")
         checked = check_source(load_spec_data(str(source), input_shape))
         for note in checked.warnings:
-            click.echo(f"cnnquiz: note: {note}", err=True)
+            echo(f"cnnquiz: note: {note}", err=True)
         if not checked.rules and count > 1 and roster is None:
-            click.echo("cnnquiz: note: the network has no vary: block, so the set is one "
+            echo("cnnquiz: note: the network has no vary: block, so the set is one "
                        "problem.", err=True)
             count = 1
         name = _safe_name(source.stem)
@@ -328,6 +356,8 @@ def generate_command(source: Path | None, input_shape: str | None,
         draw = topic_draw(topic_list, difficulty, part_list, style, version)
         questions = [f"q{j + 1}-{topic_list[j % len(topic_list)]}-{difficulty}"
                      for j in range(count)]
+    if choices is not None:
+        draw = choice_draw(draw, choices)
     if rerolls and roster is None:
         raise ConfigError("--reroll re-seeds a roster student; give --roster and --secret-file.")
     if (roster is None) != (secret_file is None):
@@ -340,11 +370,15 @@ def generate_command(source: Path | None, input_shape: str | None,
 
     sets: dict[str | None, list[Problem]] = {}
     if roster is not None and secret_file is not None:
-        students = read_roster(roster)
+        # the secret first: a roster that holds it is refused without echoing any of it
+        if roster.resolve() == secret_file.resolve():
+            raise ConfigError("--roster and --secret-file name the same file; the secret must "
+                              "stay apart from the roster (it never appears in any output).")
+        secret = read_secret(secret_file)
+        students = read_roster(roster, secret)
         names = [_safe_name(s) for s in students]
         if len(set(names)) != len(names):
             raise ConfigError("two student ids map to the same file name; make them distinct.")
-        secret = read_secret(secret_file)
         reroll = parse_rerolls(rerolls)
         unknown = sorted(set(reroll) - set(students))
         if unknown:
@@ -373,7 +407,11 @@ def generate_command(source: Path | None, input_shape: str | None,
     # the answer key first: an exporter (Gradescope) may bundle the student -> variants map
     _write_keys(w, sets, version)
     if fmt not in EXT and fmt in EXPORTERS:
-        exported = EXPORTERS[fmt](everything, out)
+        try:
+            exported = EXPORTERS[fmt](everything, out)
+        except OSError as e:
+            raise ConfigError(f"cannot write the {fmt} export into {out}: "
+                              f"{e.strerror or e}; free space or choose another --out.") from None
         w.written += list(exported)
-    click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
+    echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 

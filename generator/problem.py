@@ -26,7 +26,7 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
@@ -39,6 +39,7 @@ from .network import LayerRow, Network, Node, Solution, propagate, solve, source
 from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
+from .untrusted import read_json_file
 
 __all__ = [
     "DIFFICULTIES",
@@ -105,6 +106,8 @@ class Problem:
     answers: dict[str, Any]
     #: seeds the choice of phrasings (prose sentence patterns, intro); drawn from the seed
     phrasing: int = 0
+    #: multiple-choice options per part (see :mod:`generator.choices`); empty: open questions
+    choices: dict[str, list[dict[str, Any]]] = field(default_factory=dict, hash=False)
 
     def network(self) -> Network:
         return _solved(self).network
@@ -130,6 +133,7 @@ class Problem:
             "spec": self.spec,
             "answers": self.answers,
             "phrasing": self.phrasing,
+            **({"choices": self.choices} if self.choices else {}),
         }
 
     def to_json(self) -> str:
@@ -147,18 +151,14 @@ class Problem:
             style=str(d.get("style", "prose")), parts=tuple(d.get("parts", ("total",))),
             spec=json.loads(json.dumps(d["spec"])), answers=json.loads(json.dumps(d["answers"])),
             phrasing=int(d.get("phrasing", 0)),
+            choices=json.loads(json.dumps(d.get("choices") or {})),
         )
 
 
 def load_problem(path: str | Path) -> Problem:
     """Read a problem file written by ``cnnquiz generate`` (JSON)."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{p} is not valid JSON (line {e.lineno}): {e.msg}.") from None
+    data = read_json_file(p, "problem file")
     if not isinstance(data, dict):
         raise ConfigError(f"{p} is not a cnnquiz problem file.")
     return Problem.from_dict(data)
