@@ -161,3 +161,21 @@ def concat_len(sizes: Iterable[Num]) -> Num:
         return sum(sizes)
     import sympy as sp  # only symbolic formulas need SymPy (a slow import)
     return sp.Add(*sizes)
+
+
+def upsample_len(n: Num, s: Num) -> Num:
+    """Length after nearest-neighbour upsampling by a whole factor: n·s.
+
+    >>> upsample_len(7, 2)
+    14
+    """
+    return n * s
+
+
+def pad_len(n: Num, before: Num, after: Num) -> Num:
+    """Length after zeros added before and after (ZeroPadding); a negative pad crops.
+
+    >>> pad_len(28, 2, 2), pad_len(28, -3, -1)
+    (32, 24)
+    """
+    return n + before + after
