@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ..layers import fmt_shape
 from ..network import Network, solve
+from ..parts import parse_part
 from ..present import problem_context
 from ..spec import load_spec
 from ..wording import question_text as part_sentence
@@ -152,8 +153,7 @@ def targets(problem: ProblemLike) -> list[Target]:
 
 
 def _part_label(part: str) -> str:
-    base, _, layer = part.partition(":")
-    return {"total": "parameters", "macs": f"MACs of {layer}"}.get(base, part)
+    return parse_part(part).label
 
 
 # -- texts ---------------------------------------------------------------------------------
