@@ -180,3 +180,17 @@ def test_graph_misconceptions_never_fit_a_chain() -> None:
     for mid in ("projection_shortcut_left_out", "identity_shortcut_given_params",
                 "concat_one_branch", "merge_given_params"):
         assert eng.fits(mid) == ()
+
+
+def test_a_graph_question_names_every_layers_inputs(tmp_path: Any) -> None:
+    from generator.present import problem_context
+    from generator.problem import Problem
+
+    spec = {**BLOCK, "conventions": {"bias": "true", "padding": "valid"}}
+    p = Problem(id="g1", seed=0, version="test", topic="custom", difficulty="custom",
+                style="prose", parts=("total",), spec=spec, answers={}, phrasing=1)
+    ctx = problem_context(p)
+    text = " ".join(x["text"] for x in ctx["prose"])
+    assert "(inputs: c2 and proj)" in text and "(input: input)" in text
+    assert "each one names the layer(s) or input it takes" in ctx["intro"]
+    assert "output is cat" in ctx["intro"]
