@@ -33,7 +33,7 @@ from typing import Any
 
 from .buggy import INPUT, BuggyResult, Engine, LayerCtx
 from .errors import ConfigError
-from .formulas import ceil_div, conv_len, floor_div
+from .formulas import ceil_div, conv_len
 from .layers import Conv, PoolWeights, Shape, Weight
 from .macs import MacFactors
 from .network import Network
@@ -164,7 +164,7 @@ def _even_same(layer: Any, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return floor_div(n + 2 * (k // 2) - k, s) + 1
+    return conv_len(n, k, s, k // 2)
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
