@@ -1,4 +1,4 @@
-"""Time cnnquiz's solver on VGG-16 next to building VGG-16 in PyTorch and counting its parameters.
+"""Time cnnquiz's solver on VGG-16 (and ResNet-50) next to building them in PyTorch and counting.
 
 Run from the repository root: ``.venv/bin/python bench/solve.py [--runs N]``.
 
@@ -9,7 +9,9 @@ Run from the repository root: ``.venv/bin/python bench/solve.py [--runs N]``.
 - PyTorch in-process: build VGG-16 (``nn.Sequential`` as torchvision writes it, no pretrained
   weights) on the CPU with default initialisation and count ``p.numel()``; also on the ``meta``
   device (shapes only, no memory or initialisation), the cheapest way PyTorch can count;
-- PyTorch whole process: ``python -c`` importing torch, building the model and counting.
+- PyTorch whole process: ``python -c`` importing torch, building the model and counting;
+- ResNet-50: cnnquiz reading tests/known/resnet_torch.py (torchvision-style code, never run)
+  into a graph and solving it, next to PyTorch building that code and counting.
 """
 
 from __future__ import annotations
@@ -119,6 +121,46 @@ def ms(seconds: float) -> str:
     return f"{seconds * 1000:10.2f} ms"
 
 
+RESNET = ROOT / "tests" / "known" / "resnet_torch.py"  # torchvision's ResNet as code
+RESNET50 = 25_557_032
+
+
+def resnet50_ours() -> int:
+    """Read the ResNet-50 code (never run), import it as a graph and solve it."""
+    from generator.importers import import_source
+    from generator.network import solve
+    from generator.spec import load_spec
+    source = RESNET.read_text(encoding="utf-8")
+    spec = import_source(source, input_shape=(224, 224, 3), model="resnet50")
+    return solve(load_spec(spec)).trainable
+
+
+def resnet50_torch(device: str) -> int:
+    import torch
+    namespace: dict[str, object] = {}
+    exec(compile(RESNET.read_text(encoding="utf-8"), str(RESNET), "exec"), namespace)  # noqa: S102
+    with torch.device(device):
+        model = namespace["resnet50"]()  # type: ignore[operator]
+    return sum(p.numel() for p in model.parameters())
+
+
+def resnet50_report(runs: int) -> None:
+    """ResNet-50 next to VGG-16: a graph read from torchvision-style code."""
+    cold, warm, n = timed(resnet50_ours, runs)
+    assert n == RESNET50, n
+    resnet50_torch("meta")
+    _, meta_runs, n_meta = timed(lambda: resnet50_torch("meta"), runs)
+    _, cpu_runs, n_cpu = timed(lambda: resnet50_torch("cpu"), max(runs // 4, 3))
+    assert n_meta == n_cpu == RESNET50, (n_meta, n_cpu)
+    ours, meta, cpu = (statistics.median(x) for x in (warm, meta_runs, cpu_runs))
+    print(f"ResNet-50, {RESNET50:,} parameters (torchvision-style code, {RESNET.name})")
+    print(f"cnnquiz import (ast, never run) + solve, in-process:    {ms(ours)}"
+          f"   (first, cold run {ms(cold).strip()})")
+    print(f"PyTorch build + count, in-process, meta device:         {ms(meta)}")
+    print(f"PyTorch build + count, in-process, CPU (default init): {ms(cpu)}")
+    print(f"ratio in-process, PyTorch CPU / cnnquiz:   {cpu / ours:8.1f}×")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=20, help="runs per in-process measure")
@@ -167,6 +209,7 @@ def main() -> None:
     print(f"ratio in-process, PyTorch meta / cnnquiz:  {meta / solve_ms:8.1f}×")
     print(f"ratio in-process, PyTorch CPU / cnnquiz cold: {cpu / cold:5.1f}×")
     print(f"ratio whole process, PyTorch / cnnquiz:    {proc / cli_med:8.1f}×")
+    resnet50_report(max(a.runs // 4, 3))
     goals = [("cnnquiz --help <= 150 ms", help_med <= 0.150),
              ("cnnquiz solve VGG-16 whole process <= 250 ms", cli_med <= 0.250),
              ("whole process >= 10x faster than PyTorch build+count", proc / cli_med >= 10)]

@@ -23,6 +23,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .formulas import (
+    conv_len,
+    effective_kernel,
+    keras_transpose_len,
+    same_len,
+    transpose_len,
+    window_remainder,
+)
+
 __all__ = ["CODE_STYLES", "LEVELS", "STYLES", "Builder", "Level", "Redraw"]
 
 STYLES = ("prose", "keras", "pytorch", "table")
@@ -110,14 +119,12 @@ class Builder:
     @staticmethod
     def out_len(n: int, k: int, s: int, padding: Any, d: int = 1) -> int | None:
         """Exact output length, or None when the window would floor or not fit."""
-        keff = d * (k - 1) + 1
         if padding == "same":
-            return n // s if n % s == 0 else None
+            return same_len(n, s) if n % s == 0 else None
         p = 0 if padding == "valid" else int(padding)
-        span = n + 2 * p - keff
-        if span < 0 or span % s:
+        if n + 2 * p < effective_kernel(k, d) or window_remainder(n, k, s, p, d):
             return None
-        return span // s + 1
+        return conv_len(n, k, s, p, d)
 
     def conv(self, *, kind: str = "conv", stride: int = 1, padding: Any = None,
              dilation: int = 1, groups: int = 1, bias: bool | None = None,
@@ -177,14 +184,13 @@ class Builder:
     def transpose(self, *, kernel: int, stride: int, padding: Any,
                   filters: int | None = None) -> None:
         """Append a transposed convolution (no flooring: its output is always exact)."""
-        if padding == "same":
-            outs = [n * stride for n in self.spatial]
-        elif padding == "valid":
-            if kernel < stride:
-                raise Redraw("Keras 'valid' transposed conv with k < s")
-            outs = [(n - 1) * stride + kernel for n in self.spatial]
+        if padding == "valid" and kernel < stride:
+            raise Redraw("Keras 'valid' transposed conv with k < s")
+        if isinstance(padding, str):
+            outs = [keras_transpose_len(n, kernel, stride, same=padding == "same")
+                    for n in self.spatial]
         else:
-            outs = [(n - 1) * stride - 2 * padding + kernel for n in self.spatial]
+            outs = [transpose_len(n, kernel, stride, padding) for n in self.spatial]
         layer: dict[str, Any] = {"type": f"conv{self.kind_suffix}_transpose",
                                  "name": self.name("tconv"),
                                  "filters": filters or self.filters(), "kernel": kernel}

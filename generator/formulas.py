@@ -29,10 +29,12 @@ __all__ = [
     "conv_len",
     "effective_kernel",
     "exact_div",
+    "keras_transpose_len",
     "floor_div",
     "prod",
     "same_len",
     "transpose_len",
+    "window_remainder",
 ]
 
 Num = Any  # an int or a SymPy expression
@@ -134,6 +136,36 @@ def transpose_len(
     return (n - 1) * s - 2 * p + d * (k - 1) + output_padding + 1
 
 
+def keras_transpose_len(n: Num, k: Num, s: Num = 1, d: Num = 1, *, same: bool,
+                        output_padding: Num | None = None, wide: bool = True) -> Num:
+    """Output length of a Keras transposed convolution with 'same' or 'valid' padding.
+
+    'same': n·s, or (n − 1)·s + k_eff mod 2 + output_padding when that is given; 'valid':
+    (n − 1)·s + k_eff (+ output_padding), or n·s when the dilated kernel is narrower than the
+    stride (``wide`` False), as Keras's ``deconv_output_length`` computes.
+
+    >>> keras_transpose_len(4, 3, 2, same=True), keras_transpose_len(4, 3, 2, same=False)
+    (8, 9)
+    >>> keras_transpose_len(4, 1, 3, same=False, wide=False)
+    12
+    """
+    keff = effective_kernel(k, d)
+    if same:
+        return n * s if output_padding is None else (n - 1) * s + keff % 2 + output_padding
+    if output_padding is not None:
+        return (n - 1) * s + keff + output_padding
+    return (n - 1) * s + keff if wide else n * s
+
+
+def window_remainder(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
+    """What a strided window leaves over (0: it tiles its padded input exactly).
+
+    >>> window_remainder(28, 5, 1), window_remainder(121, 4, 3), window_remainder(10, 3, 2)
+    (0, 0, 1)
+    """
+    return (n + 2 * p - effective_kernel(k, d)) % s
+
+
 def exact_div(a: Num, b: Num) -> Num:
     """a/b where b divides a (grouped channels); symbolic a/b for symbols.
 
@@ -161,3 +193,21 @@ def concat_len(sizes: Iterable[Num]) -> Num:
         return sum(sizes)
     import sympy as sp  # only symbolic formulas need SymPy (a slow import)
     return sp.Add(*sizes)
+
+
+def upsample_len(n: Num, s: Num) -> Num:
+    """Length after nearest-neighbour upsampling by a whole factor: n·s.
+
+    >>> upsample_len(7, 2)
+    14
+    """
+    return n * s
+
+
+def pad_len(n: Num, before: Num, after: Num) -> Num:
+    """Length after zeros added before and after (ZeroPadding); a negative pad crops.
+
+    >>> pad_len(28, 2, 2), pad_len(28, -3, -1)
+    (32, 24)
+    """
+    return n + before + after

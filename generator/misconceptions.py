@@ -33,7 +33,7 @@ from typing import Any
 
 from .buggy import INPUT, BuggyResult, Engine, LayerCtx
 from .errors import ConfigError
-from .formulas import ceil_div, conv_len, floor_div
+from .formulas import ceil_div, conv_len
 from .layers import Conv, PoolWeights, Shape, Weight
 from .macs import MacFactors
 from .network import Network
@@ -66,6 +66,8 @@ class Step(StrEnum):
     SHARING = "shared weights"
     TRAINABILITY = "trainable vs non-trainable"
     OUTPUT_LAYER = "output layer"
+    SHORTCUT = "shortcut connection"
+    MERGE = "merge of branches"
 
 
 #: frequency (reference ★) -> prior weight; 0 stars = inferred, no public source
@@ -162,7 +164,7 @@ def _even_same(layer: Any, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return floor_div(n + 2 * (k // 2) - k, s) + 1
+    return conv_len(n, k, s, k // 2)
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
@@ -202,6 +204,36 @@ def _is_dense(c: LayerCtx) -> bool:
 
 def _gray(n: Network) -> bool:
     return bool(n.input.spatial) and n.input.channels == 1
+
+
+def _consumers(c: LayerCtx, name: str) -> list[Any]:
+    """The nodes that take ``name`` as an input (graph networks; none in a chain)."""
+    from .network import sources
+    srcs = sources(c.network)
+    return [n for n, s in zip(c.network.nodes, srcs, strict=True) if name in s and len(s) > 1
+            or name in s and n.layer.kind == "batch_normalization"]
+
+
+def _is_projection(c: LayerCtx) -> bool:
+    """A 1×1 conv whose output (maybe after a batch norm) is added to another branch."""
+    if c.network.is_chain or any(k != 1 for k in c.layer.kernel):
+        return False
+    for n in _consumers(c, c.node.name):
+        if n.layer.kind == "add":
+            return True
+        if n.layer.kind == "batch_normalization" and any(
+                m.layer.kind == "add" for m in _consumers(c, n.name)):
+            return True
+    return False
+
+
+def _identity_shortcut(c: LayerCtx) -> bool:
+    """An add one of whose inputs is the input of the branch it closes (no projection)."""
+    from .network import sources
+    srcs = sources(c.network)[c.index]
+    kinds = {n.name: n.layer.kind for n in c.network.nodes}
+    return any(s not in kinds or kinds[s] not in ("conv2d", "batch_normalization")
+               for s in srcs) or len(set(srcs)) < len(srcs)
 
 
 def _m(*args: Any, **kw: Any) -> Misconception:
@@ -425,6 +457,32 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "{layer} reduces the spatial size; later layers see its smaller output.",
        "shape after the layer → shape before it", 2, changes_shape=True,
        when=lambda c: c.family == "pool" or _strided(c), reshape=_spatial_map(_no_reduction)),
+    # -- G: graphs (residual adds, concatenations; `graph`, issue 12) --------------------------
+    _m("projection_shortcut_left_out", Step.SHORTCUT, frozenset({"conv"}),
+       "projection shortcut left out",
+       "{layer} is the 1×1 projection on the shortcut (the channels or the stride change): "
+       "count its weights too.",
+       "(C_in + 1)·C_out (1×1 projection) → 0", 2,
+       when=lambda c: _is_projection(c), reweigh=lambda ly, i, o, ws: ()),
+    _m("identity_shortcut_given_params", Step.SHORTCUT, frozenset({"merge"}),
+       "identity shortcut given parameters",
+       "The shortcut into {layer} is the identity (the shapes already match): it has no "
+       "weights, and the addition has none either.",
+       "0 → C·C + C (a 1×1 conv on the shortcut)", 1,
+       when=lambda c: c.layer.op == "add" and _identity_shortcut(c),
+       reweigh=lambda ly, i, o, ws: (*ws, Weight("kernel", (o[-1], o[-1])),
+                                     Weight("bias", (o[-1],)))),
+    _m("concat_one_branch", Step.MERGE, frozenset({"merge"}),
+       "concatenated channels taken from one branch",
+       "{layer} joins its inputs along the channels: its depth is the sum of theirs.",
+       "C_1 + C_2 + … → C_1", 2, changes_shape=True,
+       when=lambda c: c.layer.op == "concatenate" and c.layer.axis == -1,
+       reshape=lambda ly, i, o: (*o[:-1], i[-1])),
+    _m("merge_given_params", Step.PARAMETER_FREE, frozenset({"merge"}),
+       "merge layer given parameters",
+       "{layer} only combines its inputs (add, concatenate, …): it has no weights.",
+       "0 → C (one weight per channel)", 1,
+       reweigh=lambda ly, i, o, ws: (*ws, Weight("weight", (o[-1],)))),
 )
 
 #: id -> misconception, in catalogue order

@@ -22,6 +22,7 @@ from typing import Any
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
 from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
+from .network import sources
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
@@ -55,10 +56,20 @@ CODE_INTROS = {
 }
 
 
-def _box(node: Any) -> tuple[str, str]:
-    """A diagram box: name and type; a layer that reuses weights says whose (shared)."""
+GRAPH_INTRO = ("A network takes {input}. Its layers are listed below; each one names the "
+               "layer(s) or input it takes, and the network's output is {outputs}.")
+
+
+def _box(node: Any, srcs: tuple[str, ...] | None = None) -> tuple[str, str]:
+    """A diagram box: name and type; a layer that reuses weights says whose (shared); in a
+    graph, the layers or inputs it takes (← a + b)."""
     kind = type_name(node.layer)
-    return node.name, f"{kind}, shares {node.shares}" if node.shares else kind
+    kind = f"{kind}, shares {node.shares}" if node.shares else kind
+    return node.name, kind if srcs is None else f"{kind} ← {' + '.join(srcs)}"
+
+
+def _inputs_text(srcs: tuple[str, ...]) -> str:
+    return f"input: {srcs[0]}" if len(srcs) == 1 else f"inputs: {', '.join(srcs[:-1])} and {srcs[-1]}"
 
 
 def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
@@ -79,10 +90,18 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     default_bias = p.spec.get("conventions", {}).get("bias", "true") == "true"
     header = rng.choice(HEADERS)
     intro = (CODE_INTROS[p.style] if p.style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
+    graph = not net.is_chain
+    srcs = sources(net)
+    if graph and p.style not in CODE_INTROS:
+        named = [f"{k} ({v.describe()})" for k, v in net.input_specs.items()]
+        intro = GRAPH_INTRO.format(input=" and ".join(named),
+                                   outputs=" and ".join(net.output_names))
     prose = []
     table = []
     for i, node in enumerate(net.nodes, 1):
         text = layer_text(node, net, rng, default_bias)
+        if graph:
+            text = f"{text} ({_inputs_text(srcs[i - 1])})"
         prose.append({"header": header.format(i=i, name=node.name), "text": text})
         table.append({"i": str(i), "name": node.name, "type": type_name(node.layer),
                       "config": text})
@@ -92,7 +111,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     elif p.style == "pytorch":
         code = torch_code(net)
     shapes = [input_label(net)] + ["?"] * len(net.nodes)
-    boxes = [_box(n) for n in net.nodes]
+    boxes = [_box(n, srcs[i] if graph else None) for i, n in enumerate(net.nodes)]
     alt = (f"Architecture diagram: input {input_label(net)}, then "
            + ", ".join(f"{n} ({t})" for n, t in boxes) + ".")
     return {
@@ -175,7 +194,8 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
     net = sol.network
     ctx = solution_context(sol)
     shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
-    boxes = [_box(n) for n in net.nodes]
+    graph, srcs = not net.is_chain, sources(net)
+    boxes = [_box(n, srcs[i] if graph else None) for i, n in enumerate(net.nodes)]
     alt = ("Architecture with shapes: input " + shapes[0] + ", "
            + ", ".join(f"{b[0]} ({b[1]}) → {s}" for b, s in zip(boxes, shapes[1:], strict=True))
            + ".")

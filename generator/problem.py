@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
+from .formulas import window_remainder
 from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
 from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
@@ -218,7 +219,7 @@ def floors(sol: Solution) -> list[str]:
                 exact = n % s == 0
             else:
                 p = 0 if layer.padding == "valid" else layer.padding[i]  # type: ignore[index]
-                exact = (n + 2 * p - d * (k - 1) - 1) % s == 0
+                exact = window_remainder(n, k, s, p, d) == 0
             if not exact:
                 out.append(layer.name)
                 break

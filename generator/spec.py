@@ -72,10 +72,21 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "local_response_normalization": ("size",),
     "flatten": (),
     "merge": ("axis",),
+    "up_sampling": ("size",),
+    "zero_padding": ("padding",),
+    "cropping": ("cropping",),
+    "reshape": ("target_shape",),
+    "permute": ("dims",),
+    "identity": (),
+    "layer_normalization": ("center", "scale", "frozen"),
+    "group_normalization": ("groups", "center", "scale", "frozen"),
+    "prelu": ("shared_axes",),
+    "embedding": ("input_dim", "output_dim"),
 }
 REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel"),
             "depthwise": ("kernel",), "separable": ("filters", "kernel"),
-            "pool": ("pool_size",), "dense": ("units",)}
+            "pool": ("pool_size",), "dense": ("units",), "reshape": ("target_shape",),
+            "permute": ("dims",), "embedding": ("input_dim", "output_dim")}
 COMMON = ("type", "name", "share", "inputs")
 
 #: layers in one spec: generous for real networks (ResNet-152 has 517 in Keras, DenseNet-201
@@ -108,6 +119,9 @@ def family(kind: str) -> str:
         return "activation"
     if kind in MERGE_OPS:
         return "merge"
+    for prefix in ("up_sampling", "zero_padding", "cropping"):
+        if kind.startswith(prefix):
+            return prefix
     return kind
 
 
@@ -244,7 +258,6 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "strides": lambda v: _tuple(v, rank, "strides", where),
         "dilation": lambda v: _tuple(v, rank, "dilation", where),
         "output_padding": lambda v: _tuple(v, rank, "output_padding", where, minimum=0),
-        "padding": lambda v: _padding(v, rank, where),
         "groups": lambda v: _int(v, "groups", where),
         "depth_multiplier": lambda v: _int(v, "depth_multiplier", where),
         "bias": lambda v: _bool(v, "bias", where),
@@ -252,17 +265,26 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "keepdims": lambda v: _bool(v, "keepdims", where),
         "center": lambda v: _bool(v, "center", where),
         "scale": lambda v: _bool(v, "scale", where),
-        "size": lambda v: _int(v, "size", where),
         "rate": lambda v: _rate(v, where),
         "activation": lambda v: str(v),
         "axis": lambda v: _axis(v, kind, where),
+        "size": lambda v: _tuple(v, rank, "size", where) if fam == "up_sampling" else _int(
+            v, "size", where),
+        "padding": lambda v: _pairs(v, rank, "padding", where) if fam == "zero_padding" else (
+            _padding(v, rank, where)),
+        "cropping": lambda v: _pairs(v, rank, "cropping", where),
+        "target_shape": lambda v: _sizes(v, "target_shape", where, allow=-1),
+        "dims": lambda v: _sizes(v, "dims", where),
+        "shared_axes": lambda v: _sizes(v, "shared_axes", where),
+        "input_dim": lambda v: _int(v, "input_dim", where),
+        "output_dim": lambda v: _int(v, "output_dim", where),
         "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
                                                   "trainable (pooling weights)", where)),
     }
     for key, value in opts.items():
         args[key] = parse[key](value)
     # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default
-    if "padding" in OPTIONS[fam]:
+    if "padding" in OPTIONS[fam] and fam != "zero_padding":
         if "padding" in args:
             stated.add((name, "padding"))
         elif "padding" in conv:
@@ -292,6 +314,32 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     # dataclass field names
     renames = {"pool_size": "kernel", "bias": "use_bias"}
     return {renames.get(k, k): v for k, v in args.items()}
+
+
+def _pairs(v: Any, rank: int, what: str, where: str) -> tuple[tuple[int, int], ...]:
+    """Zeros (or cropped values) per spatial axis: 2, [1, 2] or [[1, 1], [0, 2]] (before, after)."""
+    def pair(x: Any) -> tuple[int, int]:
+        if isinstance(x, list | tuple):
+            if len(x) != 2:
+                raise ConfigError(f"{what} needs (before, after) pairs; received {v!r}.",
+                                  where=where)
+            return (_int(x[0], what, where, 0), _int(x[1], what, where, 0))
+        n = _int(x, what, where, 0)
+        return (n, n)
+    if isinstance(v, list | tuple):
+        if rank == 1 and len(v) == 2 and all(isinstance(x, int) for x in v):
+            return (pair(v),)
+        if len(v) != rank:
+            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received "
+                              f"{v!r}.", where=where)
+        return tuple(pair(x) for x in v)
+    return (pair(v),) * rank
+
+
+def _sizes(v: Any, what: str, where: str, *, allow: int | None = None) -> tuple[int, ...]:
+    items = v if isinstance(v, list | tuple) else [v]
+    return tuple(x if x == allow and not isinstance(x, bool) else _int(x, what, where)
+                 for x in items)
 
 
 def _axis(v: Any, kind: str, where: str) -> int:

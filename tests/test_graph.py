@@ -138,3 +138,59 @@ def test_fast_forward_and_buggy_engine_follow_the_graph() -> None:
     i = [r.name for r in sol.rows].index("proj")
     trace = eng.forward({i: ("conv_no_bias",)})
     assert trace is not None and trace.total == sol.answer - 32
+
+
+RESIDUAL = {
+    "input": {"shape": [8, 8, 16]},
+    "layers": [
+        {"type": "conv2d", "name": "c1", "filters": 16, "kernel": 3, "padding": "same"},
+        {"type": "batch_normalization", "name": "bn1"},
+        {"type": "conv2d", "name": "c2", "filters": 16, "kernel": 3, "padding": "same"},
+        {"type": "add", "name": "add", "inputs": ["c2", "input"]},
+    ],
+}
+
+
+@pytest.mark.parametrize(("spec", "mid", "sites", "delta"), [
+    (BLOCK, "projection_shortcut_left_out", ("proj",), -(16 + 1) * 32),
+    (BLOCK, "merge_given_params", ("add", "cat"), None),
+    (RESIDUAL, "identity_shortcut_given_params", ("add",), 16 * 16 + 16),
+    (BLOCK, "concat_one_branch", ("cat",), 0),
+])
+def test_graph_misconceptions_fit_where_they_should(spec: dict[str, Any], mid: str,
+                                                    sites: tuple[str, ...],
+                                                    delta: int | None) -> None:
+    net = load_spec(spec)
+    eng = Engine(net, MISCONCEPTIONS)
+    names = [n.name for n in net.nodes]
+    assert tuple(names[i] for i in eng.fits(mid)) == sites
+    trace = eng.forward({names.index(sites[0]): (mid,)})
+    assert trace is not None
+    if delta is not None:
+        assert trace.total - eng.base.total == delta
+    if mid == "concat_one_branch":
+        assert trace.shapes[-1] == (4, 4, 8)  # the first branch's 8 channels, not 44
+
+
+def test_graph_misconceptions_never_fit_a_chain() -> None:
+    net = load_spec({"input": {"shape": [8, 8, 3]},
+                     "layers": [{"type": "conv2d", "filters": 4, "kernel": 1},
+                                {"type": "flatten"}, {"type": "dense", "units": 2}]})
+    eng = Engine(net, MISCONCEPTIONS)
+    for mid in ("projection_shortcut_left_out", "identity_shortcut_given_params",
+                "concat_one_branch", "merge_given_params"):
+        assert eng.fits(mid) == ()
+
+
+def test_a_graph_question_names_every_layers_inputs(tmp_path: Any) -> None:
+    from generator.present import problem_context
+    from generator.problem import Problem
+
+    spec = {**BLOCK, "conventions": {"bias": "true", "padding": "valid"}}
+    p = Problem(id="g1", seed=0, version="test", topic="custom", difficulty="custom",
+                style="prose", parts=("total",), spec=spec, answers={}, phrasing=1)
+    ctx = problem_context(p)
+    text = " ".join(x["text"] for x in ctx["prose"])
+    assert "(inputs: c2 and proj)" in text and "(input: input)" in text
+    assert "each one names the layer(s) or input it takes" in ctx["intro"]
+    assert "output is cat" in ctx["intro"]

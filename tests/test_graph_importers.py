@@ -86,6 +86,22 @@ model = keras.Sequential([keras.Input(shape=(32, 32, 3))])
 for f in (32, 64):
     model.add(layers.Conv2D(f, 3))
 """, (27 + 1) * 32 + (288 + 1) * 64),
+    ("new-layers", HEAD + """
+inputs = keras.Input(shape=(16, 16, 3))
+x = layers.Conv2D(8, 3, padding="same")(inputs)
+x = layers.UpSampling2D()(x)
+x = layers.Cropping2D(((1, 1), (2, 0)))(x)
+x = layers.LayerNormalization()(x)
+x = layers.GroupNormalization(groups=4)(x)
+x = layers.PReLU(shared_axes=[1, 2])(x)
+x = layers.Reshape((-1, 8))(x)
+model = keras.Model(inputs, layers.Permute((2, 1))(x))
+""", (27 + 1) * 8 + 16 + 16 + 8),
+    ("embedding", HEAD + """
+tokens = keras.Input(shape=(20,))
+x = layers.Embedding(1000, 16)(tokens)
+model = keras.Model(tokens, layers.Dense(2)(layers.Flatten()(x)))
+""", 16_000 + 321 * 2),
     ("unet-skip", HEAD + """
 inputs = keras.Input(shape=(16, 16, 1))
 c1 = layers.Conv2D(8, 3, padding="same", activation="relu")(inputs)
@@ -214,6 +230,25 @@ class Net(nn.Module):
     def forward(self, x):
         return self.stage2(self.stage1(x))
 """, (16, 16, 3), 27 * 8 + 16 + 72 * 8 + 16 + 3 * 8 + 72 * 16 + 32 + 144 * 16 + 32 + 8 * 16),
+    ("embedding-prelu-unflatten-groupnorm-upsample", THEAD + """class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.emb = nn.Embedding(100, 8)
+        self.fc2 = nn.Linear(96, 4)
+        self.act = nn.PReLU()
+        self.up = nn.Unflatten(1, (1, 2, 2))
+        self.dec = nn.Conv2d(1, 6, 3, padding=1)
+        self.gn = nn.GroupNorm(3, 6)
+        self.pr = nn.PReLU(6)
+        self.ups = nn.Upsample(scale_factor=2)
+    def forward(self, x):
+        x = self.emb(x)
+        x = self.act(x)
+        x = torch.flatten(x, 1)
+        x = self.fc2(x)
+        x = self.up(x)
+        return self.ups(self.pr(self.gn(self.dec(x))))
+""", (12,), 1267),
     ("blitz-lenet-num-flat-features", THEAD + """
 class Net(nn.Module):
     def __init__(self):

@@ -41,6 +41,15 @@ LENET_S2 = net([28, 28, 6], [{"type": "average_pooling2d", "pool_size": 2,
                               "trainable": "coefficient_and_bias"}])
 BN = net([100], [{"type": "dense", "units": 512}, {"type": "batch_normalization"}])
 
+RES = net([8, 8, 16], [conv(16, 3, name="c1", padding="same"),
+                       conv(16, 3, name="c2", padding="same"),
+                       {"type": "add", "name": "add", "inputs": ["c2", "input"]}, *HEAD])
+PROJ = net([8, 8, 8], [conv(16, 3, name="c1", padding="same"),
+                       conv(16, 1, name="proj", inputs=["input"]),
+                       {"type": "add", "name": "add", "inputs": ["c1", "proj"]}, *HEAD])
+CAT = net([4, 4, 8], [conv(4, 1, name="b1"),
+                      {"type": "concatenate", "name": "cat", "inputs": ["b1", "input"]}, *HEAD])
+
 # (spec, misconception, site or None, correct total, buggy total); reference §1 examples
 CASES = [
     ("quiz-no-bias", QUIZ, "conv_no_bias", None, 7_600, 7_500),
@@ -117,6 +126,11 @@ CASES = [
      "transposed_conv_as_conv", None, 1_042, 82),
     ("skip-pool", net([28, 28, 1], [{"type": "max_pooling2d", "pool_size": 2}, *HEAD]),
      "skip_downsampling_layer", None, 197, 785),
+    # graphs: identity shortcut (2·(144 + 1)·16 + 1,025), a 1×1 projection, a concatenation
+    ("identity-shortcut", RES, "identity_shortcut_given_params", None, 5_665, 5_937),
+    ("projection-left-out", PROJ, "projection_shortcut_left_out", None, 2_337, 2_193),
+    ("merge-params", PROJ, "merge_given_params", None, 2_337, 2_353),
+    ("concat-one-branch", CAT, "concat_one_branch", None, 229, 101),
 ]
 
 

@@ -133,6 +133,32 @@ def _pad(ref: Ref, pad: tuple[int, ...], pad_ref: Ref) -> dict[str, Any]:
     return {**ref.options, "padding": tuple(a + b for a, b in zip(base, pad, strict=True))}
 
 
+def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
+    """The spec entry of a ref, with what only the input shape settles (torch's adaptive
+    pooling, PReLU slopes, upsampling rank)."""
+    if ref.kind == "adaptive_pooling":
+        return _adaptive(ref, shape)
+    rank = len(shape) - 1
+    if ref.kind == "torch_prelu":
+        n = options["num_parameters"]
+        if n == 1:
+            return {"type": "prelu", "shared_axes": list(range(1, len(shape) + 1))}
+        if n != shape[-1]:
+            ref.fail(f"num_parameters={n}, but its input has {shape[-1]} channels; nn.PReLU "
+                     "has one slope or one per channel.")
+        if rank < 1:
+            return {"type": "prelu", "shared_axes": []}
+        return {"type": "prelu", "shared_axes": list(range(1, len(shape)))}
+    if ref.kind == "torch_upsample":
+        if rank not in (1, 2, 3):
+            ref.fail(f"needs a feature map with 1 to 3 spatial axes; its input has shape "
+                     f"{fmt_shape(shape)}.")
+        f = options["factor"]
+        size = [int(x) for x in f] if isinstance(f, tuple) else [int(f)] * rank
+        return {"type": f"up_sampling{rank}d", "size": size}
+    return {"type": ref.kind, **options}
+
+
 def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
     """Adaptive pooling as global pooling (output 1) or as an exact fixed window."""
     op, out = ref.options["op"], ref.options["output"]
@@ -173,8 +199,7 @@ def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",
         if pending is not None:
             options = _pad(ref, pending[0], pending[1])
             pending = None
-        entry = (_adaptive(ref, shape) if ref.kind == "adaptive_pooling"
-                 else {"type": ref.kind, **options})
+        entry = resolve(ref, shape, options)
         first = uses.get(id(ref))
         if ref.name is not None:
             entry["name"] = ref.name

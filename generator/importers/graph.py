@@ -27,7 +27,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..layers import MERGE_OPS, Merge, fmt_shape
 from ..spec import load_spec
-from .chain import Ref, _adaptive, _check, _make, _pad, _plain, build_spec
+from .chain import Ref, _check, _make, _pad, _plain, build_spec, resolve
 from .common import fail
 
 __all__ = ["MAX_NODES", "Use", "build_graph"]
@@ -180,8 +180,7 @@ def _graph_spec(inputs: list[Use], outputs: list[Use], order: list[Use], count: 
                 ref.fail(f"takes one tensor; received {len(ins)}.")
             shape = ins[0]
             _check(ref, shape, False, None)  # what the code states about its input
-            entry = (_adaptive(ref, shape) if ref.kind == "adaptive_pooling"
-                     else {"type": ref.kind, **options})
+            entry = resolve(ref, shape, options)
             layer = _make(entry, shape, ref)
             weights = layer.weights(shape)
             owner = owners.get(id(ref))

@@ -55,8 +55,6 @@ INPUTS = {"Input", "InputLayer"}
 REFUSED = {
     "Lambda": "a Lambda layer runs arbitrary code, so its output shape cannot be read without "
               "running it; replace it by standard layers",
-    "Reshape": "cnnquiz has no reshape layer; use Flatten", "Permute": "cnnquiz has no permute layer",
-    "PReLU": "PReLU has trainable slopes cnnquiz does not model; use LeakyReLU or ReLU",
 }
 
 #: class name -> (family, rank, positional argument names)
@@ -67,6 +65,11 @@ CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "ReLU": ("relu", 0, ()), "Softmax": ("softmax", 0, ()), "LeakyReLU": ("leaky_relu", 0, ()),
     "ELU": ("elu", 0, ()), "ThresholdedReLU": ("thresholded_relu", 0, ()),
     "BatchNormalization": ("batch_normalization", 0, ("axis",)),
+    "Reshape": ("reshape", 0, ("target_shape",)), "Permute": ("permute", 0, ("dims",)),
+    "LayerNormalization": ("layer_normalization", 0, ("axis",)),
+    "GroupNormalization": ("group_normalization", 0, ("groups", "axis")),
+    "PReLU": ("prelu", 0, ("alpha_initializer",)),
+    "Embedding": ("embedding", 0, ("input_dim", "output_dim")),
 }
 for _r in (1, 2, 3):
     for _n in (f"Conv{_r}D", f"Convolution{_r}D", f"AtrousConvolution{_r}D"):
@@ -79,6 +82,8 @@ for _r in (1, 2, 3):
             CLASSES[f"Global{_n}{_r}D"] = (f"global_{_op}_pooling", _r, ("data_format",))
     CLASSES[f"ZeroPadding{_r}D"] = ("zero_padding", _r, ("padding", "data_format"))
     CLASSES[f"SpatialDropout{_r}D"] = ("dropout", 0, ("rate",))
+    CLASSES[f"UpSampling{_r}D"] = ("up_sampling", _r, ("size",))
+    CLASSES[f"Cropping{_r}D"] = ("cropping", _r, ("cropping", "data_format"))
 for _r in (1, 2):
     CLASSES[f"DepthwiseConv{_r}D"] = ("depthwise", _r, DEPTHWISE)
     for _n in (f"SeparableConv{_r}D", f"SeparableConvolution{_r}D"):
@@ -315,6 +320,41 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     elif fam == "batch_normalization":
         options = {"center": a.get("center", True), "scale": a.get("scale", True)}
         known = {"center", "scale"}
+    elif fam == "up_sampling":
+        options, known = {"size": _tuple(a, "size", rank, 2)}, {"size", "interpolation"}
+        if a.get("interpolation", "nearest") != "nearest":
+            pass  # bilinear upsampling has the same shape and no weights
+    elif fam == "cropping":
+        v = a.get("cropping", 1)
+        pairs = [v] * rank if _ints(v) else list(v) if rank > 1 else [v]
+        options = {"cropping": [list(p) if isinstance(p, tuple) else p for p in pairs]}
+        known = {"cropping"}
+    elif fam in ("reshape", "permute"):
+        key = "target_shape" if fam == "reshape" else "dims"
+        if key not in a:
+            fail(call, f"{label}: {key} is missing.")
+        value = a.get(key)
+        options, known = {key: list(value) if isinstance(value, tuple) else [value]}, {key}
+    elif fam in ("layer_normalization", "group_normalization"):
+        options = {"center": a.get("center", True), "scale": a.get("scale", True)}
+        known = {"center", "scale", "groups", "rms_scaling"}
+        if fam == "group_normalization":
+            options["groups"] = a.get("groups", 32)
+        if a.get("axis", -1) not in (-1,):
+            fail(call, f"{label}: axis={a.get('axis')} normalises another axis than the "
+                       "channels; cnnquiz counts the last (channel) axis. Use axis=-1.")
+    elif fam == "prelu":
+        shared = a.get("shared_axes")
+        options = {"shared_axes": [] if shared is None else list(
+            shared if isinstance(shared, tuple) else (shared,))}
+        known = {"shared_axes"}
+    elif fam == "embedding":
+        out_key = "units" if "units" in a else "output_dim"  # Keras 1's output_dim is renamed
+        for key in ("input_dim", out_key):
+            if key not in a:
+                fail(call, f"{label}: {key} is missing.")
+        options = {"input_dim": a.get("input_dim"), "output_dim": a.get(out_key)}
+        known = {"input_dim", "output_dim", "units", "mask_zero", "input_length"}
     else:  # flatten
         known = set()
     if a.get("trainable", True) is False and fam in ("conv", "conv_transpose", "depthwise",
@@ -330,9 +370,13 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     ref = Ref(call.lineno, label, kind, options, name=text or None)
     if "stack_size" in a:  # Keras 0 states the input channels
         ref.expect["in_channels"] = a.get("stack_size")
-    if positional[:1] == ["input_dim"]:
+    if positional[:1] == ["input_dim"] and fam == "dense":  # Keras 0 Dense(in, out)
         ref.expect["in_features"] = a.get("input_dim")
     channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
     if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
         ref.expect["axis"] = a.get("axis")
+    if fam == "embedding":  # input_dim is the vocabulary; input_length the sequence length
+        length = a.get("input_length") if "input_length" in a else None
+        return ref, ((length,) if length is not None else None) if not any(
+            k in a for k in ("input_shape", "batch_input_shape")) else declared_shape(a)
     return ref, declared_shape(a)

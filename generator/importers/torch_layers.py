@@ -38,8 +38,7 @@ ACTIVATIONS = ("ReLU", "ReLU6", "LeakyReLU", "ELU", "SELU", "CELU", "GELU", "SiL
                "Softmax", "LogSoftmax", "Softmin", "Tanhshrink", "LogSigmoid", "Threshold")
 IGNORED = {"padding_mode", "device", "dtype", "return_indices", "count_include_pad",
            "divisor_override", "eps", "momentum", "track_running_stats", "inplace", "end_dim"}
-REFUSED = {"PReLU": "nn.PReLU has trainable slopes cnnquiz does not model; use nn.LeakyReLU",
-           "ModuleList": "an nn.ModuleList is iterated in a loop; write its layers out",
+REFUSED = {"ModuleList": "an nn.ModuleList is iterated in a loop; write its layers out",
            "ModuleDict": "an nn.ModuleDict is indexed at run time; write its layers out"}
 
 #: class -> (family, rank, positional names)
@@ -49,6 +48,17 @@ MODULES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "Flatten": ("flatten", 0, ("start_dim", "end_dim")),
     "LocalResponseNorm": ("local_response_normalization", 0, ("size", "alpha", "beta", "k")),
     "Identity": ("skip", 0, ()),
+    "PReLU": ("prelu", 0, ("num_parameters", "init", "device", "dtype")),
+    "GroupNorm": ("group_normalization", 0, ("num_groups", "num_channels", "eps", "affine",
+                                             "device", "dtype")),
+    "Embedding": ("embedding", 0, ("num_embeddings", "embedding_dim", "padding_idx",
+                                   "max_norm", "norm_type", "scale_grad_by_freq", "sparse",
+                                   "_weight", "_freeze", "device", "dtype")),
+    "Upsample": ("up_sampling", 0, ("size", "scale_factor", "mode", "align_corners",
+                                    "recompute_scale_factor")),
+    "UpsamplingNearest2d": ("up_sampling", 0, ("size", "scale_factor")),
+    "UpsamplingBilinear2d": ("up_sampling", 0, ("size", "scale_factor")),
+    "Unflatten": ("unflatten", 0, ("dim", "unflattened_size")),
     "Dropout": ("dropout", 0, ("p", "inplace")), "AlphaDropout": ("dropout", 0, ("p", "inplace")),
 }
 for _r in (1, 2, 3):
@@ -173,6 +183,29 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
     elif fam == "activation":
         kind, options = {"ReLU": ("relu", {}), "Softmax": ("softmax", {})}.get(
             cls, ("activation", {"activation": cls.lower()}))
+    elif fam == "prelu":  # one slope, or one per channel: shared along the spatial axes
+        kind, options = "torch_prelu", {"num_parameters": a.get("num_parameters", 1)}
+    elif fam == "group_normalization":
+        affine = bool(a.get("affine", True))
+        options = {"groups": a.get("num_groups"), "center": affine, "scale": affine}
+        expect["num_features"] = a.get("num_channels")
+    elif fam == "embedding":
+        options = {"input_dim": a.get("num_embeddings"), "output_dim": a.get("embedding_dim")}
+    elif fam == "up_sampling":
+        if a.get("size") is not None:
+            fail(call, f"{label}: cnnquiz reads upsampling by scale_factor (a whole number); "
+                       "size= fixes the output size. Write scale_factor=2.")
+        factor = a.get("scale_factor", None)
+        if factor is None or isinstance(factor, float) and not factor.is_integer():
+            fail(call, f"{label}: give a whole scale_factor (e.g. scale_factor=2).")
+        kind, options = "torch_upsample", {"factor": factor}
+    elif fam == "unflatten":
+        if a.get("dim") not in (1, -1):
+            fail(call, f"{label}: cnnquiz unflattens the feature axis (dim=1) only.")
+        sizes = a.get("unflattened_size")
+        sizes = sizes if isinstance(sizes, tuple) else (sizes,)
+        # channels first (C, H, W) -> channels last (H, W, C)
+        kind, options = "reshape", {"target_shape": [*sizes[1:], sizes[0]]}
     elif fam == "local_response_normalization":
         options = {"size": a.get("size")}
     elif fam == "flatten" and (a.get("start_dim", 1) != 1 or a.get("end_dim", -1) != -1):

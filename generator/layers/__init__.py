@@ -21,29 +21,41 @@ from .core import (
     LocalResponseNormalization,
 )
 from .merge import MERGE_OPS, Merge
+from .norm import Embedding, GroupNormalization, LayerNormalization, PReLU
 from .pooling import GlobalPool, Pool, PoolWeights
+from .reshape import Cropping, Identity, Permute, Reshape, UpSampling, ZeroPadding
 
 __all__ = [
     "KINDS",
     "MERGE_OPS",
     "Merge",
+    "PReLU",
+    "Permute",
     "Activation",
     "BatchNormalization",
     "Conv",
     "ConvTranspose",
+    "Cropping",
     "Dense",
     "DepthwiseConv",
     "Dropout",
+    "Embedding",
     "Flatten",
     "GlobalPool",
+    "GroupNormalization",
+    "Identity",
     "Layer",
+    "LayerNormalization",
     "LocalResponseNormalization",
     "Pool",
     "PoolWeights",
+    "Reshape",
     "SeparableConv",
     "Shape",
+    "UpSampling",
     "Weight",
     "Windowed",
+    "ZeroPadding",
     "fmt_shape",
     "make",
 ]
@@ -58,6 +70,13 @@ KINDS: dict[str, tuple[type[Layer], dict[str, Any]]] = {
     "softmax": (Activation, {"activation": "softmax"}),
     "batch_normalization": (BatchNormalization, {}),
     "local_response_normalization": (LocalResponseNormalization, {}),
+    "reshape": (Reshape, {}),
+    "permute": (Permute, {}),
+    "identity": (Identity, {}),
+    "layer_normalization": (LayerNormalization, {}),
+    "group_normalization": (GroupNormalization, {}),
+    "prelu": (PReLU, {}),
+    "embedding": (Embedding, {}),
 }
 for _r in (1, 2, 3):
     KINDS[f"conv{_r}d"] = (Conv, {"rank": _r})
@@ -65,6 +84,10 @@ for _r in (1, 2, 3):
     for _op in ("max", "average"):
         KINDS[f"{_op}_pooling{_r}d"] = (Pool, {"rank": _r, "op": _op})
         KINDS[f"global_{_op}_pooling{_r}d"] = (GlobalPool, {"rank": _r, "op": _op})
+for _r in (1, 2, 3):
+    KINDS[f"up_sampling{_r}d"] = (UpSampling, {"rank": _r})
+    KINDS[f"zero_padding{_r}d"] = (ZeroPadding, {"rank": _r})
+    KINDS[f"cropping{_r}d"] = (Cropping, {"rank": _r})
 for _op in MERGE_OPS:
     KINDS[_op] = (Merge, {"op": _op})
 for _r in (1, 2):

@@ -18,7 +18,14 @@ from typing import Any
 
 from ..derive import Var
 from ..errors import ConfigError
-from ..formulas import conv_len, effective_kernel, exact_div, same_len, transpose_len
+from ..formulas import (
+    conv_len,
+    effective_kernel,
+    exact_div,
+    keras_transpose_len,
+    same_len,
+    transpose_len,
+)
 from .base import AXES, Layer, Row, Shape, WeightRow, axis_var
 
 __all__ = ["Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Windowed"]
@@ -211,14 +218,9 @@ class ConvTranspose(Windowed):
         op = v[axis_var("op", ax, r)] if self.output_padding is not None else None
         if self.explicit_padding:
             return transpose_len(n, k, s, v[axis_var("P", ax, r)], d, 0 if op is None else op)
-        keff = effective_kernel(k, d)
-        if self.padding == "same":
-            return n * s if op is None else (n - 1) * s + keff % 2 + op
-        if op is not None:
-            return (n - 1) * s + keff + op
-        # Keras 'valid': (n − 1)·s + max(k_eff, s)
         wide = effective_kernel(self.kernel[i], self.dilation[i]) >= self.strides[i]
-        return (n - 1) * s + keff if wide else n * s
+        return keras_transpose_len(n, k, s, d, same=self.padding == "same", output_padding=op,
+                                   wide=wide)
 
     def structure(self) -> tuple[Any, ...]:
         """Keras's 'valid' rule picks its formula by whether the dilated kernel spans the stride."""

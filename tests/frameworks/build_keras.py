@@ -28,18 +28,28 @@ from generator.layers import (
     BatchNormalization,
     Conv,
     ConvTranspose,
+    Cropping,
     Dense,
     DepthwiseConv,
     Dropout,
+    Embedding,
     Flatten,
     GlobalPool,
+    GroupNormalization,
+    Identity,
     Layer,
+    LayerNormalization,
     LocalResponseNormalization,
     Merge,
+    Permute,
     Pool,
     PoolWeights,
+    PReLU,
+    Reshape,
     SeparableConv,
+    UpSampling,
     Windowed,
+    ZeroPadding,
 )
 from generator.network import Network, sources
 
@@ -139,6 +149,28 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         return L.BatchNormalization(center=layer.center, scale=layer.scale, name=name)
     if isinstance(layer, LocalResponseNormalization):
         raise Unsupported(f"{name}: Keras 3 has no local response normalisation layer")
+    if isinstance(layer, UpSampling):
+        return _nd("UpSampling{}D", layer.rank)(layer.size[0] if layer.rank == 1 else layer.size,
+                                                name=name)
+    if isinstance(layer, ZeroPadding):  # Cropping too
+        pairs: Any = layer.padding[0] if layer.rank == 1 else tuple(layer.padding)
+        cls = "Cropping{}D" if isinstance(layer, Cropping) else "ZeroPadding{}D"
+        return _nd(cls, layer.rank)(pairs, name=name)
+    if isinstance(layer, Reshape):
+        return L.Reshape(layer.target_shape, name=name)
+    if isinstance(layer, Permute):
+        return L.Permute(layer.dims, name=name)
+    if isinstance(layer, Identity):
+        return L.Identity(name=name)
+    if isinstance(layer, GroupNormalization):
+        return L.GroupNormalization(layer.groups, center=layer.center, scale=layer.scale,
+                                    name=name)
+    if isinstance(layer, LayerNormalization):
+        return L.LayerNormalization(center=layer.center, scale=layer.scale, name=name)
+    if isinstance(layer, PReLU):
+        return L.PReLU(shared_axes=list(layer.shared_axes) or None, name=name)
+    if isinstance(layer, Embedding):
+        return L.Embedding(layer.input_dim, layer.output_dim, name=name)
     if isinstance(layer, Merge):
         if layer.op == "concatenate":
             return L.Concatenate(axis=layer.axis, name=name)
@@ -221,7 +253,9 @@ def keras_summary(network: Network) -> Summary:
     model, mains, sharing = keras_model(network)
     symbolic = [tuple(o.shape[1:]) for o in model.outputs]
     rng = np.random.default_rng(0)
-    feed = [rng.standard_normal((1, *v.shape), dtype="float32")
+    first = network.nodes[0].layer
+    feed = [rng.integers(0, first.input_dim, (1, *v.shape)) if isinstance(first, Embedding)
+            else rng.standard_normal((1, *v.shape), dtype="float32")
             for v in network.input_specs.values()]
     ys = model(feed[0] if len(feed) == 1 else feed)
     ys = ys if isinstance(ys, list | tuple) else [ys]

@@ -25,18 +25,28 @@ from generator.layers import (
     BatchNormalization,
     Conv,
     ConvTranspose,
+    Cropping,
     Dense,
     DepthwiseConv,
     Dropout,
+    Embedding,
     Flatten,
     GlobalPool,
+    GroupNormalization,
+    Identity,
     Layer,
+    LayerNormalization,
     LocalResponseNormalization,
     Merge,
+    Permute,
     Pool,
     PoolWeights,
+    PReLU,
+    Reshape,
     SeparableConv,
+    UpSampling,
     Windowed,
+    ZeroPadding,
 )
 from generator.network import Network, Node, Solution, sources
 
@@ -175,6 +185,40 @@ class SharedBatchNorm(nn.Module):
         bn = self.bn
         return F.batch_norm(x, bn.running_mean, bn.running_var, bn.weight, bn.bias, False, 0.0,
                             bn.eps)
+
+
+class ChannelsLast(nn.Module):
+    """A shape function applied to the channels-last view (Keras's Reshape/Permute order)."""
+
+    def __init__(self, fn: Callable[[torch.Tensor], torch.Tensor]) -> None:
+        super().__init__()
+        self.fn = fn
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        y = self.fn(x.movedim(1, -1) if x.dim() > 2 else x)
+        return y.movedim(-1, 1) if y.dim() > 2 else y
+
+
+class Crop(nn.Module):
+    def __init__(self, pairs: tuple[tuple[int, int], ...]) -> None:
+        super().__init__()
+        self.pairs = pairs
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        index = [slice(None), slice(None)] + [slice(a, x.shape[i + 2] - b)
+                                              for i, (a, b) in enumerate(self.pairs)]
+        return x[tuple(index)]
+
+
+class TokenEmbedding(nn.Module):
+    """nn.Embedding, its (batch, L, D) output laid out channels first (batch, D, L)."""
+
+    def __init__(self, v: int, d: int) -> None:
+        super().__init__()
+        self.embedding = nn.Embedding(v, d)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.embedding(x.long().clamp(0, self.embedding.num_embeddings - 1)).movedim(-1, 1)
 
 
 class MergeOp(nn.Module):
@@ -347,6 +391,38 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
         return ACTIVATIONS[layer.activation]()
     if isinstance(layer, BatchNormalization):
         return _batch_norm(layer, rank, c)
+    if isinstance(layer, UpSampling):
+        return nn.Upsample(scale_factor=tuple(float(f) for f in layer.size), mode="nearest")
+    if isinstance(layer, Cropping):
+        return Crop(layer.cropping)
+    if isinstance(layer, ZeroPadding):
+        flat = tuple(p for pair in reversed(layer.padding) for p in pair)  # last axis first
+        return _nd("ZeroPad", layer.rank)(flat)
+    if isinstance(layer, Reshape):
+        target = layer.target_shape
+        return ChannelsLast(lambda x: x.reshape(x.shape[0], *target))
+    if isinstance(layer, Permute):
+        dims = layer.dims
+        return ChannelsLast(lambda x: x.permute(0, *dims))
+    if isinstance(layer, Identity):
+        return nn.Identity()
+    if isinstance(layer, GroupNormalization):
+        if layer.center != layer.scale:
+            raise Unsupported(f"{layer.name}: nn.GroupNorm has γ and β together (affine)")
+        return nn.GroupNorm(layer.groups, c, affine=layer.scale)
+    if isinstance(layer, LayerNormalization):
+        if layer.scale is False and layer.center:
+            raise Unsupported(f"{layer.name}: nn.LayerNorm has no β without γ")
+        return LastAxis(nn.LayerNorm(c, elementwise_affine=layer.scale, bias=layer.center))
+    if isinstance(layer, PReLU):
+        spatial = set(range(1, rank))
+        if set(layer.shared_axes) == spatial | {rank}:
+            return nn.PReLU(1)
+        if set(layer.shared_axes) == spatial and rank > 1:
+            return nn.PReLU(c)
+        raise Unsupported(f"{layer.name}: nn.PReLU has one slope or one per channel only")
+    if isinstance(layer, Embedding):
+        return TokenEmbedding(layer.input_dim, layer.output_dim)
     if isinstance(layer, LocalResponseNormalization):
         if rank < 2:
             raise Unsupported(f"{layer.name}: nn.LocalResponseNorm needs spatial axes")

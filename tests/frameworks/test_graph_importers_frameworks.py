@@ -36,8 +36,9 @@ def test_pytorch_builds_what_we_read(source: str, shape: tuple[int, ...], count:
     cls = [v for v in namespace.values() if isinstance(v, type) and issubclass(v, torch.nn.Module)
            and v.__module__ == "graph_case"][-1]
     net = cls().eval()
+    dtype = torch.long if "nn.Embedding" in source else torch.float32  # token ids
     with torch.no_grad():
-        y = net(torch.zeros(1, shape[-1], *shape[:-1]))
+        y = net(torch.zeros(1, shape[-1], *shape[:-1], dtype=dtype))
     theirs = tuple(y.movedim(1, -1).shape[1:]) if y.dim() > 2 else tuple(y.shape[1:])
     sol = solve(load_spec(import_source(source, input_shape=shape)))
     assert sum(p.numel() for p in net.parameters()) == sol.trainable == count

@@ -1,0 +1,123 @@
+"""Normalisations and layers with per-element weights: layer norm, group norm, PReLU, embedding.
+
+Weight shapes follow Keras 3: LayerNormalization and GroupNormalization have γ and β of the
+channel axis; PReLU has one slope α per input value unless ``shared_axes`` share it (PyTorch's
+``nn.PReLU(C)`` is Keras's ``shared_axes`` = every spatial axis); Embedding maps each of the
+``L`` token ids to ``output_dim`` values with an ``input_dim × output_dim`` table.
+
+>>> LayerNormalization().params((10, 64))
+128
+>>> GroupNormalization(groups=8).params((8, 8, 32))
+64
+>>> PReLU(shared_axes=(1, 2)).params((8, 8, 16)), PReLU().params((8, 8, 16))
+(16, 1024)
+>>> Embedding(input_dim=1000, output_dim=32).output_shape((50,))
+(50, 32)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from ..derive import Var
+from ..errors import ConfigError
+from .base import Layer, Row, Shape, WeightRow, fmt_shape
+
+__all__ = ["Embedding", "GroupNormalization", "LayerNormalization", "PReLU"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerNormalization(Layer):
+    """Normalises over the last (channel) axis: γ and β of length C."""
+
+    kind = "layer_normalization"
+    center: bool = True
+    scale: bool = True
+    frozen: bool = False
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {"C": Var("C", in_shape[-1])}
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        rows: list[WeightRow] = []
+        if self.scale:
+            rows.append(("gamma", (v["C"],), not self.frozen))
+        if self.center:
+            rows.append(("beta", (v["C"],), not self.frozen))
+        return tuple(rows)
+
+    @property
+    def has_weights(self) -> bool:
+        return self.center or self.scale
+
+    def describe(self) -> str:
+        return "layer normalization"
+
+
+@dataclass(frozen=True, kw_only=True)
+class GroupNormalization(LayerNormalization):
+    """Normalises groups of channels: γ and β of length C; ``groups`` must divide C."""
+
+    kind = "group_normalization"
+    groups: int = 32
+
+    def check(self, in_shape: Shape) -> None:
+        if in_shape[-1] % self.groups:
+            raise ConfigError(f"groups={self.groups} must divide the {in_shape[-1]} channels.",
+                              where=self.name)
+
+    def describe(self) -> str:
+        return f"group normalization, {self.groups} groups"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PReLU(Layer):
+    """Leaky ReLU with learned slopes α, one per value except along ``shared_axes`` (Keras
+    axes: 1 is the first axis after the batch)."""
+
+    kind = "prelu"
+    shared_axes: tuple[int, ...] = ()
+
+    def check(self, in_shape: Shape) -> None:
+        bad = [a for a in self.shared_axes if not 1 <= a <= len(in_shape)]
+        if bad:
+            raise ConfigError(f"shared_axes {self.shared_axes} must name axes 1..{len(in_shape)} "
+                              f"of the input {fmt_shape(in_shape)}.", where=self.name)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        names = ("H", "W", "C") if len(in_shape) == 3 else tuple(
+            f"d_{i + 1}" for i in range(len(in_shape)))
+        return {n: Var(n, 1 if i + 1 in self.shared_axes else d)
+                for i, (n, d) in enumerate(zip(names, in_shape, strict=True))}
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        return (("alpha", tuple(v.values()), True),)
+
+    def describe(self) -> str:
+        return "PReLU" + (f", slopes shared along axes {self.shared_axes}"
+                          if self.shared_axes else ", one slope per value")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Embedding(Layer):
+    """A lookup table: each of the L token ids becomes ``output_dim`` values."""
+
+    kind = "embedding"
+    input_dim: int = 1
+    output_dim: int = 1
+    in_ranks = (1,)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {"L": Var("L", in_shape[0]), "V": Var("V", self.input_dim),
+                "D": Var("D", self.output_dim)}
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (("L", v["L"], False), ("D", v["D"], False))
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        return (("embeddings", (v["V"], v["D"]), True),)
+
+    def describe(self) -> str:
+        return f"embedding of {self.input_dim:,} tokens into {self.output_dim} values"
