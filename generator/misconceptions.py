@@ -67,7 +67,6 @@ class Step(StrEnum):
     TRAINABILITY = "trainable vs non-trainable"
     OUTPUT_LAYER = "output layer"
     SHORTCUT = "shortcut connection"
-    MERGE = "merge of branches"
 
 
 #: frequency (reference ★) -> prior weight; 0 stars = inferred, no public source
@@ -464,7 +463,7 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "count its weights too.",
        "(C_in + 1)·C_out (1×1 projection) → 0", 2,
        when=lambda c: _is_projection(c), reweigh=lambda ly, i, o, ws: ()),
-    _m("identity_shortcut_given_params", Step.SHORTCUT, frozenset({"merge"}),
+    _m("identity_shortcut_given_params", Step.PARAMETER_FREE, frozenset({"merge"}),
        "identity shortcut given parameters",
        "The shortcut into {layer} is the identity (the shapes already match): it has no "
        "weights, and the addition has none either.",
@@ -472,12 +471,6 @@ _CATALOGUE: tuple[Misconception, ...] = (
        when=lambda c: c.layer.op == "add" and _identity_shortcut(c),
        reweigh=lambda ly, i, o, ws: (*ws, Weight("kernel", (o[-1], o[-1])),
                                      Weight("bias", (o[-1],)))),
-    _m("concat_one_branch", Step.MERGE, frozenset({"merge"}),
-       "concatenated channels taken from one branch",
-       "{layer} joins its inputs along the channels: its depth is the sum of theirs.",
-       "C_1 + C_2 + … → C_1", 2, changes_shape=True,
-       when=lambda c: c.layer.op == "concatenate" and c.layer.axis == -1,
-       reshape=lambda ly, i, o: (*o[:-1], i[-1])),
     _m("merge_given_params", Step.PARAMETER_FREE, frozenset({"merge"}),
        "merge layer given parameters",
        "{layer} only combines its inputs (add, concatenate, …): it has no weights.",

@@ -47,8 +47,6 @@ RES = net([8, 8, 16], [conv(16, 3, name="c1", padding="same"),
 PROJ = net([8, 8, 8], [conv(16, 3, name="c1", padding="same"),
                        conv(16, 1, name="proj", inputs=["input"]),
                        {"type": "add", "name": "add", "inputs": ["c1", "proj"]}, *HEAD])
-CAT = net([4, 4, 8], [conv(4, 1, name="b1"),
-                      {"type": "concatenate", "name": "cat", "inputs": ["b1", "input"]}, *HEAD])
 
 # (spec, misconception, site or None, correct total, buggy total); reference §1 examples
 CASES = [
@@ -130,7 +128,6 @@ CASES = [
     ("identity-shortcut", RES, "identity_shortcut_given_params", None, 5_665, 5_937),
     ("projection-left-out", PROJ, "projection_shortcut_left_out", None, 2_337, 2_193),
     ("merge-params", PROJ, "merge_given_params", None, 2_337, 2_353),
-    ("concat-one-branch", CAT, "concat_one_branch", None, 229, 101),
 ]
 
 
