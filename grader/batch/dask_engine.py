@@ -39,11 +39,11 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
                           "pip install 'dask[dataframe]' distributed") from None
     cluster = None
     if opts.scheduler:
-        client = Client(opts.scheduler, set_as_default=False)
+        client = Client(opts.scheduler, set_as_default=False)  # type: ignore[no-untyped-call]
     else:
-        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
+        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,  # type: ignore[no-untyped-call]
                                dashboard_address=None, silence_logs=logging.ERROR)
-        client = Client(cluster, set_as_default=False)
+        client = Client(cluster, set_as_default=False)  # type: ignore[no-untyped-call]
     source: Any = str(Path(directory).resolve()) if directory is not None else problems
     inner = internal_options(opts)
     try:
@@ -56,7 +56,7 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
         if window:
             yield _graded(dd, client, window, source, inner, base, grade_fn)
     finally:
-        client.close()
+        client.close()  # type: ignore[no-untyped-call]
         if cluster is not None:
             cluster.close()
 
