@@ -29,6 +29,7 @@ import click
 
 from generator.authoring import Source, author, check_source
 from generator.csvsafe import text_cell
+from generator.concepts import Concepts
 from generator.errors import ConfigError
 from generator.export import EXPORTERS
 from generator.problem import (
@@ -133,11 +134,12 @@ Draw = Callable[[int, int, "str | None"], Problem]
 
 
 def topic_draw(topics: list[str], difficulty: str, parts: list[str], style: str,
-               version: str) -> Draw:
+               version: str, concepts: Concepts | None = None) -> Draw:
     def draw(j: int, seed: int, pid: str | None) -> Problem:
         topic = topics[j % len(topics)]
         return generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts, style=style,
-                        version=version, id=pid and f"{topic}-{difficulty}-{pid}")
+                        version=version, id=pid and f"{topic}-{difficulty}-{pid}",
+                        concepts=concepts)
     return draw
 
 
@@ -286,6 +288,14 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
                    "macs:LAYER name a layer.")
 @click.option("--style", type=click.Choice((*STYLES, "mixed")), default="prose",
               show_default=True, help="How the network is shown.")
+@click.option("--max-product", type=click.IntRange(10, None), default=None, metavar="N",
+              help="Calculator-free: every weight tensor and layer count at most N.")
+@click.option("--floors", is_flag=True,
+              help="Odd input sizes, so some output size must be rounded down (floor).")
+@click.option("--overlap-pooling", is_flag=True,
+              help="AlexNet's overlapping pooling: 3×3 windows with stride 2.")
+@click.option("--pool-stride-1", "pool_stride_one", is_flag=True,
+              help="Pooling windows that move by 1.")
 @click.option("--choices", type=click.IntRange(2, 8), default=None,
               help="Make the total a multiple-choice question with this many options; the "
                    "wrong ones are the values of the most frequent mistakes, each with its "
@@ -310,7 +320,8 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 @reports_config_errors
 def generate_command(source: Path | None, input_shape: str | None,
                      topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
-                     style: str, choices: int | None, count: int, seed: int, roster: Path | None,
+                     style: str, max_product: int | None, floors: bool, overlap_pooling: bool,
+                     pool_stride_one: bool, choices: int | None, count: int, seed: int, roster: Path | None,
                      secret_file: Path | None, exam: str, rerolls: tuple[str, ...], fmt: str,
                      title: str, out: Path) -> None:
     """Generate a problem set with answer key and worked solutions.
@@ -352,7 +363,9 @@ def generate_command(source: Path | None, input_shape: str | None,
         for t in topic_list:
             if not is_topic(t):
                 raise ConfigError(topic_error(t))
-        draw = topic_draw(topic_list, difficulty, part_list, style, version)
+        concepts = Concepts(max_product, floors, overlap_pooling, pool_stride_one)
+        draw = topic_draw(topic_list, difficulty, part_list, style, version,
+                          concepts if concepts.active else None)
         questions = [f"q{j + 1}-{topic_list[j % len(topic_list)]}-{difficulty}"
                      for j in range(count)]
     if choices is not None:
