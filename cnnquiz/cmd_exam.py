@@ -18,6 +18,7 @@ from generator.seeding import read_secret
 
 from .cmd_generate import Writer, _write_keys, read_roster
 from .common import reports_config_errors
+from .terminal import echo
 
 __all__ = ["exam_command"]
 
@@ -87,7 +88,7 @@ def exam_command(exam_file: Path, fmt: str, roster: Path | None, secret_file: Pa
     _write_keys(w, sets, generator_version())
     if len(copies) > 1:
         figures = ", ".join(f"q{n} ×{r:.2f}" for n, r in spread(copies).items())
-        click.echo(f"largest/smallest total per slot across copies: {figures}", err=True)
-    click.echo(f"wrote {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of "
+        echo(f"largest/smallest total per slot across copies: {figures}", err=True)
+    echo(f"wrote {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of "
                f"{len(exam.slots)} question(s), {exam.total_points} points, "
                f"{len(w.written)} file(s) to {out}/", err=True)

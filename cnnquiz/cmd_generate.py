@@ -43,6 +43,7 @@ from generator.seeding import read_secret, student_seed, variant_tag
 from generator.topics import CLASSICS, FEATURES, STYLES, TOPICS, is_topic, topic_error
 
 from .common import input_shape_option, load_spec_data, reports_config_errors
+from .terminal import echo
 
 __all__ = ["FORMATS", "generate_command"]
 
@@ -348,9 +349,9 @@ def generate_command(source: Path | None, input_shape: str | None,
                               "every student sees the network the same way.")
         checked = check_source(load_spec_data(str(source), input_shape))
         for note in checked.warnings:
-            click.echo(f"cnnquiz: note: {note}", err=True)
+            echo(f"cnnquiz: note: {note}", err=True)
         if not checked.rules and count > 1 and roster is None:
-            click.echo("cnnquiz: note: the network has no vary: block, so the set is one "
+            echo("cnnquiz: note: the network has no vary: block, so the set is one "
                        "problem.", err=True)
             count = 1
         name = _safe_name(source.stem)
@@ -425,5 +426,5 @@ def generate_command(source: Path | None, input_shape: str | None,
             raise ConfigError(f"cannot write the {fmt} export into {out}: "
                               f"{e.strerror or e}; free space or choose another --out.") from None
         w.written += list(exported)
-    click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
+    echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 

@@ -15,6 +15,7 @@ from generator.untrusted import read_json_file
 from grader import grade
 
 from .common import load_spec_data, reports_config_errors
+from .terminal import echo
 
 __all__ = ["grade_command"]
 
@@ -68,6 +69,6 @@ def grade_command(problem: str, answer: str, part: str, fmt: str, hide_answer: b
     result = grade(data, answer, part=part, hide_answer=hide_answer, locale=locale,
                    feedback_format="text" if fmt == "json" else fmt)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(result.feedback, nl=False)
+        echo(result.feedback, nl=False)

@@ -16,6 +16,8 @@ from generator.network import Network
 from generator.problem import FORMAT as PROBLEM_FORMAT
 from generator.spec import MAX_SIZE_DIGITS, load_spec, read_spec_file
 
+from .terminal import echo
+
 __all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -70,7 +72,7 @@ def reports_config_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ConfigError as e:
-            click.echo(f"cnnquiz: error: {e}", err=True)
+            echo(f"cnnquiz: error: {e}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

@@ -14,6 +14,7 @@ True
 
 from __future__ import annotations
 
+import html
 import random
 from collections.abc import Sequence
 from typing import Any
@@ -206,6 +207,16 @@ def tex_context(obj: Any, key: str = "") -> Any:
     return obj
 
 
+def md_text(text: str) -> str:
+    """Author or roster text (a title, a student id) as plain Markdown text: no raw HTML, no
+    line break that would end a heading.
+
+    >>> md_text("Quiz <script>alert(1)</script> & co\\nnext")
+    'Quiz &lt;script&gt;alert(1)&lt;/script&gt; &amp; co next'
+    """
+    return " ".join(html.escape(text, quote=False).split())
+
+
 def _ctx(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
     return tex_context(ctx) if fmt == "latex" else ctx
 
@@ -234,8 +245,8 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
     # the key repeats each problem's text; its diagram is the solution's, with every shape
     shown = "none" if key else fmt
     ctx = {
-        "title": title,
-        "student": student or "",
+        "title": md_text(title) if fmt == "md" else title,
+        "student": md_text(student or "") if fmt == "md" else student or "",
         "key": key,
         "problems": [problem_context(p, i, diagram_href=None if key else hrefs.get(p.id),
                                      fmt=shown)
