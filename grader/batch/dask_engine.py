@@ -12,6 +12,7 @@ only here, when this engine is chosen.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from itertools import chain
@@ -41,7 +42,7 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
         client = Client(opts.scheduler, set_as_default=False)
     else:
         cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
+                               dashboard_address=None, silence_logs=logging.ERROR)
         client = Client(cluster, set_as_default=False)
     source: Any = str(Path(directory).resolve()) if directory is not None else problems
     inner = internal_options(opts)
