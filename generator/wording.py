@@ -202,6 +202,12 @@ def type_name(layer: Layer) -> str:
 
 
 # -- conventions ------------------------------------------------------------------------------
+def _rounds(p: Problem) -> bool:
+    from .problem import floors
+
+    return bool(floors(p.solution()))
+
+
 def conventions(p: Problem, net: Network) -> list[str]:
     """Every convention that changes an answer, in words (the spec states them all too)."""
     conv = p.spec.get("conventions", {})
@@ -223,8 +229,15 @@ def conventions(p: Problem, net: Network) -> list[str]:
         out.append("'same' padding adds zeros so that the output size is the input size divided "
                    "by the stride (as in Keras).")
     pools = [L for L in layers if isinstance(L, Pool)]
-    if pools:
+    if pools and all(L.strides == L.kernel for L in pools):
         out.append("Pooling windows do not overlap: the stride equals the window size.")
+    elif pools:
+        out.append("Each pooling layer's stride is given with it; a window larger than its "
+                   "stride overlaps the next one.")
+    if _rounds(p):
+        out.append("Where a window does not tile its input exactly, the output size is rounded "
+                   "down (floor), as in Keras and PyTorch.")
+    if pools:
         w = conv.get("pooling_weights", "none")
         if w == "coefficient_and_bias":
             out.append("As in LeNet-5, every pooling (subsampling) layer has one trainable "
