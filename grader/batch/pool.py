@@ -128,7 +128,7 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
     procs: list[Any] = []
     for _ in range(k):
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, list(conns), os.getpid(), cleanup,  # type: ignore[attr-defined]
+        proc = ctx.Process(target=_worker, args=(child, list(conns), os.getpid(), cleanup,
                                                  opts, directory, base, problems, grade_fn),
                            daemon=True)
         proc.start()
