@@ -37,7 +37,7 @@ def _calls(tree: ast.Module) -> list[tuple[int, str, str]]:
         for t in targets:
             q = dotted(t, aliases)
             if q:
-                out.append((node.lineno, q.rsplit(".", 1)[-1], q))
+                out.append((node.lineno, q.rsplit(".", 1)[-1], q))  # type: ignore[attr-defined]
     return out
 
 
