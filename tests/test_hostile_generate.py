@@ -60,3 +60,21 @@ def test_a_failed_write_is_exit_2_and_keeps_the_previous_output(
     assert code == 2 and message in text and "cannot write" in text
     after = {p: p.read_bytes() for p in out.rglob("*") if p.is_file()}
     assert after == before  # nothing replaced, no temporary file left
+
+
+def test_markdown_handouts_hold_no_raw_html_from_the_title_or_ids(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text(secrets.token_hex(24), encoding="utf-8")
+    (tmp_path / "roster.csv").write_text('student_id\n"<img src=x onerror=alert(1)>"\n',
+                                         encoding="utf-8")
+    out = tmp_path / "set"
+    code, text = run("generate", "--count", "1", "--format", "md", "--out", str(out),
+                     "--roster", str(tmp_path / "roster.csv"), "--secret-file",
+                     str(tmp_path / "secret.txt"), "--title", "Quiz <script>alert(1)</script>")
+    assert code == 0, text
+    docs = list((out / "handouts").glob("*.md")) + list((out / "solutions").glob("*.md"))
+    assert len(docs) == 2
+    for doc in docs:
+        md = doc.read_text(encoding="utf-8")
+        assert "<script" not in md and "<img" not in md
+        assert "Quiz &lt;script&gt;alert(1)&lt;/script&gt;" in md
+        assert "&lt;img src=x onerror=alert(1)&gt;" in md
