@@ -120,7 +120,7 @@ class Store:
     def set_meta_once(self, key: str, value: str) -> bool:
         """Set ``key`` unless it is set; True when this call set it."""
         with self.db.tx() as c:
-            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",  # type: ignore[no-any-return]
                        (key, value)).rowcount == 1
 
     def secret(self) -> str:
@@ -150,7 +150,7 @@ class Store:
             first = c.one("SELECT COUNT(*) FROM problems WHERE student = ? AND topic = ? "
                           "AND problem <> ?", (student, topic, problem))[0] == 0
             self._ensure(c, student, problem, topic)
-        return first
+        return first  # type: ignore[no-any-return]
 
     def record_answer(self, student: str, problem: str, topic: str, nonce: str, status: str,
                       mistakes: Iterable[str], payload: Any = None) -> bool:
@@ -171,7 +171,7 @@ class Store:
                 if new:  # an unreadable answer: its message is shown, it is no attempt
                     c.q("UPDATE problems SET last_answer = ? WHERE student = ? AND problem = ?",
                         (nonce, student, problem))
-                return new
+                return new  # type: ignore[no-any-return]
             first = attempts == 0 and hints == 0 and not seen and not solved
             right = status == "correct"
             c.q("UPDATE problems SET attempts = attempts + 1, solved = ?, first_try = ?, "
@@ -195,7 +195,7 @@ class Store:
             hints = min(hints + 1, max(available, 0))
             c.q("UPDATE problems SET hints = ?, draft = ? WHERE student = ? AND problem = ?",
                 (hints, (draft or "")[:2000] or None, student, problem))
-        return hints
+        return hints  # type: ignore[no-any-return]
 
     def show_solution(self, student: str, problem: str, topic: str) -> None:
         """Opening the worked solution: no first try any more, and (unsolved) the streak ends."""

@@ -26,7 +26,7 @@ the grader both count through :meth:`Part.answer`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import lru_cache
@@ -36,7 +36,7 @@ from .errors import ConfigError
 from .network import Count, LayerRow, Network, Solution
 
 __all__ = ["KINDS", "NAMES", "Form", "Kind", "Part", "Quantity", "mac_counts", "parse_part",
-           "pick_part", "split_of"]
+           "pick_part", "split_of", "wide_columns"]
 
 
 class Form(StrEnum):
@@ -74,6 +74,8 @@ class Kind:
     form: Form | None
     layer_form: Form | None = None
     labels: tuple[str, ...] = ()
+    #: what one number of the answer is called ("{layer}" filled in), e.g. in an LMS blank
+    noun: str = ""
 
     @property
     def names_layer(self) -> bool:
@@ -81,15 +83,15 @@ class Kind:
 
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
-    Kind("total", (Quantity.PARAMETERS,), Form.INTEGER),
-    Kind("per_layer", (Quantity.PARAMETERS,), Form.PER_LAYER),
+    Kind("total", (Quantity.PARAMETERS,), Form.INTEGER, noun="parameters"),
+    Kind("per_layer", (Quantity.PARAMETERS,), Form.PER_LAYER, noun="parameters per layer"),
     # a bare "shape" is resolved to a layer when a problem is generated (form None)
-    Kind("shape", (Quantity.SHAPE,), None, Form.SHAPE),
+    Kind("shape", (Quantity.SHAPE,), None, Form.SHAPE, noun="output shape of {layer}"),
     Kind("weights_biases", (Quantity.WEIGHTS, Quantity.BIASES), Form.PAIR,
-         labels=("weights", "biases")),
+         labels=("weights", "biases"), noun="weights and biases"),
     Kind("trainable_split", (Quantity.TRAINABLE, Quantity.NON_TRAINABLE), Form.PAIR,
-         labels=("trainable", "non_trainable")),
-    Kind("macs", (Quantity.MACS,), Form.PER_LAYER, Form.INTEGER),
+         labels=("trainable", "non_trainable"), noun="trainable and non-trainable parameters"),
+    Kind("macs", (Quantity.MACS,), Form.PER_LAYER, Form.INTEGER, noun="MACs of {layer}"),
 )}
 #: every part name, in the order ``generate --parts`` lists them
 NAMES: tuple[str, ...] = tuple(KINDS)
@@ -122,6 +124,15 @@ class Part:
     @property
     def labels(self) -> tuple[str, ...]:
         return self.kind.labels
+
+    @property
+    def label(self) -> str:
+        """What the answer is called: 'parameters', 'MACs of conv1'.
+
+        >>> parse_part("macs:conv1").label, parse_part("macs").label
+        ('MACs of conv1', 'MACs of each layer')
+        """
+        return self.kind.noun.format(layer=self.layer or "each layer")
 
     def counts(self, network: Network) -> tuple[Quantity, ...]:
         """What this part counts in ``network`` (PARAMETERS resolved by its convention)."""
@@ -214,6 +225,41 @@ def pick_part(text: str, asked: Sequence[str]) -> str:
         return str(part)
     same = [a for a in asked if a.partition(":")[0] == part.kind.name]
     return same[0] if len(same) == 1 else str(part)
+
+
+def wide_columns(mapping: Mapping[str, str]) -> list[tuple[str, list[str]]]:
+    """Wide-format columns grouped per part: ``COLUMN=PART`` is one column; a pair's two
+    numbers may be two columns, ``W=weights_biases.weights`` and ``B=weights_biases.biases``
+    (kept in the pair's order, at the first column's place).
+
+    >>> wide_columns({"Q1": "total", "B": "weights_biases.biases", "W": "weights_biases.weights"})
+    [('total', ['Q1']), ('weights_biases', ['W', 'B'])]
+    """
+    out: list[tuple[str, list[str]]] = []
+    cells: dict[str, dict[str, str]] = {}
+    for column, text in mapping.items():
+        base, dot, label = text.partition(".")
+        if not dot:  # a part name is checked when its rows are graded
+            out.append((text, [column]))
+            continue
+        pair = parse_part(base)
+        if pair.form is not Form.PAIR or label not in pair.labels:
+            raise ConfigError(f"'{text}': only a pair's numbers may have columns of their own "
+                              f"({', '.join(f'{k}.{lab}' for k in NAMES for lab in KINDS[k].labels)}).",
+                              where="wide")
+        if str(pair) not in cells:
+            cells[str(pair)] = {}
+            out.append((str(pair), []))
+        cells[str(pair)][label] = column
+    for name, cols in out:
+        if name in cells:
+            got = cells[name]
+            missing = [lab for lab in parse_part(name).labels if lab not in got]
+            if missing:
+                raise ConfigError(f"'{name}' in two columns needs a column for "
+                                  f"{' and '.join(f'{name}.{m}' for m in missing)}.", where="wide")
+            cols.extend(got[lab] for lab in parse_part(name).labels)
+    return out
 
 
 def split_of(part: Part, cells: Sequence[str]) -> str:

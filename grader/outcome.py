@@ -112,12 +112,14 @@ class GradeResult:
         }
 
 
-def key_text(expected: Any) -> str:
+def key_text(expected: Any, labels: tuple[str, ...] = ()) -> str:
     """The key as feedback prints it.
 
     >>> key_text(1234), key_text([28, 28, 16]), key_text({"conv1": 1234, "conv2": 56})
     ('1,234', '28×28×16', 'conv1 1,234, conv2 56')
     """
+    if labels:  # a pair: its labels as words
+        return ", ".join(f"{k.replace('_', '-')} {num(expected[k])}" for k in labels)
     if isinstance(expected, dict):
         return ", ".join(f"{k} {num(v)}" for k, v in expected.items())
     if isinstance(expected, list):
@@ -171,7 +173,8 @@ class Run:
             "status": self.status,
             "headline": self.headline,
             "answer_text": self.text[:500],
-            "expected": key_text(self.prep.expected) if show_expected else "",
+            "expected": key_text(self.prep.expected, self.prep.spec.labels) if show_expected
+            else "",
             "findings": self.lines,
             "ambiguous": self.ambiguous,
             "hedges": self.hedges,

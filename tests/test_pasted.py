@@ -56,6 +56,8 @@ def test_repairs_keep_the_line_count() -> None:
      ["line 2:", "two places", "keras.Model(inputs, Dense(10))(x)",
       "keras.Model(inputs, Dense(10)(x))"]),
     ("import torch.nn as nn\nIMG = 28×28\n", ["line 2:", "two ways", "shape", "product"]),
+    ("import torch.nn as nn\nif a:\n\tif b:\n\t\tx = 1\n        y = 2\n",
+     ["tabs and spaces are mixed", "two different programs"]),
     (">>> from keras.models import Sequential\n>>> from keras.layers import Dense\n"
      ">>> model = Sequential()\n>>> model.add(Dense(4, input_dim=3))\nmodel.add(Dense(2))\n",
      ["line 5:", "no >>> prompt", "could be either"]),
@@ -116,3 +118,10 @@ def test_an_unreadable_input_shape_asks_for_input_shape(name: str, fragments: li
         read_code((CORPUS / name).read_text(encoding="utf-8"))
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_operators_starting_a_continuation_line_stay_code() -> None:
+    source = ("import torch.nn as nn\nn = (9\n     % 4)\nok = (n\n      != 2)\n"
+              "net = nn.Sequential(nn.Linear(4, n\n                               * 2))\n")
+    assert repair(source).text == source
+    assert solve(load_spec(read_code(source, input_shape=(4,)).spec)).answer == 10  # (4+1)·2

@@ -69,9 +69,11 @@ _SHAPE_KEY = re.compile(r"(shape|size|dims?)\s*=\s*\($|(shape|size)\w*\s*=\s*\($
 class _Log:
     def __init__(self) -> None:
         self.items: list[tuple[int, str]] = []
+        self.seen: set[tuple[int, str]] = set()
 
     def add(self, line: int, what: str) -> None:
-        if (line, what) not in self.items:
+        if (line, what) not in self.seen:
+            self.seen.add((line, what))
             self.items.append((line, what))
 
 
@@ -155,11 +157,18 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
         _, state = code_mask(line, state)
     in_output = False
     state = None
+    depth: list[str] = []
+    ipython = any(_IPY_IN.match(line) for line in lines)
     for i, line in enumerate(lines):
         n = i + 1
-        starts_in_string = state is not None
-        _, state = code_mask(line, state)
+        starts_in_string, continued = state is not None, bool(depth)
+        if continued and not starts_in_string and (_FENCE.match(line) or is_prose(line)):
+            depth, continued = [], False  # prose "(see below" left a bracket open: not code
+        depth, state = bracket_stack([line], depth, state)
         if starts_in_string:
+            continue
+        if continued and not doctest and not ipython:  # in a bracket `!= b`, `% 2` are code
+            out[i] = _characters(line, n, log)
             continue
         if _FENCE.match(line):
             out[i] = ""
@@ -178,7 +187,7 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
         if m := _IPY_IN.match(line):
             line = line[m.end():]
             log.add(n, "notebook prompt In [..]: removed")
-        elif m := _IPY_MORE.match(line):
+        elif ipython and (m := _IPY_MORE.match(line)):
             line = line[m.end():]
             log.add(n, "notebook continuation prompt ...: removed")
         elif doctest:
@@ -295,7 +304,8 @@ def _whole_snippet(lines: list[str], log: _Log) -> list[str]:
         for i in code:
             lines[i] = lines[i][cut:]
         log.add(code[0] + 1, f"the whole snippet was indented by {cut}; dedented")
-    elif len(code) > 1 and indents[0] == 0 and min(indents[1:]) > 0 and not lines[
+    elif len(code) > 1 and indents[0] == 0 and min(indents[1:]) > 0 and parse_error(
+            "\n".join(lines)) is not None and not lines[
             code[0]].rstrip().endswith((":", "(", "[", ",", "\\")):
         cut = min(indents[1:])
         for i in code[1:]:
@@ -336,6 +346,8 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     i = line_no - 1
     if "expected an indented block" in msg:
         return reindent(lines, i, log.add, msg)
+    if "inconsistent use of tabs" in msg or "unindent does not match" in msg:
+        return _tabs(lines, line_no, log)
     if "was never closed" in msg:
         return close_brackets(lines, i, log.add)
     if "forgot a comma" in msg and (fixed := insert_commas(lines, log.add)) is not None:
@@ -354,6 +366,28 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     if (fixed := insert_commas(lines, log.add)) is not None:
         return fixed
     return None
+
+
+def _tabs(lines: list[str], line_no: int, log: _Log) -> list[str] | None:
+    """Tabs mixed with spaces: a tab as 8 columns (Python 2) or 4 (most editors). Kept when
+    only one width parses, or both give the same program; refused when they differ."""
+    readings = {}
+    for width in (8, 4):
+        trial = [line[:len(line) - len(line.lstrip())].expandtabs(width) + line.lstrip()
+                 for line in lines]
+        try:
+            readings[width] = (trial, ast.dump(ast.parse("\n".join(trial))))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    if not readings or "\t" not in "".join(lines):
+        return None
+    if len(readings) == 2 and readings[8][1] != readings[4][1]:
+        raise ConfigError("tabs and spaces are mixed in the indentation, and a tab of 8 columns "
+                          "and a tab of 4 give two different programs. Indent with spaces only.",
+                          where=f"line {line_no}")
+    width = 8 if 8 in readings else 4
+    log.add(line_no, f"tabs mixed with spaces in the indentation read as {width} columns")
+    return readings[width][0]
 
 
 def _short(text: str, limit: int = 40) -> str:
