@@ -12,6 +12,7 @@ import io
 
 from flask import Flask, Response, abort, redirect, request, session
 
+from generator.csvsafe import text_cell
 from generator.misconceptions import MISCONCEPTIONS
 
 from .classmode import ClassConfig, RateLimit
@@ -20,8 +21,8 @@ __all__ = ["register"]
 
 
 def _cell(text: str) -> str:
-    """A CSV cell that no spreadsheet reads as a formula."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    """A CSV cell that no spreadsheet reads as a formula (the project's one escaper)."""
+    return text_cell(text)
 
 
 def register(app: Flask) -> None:
