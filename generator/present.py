@@ -21,12 +21,11 @@ from typing import Any
 
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
+from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
 from .wording import (
-    _shape,
     answer_text,
     conventions,
     input_label,
@@ -162,7 +161,7 @@ def mac_steps(p: Problem) -> list[str]:
         else:
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out
@@ -174,7 +173,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
     sol = p.solution()
     net = sol.network
     ctx = solution_context(sol)
-    shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
+    shapes = [fmt_shape(net.input.shape)] + [fmt_shape(r.out_shape) for r in sol.rows]
     boxes = [_box(n) for n in net.nodes]
     alt = ("Architecture with shapes: input " + shapes[0] + ", "
            + ", ".join(f"{b[0]} ({b[1]}) → {s}" for b, s in zip(boxes, shapes[1:], strict=True))

@@ -101,7 +101,7 @@ def _fold(expr: Expr, num: Callable[[Num], T], neg: Callable[[Neg, T], T],
                 out.append(neg(node, out.pop()))
             else:
                 right = out.pop()
-                out.append(binop(node, out.pop(), right))  # type: ignore[arg-type]
+                out.append(binop(node, out.pop(), right))
         elif isinstance(node, Neg):
             stack += [(node, True), (node.operand, False)]
         elif isinstance(node, BinOp):
@@ -155,7 +155,7 @@ def _apply(op: str, a: Value, b: Value) -> Value:
         if b == 0:
             raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
                              "denominator.")
-        return _sized(Fraction(a, b) if type(a) is int and type(b) is int else a / b)
+        return _sized(Fraction(a, b) if type(a) is int and type(b) is int else a / b)  # type: ignore[arg-type]
     if op == "^":
         return _power(a, b)
     raise ValueError(f"unknown operator {op!r}; use one of + - * / ^.")
@@ -179,7 +179,7 @@ def evaluate(expr: Expr) -> Fraction:
                 out.append(-out.pop())
             else:
                 right = out.pop()
-                out.append(_apply(node.op, out.pop(), right))  # type: ignore[union-attr]
+                out.append(_apply(node.op, out.pop(), right))
         elif isinstance(node, Neg):
             stack += [(node, True), (node.operand, False)]
         elif isinstance(node, BinOp):

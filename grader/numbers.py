@@ -442,7 +442,7 @@ def read_number(v: str, loc: Locale) -> NumberReading | None:
         whole, _, frac = mantissa.replace(",", ".").partition(".")
         value = Fraction(int(whole + frac or "0"), 10 ** len(frac))
         shift = _SUFFIX[suffix if suffix in _SUFFIX else suffix.lower()] if suffix else \
-            _exponent(exp_text)  # type: ignore[arg-type]
+            _exponent(exp_text)
         value = check_size(value * Fraction(10) ** shift)
         significant = len((whole + frac).lstrip("0"))
         notation = Notation.SUFFIX if suffix else Notation.SCIENTIFIC

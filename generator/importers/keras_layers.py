@@ -227,6 +227,18 @@ def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
     return None
 
 
+def _merge(call: ast.Call, cls: str, env: dict[str, Any], label: str) -> Ref:
+    """A merge layer (``Add()``, ``Concatenate(axis=-1)``, ``layers.add``): its op and axis."""
+    op = cls.lower()
+    if op in ("dot", "merge"):
+        fail(call, f"{label}: {cls} is not read (cnnquiz merges with add, subtract, multiply, "
+                   "average, maximum, minimum and concatenate).")
+    a = CallArgs(call, ["axis"] if op == "concatenate" else [], env, label)
+    a.check_known({"axis"} if op == "concatenate" else set(), IGNORED)
+    return Ref(call.lineno, label, op, {"axis": a.get("axis", -1)} if op == "concatenate" else {},
+               name=getattr(a.nodes.get("name"), "value", None))
+
+
 def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 ) -> tuple[Ref | None, tuple[Any, ...] | None]:
     """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states)."""
@@ -234,19 +246,18 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     if cls in REFUSED:
         fail(call, f"{label}: {REFUSED[cls]}.")
     if cls in MERGES:
-        fail(call, f"{label} merges branches; cnnquiz reads a chain of layers only (a branching "
-                   "graph has no single layer order). Describe each branch separately.")
+        return _merge(call, cls, env, label), None
     if cls in INPUTS or cls in SKIPPED:
         names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
-        return None, declared_shape(CallArgs(call, names, env, label))
+        return None, declared_shape(CallArgs(call, names, env, label))  # type: ignore[return-value]
     if cls not in CLASSES:
         fail(call, f"unknown layer class {cls}.{suggest(cls, KNOWN)} cnnquiz reads the Keras "
                    "layers of CNNs: Conv1D/2D/3D, pooling, Dense, Flatten, BatchNormalization, "
                    "Dropout, activations, ZeroPadding.")
     fam, rank, positional = CLASSES[cls]
-    positional = _keras1_kernel(call, cls, rank, env) or list(positional)
+    positional = _keras1_kernel(call, cls, rank, env) or list(positional)  # type: ignore[assignment]
     if cls == "Dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
-        positional = ["input_dim", "units", "init", "activation"]  # Keras 0: Dense(in, out)
+        positional = ["input_dim", "units", "init", "activation"]  # type: ignore[assignment]  # Keras 0: Dense(in, out)
     a = CallArgs(call, positional, env, label)
     a.rename(KERAS1)
     parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
@@ -319,9 +330,9 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     ref = Ref(call.lineno, label, kind, options, name=text or None)
     if "stack_size" in a:  # Keras 0 states the input channels
         ref.expect["in_channels"] = a.get("stack_size")
-    if positional[:1] == ["input_dim"]:
+    if positional[:1] == ["input_dim"]:  # type: ignore[comparison-overlap]
         ref.expect["in_features"] = a.get("input_dim")
     channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
     if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
         ref.expect["axis"] = a.get("axis")
-    return ref, declared_shape(a)
+    return ref, declared_shape(a)  # type: ignore[return-value]
