@@ -48,9 +48,9 @@ from .expr import (
     evaluate,
     factors,
     format_expr,
-    parse_expression,
     terms,
 )
+from .expr_reading import parse_expression
 from .numbers import (
     MAX_BITS,
     MAX_EXPONENT,
