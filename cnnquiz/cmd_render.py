@@ -15,8 +15,8 @@ from generator.authoring import rekey
 from generator.errors import ConfigError
 from generator.problem import load_problem
 
-from .cmd_generate import EXT, Writer, _documents
 from .common import reports_config_errors
+from .setfiles import EXT, Writer, documents
 from .terminal import echo
 
 __all__ = ["render_command"]
@@ -53,5 +53,5 @@ def render_command(problems: tuple[Path, ...], fmt: str, title: str, out: Path) 
                            "from the edited spec.", err=True)
         w.write(f"problems/{new.id}.json", new.to_json())
         rendered.append(new)
-    _documents(w, rendered, fmt, "problems", "solutions", title)
+    documents(w, rendered, fmt, "problems", "solutions", title)
     echo(f"rendered {len(rendered)} problem(s), {len(w.written)} file(s) to {out}/", err=True)

@@ -124,7 +124,7 @@ class Builder:
         p = 0 if padding == "valid" else int(padding)
         if n + 2 * p < effective_kernel(k, d) or window_remainder(n, k, s, p, d):
             return None
-        return conv_len(n, k, s, p, d)
+        return int(conv_len(n, k, s, p, d))
 
     def conv(self, *, kind: str = "conv", stride: int = 1, padding: Any = None,
              dilation: int = 1, groups: int = 1, bias: bool | None = None,

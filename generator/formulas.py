@@ -163,7 +163,7 @@ def window_remainder(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     >>> window_remainder(28, 5, 1), window_remainder(121, 4, 3), window_remainder(10, 3, 2)
     (0, 0, 1)
     """
-    return (n + 2 * p - effective_kernel(k, d)) % s
+    return int((n + 2 * p - effective_kernel(k, d)) % s)
 
 
 def exact_div(a: Num, b: Num) -> Num:

@@ -145,25 +145,25 @@ def _spatial_map(fn: Fn) -> Fn:
 
 
 def _has_plus_one(c: LayerCtx) -> bool:
-    return c.family in SHRINKING and c.layer.padding != "same"
+    return c.family in SHRINKING and c.layer.padding != "same"  # type: ignore[attr-defined]
 
 
 def _floor_to_ceil(layer: Any, a: int, n: int, out: int) -> int:
     p = layer.padding[a] if layer.explicit_padding else 0
     k, s, d = layer.kernel[a], layer.strides[a], layer.dilation[a]
-    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1
+    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1  # type: ignore[no-any-return]
 
 
 def _one_side(layer: Any, a: int, n: int, out: int) -> int:
     p = layer.padding[a]
-    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])
+    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
 
 
 def _even_same(layer: Any, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return conv_len(n, k, s, k // 2)
+    return conv_len(n, k, s, k // 2)  # type: ignore[no-any-return]
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
@@ -194,7 +194,7 @@ def _pool_like_conv(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> t
 
 
 def _strided(c: LayerCtx) -> bool:
-    return any(s != 1 for s in c.layer.strides)
+    return any(s != 1 for s in c.layer.strides)  # type: ignore[attr-defined]
 
 
 def _is_dense(c: LayerCtx) -> bool:
@@ -215,7 +215,7 @@ def _consumers(c: LayerCtx, name: str) -> list[Any]:
 
 def _is_projection(c: LayerCtx) -> bool:
     """A 1×1 conv whose output (maybe after a batch norm) is added to another branch."""
-    if c.network.is_chain or any(k != 1 for k in c.layer.kernel):
+    if c.network.is_chain or any(k != 1 for k in getattr(c.layer, "kernel", (0,))):
         return False
     for n in _consumers(c, c.node.name):
         if n.layer.kind == "add":

@@ -21,13 +21,12 @@ from typing import Any
 
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
+from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
 from .network import sources
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
 from .wording import (
-    _shape,
     answer_text,
     conventions,
     input_label,
@@ -181,7 +180,7 @@ def mac_steps(p: Problem) -> list[str]:
         else:
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out
@@ -193,7 +192,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
     sol = p.solution()
     net = sol.network
     ctx = solution_context(sol)
-    shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
+    shapes = [fmt_shape(net.input.shape)] + [fmt_shape(r.out_shape) for r in sol.rows]
     graph, srcs = not net.is_chain, sources(net)
     boxes = [_box(n, srcs[i] if graph else None) for i, n in enumerate(net.nodes)]
     alt = ("Architecture with shapes: input " + shapes[0] + ", "

@@ -32,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .concepts import Concepts
 from .errors import ConfigError
 from .formulas import window_remainder
 from .layers import ConvTranspose, Merge, Shape, Windowed
@@ -218,8 +219,8 @@ def floors(sol: Solution) -> list[str]:
             if layer.padding == "same":
                 exact = n % s == 0
             else:
-                p = 0 if layer.padding == "valid" else layer.padding[i]  # type: ignore[index]
-                exact = window_remainder(n, k, s, p, d) == 0
+                p = 0 if layer.padding == "valid" else layer.padding[i]
+                exact = window_remainder(n, k, s, p, d) == 0  # type: ignore[arg-type]
             if not exact:
                 out.append(layer.name)
                 break
@@ -277,7 +278,7 @@ def default_id(topic: str, difficulty: str, seed: int) -> str:
 
 def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = ("total",),
              style: str = "prose", version: str | None = None,
-             id: str | None = None) -> Problem:  # noqa: A002
+             id: str | None = None, concepts: Concepts | None = None) -> Problem:  # noqa: A002
     """Draw one valid, unambiguous, diagnosable problem; the same arguments give the same bytes."""
     _check(topic, difficulty, style)
     rng = random.Random(seed)
@@ -285,9 +286,14 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
     for _ in range(MAX_DRAWS):
         try:
             spec = draw(topic, rng, difficulty, shown)
+            if concepts is not None:
+                spec = concepts.transform(spec)
             net = load_spec(spec)
             quick = forward(net)
-            if floors(quick) or not diagnosable(net, quick.answer):
+            rounds = bool(floors(quick))
+            if not (concepts.accept(quick, rounds) if concepts is not None else not rounds):
+                continue
+            if not diagnosable(net, quick.answer):
                 continue
             sol = solve(net)  # with the worked steps; also checks shared weights fit
         except (Redraw, ConfigError):

@@ -252,7 +252,7 @@ class Diagnoser:
                 break
         ranked = sorted(combos, key=lambda c: -_weight(tuple(S[k] for k in c)))[:CAP]
         found: list[Explanation] = []
-        seen: dict[tuple, float] = {}
+        seen: dict[tuple, float] = {}  # type: ignore[type-arg]
         for combo in ranked:
             sites = tuple(S[k] for k in combo)
             trace = self._trace(sites)
@@ -392,7 +392,7 @@ class Diagnoser:
 
         out = []
         for f in findings:
-            opts = raw.get(f.layer)
+            opts = raw.get(f.layer)  # type: ignore[assignment]
             if not opts:
                 out.append(f)
                 continue
