@@ -34,7 +34,9 @@ from generator.buggy import BuggyResult, Engine
 from generator.misconceptions import MISCONCEPTIONS, ORDER, Misconception, engine
 from generator.network import Network
 
-__all__ = ["CONFIDENT", "LAMBDA", "Diagnoser", "Explanation", "Finding", "Site"]
+from .slips import slip_mass
+
+__all__ = ["CONFIDENT", "FLOOR", "LAMBDA", "MAX_HEDGES", "RATIO", "Diagnoser", "Explanation", "Finding", "Site"]
 
 #: cost of each extra misconception in an explanation (reference §5: λ ≈ 0.3)
 LAMBDA = 0.3
@@ -50,6 +52,12 @@ OTHER_LOCAL = 0.02
 CAP = 400
 #: a diagnosis is recorded (progress, topics, report) only at this posterior or above
 CONFIDENT = 0.75
+#: ... and at least this many times the runner-up
+RATIO = 3.0
+#: below this posterior a cause is not offered at all ("no common mistake explains it")
+FLOOR = 0.1
+#: at most this many "perhaps" lines
+MAX_HEDGES = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,6 +123,8 @@ class Diagnoser:
     """A network compiled once: sites, indexed outcomes and memoised layer evaluations."""
 
     network: Network
+    #: misconception ids left out of the search (bench: leave-one-out calibration)
+    exclude: frozenset[str] = frozenset()
     engine: Engine = field(init=False)
     sites: list[Site] = field(init=False)
     index: dict[int, list[tuple[int, ...]]] = field(init=False)
@@ -126,6 +136,8 @@ class Diagnoser:
         self.base = eng.base
         self.all_sites: list[Site] = []
         for mid, m in MISCONCEPTIONS.items():
+            if mid in self.exclude:
+                continue
             fits = eng.fits(mid)
             if not fits:
                 continue
@@ -262,7 +274,7 @@ class Diagnoser:
                 continue
             found.append(Explanation(sites, _weight(sites), trace))
         # the same misconception set at different layers is one cause for confidence
-        norm = sum(e.weight for e in found) + OTHER
+        norm = sum(e.weight for e in found) + OTHER + slip_mass(self.base.params, value)
         by_ids: dict[tuple[str, ...], float] = defaultdict(float)
         for e in found:
             by_ids[e.ids] += e.weight
@@ -285,14 +297,27 @@ class Diagnoser:
         return False
 
     @staticmethod
-    def confident(found: list[Explanation], *, threshold: float = CONFIDENT,
-                  ratio: float = 3.0) -> bool:
-        """P(top) ≥ 0.75 and at least 3× the runner-up."""
+    def confident(found: list[Explanation], *, threshold: float | None = None,
+                  ratio: float | None = None) -> bool:
+        """P(top) ≥ CONFIDENT, at least RATIO× the runner-up, and no rival as simple.
+
+        A rival that needs no more misconceptions than the top one and gives the same
+        number is a reason to hedge, however small its prior.
+        """
         if not found:
             return False
         top = found[0].posterior
         second = found[1].posterior if len(found) > 1 else 0.0
-        return top >= threshold and top >= ratio * second
+        n = len(found[0].ids)
+        if any(len(e.ids) <= n for e in found[1:]):
+            return False
+        return top >= (CONFIDENT if threshold is None else threshold) and \
+            top >= (RATIO if ratio is None else ratio) * second
+
+    @staticmethod
+    def offered(found: list[Explanation]) -> list[Explanation]:
+        """The causes worth a "perhaps" line: at most MAX_HEDGES, none below FLOOR."""
+        return [e for e in found[:MAX_HEDGES] if e.posterior >= FLOOR]
 
     def first_difference(self, a: BuggyResult, b: BuggyResult) -> int | None:
         """The first layer where two traces differ (shape or parameters)."""

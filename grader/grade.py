@@ -326,6 +326,8 @@ class _Grader:
     def _total_search(self, v: int) -> None:
         found = self.d.total(v)
         self.headline = f"Not quite: you answered {num(v)}."
+        if not Diagnoser.confident(found):
+            found = Diagnoser.offered(found)  # nothing below the floor is offered
         if not found:
             self.score = self.policy.unexplained
             self.advice = ("No common mistake explains this value. Recompute layer by layer: "
@@ -334,7 +336,7 @@ class _Grader:
         self.score = self.policy.diagnosed_total
         self.confident = Diagnoser.confident(found)
         self.ambiguous = not self.confident
-        for e in found[:1] if self.confident else [e for e in found[:3] if e.posterior >= 0.05]:
+        for e in found[:1] if self.confident else found:
             self.diagnoses.append(self._diagnosis(e, v, self.confident))
         if self.confident:
             e = found[0]
@@ -344,7 +346,7 @@ class _Grader:
                                "title": "", "text": self._sure(e, v), "formula": "",
                                "should": ""})
         else:
-            shown = [e for e in found[:3] if e.posterior >= 0.05] or found[:1]
+            shown = found
             for e in shown:
                 twins = [o for o in shown if o is not e and o.trace.params == e.trace.params
                          and o.trace.shapes == e.trace.shapes]
