@@ -216,7 +216,7 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
         eng = prep.diagnoser.engine
         names = eng.names
 
-        def timed(text: str, part: Any) -> Any:
+        def timed(text: str, part: Any, problem: Any = problem) -> Any:
             t = time.process_time()
             res = grade(problem, text, part=part)
             grade_times.append(time.process_time() - t)

