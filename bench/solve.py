@@ -4,7 +4,8 @@ Run from the repository root: ``.venv/bin/python bench/solve.py [--runs N]``.
 
 - in-process: ``read_spec_file`` + ``load_spec`` + ``solve`` of examples/vgg16.yaml (the first,
   cold run is printed apart; later runs reuse the solver's formula caches), median of N runs;
-- whole process: ``python -m cnnquiz solve examples/vgg16.yaml --format json`` via subprocess;
+- whole process: ``python -m cnnquiz solve examples/vgg16.yaml --format json`` and
+  ``python -m cnnquiz --help`` via subprocess;
 - PyTorch in-process: build VGG-16 (``nn.Sequential`` as torchvision writes it, no pretrained
   weights) on the CPU with default initialisation and count ``p.numel()``; also on the ``meta``
   device (shapes only, no memory or initialisation), the cheapest way PyTorch can count;
@@ -14,6 +15,8 @@ Run from the repository root: ``.venv/bin/python bench/solve.py [--runs N]``.
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -91,12 +94,25 @@ def torch_vgg16(device: str) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
+CPU: dict[str, list[float]] = {}
+
+
 def process(args: list[str]) -> Callable[[], int]:
+    """Run ``python ARGS``; its CPU time (user + sys) is kept in CPU under the command text."""
     def run() -> int:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         out = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True,
                              check=True).stdout
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        CPU.setdefault(" ".join(args), []).append(
+            after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime)
         return int(out) if out.strip().isdigit() else len(out)
     return run
+
+
+def cpu_ms(args: list[str]) -> str:
+    """Median CPU time of a subprocess measure (less sensitive to a busy machine than wall)."""
+    return f"CPU {statistics.median(CPU[' '.join(args)][1:]) * 1000:.0f} ms"
 
 
 def ms(seconds: float) -> str:
@@ -124,6 +140,7 @@ def main() -> None:
                   "from generator.network import solve; "
                   f"print(solve(load_spec(read_spec_file({str(SPEC)!r}))).total)"])
     _, cli_runs, _ = timed(process(cli), a.process_runs)
+    _, help_runs, _ = timed(process(["-m", "cnnquiz", "--help"]), a.process_runs)
 
     torch_vgg16("cpu")  # import torch outside the measurement
     _, cpu_runs, n_cpu = timed(lambda: torch_vgg16("cpu"), max(a.runs // 4, 3))
@@ -132,21 +149,31 @@ def main() -> None:
     _, torch_proc, n_proc = timed(process(["-c", TORCH_SCRIPT]), a.process_runs)
     assert n_proc == EXPECTED, n_proc
 
-    cpu, meta, proc, cli_med = (statistics.median(x) for x in (cpu_runs, meta_runs, torch_proc,
-                                                               cli_runs))
+    cpu, meta, proc, cli_med, help_med = (
+        statistics.median(x) for x in (cpu_runs, meta_runs, torch_proc, cli_runs, help_runs))
     print(f"VGG-16, {EXPECTED:,} parameters; medians (runs: in-process {a.runs}, "
           f"subprocess {a.process_runs})")
     print(f"cnnquiz solve, in-process (spec read + load + solve):   {ms(solve_ms)}"
           f"   (first, cold run {ms(cold).strip()}; importing generator {ms(imports).strip()})")
     print("    of which " + ", ".join(f"{k} {ms(v).strip()}" for k, v in steps.items()))
-    print(f"cnnquiz, whole process ({' '.join(cli[:3])} ...):{ms(cli_med)}")
+    print(f"cnnquiz, whole process ({' '.join(cli[:3])} ...):{ms(cli_med)}   ({cpu_ms(cli)})")
+    print(f"cnnquiz --help, whole process (python -m cnnquiz --help):{ms(help_med)}   "
+          f"({cpu_ms(['-m', 'cnnquiz', '--help'])})")
     print(f"PyTorch build + count, in-process, CPU (default init): {ms(cpu)}")
     print(f"PyTorch build + count, in-process, meta device:         {ms(meta)}")
-    print(f"PyTorch build + count, whole process (python -c):       {ms(proc)}")
+    print(f"PyTorch build + count, whole process (python -c):       {ms(proc)}   "
+          f"({cpu_ms(['-c', TORCH_SCRIPT])})")
     print(f"ratio in-process, PyTorch CPU / cnnquiz:   {cpu / solve_ms:8.1f}×")
     print(f"ratio in-process, PyTorch meta / cnnquiz:  {meta / solve_ms:8.1f}×")
     print(f"ratio in-process, PyTorch CPU / cnnquiz cold: {cpu / cold:5.1f}×")
     print(f"ratio whole process, PyTorch / cnnquiz:    {proc / cli_med:8.1f}×")
+    goals = [("cnnquiz --help <= 150 ms", help_med <= 0.150),
+             ("cnnquiz solve VGG-16 whole process <= 250 ms", cli_med <= 0.250),
+             ("whole process >= 10x faster than PyTorch build+count", proc / cli_med >= 10)]
+    load = os.getloadavg()[0]
+    for goal, met in goals:
+        print(f"goal {goal}: {'met' if met else 'NOT met'} (wall time; load average {load:.1f} "
+              f"on {os.cpu_count()} cores: goals are for a quiet machine)")
 
 
 if __name__ == "__main__":

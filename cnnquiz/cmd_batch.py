@@ -11,6 +11,7 @@ import click
 
 from generator.errors import ConfigError
 from grader.batch import BatchOptions, check_outputs, grade_file
+from grader.batch.read import parse_delimiter
 from grader.gradebook import read_results, write_canvas, write_feedback, write_moodle
 
 from .common import reports_config_errors
@@ -56,7 +57,12 @@ def _wide(values: tuple[str, ...]) -> dict[str, str] | None:
               help="Part graded when the row has no part column or an empty one.")
 @click.option("--wide", multiple=True, metavar="COLUMN=PART",
               help="Wide format (one row per student): grade COLUMN as PART; repeat per part.")
-@click.option("--delimiter", default=None, help="CSV delimiter (default: tab for .tsv, else comma).")
+@click.option("--delimiter", default=None,
+              help="CSV delimiter, one character or \\t (default: tab for .tsv, else the "
+                   "header's comma, tab or semicolon).")
+@click.option("--encoding", default=None,
+              help="Encoding of a CSV without byte-order mark (default UTF-8; UTF-16 is found "
+                   "by itself). Bytes invalid in it make that row an error, never replaced.")
 @click.option("--sheet", default=None, help="Excel sheet name (default: the first).")
 @click.option("--show-answers", is_flag=True,
               help="Put the expected answer into the feedback of wrong answers.")
@@ -69,7 +75,7 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
                         canvas_assignment: str, moodle: Path | None, moodle_item: str,
                         feedback_dir: Path | None, student_col: str, problem_col: str,
                         answer_col: str, part_col: str, default_part: str, wide: tuple[str, ...],
-                        delimiter: str | None, sheet: str | None, show_answers: bool,
+                        delimiter: str | None, encoding: str | None, sheet: str | None, show_answers: bool,
                         locale: str | None, workers: int, chunk_size: int) -> None:
     """Grade every answer in SUBMISSIONS (CSV, TSV, .xlsx or .jsonl) into --out.
 
@@ -91,7 +97,7 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
     check_outputs([submissions], [out, canvas, moodle])
     opts = BatchOptions(student=student_col, problem=problem_col, answer=answer_col,
                         part=part_col, default_part=default_part, wide=_wide(wide),
-                        delimiter=delimiter.encode().decode("unicode_escape") if delimiter else None,
+                        delimiter=parse_delimiter(delimiter), encoding=encoding,
                         sheet=sheet, hide_answer=not show_answers, locale=locale,
                         chunk_size=chunk_size, workers=workers)
     start = time.perf_counter()

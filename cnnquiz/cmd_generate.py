@@ -8,8 +8,8 @@ Writes into ``--out`` (created when missing; existing inputs are never overwritt
 - ``answer_key.csv`` and ``answer_key.json`` (indexed by student with a roster);
 - ``diagrams/<id>.svg`` for Markdown.
 
-LMS formats from :data:`generator.export.EXPORTERS` (when that package is installed) are
-accepted by ``--format`` too. The course secret of ``--secret-file`` never appears in any output.
+LMS formats from :data:`generator.export.EXPORTERS` are accepted by ``--format`` too.
+The course secret of ``--secret-file`` never appears in any output.
 """
 
 from __future__ import annotations
@@ -25,7 +25,10 @@ from typing import Any
 
 import click
 
+from generator.authoring import Source, author, check_source
+from generator.csvsafe import text_cell
 from generator.errors import ConfigError
+from generator.export import EXPORTERS
 from generator.problem import (
     DIFFICULTIES,
     PARTS,
@@ -36,7 +39,7 @@ from generator.problem import (
 from generator.seeding import read_secret, student_seed, variant_tag
 from generator.topics import STYLES, TOPICS
 
-from .common import reports_config_errors
+from .common import input_shape_option, load_spec_data, reports_config_errors
 
 __all__ = ["FORMATS", "generate_command"]
 
@@ -46,16 +49,7 @@ ID_COLUMNS = ("student_id", "studentid", "student id", "id", "sis user id", "sis
               "username", "login", "user", "email", "student")
 
 
-def _exporters() -> dict[str, Callable[..., list[Path]]]:
-    """LMS exporters, when ``generator.export`` provides them (looked up, never required)."""
-    try:
-        from generator.export import EXPORTERS
-    except ImportError:
-        return {}
-    return dict(EXPORTERS)
-
-
-FORMATS = OWN_FORMATS + tuple(sorted(set(_exporters()) - set(OWN_FORMATS)))
+FORMATS = OWN_FORMATS + tuple(sorted(set(EXPORTERS) - set(OWN_FORMATS)))
 
 
 def _split(values: Sequence[str]) -> list[str]:
@@ -120,29 +114,44 @@ def _safe_name(student: str) -> str:
 
 
 def _cell(value: Any) -> str:
-    """A CSV cell; text that a spreadsheet would run as a formula is quoted with '.
+    """A CSV cell of the answer key (generator.csvsafe: formulas neutralised, NUL removed).
 
     >>> _cell("=1+1"), _cell(5), _cell([1, 2])
     ("'=1+1", '5', '[1, 2]')
     """
-    text = value if isinstance(value, str) else json.dumps(value, sort_keys=True)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+    return text_cell(value if isinstance(value, str) else json.dumps(value, sort_keys=True))
 
 
 # -- drawing ----------------------------------------------------------------------------------
-def _student_problems(student: str, secret: bytes, exam: str, topics: list[str],
-                      difficulty: str, parts: list[str], style: str, count: int,
+#: draws problem j of a set: (j, seed, id or None) -> Problem
+Draw = Callable[[int, int, "str | None"], Problem]
+
+
+def topic_draw(topics: list[str], difficulty: str, parts: list[str], style: str,
+               version: str) -> Draw:
+    def draw(j: int, seed: int, pid: str | None) -> Problem:
+        topic = topics[j % len(topics)]
+        return generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts, style=style,
+                        version=version, id=pid and f"{topic}-{difficulty}-{pid}")
+    return draw
+
+
+def source_draw(source: Source, name: str, parts: list[str], style: str, version: str) -> Draw:
+    def draw(j: int, seed: int, pid: str | None) -> Problem:
+        return author(source, seed=seed, name=name, parts=parts, style=style, version=version,
+                      id=pid and f"{name}-{pid}")
+    return draw
+
+
+def _student_problems(student: str, secret: bytes, exam: str, questions: list[str], draw: Draw,
                       version: str, reroll: int = 0) -> list[Problem]:
     out = []
-    for j in range(count):
-        topic = topics[j % len(topics)]
-        question = f"q{j + 1}-{topic}-{difficulty}"
+    for j, question in enumerate(questions):
         fields = {"exam": exam, "student": student, "question": question, "version": version,
                   "reroll": reroll}
         seed = student_seed(secret, **fields)  # type: ignore[arg-type]
         tag = variant_tag(secret, **fields)  # type: ignore[arg-type]
-        out.append(generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts,
-                            style=style, version=version, id=f"{topic}-{difficulty}-{tag}"))
+        out.append(draw(j, seed, tag))
     return out
 
 
@@ -237,6 +246,10 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 
 # -- the command ------------------------------------------------------------------------------
 @click.command("generate")
+@click.option("--from", "source", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Your own network (YAML/JSON spec, optionally with a vary: block, or a "
+                   "Keras/PyTorch .py file) instead of drawn topics; linted first.")
+@input_shape_option
 @click.option("--topics", "topics", multiple=True, metavar="TOPIC[,TOPIC…]",
               help=f"Topics, in turn (default: all). One of: {', '.join(TOPICS)}, or all.")
 @click.option("--difficulty", type=click.Choice(DIFFICULTIES), default="easy", show_default=True)
@@ -263,7 +276,8 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
 @click.option("--out", type=click.Path(file_okay=False, path_type=Path), default=Path("problem-set"),
               show_default=True, help="Output directory (created if missing).")
 @reports_config_errors
-def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
+def generate_command(source: Path | None, input_shape: str | None,
+                     topics: tuple[str, ...], difficulty: str, parts: tuple[str, ...],
                      style: str, count: int, seed: int, roster: Path | None,
                      secret_file: Path | None, exam: str, rerolls: tuple[str, ...], fmt: str,
                      title: str, out: Path) -> None:
@@ -279,14 +293,36 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
       cnnquiz generate --count 30 --format html --out set/
       cnnquiz generate --topics batchnorm,groups --parts total,per_layer --style mixed
       cnnquiz generate --roster class.csv --secret-file secret.txt --exam midterm --out exam/
+      cnnquiz generate --from my_net.yaml --parts total,per_layer --count 20 --out quiz/
     """
-    topic_list = _split(topics) or ["all"]
-    if topic_list == ["all"]:
-        topic_list = list(TOPICS)
-    for t in topic_list:
-        if t not in TOPICS:
-            raise ConfigError(f"unknown topic '{t}'; topics: {', '.join(TOPICS)}, all.")
     part_list = _split(parts) or ["total"]
+    version = generator_version()
+    if source is not None:
+        if topics:
+            raise ConfigError("--from gives the network; leave out --topics.")
+        if style == "mixed":
+            raise ConfigError("--from takes one --style (prose, keras, pytorch or table), so "
+                              "every student sees the network the same way.")
+        checked = check_source(load_spec_data(str(source), input_shape))
+        for note in checked.warnings:
+            click.echo(f"cnnquiz: note: {note}", err=True)
+        if not checked.rules and count > 1 and roster is None:
+            click.echo("cnnquiz: note: the network has no vary: block, so the set is one "
+                       "problem.", err=True)
+            count = 1
+        name = _safe_name(source.stem)
+        draw = source_draw(checked, name, part_list, style, version)
+        questions = [f"q{j + 1}-from-{name}" for j in range(count)]
+    else:
+        topic_list = _split(topics) or ["all"]
+        if topic_list == ["all"]:
+            topic_list = list(TOPICS)
+        for t in topic_list:
+            if t not in TOPICS:
+                raise ConfigError(f"unknown topic '{t}'; topics: {', '.join(TOPICS)}, all.")
+        draw = topic_draw(topic_list, difficulty, part_list, style, version)
+        questions = [f"q{j + 1}-{topic_list[j % len(topic_list)]}-{difficulty}"
+                     for j in range(count)]
     if rerolls and roster is None:
         raise ConfigError("--reroll re-seeds a roster student; give --roster and --secret-file.")
     if (roster is None) != (secret_file is None):
@@ -294,10 +330,8 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
                           "seeded with HMAC(secret, exam, student, question).")
     if out.exists() and not out.is_dir():
         raise ConfigError(f"--out {out} is a file; give a directory.")
-    version = generator_version()
-    inputs = [p for p in (roster, secret_file) if p is not None]
+    inputs = [p for p in (roster, secret_file, source) if p is not None]
     w = Writer(out, inputs)
-    exporters = _exporters()
 
     sets: dict[str | None, list[Problem]] = {}
     if roster is not None and secret_file is not None:
@@ -312,14 +346,13 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
             raise ConfigError(f"--reroll {unknown[0]}: not a student of the roster.")
         with _progress(students, "students") as bar:
             for s in bar:
-                sets[s] = _student_problems(s, secret, exam, topic_list, difficulty, part_list,
-                                            style, count, version, reroll.get(s, 0))
+                sets[s] = _student_problems(s, secret, exam, questions, draw, version,
+                                            reroll.get(s, 0))
     else:
         # check the request once, so an impossible one fails before any drawing
-        generate(topic=topic_list[0], difficulty=difficulty, seed=seed, parts=part_list, style=style)
-        with _progress(list(range(count)), "problems") as bar:
-            sets[None] = [generate(topic=topic_list[i % len(topic_list)], difficulty=difficulty,
-                                   seed=seed + i, parts=part_list, style=style) for i in bar]
+        first = draw(0, seed, None)
+        with _progress(list(range(1, count)), "problems") as bar:
+            sets[None] = [first] + [draw(i, seed + i, None) for i in bar]
 
     everything = [p for ps in sets.values() for p in ps]
     for p in everything:
@@ -334,8 +367,8 @@ def generate_command(topics: tuple[str, ...], difficulty: str, parts: tuple[str,
                            student=student)
     # the answer key first: an exporter (Gradescope) may bundle the student -> variants map
     _write_keys(w, sets, version)
-    if fmt not in EXT and fmt in exporters:
-        exported = exporters[fmt](everything, out)
+    if fmt not in EXT and fmt in EXPORTERS:
+        exported = EXPORTERS[fmt](everything, out)
         w.written += list(exported)
     click.echo(f"wrote {len(everything)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
 

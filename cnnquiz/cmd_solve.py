@@ -9,9 +9,7 @@ from typing import Any
 
 import click
 
-from generator.lint import lint
 from generator.network import solve
-from generator.render import num, render, render_solution
 from generator.spec import load_spec
 
 from .common import input_shape_option, load_spec_data, parse_input_shape, reports_config_errors
@@ -48,10 +46,31 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
     """
     data, code = _read(spec, input_shape, model)
     sol = solve(load_spec(data))
+    framework = code.framework if code is not None else "keras"
     if fmt == "json":
-        click.echo(json.dumps(sol.to_dict(), indent=2, ensure_ascii=False))
+        out = sol.to_dict()
+        if code is not None:
+            out |= _reading(code)
+            if framework == "torch":
+                from generator.render import BUFFERS
+
+                buffers = sum(w.size for r in sol.rows for w in r.weights
+                              if w.name in BUFFERS and not w.trainable)
+                out["pytorch"] = {"parameters": sol.total - buffers, "buffers": buffers}
+        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
-        click.echo(render_solution(sol, fmt), nl=False)
+        from generator.render import render, render_solution  # jinja2 only for text output
+
+        if code is not None:
+            click.echo(render("reading.txt.j2", _reading(code)), nl=False)
+        click.echo(render_solution(sol, fmt, framework), nl=False)
+
+
+def _reading(code: Any) -> dict[str, Any]:
+    """The repairs and notes of an import, as the JSON output and the text section list them."""
+    return {"framework": code.framework,
+            "repairs": [{"line": n, "what": what} for n, what in code.repairs],
+            "notes": [{"line": n, "what": what} for n, what in code.notes]}
 
 
 @click.command("lint")
@@ -68,6 +87,9 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     pooling weights, trainable vs total) whose alternatives give different answers, with
     the competing totals. State it per layer or once under `conventions:` to fix it.
     """
+    from generator.lint import lint
+    from generator.render import num, render
+
     data, _ = _read(spec, input_shape, model)
     answer = solve(load_spec(data)).answer
     found = lint(data)

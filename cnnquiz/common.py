@@ -13,6 +13,7 @@ import click
 
 from generator.errors import ConfigError
 from generator.network import Network
+from generator.problem import FORMAT as PROBLEM_FORMAT
 from generator.spec import load_spec, read_spec_file
 
 __all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
@@ -47,6 +48,8 @@ def load_spec_data(path: str, input_shape: str | None = None) -> dict[str, Any]:
 
         return load_any(path, input_shape=shape)
     data = read_spec_file(path)
+    if data.get("format") == PROBLEM_FORMAT and isinstance(data.get("spec"), dict):
+        data = data["spec"]  # a problem file written by `cnnquiz generate`
     if shape is not None:
         data = {**data, "input": {"shape": list(shape)}}
     return data

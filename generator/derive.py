@@ -18,9 +18,10 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING, Any
 
-import sympy as sp
-from sympy.printing.str import StrPrinter
+if TYPE_CHECKING:
+    import sympy as sp
 
 __all__ = ["Derivation", "Var", "product_text", "show", "substitute", "symbolic", "values"]
 
@@ -63,6 +64,8 @@ class Derivation:
 
 @lru_cache(maxsize=512)
 def _symbol(name: str) -> sp.Symbol:
+    import sympy as sp  # imported only where a symbolic formula is built (a slow import)
+
     return sp.Symbol(name, integer=True, positive=True)
 
 
@@ -76,27 +79,32 @@ def symbolic(vs: Mapping[str, Var]) -> dict[str, object]:
     return {k: (_symbol(v.name) if v.live else v.value) for k, v in vs.items()}
 
 
-class _TextPrinter(StrPrinter):
-    def _print_floor(self, expr: sp.Expr) -> str:
-        return "⌊" + self._print(expr.args[0]) + "⌋"
+@lru_cache(maxsize=1)
+def _printer() -> Any:
+    """SymPy's str printer with ⌊⌋ and ⌈⌉ (built on first use: SymPy is a slow import)."""
+    from sympy.printing.str import StrPrinter
 
-    def _print_ceiling(self, expr: sp.Expr) -> str:
-        return "⌈" + self._print(expr.args[0]) + "⌉"
+    class _TextPrinter(StrPrinter):  # type: ignore[misc]
+        def _print_floor(self, expr: sp.Expr) -> str:
+            return "⌊" + str(self._print(expr.args[0])) + "⌋"
 
+        def _print_ceiling(self, expr: sp.Expr) -> str:
+            return "⌈" + str(self._print(expr.args[0])) + "⌉"
 
-_PRINTER = _TextPrinter()
+    return _TextPrinter()
 
 
 @lru_cache(maxsize=4096)
 def show(expr: object) -> str:
     """Print a formula in textbook notation (·, −, ⌊⌋, ⌈⌉); cached, formulas repeat a lot.
 
+    >>> import sympy as sp
     >>> show(sp.floor((_symbol("H") - _symbol("k")) / _symbol("s")) + 1)
     '⌊(H − k)/s⌋ + 1'
     """
     if isinstance(expr, int):
         return str(expr)
-    text = _PRINTER.doprint(expr)
+    text = _printer().doprint(expr)
     return text.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
 
 

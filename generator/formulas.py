@@ -1,7 +1,7 @@
 """Pure shape and count arithmetic, exact for ints and symbolic for SymPy symbols.
 
 Every function here takes plain ``int`` values *or* SymPy expressions. Called with
-ints it returns an exact ``int`` (fast: no SymPy involved); called with symbols it
+ints it returns an exact ``int`` (fast: SymPy is not even imported); called with symbols it
 returns the SymPy expression of the same formula. That one definition serves both
 the answer key (values) and the worked solution (formulas), so the two can never
 drift apart.
@@ -22,8 +22,6 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable
 from typing import Any
-
-import sympy as sp
 
 __all__ = [
     "ceil_div",
@@ -48,11 +46,14 @@ def floor_div(a: Num, b: Num) -> Num:
 
     >>> floor_div(7, 2)
     3
+    >>> import sympy as sp
     >>> floor_div(sp.Symbol("x"), 2)
     floor(x/2)
     """
     if _all_int(a, b):
         return a // b
+    import sympy as sp  # only symbolic formulas need SymPy (a slow import)
+
     return sp.floor(sp.sympify(a) / b)
 
 
@@ -64,6 +65,8 @@ def ceil_div(a: Num, b: Num) -> Num:
     """
     if _all_int(a, b):
         return -(-a // b)
+    import sympy as sp  # only symbolic formulas need SymPy (a slow import)
+
     return sp.ceiling(sp.sympify(a) / b)
 
 
@@ -76,6 +79,8 @@ def prod(xs: Iterable[Num]) -> Num:
     xs = list(xs)
     if _all_int(*xs):
         return math.prod(xs)
+    import sympy as sp  # only symbolic formulas need SymPy (a slow import)
+
     return sp.Mul(*xs)
 
 
@@ -139,4 +144,6 @@ def exact_div(a: Num, b: Num) -> Num:
         if r:
             raise ValueError(f"{b} does not divide {a}")
         return q
+    import sympy as sp  # only symbolic formulas need SymPy (a slow import)
+
     return sp.sympify(a) / b

@@ -165,6 +165,11 @@ def load_problem(path: str | Path) -> Problem:
 _SOLVED: dict[str, Solution] = {}
 
 
+def remember_solution(p: Problem, sol: Solution) -> None:
+    """Keep the solution of a problem just built, so rendering it does not solve again."""
+    _SOLVED[p.spec_key] = sol
+
+
 def _solved(p: Problem) -> Solution:
     key = p.spec_key
     sol = _SOLVED.get(key)
@@ -327,7 +332,7 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
         style=shown, parts=resolved, spec=json.loads(json.dumps(spec)),
         answers=answers_for(resolved, sol), phrasing=phrasing,
     )
-    _SOLVED[problem.spec_key] = sol
+    remember_solution(problem, sol)
     return problem
 
 

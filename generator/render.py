@@ -67,14 +67,34 @@ def num(n: int) -> str:
     return f"{n:,}"
 
 
-def _weight_text(w: Weight) -> str:
+#: weights PyTorch keeps as buffers, not parameters (``register_buffer``)
+BUFFERS = ("moving_mean", "moving_variance")
+
+
+def _weight_text(w: Weight, pytorch: bool = False) -> str:
     size = num(w.size) if len(w.shape) == 1 else f"{fmt_shape(w.shape)} = {num(w.size)}"
+    if pytorch and w.name in BUFFERS:
+        return f"{w.name} {size} (buffer: {_TORCH_NAMES[w.name]}, not a parameter)"
     return f"{w.name} {size}" + ("" if w.trainable else " (non-trainable)")
 
 
-def solution_context(sol: Solution) -> dict[str, Any]:
-    """Everything the solution templates print, as strings."""
+_TORCH_NAMES = {"moving_mean": "running_mean", "moving_variance": "running_var"}
+
+
+def _buffers(r: Any) -> int:
+    return sum(w.size for w in r.weights if w.name in BUFFERS and not w.trainable)
+
+
+def solution_context(sol: Solution, framework: str = "keras") -> dict[str, Any]:
+    """Everything the solution templates print, as strings.
+
+    ``framework="torch"`` counts as PyTorch does (``sum(p.numel() for p in
+    model.parameters())``, as torchinfo): batch-norm running statistics are buffers, listed
+    apart, not parameters; the Keras convention (non-trainable weights) is the default.
+    """
     net = sol.network
+    pytorch = framework == "torch"
+    buffers = sum(_buffers(r) for r in sol.rows) if pytorch else 0
     rows = []
     for r in sol.rows:
         rows.append({
@@ -83,12 +103,12 @@ def solution_context(sol: Solution) -> dict[str, Any]:
             "description": r.description,
             "in_shape": fmt_shape(r.in_shape),
             "out_shape": fmt_shape(r.out_shape),
-            "params": num(r.params),
+            "params": num(r.params - (_buffers(r) if pytorch else 0)),
             "trainable": num(r.trainable),
-            "non_trainable": num(r.non_trainable),
+            "non_trainable": num(r.non_trainable - (_buffers(r) if pytorch else 0)),
             "shares": r.shares or "",
             "steps": [d.line() for d in r.derivations],
-            "weights": [_weight_text(w) for w in r.weights],
+            "weights": [_weight_text(w, pytorch) for w in r.weights],
             "notes": list(r.notes),
         })
     cols = {
@@ -104,6 +124,12 @@ def solution_context(sol: Solution) -> dict[str, Any]:
         "total": num(sol.total),
         "trainable": num(sol.trainable),
         "non_trainable": num(sol.non_trainable),
+        "pytorch": pytorch,
+        "pytorch_params": num(sol.total - buffers),
+        "pytorch_frozen": num(sol.total - buffers - sol.trainable),
+        "buffers": num(buffers),
+        "table_total": num(sol.total - buffers),
+        "table_non_trainable": num(sol.non_trainable - buffers),
         "count": str(net.count),
         "answer": num(sol.answer),
         "sum_line": " + ".join(num(r.params if net.count == "total" else r.trainable)
@@ -111,7 +137,7 @@ def solution_context(sol: Solution) -> dict[str, Any]:
     }
 
 
-def render_solution(sol: Solution, fmt: str = "text") -> str:
-    """The worked solution as plain text or Markdown."""
+def render_solution(sol: Solution, fmt: str = "text", framework: str = "keras") -> str:
+    """The worked solution as plain text or Markdown (``framework``: see solution_context)."""
     name = {"text": "solution.txt.j2", "markdown": "solution.md.j2"}[fmt]
-    return render(name, solution_context(sol))
+    return render(name, solution_context(sol, framework))

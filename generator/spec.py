@@ -337,7 +337,7 @@ def load_spec(data: Any) -> Network:
     """Build a network from a parsed spec mapping; ConfigError on anything off."""
     if not isinstance(data, Mapping):
         raise ConfigError("a spec must be a mapping with 'input' and 'layers'.")
-    unknown = set(data) - {"input", "layers", "conventions", "question", "name", "title"}
+    unknown = set(data) - {"input", "layers", "conventions", "question", "name", "title", "vary"}
     if unknown:
         bad = sorted(unknown)[0]
         raise ConfigError(f"unknown top-level key '{bad}'.{_suggest(bad, ('input', 'layers', 'conventions'))}")

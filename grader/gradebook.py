@@ -33,8 +33,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import AtomicText
-from .csvsafe import number_cell, text_cell
+from generator.csvsafe import number_cell, plain_cell, text_cell
+
+from .batch.files import AtomicText
 
 __all__ = ["Gradebook", "StudentGrades", "read_results", "write_canvas", "write_feedback",
            "write_moodle"]
@@ -67,10 +68,6 @@ class Gradebook:
     students: dict[str, StudentGrades] = field(default_factory=dict)
 
 
-def _plain(cell: str) -> str:
-    """Undo the formula prefix of a text cell written by csvsafe."""
-    return cell[1:] if cell[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r") else cell
-
 
 def read_results(path: Path, keep_items: bool = True) -> Gradebook:
     """Totals per student (and, with ``keep_items``, each row's feedback) from results CSV."""
@@ -82,17 +79,17 @@ def read_results(path: Path, keep_items: bool = True) -> Gradebook:
 
     with open(path, newline="", encoding="utf-8") as f:
         for r in csv.DictReader(f):
-            student = _plain(r.get("student_id") or "")
+            student = plain_cell(r.get("student_id") or "")
             g = book.students.setdefault(student, StudentGrades())
             status = r.get("status") or "error"
-            problem, part = _plain(r.get("problem") or ""), _plain(r.get("part") or "")
+            problem, part = plain_cell(r.get("problem") or ""), plain_cell(r.get("part") or "")
             score = r.get("score") or ""
             graded = status in ("correct", "incorrect") and score != ""
             g.latest[(problem, part)] = float(score) if graded else None
             if keep_items:
                 g.items.append((intern(problem), intern(part), intern(status), intern(score),
-                                intern(_plain(r.get("misconceptions") or "")),
-                                intern(_plain(r.get("feedback") or r.get("reason") or ""))))
+                                intern(plain_cell(r.get("misconceptions") or "")),
+                                intern(plain_cell(r.get("feedback") or r.get("reason") or ""))))
     return book
 
 

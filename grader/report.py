@@ -26,8 +26,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .batch import AtomicText
-from .csvsafe import number_cell, text_cell
+from generator.csvsafe import number_cell, plain_cell, text_cell
+
+from .batch.files import AtomicText
 
 __all__ = ["ClassReport", "MisconceptionStats", "class_report", "report_csv", "report_html"]
 
@@ -80,22 +81,19 @@ class ClassReport:
         return bins
 
 
-def _plain(cell: str) -> str:
-    return cell[1:] if cell[:2] in ("'=", "'+", "'-", "'@", "'\t", "'\r") else cell
-
 
 def class_report(path: Path) -> ClassReport:
     r = ClassReport()
     with open(path, newline="", encoding="utf-8") as f:
         for row in csv.DictReader(f):
             r.rows += 1
-            student = _plain(row.get("student_id") or "")
+            student = plain_cell(row.get("student_id") or "")
             status = row.get("status") or "error"
             r.status[status] += 1
             r.possible[student] += 1
             if status in ("correct", "incorrect") and row.get("score"):
                 r.points[student] = r.points.get(student, 0.0) + float(row["score"])
-            ids = [m for m in _plain(row.get("misconceptions") or "").split(";") if m]
+            ids = [m for m in plain_cell(row.get("misconceptions") or "").split(";") if m]
             kinds = [k for k in (row.get("layer_types") or "").split(";") if k]
             for mid in ids:
                 m = r.misconceptions.get(mid)
@@ -103,7 +101,7 @@ def class_report(path: Path) -> ClassReport:
                     m = r.misconceptions[mid] = MisconceptionStats(mid)
                 m.rows += 1
                 m.student_set.add(student)
-                m.parts[_plain(row.get("part") or "")] += 1
+                m.parts[plain_cell(row.get("part") or "")] += 1
                 for k in kinds:
                     m.layer_types[k] += 1
     return r

@@ -10,10 +10,10 @@ import pytest
 from click.testing import CliRunner
 
 from cnnquiz.cli import main
+from generator.csvsafe import number_cell, text_cell
 from generator.errors import ConfigError
 from generator.problem import generate
 from grader.batch import RESULT_COLUMNS, BatchOptions, SimpleResult, grade_file
-from grader.csvsafe import number_cell, text_cell
 from grader.gradebook import read_results, write_canvas, write_feedback, write_moodle
 
 
@@ -86,7 +86,8 @@ def test_garbage_bytes(tmp_path: Path) -> None:
             + b"\x00\x00\x00\n" + b"s3,p1,41\n")
     rows = run(tmp_path, "in.csv", body)
     assert [r["student_id"] for r in rows] == ["s1", "s2", "'\ufffd\ufffd\ufffd", "s3"]  # NUL: neutralised
-    assert [r["status"] for r in rows] == ["unreadable", "correct", "error", "incorrect"]
+    assert [r["status"] for r in rows] == ["error", "correct", "error", "incorrect"]
+    assert "not valid in UTF-8" in rows[0]["reason"] and rows[0]["answer"] == "\\xff\\xfe\ufffd\\x80"
 
 
 def test_formula_injection_only_in_text_cells(tmp_path: Path) -> None:
@@ -107,9 +108,9 @@ def test_input_order_and_row_numbers(tmp_path: Path) -> None:
 @pytest.mark.parametrize("cache_limit", [200_000, 3], ids=["cache", "cache-full"])
 def test_workers_give_identical_bytes(tmp_path: Path, cache_limit: int,
                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    import grader.batch
+    import grader.batch.options
 
-    monkeypatch.setattr(grader.batch, "CACHE_LIMIT", cache_limit)
+    monkeypatch.setattr(grader.batch.options, "CACHE_LIMIT", cache_limit)
     body = "".join(f"s{i},p{1 + i % 2},{38 + i % 6}\n" for i in range(3000))
     body += "s,p1,boom\ns,zzz,42\ns,p1,1,2\n" * 3
     (tmp_path / "in.csv").write_text(HEADER + body)

@@ -519,20 +519,6 @@ net = nn.Sequential(nn.Conv2d(3, 6, 5), nn.ReLU(), nn.Conv2d(16, 16, 5))
     ("unused-module-with-weights", TORCH_LENET_TUTORIAL.replace(
         "self.fc3 = nn.Linear(84, 10)", "self.fc3 = nn.Linear(84, 10)\n        self.extra = nn.Linear(10, 10)"),
      (32, 32, 1), ["self.extra", "never called in forward", "still count"]),
-    ("keras-channels-first", KERAS_HEAD + """
-model = keras.Sequential([
-    layers.Conv2D(8, 3, data_format="channels_first", input_shape=(1, 28, 28)),
-])
-""", None, ["line 5:", "channels_first", "channels-last", "(H, W, C)"]),
-    ("keras-channels-first-global", KERAS_HEAD + """
-keras.backend.set_image_data_format('channels_first')
-model = keras.Sequential([layers.Dense(2, input_dim=3)])
-""", None, ["line 4:", "channels-last"]),
-    ("keras1-theano-ordering", """
-from keras.models import Sequential
-from keras.layers import Convolution2D
-model = Sequential([Convolution2D(8, 3, 3, dim_ordering='th', input_shape=(1, 28, 28))])
-""", None, ["'th'", "channels-last"]),
     ("ambiguous-conv2d-3-3", KERAS_HEAD + """
 model = keras.Sequential([layers.Conv2D(32, 3, 3, input_shape=(28, 28, 1))])
 """, None, ["ambiguous", "Keras 3 as kernel 3 with strides 3", "Conv2D(32, (3, 3))"]),
@@ -575,7 +561,7 @@ class Net(nn.Module):
         super().__init__()
         self.block = Block(3)
 """, (8, 8, 3), ["line 12:", "custom module Block (line 5)"]),
-    ("syntax-error", "model = Sequential([\n", None, ["not valid Python"]),
+    ("syntax-error", "model = Sequential([Dense(2) +* 3])\n", None, ["not valid Python"]),
     ("output-size-not-positive", TORCH_HEAD + "net = nn.Sequential(nn.Conv2d(1, 2, 7))\n",
      (5, 5, 1), ["line 4:", "output size would be -1", "shape 5×5×1"]),
     ("shared-layer-shapes-differ", KERAS_HEAD + """

@@ -29,8 +29,9 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..spec import read_spec_file
-from .common import parse
+from .common import MAX_SOURCE, parse
 from .keras_ast import import_keras, looks_like_keras
+from .repair import Repaired, repair
 from .torch_ast import import_torch, looks_like_torch
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
@@ -47,6 +48,7 @@ class Imported:
     spec: dict[str, Any]
     framework: str  # "keras" or "torch"
     repairs: tuple[tuple[int, str], ...] = field(default=())
+    notes: tuple[tuple[int, str], ...] = field(default=())  # how the code was read
 
 
 def _framework(tree: ast.Module) -> str:
@@ -75,14 +77,24 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                                   for d in input_shape):
             raise ConfigError(f"input shape must be positive whole numbers H×W×C; received "
                               f"{input_shape!r}.", where="--input-shape")
-    tree = parse(source, filename)
-    framework = _framework(tree)
-    reader = import_torch if framework == "torch" else import_keras
+    fixed = repair(source) if len(source) <= MAX_SOURCE else Repaired(source, ())
     try:
-        spec = reader(source, input_shape=input_shape, filename=filename, model=model)
+        tree = parse(fixed.text, filename)
+        framework = _framework(tree)
+        reader = import_torch if framework == "torch" else import_keras
+        notes: list[tuple[int, str]] = []
+        spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
+                      notes=notes)
     except RecursionError:  # a safety net; parse() already refuses deep nesting
         raise ConfigError("the code is nested too deeply to read.", where=filename) from None
-    return Imported(spec, framework)
+    except ConfigError as e:
+        if not fixed.repairs:
+            raise
+        shown = "; ".join(f"line {n}: {what}" for n, what in fixed.repairs[:3])
+        more = f" and {len(fixed.repairs) - 3} more" if len(fixed.repairs) > 3 else ""
+        raise ConfigError(f"{e.detail} (The paste was read with repairs: {shown}{more}.)",
+                          where=e.where) from None
+    return Imported(spec, framework, fixed.repairs, tuple(sorted(set(notes))))
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

@@ -1,8 +1,7 @@
-"""Shared bits of the code importers: parsing, dotted names, errors, a constant folder.
+"""Shared bits of the code importers: parsing, dotted names, errors; the constant folder
+(:func:`fold`, :func:`constants`) lives in :mod:`.consts` and is re-exported here.
 
-Nothing here imports or executes the pasted code. Values are read from ast nodes by
-:func:`fold`, which knows numbers, strings, tuples, names bound to such values and the
-operators ``+ - * //`` on integers, and nothing else.
+Nothing here imports or executes the pasted code.
 
 >>> tree = parse("N = 64\\nK = (3, 3)\\n")
 >>> env = constants(tree.body, {})
@@ -17,29 +16,19 @@ import difflib
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, NoReturn
+from typing import NoReturn
 
 from ..errors import ConfigError
+from .consts import MAX_INT, MAX_TUPLE, UNKNOWN, constants, fold, try_fold
 
 __all__ = [
-    "UNKNOWN", "Candidate", "choose_model", "constants", "dotted", "fail", "fold",
-    "import_aliases", "line_of", "parse", "scope_statements", "snippet", "suggest", "try_fold",
+    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "choose_model", "constants", "dotted",
+    "fail", "fold", "import_aliases", "line_of", "parse", "scope_statements", "snippet",
+    "suggest", "try_fold",
 ]
 
 MAX_SOURCE = 1_000_000  # characters
-MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
-MAX_TUPLE = 16
 MAX_DEPTH = 100  # ast levels; real model code stays below 30
-
-
-class _Unknown:
-    """A name bound to something that is not a constant (a call, a parameter, ...)."""
-
-    def __repr__(self) -> str:
-        return "UNKNOWN"
-
-
-UNKNOWN = _Unknown()
 
 
 def line_of(node: ast.AST | int) -> int:
@@ -138,127 +127,6 @@ def dotted(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
         return None
     parts.append(aliases.get(node.id, node.id))
     return ".".join(reversed(parts))
-
-
-# -- constants ----------------------------------------------------------------------------
-def fold(node: ast.AST, env: Mapping[str, Any], what: str) -> Any:
-    """The constant value of an expression node, or a ConfigError saying why it has none.
-
-    ``what`` names the argument in the message, e.g. ``"filters"``.
-
-    >>> fold(ast.parse("(3, 3)", mode="eval").body, {}, "kernel_size")
-    (3, 3)
-    >>> fold(ast.parse("n_filters", mode="eval").body, {}, "filters")
-    Traceback (most recent call last):
-    generator.errors.ConfigError: line 1: filters=n_filters is not a constant; replace it by a number.
-    """
-    try:
-        return _fold(node, env)
-    except _NotConstant as e:
-        reason = e.args[0] if e.args else ""
-        fail(node, f"{what}={snippet(node)} is not a constant{reason}; replace it by a number.")
-    except RecursionError:
-        fail(node, f"{what}= is too deeply nested to read; replace it by a number.")
-
-
-class _NotConstant(Exception):
-    pass
-
-
-def try_fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
-    """The constant value of a node, or UNKNOWN (no error).
-
-    >>> try_fold(ast.parse("2 * 3", mode="eval").body, {}), try_fold(ast.parse("f()").body[0], {})
-    (6, UNKNOWN)
-    """
-    try:
-        return _fold(node, env)
-    except (_NotConstant, RecursionError):
-        return UNKNOWN
-
-
-def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
-    if isinstance(node, ast.Constant):
-        if isinstance(node.value, bool | str | float | type(None)):
-            return node.value
-        if isinstance(node.value, int):
-            return _small(node.value)
-        raise _NotConstant()
-    if isinstance(node, ast.Tuple | ast.List):
-        if len(node.elts) > MAX_TUPLE:
-            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
-        return tuple(_fold(e, env) for e in node.elts)
-    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
-        v = _fold(node.operand, env)
-        if isinstance(v, bool) or not isinstance(v, int | float):
-            raise _NotConstant()
-        return -v if isinstance(node.op, ast.USub) else v
-    if isinstance(node, ast.BinOp):
-        return _binop(node.op, _fold(node.left, env), _fold(node.right, env))
-    if isinstance(node, ast.Name | ast.Attribute):
-        key = node.id if isinstance(node, ast.Name) else ast.unparse(node)
-        if key in env and env[key] is not UNKNOWN:
-            return env[key]
-        raise _NotConstant()
-    raise _NotConstant()
-
-
-def _small(v: int) -> int:
-    if abs(v) > MAX_INT:
-        raise _NotConstant(f" small enough to be a layer size (|value| > {MAX_INT:.0e})")
-    return v
-
-
-def _binop(op: ast.operator, a: Any, b: Any) -> Any:
-    ints = all(isinstance(x, int) and not isinstance(x, bool) for x in (a, b))
-    if ints and isinstance(op, ast.Add | ast.Sub | ast.Mult | ast.FloorDiv):
-        if isinstance(op, ast.FloorDiv) and b == 0:
-            raise _NotConstant(" (division by zero)")
-        f = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
-             ast.FloorDiv: int.__floordiv__}[type(op)]
-        return _small(f(a, b))
-    if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
-        if len(a) + len(b) > MAX_TUPLE:
-            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
-        return a + b
-    if isinstance(op, ast.Mult) and {type(a), type(b)} == {tuple, int}:
-        t, n = (a, b) if isinstance(a, tuple) else (b, a)
-        if n < 0 or len(t) * n > MAX_TUPLE:
-            raise _NotConstant(f" (more than {MAX_TUPLE} items)")
-        return t * n
-    raise _NotConstant(" (only whole numbers, tuples and + - * // are folded)")
-
-
-def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
-    """Names bound by ``N = 64`` / ``N: int = 64`` / ``H, W = 28, 28`` in a statement list.
-
-    Names bound to anything else become UNKNOWN, so a later use says it is not constant.
-
-    >>> constants(ast.parse("A = 2\\nB = A * 8\\nC = f()").body, {})
-    {'A': 2, 'B': 16, 'C': UNKNOWN}
-    """
-    for stmt in body:
-        pairs: list[tuple[ast.expr, ast.expr | None]] = []
-        if isinstance(stmt, ast.Assign):
-            pairs = [(t, stmt.value) for t in stmt.targets]
-        elif isinstance(stmt, ast.AnnAssign):
-            pairs = [(stmt.target, stmt.value)]
-        for target, value in pairs:
-            _bind(target, value, env)
-    return env
-
-
-def _bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
-    if isinstance(target, ast.Name):
-        try:
-            env[target.id] = UNKNOWN if value is None else _fold(value, env)
-        except (_NotConstant, RecursionError):
-            env[target.id] = UNKNOWN
-    elif isinstance(target, ast.Tuple | ast.List):
-        values = value.elts if isinstance(value, ast.Tuple | ast.List) else None
-        for i, t in enumerate(target.elts):
-            sub = values[i] if values is not None and len(values) == len(target.elts) else None
-            _bind(t, sub, env)
 
 
 def scope_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:

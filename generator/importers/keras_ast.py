@@ -39,7 +39,14 @@ from .common import (
     snippet,
     try_fold,
 )
-from .keras_layers import CLASSES, MERGES, keras_layer
+from .keras_layers import (
+    CHANNELS_FIRST,
+    CLASSES,
+    MERGES,
+    channel_order,
+    keras_layer,
+    to_channels_last,
+)
 
 __all__ = ["import_keras", "looks_like_keras"]
 
@@ -259,24 +266,15 @@ def _layer_module(qualified: str | None) -> bool:
     return bool(qualified) and "layers" in qualified.split(".")[:-1]
 
 
-def _channels_first(tree: ast.Module, aliases: dict[str, str]) -> None:
-    for node in ast.walk(tree):
-        if (isinstance(node, ast.Call) and _cls(node.func, aliases) in (
-                "set_image_data_format", "set_image_dim_ordering")
-                and any(isinstance(a, ast.Constant) and a.value in ("channels_first", "th")
-                        for a in node.args)):
-            fail(node, f"{snippet(node)}: cnnquiz reads Keras models channels-last. Remove this "
-                       "line and give input shapes as (H, W, C).")
-
-
 def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
-                 filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+                 filename: str = "<source>", model: str | None = None,
+                 notes: list[tuple[int, str]] | None = None) -> dict[str, Any]:
     """The spec dict of the Keras model in ``source`` (``model``: its name when there are
-    several), read, never run."""
+    several), read, never run; ``notes`` receives (line, what) about how it was read."""
     tree = parse(source, filename)
     aliases = import_aliases(tree)
-    _channels_first(tree, aliases)
-    module_env = constants(list(scope_statements(tree.body)), {})
+    first = channel_order(tree, aliases)
+    module_env = constants(list(scope_statements(tree.body)), {CHANNELS_FIRST: bool(first)})
     models = _Scope(aliases, dict(module_env)).run(tree.body)
     where = {id(m): "" for m in models}
     for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
@@ -304,6 +302,12 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
     shape = input_shape or chosen.shape
+    if first and input_shape is None and shape is not None:
+        shape = to_channels_last(tuple(shape))
+        if notes is not None:
+            notes.append((first[0], f"{first[1]}: channels first, so the input shape "
+                                    f"{tuple(chosen.shape)} is read as C, H, W: "
+                                    f"{'×'.join(map(str, shape))} (H×W×C)"))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
         raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "

@@ -14,9 +14,14 @@ from typing import Any
 
 from .callargs import CallArgs
 from .chain import Ref
-from .common import fail, snippet, suggest, try_fold
+from .common import dotted, fail, snippet, suggest, try_fold
 
-__all__ = ["CLASSES", "INPUTS", "MERGES", "keras_layer"]
+__all__ = ["CHANNELS_FIRST", "CLASSES", "INPUTS", "MERGES", "channel_order", "keras_layer",
+           "to_channels_last"]
+
+#: key in the constants environment saying the file is channels-first (not a Python name)
+CHANNELS_FIRST = "<channels first>"
+_FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
 
 CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
 TCONV = ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
@@ -53,7 +58,7 @@ REFUSED = {
 
 #: class name -> (family, rank, positional argument names)
 CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {
-    "Dense": ("dense", 0, ("units",)), "Flatten": ("flatten", 0, ("data_format",)),
+    "Dense": ("dense", 0, ("units", "activation", "use_bias")), "Flatten": ("flatten", 0, ("data_format",)),
     "Dropout": ("dropout", 0, ("rate",)), "AlphaDropout": ("dropout", 0, ("rate",)),
     "GaussianDropout": ("dropout", 0, ("rate",)), "Activation": ("activation", 0, ("activation",)),
     "ReLU": ("relu", 0, ()), "Softmax": ("softmax", 0, ()), "LeakyReLU": ("leaky_relu", 0, ()),
@@ -78,6 +83,43 @@ for _r in (1, 2):
 KNOWN = sorted({*CLASSES, *INPUTS, *SKIPPED})
 
 
+def channel_order(tree: ast.Module, aliases: dict[str, str]) -> tuple[int, str] | None:
+    """(line, construct) when the file is channels-first (Keras 1 ``dim_ordering='th'``,
+    ``data_format='channels_first'``, ``K.set_image_dim_ordering('th')``), else None.
+
+    A file that states both orders is refused: the input shape would be read two ways.
+    """
+    first: tuple[int, str] | None = None
+    last: tuple[int, str] | None = None
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        name = (dotted(node.func, aliases) or "").rsplit(".", 1)[-1]
+        values = [k.value for k in node.keywords if k.arg in ("data_format", "dim_ordering")]
+        if name in ("set_image_data_format", "set_image_dim_ordering"):
+            values += node.args[:1]
+        for v in values:
+            if isinstance(v, ast.Constant) and v.value in _FIRST + _LAST:
+                seen = (node.lineno, snippet(node, 50))
+                if v.value in _FIRST:
+                    first = first or seen
+                else:
+                    last = last or seen
+    if first and last:
+        fail(first[0], f"{first[1]} is channels-first, but line {last[0]} ({last[1]}) is "
+                       "channels-last; the input shape cannot be read both ways. Use one order.")
+    return first
+
+
+def to_channels_last(shape: tuple[Any, ...]) -> tuple[Any, ...]:
+    """A channels-first input shape (C, H, W) as cnnquiz's (H, W, C); (n,) stays.
+
+    >>> to_channels_last((3, 224, 224))
+    (224, 224, 3)
+    """
+    return shape if len(shape) < 2 else (*shape[1:], shape[0])
+
+
 def _ints(v: Any) -> bool:
     return isinstance(v, int) and not isinstance(v, bool)
 
@@ -86,6 +128,9 @@ def _keras1_kernel(call: ast.Call, cls: str, rank: int, env: dict[str, Any]) -> 
     """Positional names when a call uses Keras 1's separate kernel sizes (nb_row, nb_col)."""
     if rank < 2 or len(call.args) < 3:
         return None
+    if rank == 2 and len(call.args) >= 4 and cls.startswith("Convolution") and all(
+            _ints(try_fold(x, env)) for x in call.args[1:4]):
+        return ["filters", "stack_size", "nb_row", "nb_col"]  # Keras 0
     second, third = try_fold(call.args[1], env), try_fold(call.args[2], env)
     if not (_ints(second) and _ints(third)):
         return None
@@ -166,12 +211,10 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                    "Dropout, activations, ZeroPadding.")
     fam, rank, positional = CLASSES[cls]
     positional = _keras1_kernel(call, cls, rank, env) or list(positional)
+    if cls == "Dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
+        positional = ["input_dim", "units", "init", "activation"]  # Keras 0: Dense(in, out)
     a = CallArgs(call, positional, env, label)
     a.rename(KERAS1)
-    fmt = a.get("data_format")
-    if fmt in ("channels_first", "th"):
-        fail(call, f"{label}: data_format={fmt!r}: cnnquiz reads Keras models channels-last. "
-                   "Remove it and give input_shape as (H, W, C).")
     parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
     kernel = tuple(a.get(k) for k in parts) if parts else None
     options: dict[str, Any] = {}
@@ -196,7 +239,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
             if a.get(key) is not None:
                 options[key] = _tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
         known = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias",
-                 "groups", "depth_multiplier", "output_padding", *parts}
+                 "groups", "depth_multiplier", "output_padding", "stack_size", *parts}
     elif fam.endswith("_pooling") and not fam.startswith("global"):
         size = _tuple(a, "pool_size", rank, 2)
         options = {"pool_size": size, "strides": _tuple(a, "strides", rank, size),
@@ -236,6 +279,11 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     name = a.nodes.get("name")
     ref = Ref(call.lineno, label, kind, options,
               name=name.value if isinstance(name, ast.Constant) and name.value else None)
-    if fam == "batch_normalization" and a.get("axis", -1) != -1:
+    if "stack_size" in a:  # Keras 0 states the input channels
+        ref.expect["in_channels"] = a.get("stack_size")
+    if positional[:1] == ["input_dim"]:
+        ref.expect["in_features"] = a.get("input_dim")
+    channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
+    if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
         ref.expect["axis"] = a.get("axis")
     return ref, declared_shape(a)

@@ -179,9 +179,11 @@ def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dic
 
 
 def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
-                 filename: str = "<source>", model: str | None = None) -> dict[str, Any]:
+                 filename: str = "<source>", model: str | None = None,
+                 notes: list[tuple[int, str]] | None = None) -> dict[str, Any]:
     """The spec dict of the PyTorch model in ``source`` (``model``: its name when there are
-    several; a class or ``nn.Sequential`` used inside another model is part of it), never run."""
+    several; a class or ``nn.Sequential`` used inside another model is part of it), never run.
+    ``notes`` receives (line, what) about how the code was read."""
     tree = parse(source, filename)
     reader = _Reader(tree)
     env = constants(list(scope_statements(tree.body)), {})

@@ -22,6 +22,7 @@ from typing import Any, ClassVar
 
 from ..derive import Derivation, Var, product_text, show, substitute, symbolic, values
 from ..errors import ConfigError
+from ..formula_table import lookup
 
 __all__ = ["AXES", "Layer", "Shape", "Weight", "axis_var", "fmt_shape"]
 
@@ -160,7 +161,8 @@ class Layer:
         """Worked steps: each derived output dimension, then the parameter count(s).
 
         The symbolic formula texts depend only on the layer's *structure* (see
-        :meth:`structure`), so they are built with SymPy once per structure and cached;
+        :meth:`structure`), so they are built with SymPy once per structure and cached (common
+        structures ship printed: :mod:`generator.formula_table`);
         the substitution and the values come from the ints every time.
         """
         v = self._validated(in_shape) if v is None else v
@@ -170,7 +172,7 @@ class Layer:
         if texts is None:
             if len(_FORMULA_TEXTS) > 4096:
                 _FORMULA_TEXTS.clear()
-            texts = _FORMULA_TEXTS[key] = self.formula_texts(in_shape, v)
+            texts = _FORMULA_TEXTS[key] = lookup(key) or self.formula_texts(in_shape, v)
         vals = {k: x.value for k, x in v.items() if x.live}
         ints = values(v)
         out_rows = self.out_dims(ints, in_shape)

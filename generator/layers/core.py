@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from ..derive import Derivation, Var, product_text, substitute, symbolic
+from ..derive import Derivation, Var, substitute
 from ..formulas import prod
 from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
 
@@ -53,7 +53,7 @@ class Flatten(Layer):
         v = self.variables(in_shape) if v is None else v
         if len(in_shape) < 2:
             return ()
-        text = product_text(list(symbolic(v).values()))
+        text = "·".join(x.name for x in v.values())  # plain names: no SymPy needed
         subst = substitute(text, {k: x.value for k, x in v.items()})
         return (Derivation("n", text, subst, prod(in_shape)),)
 

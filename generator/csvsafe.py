@@ -5,18 +5,25 @@ and Google Sheets even when quoted (CWE-1236); prefixing ``'`` makes it text. On
 cells (names, raw answers, feedback) go through :func:`text_cell`; grades go through
 :func:`number_cell` and stay plain numbers, negatives included, or the LMS import breaks.
 
+The prefix is reversible: a text that itself starts with ``'`` gets one too, so
+:func:`plain_cell` gives back the original and ``=x`` and ``'=x`` stay two different ids.
+This is the one CSV escaper of the project (answer keys, results, gradebooks, reports).
+
 >>> text_cell("=HYPERLINK(\\"http://x\\")"), text_cell("-1792"), text_cell("fine")
 ('\\'=HYPERLINK("http://x")', "'-1792", 'fine')
+>>> text_cell("=x"), text_cell("'=x"), plain_cell(text_cell("'=x")), text_cell("a\\0b")
+("'=x", "''=x", "'=x", 'a\\ufffdb')
 >>> number_cell(-1.5), number_cell(2.0), number_cell(None)
 ('-1.5', '2', '')
 """
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_START", "number_cell", "text_cell"]
+__all__ = ["FORMULA_START", "number_cell", "plain_cell", "text_cell"]
 
 #: OWASP ASVS 5.0 §1.2.10: first characters a spreadsheet treats as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
+_PREFIXED = (*FORMULA_START, "'")
 
 
 def text_cell(value: object, limit: int = 32_000) -> str:
@@ -24,9 +31,14 @@ def text_cell(value: object, limit: int = 32_000) -> str:
     text = "" if value is None else str(value)
     if len(text) > limit:
         text = text[:limit] + "…"
-    if text[:1] in FORMULA_START:
+    if text[:1] in _PREFIXED:
         text = "'" + text
     return text.replace("\0", "\ufffd")
+
+
+def plain_cell(cell: str) -> str:
+    """The text of a cell written by :func:`text_cell` (its ``'`` prefix removed)."""
+    return cell[1:] if cell[:1] == "'" and cell[1:2] in _PREFIXED + ("\ufffd",) else cell
 
 
 def number_cell(value: float | int | None) -> str:

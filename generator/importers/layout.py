@@ -1,0 +1,227 @@
+"""Repairs of a paste's layout: lost indentation, unclosed brackets, missing commas, prose.
+
+Each function takes the lines and the parser's complaint, returns new lines (same count)
+or None when it has no repair, and logs what it did through ``add(line, what)``. A repair
+is kept only when the parser then gets further; where the text allows two readings, a
+ConfigError names the line and both.
+
+>>> lines = ["def build():", "model = Sequential()", "model.add(Dense(2))", "return model",
+...          "m = build()"]
+>>> reindent(lines, 1, lambda n, what: None)
+['def build():', '    model = Sequential()', '    model.add(Dense(2))', '    return model', 'm = build()']
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..errors import ConfigError
+from .scan import CLOSE, OPEN, bracket_stack, code_mask, is_prose, parse_error, parses_alone
+
+__all__ = ["close_brackets", "insert_commas", "reindent", "split_prose"]
+
+Add = Callable[[int, str], None]
+_BLOCK = re.compile(r"(if|elif|else|for|while|try|except|finally|async\s+for)\b")
+_HEADER_LINE = re.compile(r"on line (\d+)")
+
+
+def _gets_further(lines: list[str], i: int) -> bool:
+    err = parse_error("\n".join(lines))
+    return err is None or err[0] > i + 1
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip())
+
+
+# -- lost indentation -----------------------------------------------------------------------
+def reindent(lines: list[str], i: int, add: Add, message: str = "") -> list[str] | None:
+    """Restore the indentation of def/class bodies written flush with their header.
+
+    ``i`` is the first unindented body line. Every logical line from the header on must sit
+    at the header's column; blocks other than def/class/with (if, for, try) have no
+    telling end and are refused with both readings.
+    """
+    m = _HEADER_LINE.search(message)
+    head = int(m.group(1)) - 1 if m else i - 1
+    while head > 0 and not lines[head].strip():
+        head -= 1
+    col = _indent(lines[head])
+    out = list(lines)
+    stack: list[tuple[str, str, bool]] = []  # (kind, name, has a method)
+    depth: list[str] = []
+    state: str | None = None
+    after_decorator = False
+    last = head
+    for j in range(head, len(lines)):
+        line = lines[j]
+        continued = bool(depth) or state is not None
+        depth, state = bracket_stack([line], depth, state)
+        if continued:
+            out[j] = " " * (4 * len(stack)) + line if line.strip() else line
+            continue
+        text = line.strip()
+        if not text or text.startswith("#"):
+            continue
+        if _indent(line) < col:
+            break
+        if _indent(line) > col:
+            return None  # partly indented: not this repair
+        if text.startswith(("@", "def ", "async def ")):
+            if not after_decorator:
+                while stack and stack[-1][0] == "def":
+                    stack.pop()
+            after_decorator = text.startswith("@")
+            if stack and stack[-1][0] == "class":
+                stack[-1] = ("class", stack[-1][1], True)
+            out[j] = " " * (col + 4 * len(stack)) + text
+            if text.startswith(("def ", "async def ")):
+                stack.append(("def", re.split(r"[\s(]", text.split("def ", 1)[1])[0], False))
+        elif text.startswith("class ") or text.startswith("if __name__"):
+            stack.clear()
+            out[j] = " " * col + text
+            stack.append(("class" if text.startswith("class") else "main",
+                          re.split(r"[\s(:]", text[6:])[0], False))
+        elif _BLOCK.match(text) and text.endswith(":"):
+            raise ConfigError(
+                f"the indentation of the snippet is lost, and the block `{text}` has no telling "
+                f"end: the lines after it may be inside it or after it. Indent line {j + 2} "
+                "and the lines of that block as in the original.", where=f"line {j + 1}")
+        else:
+            while stack and (
+                    (stack[-1][0] == "class" and stack[-1][2])
+                    or any(re.search(rf"(?<![.\w]){re.escape(s[1])}\s*\(", text) for s in stack
+                           if s[0] in ("def", "class"))):
+                stack.pop()
+            out[j] = " " * (col + 4 * len(stack)) + text
+            if text.startswith("with ") and text.endswith(":"):
+                stack.append(("with", "", False))
+            elif re.match(r"(return|raise)\b", text) and stack and stack[-1][0] == "def":
+                stack.pop()
+        last = j
+    changed = [j for j in range(len(lines)) if out[j] != lines[j]]
+    if not changed or not _gets_further(out, last):
+        return None
+    add(head + 1, f"lines {changed[0] + 1}–{changed[-1] + 1}: lost indentation restored "
+                  "(def/class bodies indented under their headers)")
+    return out
+
+
+# -- brackets and commas --------------------------------------------------------------------
+def close_brackets(lines: list[str], i: int, add: Add) -> list[str] | None:
+    """Close a bracket left open at the end of a call or list (line ``i`` opens it)."""
+    col = _indent(lines[i])
+    end = i
+    for j in range(i + 1, len(lines)):
+        text = lines[j].strip()
+        if not text or text.startswith("#"):
+            continue
+        if _indent(lines[j]) <= col and text[0] not in CLOSE + ".+-*/%,=" and re.match(
+                r"[A-Za-z_@]", text):
+            break
+        end = j
+    before, state = bracket_stack(lines[:i])
+    stack, _ = bracket_stack(lines[i:end + 1], before, state)
+    if len(stack) <= len(before):
+        return None
+    closers = stack_closers(stack, before)
+    last = lines[end]
+    mask, _ = code_mask(last, None)
+    cut = mask.rfind("c") + 1 if "c" in mask else len(last)
+    code = last[:cut].rstrip()
+    where = "at the end of the line"
+    call = re.search(r"(.)\(([^()]*)\)$", code)
+    if call and call.start() > 0 and call.group(1) in "\"')]0123456789":
+        callee = _callee(code, call.start())
+        if callee == "literal":  # a string, number or tuple is never called: close before it
+            where = f"before {code[call.start() + 1:]}"
+            code = code[:call.start() + 1] + closers[0] + code[call.start() + 1:]
+            closers = closers[1:]
+        elif callee == "call":
+            one = code[:call.start() + 1] + closers[0] + code[call.start() + 1:] + closers[1:]
+            raise ConfigError(f"`{code.strip()}` lacks a closing bracket, which can go in two "
+                              f"places: `{one.strip()}` or `{(code + closers).strip()}`. Write "
+                              "the one you mean.", where=f"line {end + 1}")
+    out = list(lines)
+    added = " ".join(repr(c) for c in CLOSE if c in stack_closers(stack, before))
+    out[end] = code + closers + last[len(last[:cut].rstrip()):]
+    if not _gets_further(out, end):
+        return None
+    add(end + 1, f"missing closing {added} added {where}")
+    return out
+
+
+def stack_closers(stack: list[str], before: list[str]) -> str:
+    return "".join(CLOSE[OPEN.index(b)] for b in reversed(stack[len(before):]))
+
+
+def _callee(code: str, k: int) -> str:
+    """What ``code[k]`` ends: a ``literal`` (string, number, tuple), a ``call`` or ``other``."""
+    if code[k] in "\"'0123456789":
+        return "literal"
+    if code[k] == "]":
+        return "other"
+    depth = 0
+    for j in range(k, -1, -1):
+        depth += {")": 1, "(": -1}.get(code[j], 0)
+        if depth == 0:
+            return "call" if j > 0 and re.match(r"[\w\])]", code[j - 1]) else "literal"
+    return "other"
+
+
+def insert_commas(lines: list[str], add: Add) -> list[str] | None:
+    """Add the comma between list or argument items written on separate lines."""
+    out = list(lines)
+    stack: list[str] = []
+    state: str | None = None
+    fixed: list[int] = []
+    for j, line in enumerate(lines):
+        mask, _ = code_mask(line, state)
+        stack, state = bracket_stack([line], stack, state)
+        if not stack or stack[-1] == "{" or state is not None:
+            continue
+        cut = mask.rfind("c") + 1
+        code = line[:cut].rstrip()
+        if not code or not re.search(r"[\w)\]'\"]$", code):
+            continue
+        nxt = next((k for k in range(j + 1, len(lines)) if lines[k].strip()
+                    and not lines[k].strip().startswith("#")), None)
+        if nxt is None:
+            continue
+        start = lines[nxt].strip()
+        if not re.match(r"[A-Za-z_'\"\d]", start) or re.match(
+                r"(for|if|else|and|or|in|not|is|lambda)\b", start):
+            continue
+        out[j] = code + "," + line[len(code):]
+        fixed.append(j)
+    if not fixed or not _gets_further(out, fixed[0]):
+        return None
+    for j in fixed:
+        add(j + 1, "missing comma between items on separate lines added")
+    return out
+
+
+# -- prose glued to code --------------------------------------------------------------------
+_LEAD = re.compile(r"^(\s*)((?:[A-Za-z][\w'’-]*,?\s+)+[A-Za-z][\w'’-]*[:.!?])\s*(\S.*)$")
+_LEAD_KEYWORD = re.compile(r"^(\s*)((?:[A-Za-z][\w'’-]*\s+){2,})((?:import|from|class|def)\s.*)$")
+_TRAIL = re.compile(r"^(.*[)\]])\s*([A-Z][\w'’-]*(?:\s+[\w'’-]+)*[.:!?]*)$")
+
+
+def split_prose(line: str) -> tuple[str, str] | None:
+    """(code, prose) for a line with prose glued before or after its code, else None.
+
+    >>> split_prose("Here is my code: model = Sequential()")
+    ('model = Sequential()', 'Here is my code:')
+    >>> split_prose("model.summary()This prints the table")
+    ('model.summary()', 'This prints the table')
+    """
+    for pattern in (_LEAD, _LEAD_KEYWORD):
+        m = pattern.match(line)
+        if m and parses_alone(m.group(3)) and is_prose(m.group(2)):
+            return m.group(1) + m.group(3), m.group(2).strip()
+    m = _TRAIL.match(line)
+    if m and parses_alone(m.group(1)) and (is_prose(m.group(2)) or len(m.group(2).split()) == 1
+                                           and not parses_alone(line)):
+        return m.group(1), m.group(2)
+    return None

@@ -1,0 +1,140 @@
+"""CSV/TSV records that survive broken quoting: one bad row never swallows the rows after it.
+
+Python's ``csv`` module reads an unclosed quote to the end of the file, taking every later
+row into one cell. Here records are parsed with ``strict=True`` from a line source that can
+give lines back: when a record breaks the quoting (an unclosed quote, text after a closing
+quote, a quoted cell running over more than :data:`MAX_RECORD_LINES` lines or over lines
+that look like rows of their own), only its first line becomes an ``unreadable`` record and
+reading goes on at the next line. Every record carries the number of its first line.
+
+>>> import io
+>>> text = 's,p,a\\ns0,P,1\\ns2,P,"1792\\ns3,P,3\\ns4,P,"4\\n"2"x\\ns5,P,"4\\n2"\\n'
+>>> header, recs = records(io.StringIO(text), ",")
+>>> [(n, f, s) for n, f, s, _ in recs]  # doctest: +NORMALIZE_WHITESPACE
+[(2, ['s0', 'P', '1'], None), (3, ['s2', 'P', '1792'], 'unreadable'),
+ (4, ['s3', 'P', '3'], None), (5, ['s4', 'P', '4'], 'unreadable'),
+ (6, ['2x'], 'unreadable'), (7, ['s5', 'P', '4\\n2'], None)]
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable, Iterator
+from typing import IO
+
+from .encoding import has_invalid, shown
+
+__all__ = ["MAX_RECORD_LINES", "Record", "records"]
+
+#: a quoted cell may hold line breaks (a pasted calculation), but no more than this many
+MAX_RECORD_LINES = 50
+
+#: (first line number, fields or None, status of a broken record or None, reason)
+Record = tuple[int, list[str] | None, str | None, str | None]
+
+
+class _TooLong(Exception):
+    pass
+
+
+class _Lines:
+    """Physical lines for ``csv.reader``, numbered, with lines given back after a bad record.
+
+    A class (not a generator) so that it can hand out lines again after reaching the end.
+    """
+
+    def __init__(self, f: IO[str]) -> None:
+        self.f = f
+        self.back: list[tuple[int, str]] = []  # a stack: next line last
+        self.number = 0
+        self.taken: list[tuple[int, str]] = []
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if len(self.taken) >= MAX_RECORD_LINES:
+            raise _TooLong
+        if self.back:
+            item = self.back.pop()
+        else:
+            line = self.f.readline()
+            if not line:
+                raise StopIteration
+            self.number += 1
+            item = (self.number, line)
+        self.taken.append(item)
+        return item[1]
+
+    def give_back(self, items: list[tuple[int, str]]) -> None:
+        self.back.extend(reversed(items))
+
+
+def _row_like(line: str, delimiter: str, n: int) -> bool:
+    """A continuation line with a row's worth of delimiters: a quote was left open."""
+    return n >= 3 and line.count(delimiter) >= n - 1
+
+
+def records(f: IO[str], delimiter: str, invalid: str = "bytes not valid in the file's encoding",
+            progress: Callable[[], None] | None = None) -> tuple[list[str], Iterator[Record]]:
+    """The header's fields and the records after it (``invalid``: the reason given to a row
+    with undecodable bytes, see :mod:`.encoding`)."""
+    lines = _Lines(f)
+    reader = csv.reader(lines, delimiter=delimiter, strict=True)
+    loose = csv.reader  # to salvage the cells of a broken line (ids for the row's owner)
+
+    def next_record() -> tuple[list[str] | None, list[tuple[int, str]], str | None]:
+        lines.taken = []
+        try:
+            fields = next(reader)
+        except StopIteration:
+            raise
+        except _TooLong:
+            return None, lines.taken, f"a quoted cell runs over {MAX_RECORD_LINES} lines"
+        except csv.Error as e:
+            return None, lines.taken, str(e)
+        return fields, lines.taken, None
+
+    def broken(taken: list[tuple[int, str]], why: str) -> Record:
+        (number, first), rest = taken[0], taken[1:]
+        lines.give_back(rest)
+        cells = next(loose([first.rstrip("\r\n")], delimiter=delimiter), [])
+        return (number, [shown(c) for c in cells], "unreadable",
+                f"malformed row (line {number}): {why}; an unclosed or stray quote?")
+
+    try:
+        head, taken, error = next_record()
+    except StopIteration:
+        return [], iter(())
+    if head is None:
+        head = next(loose([taken[0][1].rstrip("\r\n")], delimiter=delimiter), [])
+        lines.give_back(taken[1:])
+    n = len(head)
+
+    def body() -> Iterator[Record]:
+        count = 0
+        while True:
+            try:
+                fields, taken, error = next_record()
+            except StopIteration:
+                return
+            if not taken:
+                return
+            count += 1
+            if progress is not None and count % 1024 == 0:
+                progress()
+            if fields is None:
+                yield broken(taken, error or "broken quoting")
+                continue
+            if len(taken) > 1 and any(_row_like(line, delimiter, n) for _, line in taken[1:]):
+                yield broken(taken, "a quoted cell runs over lines that look like rows")
+                continue
+            if not fields or (len(fields) == 1 and not fields[0].strip()):
+                continue  # a blank line
+            number = taken[0][0]
+            if any(has_invalid(c) for c in fields):
+                yield number, [shown(c) for c in fields], "error", invalid
+                continue
+            yield number, fields, None, None
+
+    return head, body()

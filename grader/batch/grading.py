@@ -1,0 +1,187 @@
+"""Grading rows: per-row isolation, result caches, CSV result lines."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from typing import Any
+
+from generator.csvsafe import number_cell, text_cell
+
+from . import options
+from .options import MAX_ANSWER, BatchOptions, InputRow
+from .problems import ProblemIndex
+
+__all__ = ["GradeFn", "Grader", "csv_field", "result_lines"]
+
+GradeFn = Callable[[Any, str, str], Any]
+Out = tuple[str, ...]
+
+
+def _default_grade_fn(opts: BatchOptions) -> GradeFn:
+    import grader
+
+    # Our own unbounded cache of prepared parts (the grader's LRU holds 256): each problem
+    # of this process is prepared once, however many variants the class has.
+    prepared: dict[tuple[int, str], Any] = {}
+
+    def fn(problem: Any, answer: str, part: str) -> Any:
+        key = (id(problem), part)  # problems stay alive in ProblemIndex.loaded
+        prep = prepared.get(key)
+        if prep is None:
+            prep = prepared[key] = grader.prepare(problem, part)
+        return grader.grade(problem, answer, part=prep, hide_answer=opts.hide_answer,
+                            locale=opts.locale)
+
+    return fn
+
+
+def _ids(result: Any) -> tuple[str, str, str, str]:
+    """(confident ids, confidence, hedged ids, layers of the confident diagnoses)."""
+    ids: list[str] = []
+    hedged: list[str] = []
+    layers: list[str] = []
+    for d in getattr(result, "diagnoses", ()) or ():
+        sure = getattr(d, "confident", True)  # stubs without the flag count as sure
+        for m in getattr(d, "misconceptions", ()):
+            if m not in ids and m not in hedged:
+                (ids if sure else hedged).append(m)
+        for layer in getattr(d, "layers", ()) if sure else ():
+            if layer not in layers:
+                layers.append(layer)
+    confidence = "confident" if ids else "hedged" if hedged else ""
+    return ";".join(ids), confidence, ";".join(hedged), ";".join(layers)
+
+
+def _error(problem: str, part: str, shown: str, reason: str, status: str = "error") -> Out:
+    """The result tail of a row that could not be graded: its status (error, or unreadable
+    when the file broke its quoting) and why."""
+    return (text_cell(problem), text_cell(part), shown, status, "", "", "", "", "", "", "",
+            text_cell(reason))
+
+
+class Grader:
+    """Grades rows with per-row isolation and a result cache (one per process)."""
+
+    def __init__(self, opts: BatchOptions, index: ProblemIndex, grade_fn: GradeFn | None) -> None:
+        self.opts = opts
+        self.index = index
+        self.grade_fn = grade_fn or _default_grade_fn(opts)
+        self.cache: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
+        self.kinds: dict[str, dict[str, str]] = {}
+        self.graded: dict[tuple[str, str, str], Out] = {}
+        self.hits = 0
+
+    def tail(self, r: InputRow) -> Out:
+        """(problem, part, answer, status, score, misconceptions, confidence, hedged, layers,
+        layer types, feedback, reason)."""
+        answer = r.answer if r.answer is not None else ""
+        shown = text_cell(answer, limit=500)
+        if r.error is not None:
+            return _error(r.problem, r.part, shown, r.error, r.status)
+        try:
+            key, problem = self.index.resolve(r.student, r.problem)
+        except LookupError as e:
+            return _error(r.problem, r.part, shown,
+                          str(e.args[0]) if e.args else "unknown problem")
+        except Exception as e:  # a broken problem file: this row only
+            return _error(r.problem, r.part, shown,
+                          f"cannot load problem: {type(e).__name__}: {e}"[:300])
+        out = self._grade(key, problem, r.part, answer.strip())
+        return (out[0], out[1], shown, *out[3:])
+
+    def line_tail(self, r: InputRow) -> tuple[str, str]:
+        """The CSV text of a row's result columns (after row and student) and its status.
+
+        Cached per (problem, part, answer text): a class on few variants repeats answers,
+        so most rows cost a dictionary lookup.
+        """
+        if r.error is None:
+            ck = (r.problem, r.student if self.index.students else "", r.part, r.answer)
+            hit = self.cache.get(ck)
+            if hit is not None:
+                self.hits += 1
+                return hit
+        tail = self.tail(r)
+        out = (",".join(map(csv_field, tail)) + "\n", tail[3])
+        if r.error is None and len(self.cache) < options.CACHE_LIMIT:
+            self.cache[ck] = out
+        return out
+
+    def _kinds(self, key: str, problem: Any) -> dict[str, str]:
+        """Layer name -> layer type of a problem (for the report's per-layer-type counts)."""
+        hit = self.kinds.get(key)
+        if hit is None:
+            try:
+                net = problem.network() if hasattr(problem, "network") else None
+                if net is None:
+                    from generator.spec import load_spec
+
+                    net = load_spec(problem.get("spec", problem))
+                hit = {n.name: n.layer.kind for n in net.nodes}
+            except Exception:
+                hit = {}
+            self.kinds[key] = hit
+        return hit
+
+    def _grade(self, key: str, problem: Any, part: str, text: str) -> Out:
+        ck = (key, part, text)
+        hit = self.graded.get(ck)
+        if hit is None:
+            hit = self.graded[ck] = self._grade_uncached(key, problem, part, text)
+        return hit
+
+    def _grade_uncached(self, key: str, problem: Any, part: str, text: str) -> Out:
+        head = (text_cell(key), text_cell(part), "")
+        if not text:
+            return (*head, "unreadable", "", "", "", "", "", "", "No answer was given.",
+                    "empty answer")
+        if len(text) > MAX_ANSWER:
+            return (*head, "unreadable", "", "", "", "", "", "",
+                    f"The answer is {len(text):,} characters long; give one number.",
+                    "answer too long")
+        try:
+            result = self.grade_fn(problem, text, part)
+            status = str(result.status)
+            if status not in ("correct", "incorrect", "unreadable"):
+                raise ValueError(f"grader returned status {status!r}")
+            score = "" if status == "unreadable" else number_cell(result.score)
+            ids, confidence, hedged, layers = _ids(result)
+            kinds = ";".join(dict.fromkeys(self._kinds(key, problem).get(x, "") for x in
+                                           layers.split(";") if x)) if layers else ""
+            reason = getattr(result, "reason", None) or ""
+            return (*head, status, score, text_cell(ids), confidence, text_cell(hedged),
+                    text_cell(layers), text_cell(kinds),
+                    text_cell(str(result.feedback).strip()), text_cell(reason))
+        except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
+            return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])
+
+
+def csv_field(value: object) -> str:
+    """One CSV field, quoted as csv.QUOTE_MINIMAL quotes it (RFC 4180).
+
+    >>> csv_field('say "hi", then'), csv_field("plain"), csv_field(3)
+    ('"say ""hi"", then"', 'plain', '3')
+    """
+    text = str(value)
+    if any(ch in text for ch in _QUOTE):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+_QUOTE = (",", '"', "\n", "\r")
+
+
+def result_lines(g: Grader, rows: Sequence[InputRow]) -> tuple[list[str], Counter[str]]:
+    """Result rows as CSV lines and the count of each status."""
+    lines: list[str] = []
+    statuses: list[str] = []
+    students: dict[str, str] = {}
+    for r in rows:
+        tail, status = g.line_tail(r)
+        student = students.get(r.student)
+        if student is None:
+            student = students[r.student] = csv_field(text_cell(r.student))
+        lines.append(f"{r.row},{student},{tail}")
+        statuses.append(status)
+    return lines, Counter(statuses)

@@ -1,0 +1,238 @@
+"""Reading submissions: CSV/TSV, JSON lines and Excel as a stream of input rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from typing import Any
+
+from . import csv_records
+from .csv_records import Record
+from .encoding import MARK, detect, has_invalid, invalid_reason
+from .options import MAX_FIELD, BatchOptions, InputRow
+
+__all__ = ["Record", "parse_delimiter", "read_rows"]
+
+
+def _suffix(path: Path) -> str:
+    return path.suffix.lower()
+
+
+def _cell_text(value: Any) -> str:
+    """An Excel or JSON value as the text a student typed (1792.0 -> '1792')."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float) and value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return str(value)
+
+
+def parse_delimiter(value: str | None) -> str | None:
+    """A --delimiter value: one character, or ``\\t``/``tab`` for a tab.
+
+    >>> parse_delimiter(";"), parse_delimiter("\\t"), parse_delimiter(None)
+    (';', '\\t', None)
+    >>> parse_delimiter("ab")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: --delimiter must be one character (or \\t for a tab); received 'ab'.
+    """
+    if value is None:
+        return None
+    char = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(value, value)
+    if len(char) != 1 or char in "\"\r\n" or (char.isalnum() and char.isascii()):
+        from generator.errors import ConfigError
+
+        raise ConfigError("--delimiter must be one character (or \\t for a tab); "
+                          f"received {value!r}.")
+    return char
+
+
+def _records(path: Path, opts: BatchOptions,
+             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                Callable[[], None]]:
+    """The header, (row number, fields or None, status, reason) per record, and a closer."""
+    suffix = _suffix(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return _excel_records(path, opts)
+    if suffix in (".jsonl", ".ndjson"):
+        return _jsonl_records(path, progress)
+    return _csv_records(path, opts, progress)
+
+
+def _delimiter(first_line: str, path: Path, given: str | None) -> str:
+    """The given delimiter; else tab for .tsv/.tab, else the header's comma, tab or ';'."""
+    if given is not None:
+        return parse_delimiter(given) or ","
+    if _suffix(path) in (".tsv", ".tab"):
+        return "\t"
+    for candidate in (",", "\t", ";"):
+        if candidate in first_line:
+            return candidate
+    return ","
+
+
+def _csv_records(path: Path, opts: BatchOptions,
+                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+                                                                  Callable[[], None]]:
+    from generator.errors import ConfigError
+
+    csv.field_size_limit(MAX_FIELD)
+    raw = open(path, "rb")  # noqa: SIM115 - closed by the closer returned
+    encoding = detect(raw.read(4096), opts.encoding)
+    raw.seek(0)
+    try:
+        text = io.TextIOWrapper(raw, encoding=encoding, errors=MARK, newline="")
+        first = text.readline()
+        text.seek(0)
+    except LookupError:
+        raw.close()
+        raise ConfigError(f"unknown encoding {opts.encoding!r} (try utf-8, cp1252, latin-1)."
+                          ) from None
+    delimiter = _delimiter(first, path, opts.delimiter)
+    last = 0
+
+    def tick() -> None:
+        nonlocal last
+        if progress is not None:
+            pos = raw.tell()
+            progress(pos - last)
+            last = pos
+
+    try:
+        header, body = csv_records.records(text, delimiter, invalid_reason(encoding), tick)
+    except Exception:
+        text.close()
+        raise
+    if any(has_invalid(h) for h in header):
+        text.close()
+        raise ConfigError(f"{path}: the header row has {invalid_reason(encoding)}.")
+    header = [h.strip() for h in header]
+    n = len(header)
+
+    def checked() -> Iterator[Record]:
+        for number, fields, status, reason in body:
+            if fields is not None and status is None and len(fields) > n:
+                yield number, fields, "error", (
+                    f"malformed row: {len(fields)} fields, the header has {n} "
+                    "(an unquoted comma in an answer?)")
+            else:
+                yield number, fields, status, reason
+
+    return header, checked(), text.close
+
+
+def _json(line: bytes) -> Any:
+    """One JSON line, strictly UTF-8; integers kept as their digits (no 4,300-digit limit,
+    no float rounding: a huge number is one row's unreadable answer, never a crash)."""
+    return json.loads(line.removeprefix(b"\xef\xbb\xbf").decode("utf-8"), parse_int=str)
+
+
+def _jsonl_records(path: Path, progress: Callable[[int], None] | None
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
+    """JSON lines: the header is the union of keys, in first-seen order (one pre-pass)."""
+    header: dict[str, None] = {}
+    with open(path, "rb") as f:
+        for line in f:
+            try:
+                data = _json(line)
+            except (ValueError, RecursionError):  # UnicodeDecodeError is a ValueError
+                continue
+            if isinstance(data, dict):
+                header.update(dict.fromkeys(str(k) for k in data))
+    columns = list(header)
+
+    def records() -> Iterator[Record]:
+        with open(path, "rb") as f:
+            for i, line in enumerate(f, 1):
+                if progress is not None:
+                    progress(len(line))
+                if not line.strip():
+                    continue
+                try:
+                    data = _json(line)
+                except UnicodeDecodeError:
+                    yield i, None, "error", invalid_reason("utf-8")
+                    continue
+                except (ValueError, RecursionError) as e:
+                    yield i, None, "error", f"malformed JSON line: {str(e)[:100]}"
+                    continue
+                if not isinstance(data, dict):
+                    yield i, None, "error", "malformed JSON line: not an object"
+                    continue
+                values = {str(k): _cell_text(v) for k, v in data.items()}
+                yield i, [values.get(c, "") for c in columns], None, None
+
+    return columns, records(), lambda: None
+
+
+def _excel_records(path: Path, opts: BatchOptions
+                   ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
+    import openpyxl
+
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
+    ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
+    rows = ws.iter_rows(values_only=True)
+    header = [_cell_text(h).strip() for h in next(rows, ())]
+
+    def records() -> Iterator[Record]:
+        for i, values in enumerate(rows, 2):
+            cells = [_cell_text(v) for v in values]
+            if any(c.strip() for c in cells):
+                yield i, cells, None, None
+
+    return header, records(), wb.close
+
+
+def read_rows(path: Path, opts: BatchOptions,
+              progress: Callable[[int], None] | None = None) -> Iterator[InputRow]:
+    """Input rows mapped to (student, problem, part, answer); wide rows give one per part."""
+    header, records, close = _records(Path(path), opts, progress)
+    try:
+        yield from _mapped(header, records, opts, path)
+    finally:
+        close()
+
+
+def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
+            path: Path) -> Iterator[InputRow]:
+    _check_columns(header, opts, path)
+    pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
+    si, pi = pos[opts.student], pos.get(opts.problem, -1)
+    ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
+    default = opts.default_part
+    wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
+    for number, fields, status, error in records:
+        if fields is None:
+            yield InputRow(number, "", "", default, None, error, status or "error")
+            continue
+        n = len(fields)
+        student = fields[si].strip() if si < n else ""
+        problem = fields[pi].strip() if 0 <= pi < n else ""
+        if wide is not None:
+            for i, part in wide:
+                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error,
+                               status or "error")
+            continue
+        part = (fields[ti].strip() if 0 <= ti < n else "") or default
+        answer = fields[ai] if ai < n else None
+        if error is None and answer is None:
+            error = f"row has {n} fields: no '{opts.answer}' value"
+        yield InputRow(number, student, problem, part, answer, error, status or "error")
+
+
+def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:
+    """A missing column is an author error for the whole file (it would fail every row)."""
+    need = [opts.student] + (list(opts.wide) if opts.wide else [opts.answer])
+    missing = [c for c in need if c not in header]
+    if missing:
+        from generator.errors import ConfigError
+
+        raise ConfigError(
+            f"{path}: no column {', '.join(repr(m) for m in missing)}; its columns are "
+            f"{', '.join(repr(c) for c in list(header)[:20]) or 'none'}. Map yours with "
+            "--student-col, --problem-col, --answer-col, --part-col (or --wide COLUMN=PART).")

@@ -1,0 +1,88 @@
+"""The pasted-code corpus (tests/pasted) against the frameworks: each snippet's clean form,
+written out here by hand in PyTorch or Keras 3, has the count the table says.
+
+PyTorch's count is ``sum(p.numel() for p in model.parameters())``; Keras's is
+``count_params()`` (batch-norm moving statistics included). Keras 1/0 spellings are written
+in Keras 3 spelling; channels-first Keras code is built channels-last (the count is equal).
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.frameworks
+
+CORPUS = Path(__file__).resolve().parent.parent / "pasted"
+
+
+def _torch(*mods: Any) -> int:
+    from torch import nn
+
+    return sum(p.numel() for p in nn.Sequential(*mods).parameters())
+
+
+def _keras(shape: tuple[int, ...], *layers: Any) -> int:
+    import keras
+
+    model = keras.Sequential([keras.Input(shape=shape), *layers])
+    return model.count_params()
+
+
+def _cases() -> dict[str, Callable[[], int]]:
+    import keras
+    from keras import layers as L
+    from torch import nn
+
+    del keras
+    return {
+        "blog_tfkeras_curly.txt-": lambda: _keras(
+            (32, 32, 3), L.Conv2D(16, (3, 3)), L.MaxPooling2D((2, 2)), L.Conv2D(32, (3, 3)),
+            L.Flatten(), L.Dense(10)),
+        "keras1_print_summary.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(20, (5, 5), padding="same"), L.MaxPooling2D((2, 2)),
+            L.Dropout(0.25), L.Flatten(), L.Dense(100), L.Dense(10)),
+        "ipython_session_torch.txt-": lambda: _torch(
+            nn.Conv2d(3, 12, 5), nn.BatchNorm2d(12), nn.ReLU(), nn.AdaptiveAvgPool2d(1),
+            nn.Flatten(), nn.Linear(12, 4)),
+        "doctest_keras.txt-": lambda: _keras((20,), L.Dense(32), L.Dense(3)),
+        "flat_torch_class.txt-": lambda: _torch(
+            nn.Conv2d(1, 8, 3), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.MaxPool2d(2),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 10)),
+        "indented_keras_bracket.txt-": lambda: _keras(
+            (64,), L.Dense(128), L.Dropout(0.5), L.Dense(8)),
+        "scraper_hash_torch.txt-": lambda: _torch(
+            nn.Linear(20, 64), nn.ReLU(), nn.Dropout(0.2), nn.Linear(64, 5)),
+        "nbsp_zero_width_magic.txt-": lambda: _keras(
+            (16, 16, 1), L.Conv2D(8, 3, padding="same"), L.GlobalAveragePooling2D(), L.Dense(2)),
+        "times_in_shapes.txt-": lambda: _torch(
+            nn.Conv2d(3, 6, 5), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(6 * 14 * 14, 10)),
+        "times_keras_shape.txt-": lambda: _keras(
+            (10, 10, 3), L.Conv2D(4, (3, 3)), L.Flatten(), L.Dense(2)),
+        "forum_glued_traceback.txt-": lambda: _torch(
+            nn.Linear(100, 50), nn.ReLU(), nn.Linear(50, 10)),
+        "keras_with_summary_output.txt-": lambda: _keras((8,), L.Dense(16), L.Dense(1)),
+        "flat_keras_function.txt-": lambda: _keras(
+            (32, 32, 1), L.Conv2D(6, (5, 5)), L.MaxPooling2D((2, 2)), L.Flatten(), L.Dense(10)),
+        "keras1_theano_ordering.txt-": lambda: _keras(
+            (64, 64, 3), L.Conv2D(16, (3, 3), padding="same", strides=(2, 2)),
+            L.BatchNormalization(), L.MaxPooling2D((2, 2)), L.Flatten(), L.Dense(10)),
+        "two_models_notebook.txt-5": lambda: _keras((784,), L.Dense(64), L.Dense(10)),
+        "two_models_notebook.txt-8": lambda: _keras(
+            (784,), L.Dense(32), L.Dropout(0.3), L.Dense(10)),
+        "keras0_dense.txt-": lambda: _keras((784,), L.Dense(256), L.Dense(10)),
+    }
+
+
+with (CORPUS / "counts.csv").open(encoding="utf-8") as _table:
+    ROWS = list(csv.DictReader(_table))
+
+
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['file']}-{r['model']}" for r in ROWS])
+def test_clean_form_has_the_tabled_count(row: dict[str, str]) -> None:
+    build = _cases()[f"{row['file']}-{row['model']}"]
+    assert build() == int(row["answer"])
