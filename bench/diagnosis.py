@@ -306,6 +306,16 @@ def main() -> None:
     print(f"grading CPU per answer (after preparation): median {statistics.median(gt) * 1000:.2f} "
           f"ms, p95 {gt[int(len(gt) * 0.95)] * 1000:.2f} ms, max {gt[-1] * 1000:.1f} ms "
           f"({len(gt)} answers)")
+    for depth in (12, 24, 48, 200):
+        layers = [{"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same"}
+                  for _ in range(depth)]
+        spec = {"input": {"shape": [8, 8], "channels": 3},
+                "layers": [*layers, {"type": "flatten"}, {"type": "dense", "units": 10}]}
+        t = time.process_time()
+        res = grade(spec, "12345")  # cold: preparation included
+        dt = time.process_time() - t
+        print(f"one answer to a {depth + 2}-layer network, preparation included: "
+              f"{dt * 1000:.0f} ms CPU ({res.reason or 'diagnosed'})")
     print(f"preparation CPU per problem (total + per_layer parts): median "
           f"{statistics.median(pt) * 1000:.0f} ms, p95 {pt[int(len(pt) * 0.95)] * 1000:.0f} ms, "
           f"max {pt[-1] * 1000:.0f} ms")

@@ -24,7 +24,7 @@ from generator.render import num, render
 from generator.spec import load_spec
 
 from .answers import align, as_int, by_label, match_free
-from .diagnose import CONFIDENT, Diagnoser, Explanation
+from .diagnose import CONFIDENT, MAX_LAYERS, Diagnoser, Explanation
 from .explain import explain_total, finding_text, systematic, trace_difference
 
 __all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "clear_cache", "grade",
@@ -326,6 +326,9 @@ class _Grader:
     def _total_search(self, v: int) -> None:
         found = self.d.total(v)
         self.headline = f"Not quite: you answered {num(v)}."
+        if self.d.too_large:
+            self._too_large()
+            return
         if not Diagnoser.confident(found):
             found = Diagnoser.offered(found)  # nothing below the floor is offered
         if not found:
@@ -368,6 +371,13 @@ class _Grader:
             self.follow_up = ("Answer per layer (one value per layer) so the mistake can be "
                               "told apart" + (f"; the explanations first differ at {where}."
                                               if where else "."))
+
+    def _too_large(self) -> None:
+        self.score = self.policy.unexplained
+        self.reason = "too_large_to_diagnose"
+        self.advice = (f"This network is too large to diagnose (over {MAX_LAYERS} layers or "
+                       "past the diagnosis budget); the answer was graded exactly. Recompute "
+                       "layer by layer: each layer's output shape, then its weights.")
 
     def _sure(self, e: Explanation, v: int) -> str:
         parts = []
@@ -535,6 +545,8 @@ class _Grader:
             self.score = self.policy.unexplained
         if any(f.verdict == "unknown" for f in own):
             self.advice = "Recompute the flagged layers step by step: output shape, then weights."
+        if self.d.too_large and own:
+            self._too_large()
 
     # -- shapes ---------------------------------------------------------------------------
     def _shape(self, a: Any) -> None:

@@ -173,3 +173,34 @@ def test_approximate_per_layer_value_equal_to_the_layer_key_is_read() -> None:
                                                    {"type": "dense", "name": "b", "units": 1}]}
     assert grade(spec, "a: 7.28e6\nb: 7281", part="per_layer").status == "correct"
     assert grade(spec, "a: 7.3e6\nb: 7281", part="per_layer").status == "unreadable"
+
+
+# -- #10.5 bounded diagnosis cost: graded exactly, "too large to diagnose" -----------------
+def deep(n: int) -> dict[str, Any]:
+    layers = [{"type": "conv2d", "filters": 4, "kernel": 3, "padding": "same"} for _ in range(n)]
+    return {"input": {"shape": [8, 8], "channels": 3},
+            "layers": [*layers, {"type": "flatten"}, {"type": "dense", "units": 10}]}
+
+
+def test_a_very_deep_network_is_graded_exactly_but_not_diagnosed() -> None:
+    spec = deep(200)
+    key = prepare(spec).expected
+    assert grade(spec, str(key)).status == "correct"
+    r = grade(spec, str(key - 4))  # a conv bias left out somewhere
+    assert r.status == "incorrect" and not r.diagnoses and r.reason == "too_large_to_diagnose"
+    assert "too large to diagnose" in r.feedback
+    spec = deep(150)  # the parser reads at most 200 per-layer entries
+    per_layer = prepare(spec, "per_layer").expected
+    rows = "\n".join(f"{k}: {v}" for k, v in per_layer.items())
+    assert grade(spec, rows, part="per_layer").status == "correct"
+    wrong = rows.replace(f"conv2d: {per_layer['conv2d']}", f"conv2d: {per_layer['conv2d'] - 4}")
+    r = grade(spec, wrong, part="per_layer")
+    assert r.status == "incorrect" and r.reason == "too_large_to_diagnose"
+
+
+def test_the_work_budget_fails_closed_deterministically(monkeypatch: pytest.MonkeyPatch) -> None:
+    import grader.diagnose as dg
+
+    monkeypatch.setattr(dg, "BUDGET", 50)
+    d = dg.Diagnoser(load_spec(SO))
+    assert d.too_large and d.total(d.base.total - 451) == []
