@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 export KERAS_BACKEND := torch
 
-.PHONY: demo test test-fast browser venv clean bench lint
+.PHONY: demo test test-fast browser postgres tmux venv clean bench lint
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -30,10 +30,23 @@ browser:
 	  echo "installing chromium (Debian packages) for the browser tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver; }
 
+# PostgreSQL server binaries for the store tests (Debian packages; tests/pgserver.py starts a
+# private cluster on a unix socket, as the postgres user when run as root) and tmux for the
+# terminal tests; installed once when missing
+postgres:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || { \
+	  echo "installing postgresql (Debian packages) for the store tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; }
+
+tmux:
+	@command -v tmux >/dev/null 2>&1 || { \
+	  echo "installing tmux (Debian package) for the terminal tests"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
+
 demo: $(VENV)/.base
 	@bash scripts/demo.sh
 
-test: $(VENV)/.test browser lint
+test: $(VENV)/.test browser postgres tmux lint
 	$(PY) -m pytest -n 2 -q
 
 # static checks run by `make test` (and so by CI)

@@ -94,7 +94,7 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
     """
     if chunk_size < 1 or workers < 1:
         raise ConfigError("--chunk-size and --workers must be at least 1.")
-    check_outputs([submissions], [out, canvas, moodle])
+    check_outputs([submissions], [out, canvas, moodle, feedback_dir], protected=[problems])
     opts = BatchOptions(student=student_col, problem=problem_col, answer=answer_col,
                         part=part_col, default_part=default_part, wide=_wide(wide),
                         delimiter=parse_delimiter(delimiter), encoding=encoding,

@@ -37,7 +37,7 @@ from generator.problem import (
     generator_version,
 )
 from generator.seeding import read_secret, student_seed, variant_tag
-from generator.topics import STYLES, TOPICS
+from generator.topics import CLASSICS, FEATURES, STYLES, TOPICS, is_topic, topic_error
 
 from .common import input_shape_option, load_spec_data, reports_config_errors
 
@@ -251,7 +251,9 @@ def _write_keys(w: Writer, sets: dict[str | None, list[Problem]], version: str) 
                    "Keras/PyTorch .py file) instead of drawn topics; linted first.")
 @input_shape_option
 @click.option("--topics", "topics", multiple=True, metavar="TOPIC[,TOPIC…]",
-              help=f"Topics, in turn (default: all). One of: {', '.join(TOPICS)}, or all.")
+              help=f"Topics, in turn (default: all): {', '.join(TOPICS)}; the classic posted "
+                   f"questions {', '.join(CLASSICS)}; or several at once in one problem, "
+                   f"joined by '+', of {', '.join(FEATURES)} (e.g. color+sharing+trainable-pooling).")
 @click.option("--difficulty", type=click.Choice(DIFFICULTIES), default="easy", show_default=True)
 @click.option("--parts", "parts", multiple=True, metavar="PART[,PART…]",
               help=f"Question parts (default: total): {', '.join(PARTS)}; shape:LAYER, "
@@ -318,8 +320,8 @@ def generate_command(source: Path | None, input_shape: str | None,
         if topic_list == ["all"]:
             topic_list = list(TOPICS)
         for t in topic_list:
-            if t not in TOPICS:
-                raise ConfigError(f"unknown topic '{t}'; topics: {', '.join(TOPICS)}, all.")
+            if not is_topic(t):
+                raise ConfigError(topic_error(t))
         draw = topic_draw(topic_list, difficulty, part_list, style, version)
         questions = [f"q{j + 1}-{topic_list[j % len(topic_list)]}-{difficulty}"
                      for j in range(count)]

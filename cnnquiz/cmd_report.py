@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import click
@@ -37,7 +38,7 @@ def report_command(results: Path, out: Path, csv_out: Path | None, top: int, tit
     check_outputs([results], [out, csv_out])
     try:
         r = class_report(results)
-    except (KeyError, ValueError, UnicodeDecodeError) as e:
+    except (KeyError, ValueError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"{results} is not a grade-batch results CSV: {e}.") from None
     report_html(r, out, top, title)
     click.echo(f"report of {r.students:,} students, {r.rows:,} answers -> {out}", err=True)

@@ -16,6 +16,7 @@ misconceptions the student has shown (after ``cmyk_as_rgb``, a colour problem co
 from __future__ import annotations
 
 import random
+import secrets
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -27,12 +28,13 @@ from generator.problem import DIFFICULTIES, Problem, generate
 from generator.topics import TOPICS as _TOPICS
 from grader import grade
 
+from .hints import ladder
 from .progress import Progress
 
 __all__ = [
-    "DIFFICULTIES", "MAX_ANSWER_CHARS", "TOPICS", "Feedback", "Finding", "build", "check",
-    "check_layers", "choose_topic", "hints", "next_problem", "problem_text", "solution",
-    "topic_weights", "topics_for",
+    "DIFFICULTIES", "MAX_ANSWER_CHARS", "MODES", "TOPICS", "Feedback", "Finding", "build",
+    "check", "check_layers", "choose", "choose_topic", "hints", "next_problem", "problem_text",
+    "solution", "topic_weights", "topics_for", "why",
 ]
 
 TOPICS: tuple[str, ...] = tuple(_TOPICS)
@@ -126,30 +128,82 @@ def topic_weights(progress: Progress, topics: Sequence[str]) -> dict[str, float]
     return weights
 
 
-def choose_topic(progress: Progress, rng: random.Random, topics: Sequence[str] | None = None,
-                 *, avoid: str | None = None) -> str:
-    """A weighted draw (deterministic for a seeded ``rng``); ``avoid`` halves a repeat's chance."""
+def choose(progress: Progress, rng: random.Random, topics: Sequence[str] | None = None,
+           *, avoid: str | None = None) -> tuple[str, str]:
+    """A weighted draw (deterministic for a seeded ``rng``) and why: ``picked`` (the student
+    chose this one topic), ``mistake:<id>`` (raised by that confident mistake) or ``mix``.
+
+    ``avoid`` halves a repeat's chance.
+
+    >>> choose(Progress(misconceptions={"cmyk_as_rgb": 4}), random.Random(1), ["basic", "color"])
+    ('color', 'mistake:cmyk_as_rgb')
+    """
     pool = list(topics or TOPICS)
     weights = topic_weights(progress, pool)
     if avoid in weights and len(pool) > 1:
         weights[avoid] /= 2
-    return rng.choices(pool, weights=[weights[t] for t in pool])[0]
+    topic = rng.choices(pool, weights=[weights[t] for t in pool])[0]
+    if len(pool) == 1:
+        return topic, "picked"
+    raised = sorted(((-n, m) for m, n in progress.misconceptions.items() if topic in topics_for(m)))
+    return topic, f"mistake:{raised[0][1]}" if raised else "mix"
+
+
+def choose_topic(progress: Progress, rng: random.Random, topics: Sequence[str] | None = None,
+                 *, avoid: str | None = None) -> str:
+    """The topic of :func:`choose`, without the reason."""
+    return choose(progress, rng, topics, avoid=avoid)[0]
+
+
+def why(reason: str, topic: str) -> str:
+    """The sentence a problem page shows for a reason code from :func:`choose`.
+
+    >>> why("mistake:cmyk_as_rgb", "color")
+    'Chosen because your answers showed this mistake: four-channel input taken as three. color problems practise that step.'
+    """
+    kind, _, mid = reason.partition(":")
+    if kind == "picked":
+        return f"You chose the topic {topic}."
+    if kind == "mistake" and mid in MISCONCEPTIONS:
+        return (f"Chosen because your answers showed this mistake: {MISCONCEPTIONS[mid].title}. "
+                f"{topic} problems practise that step.")
+    return ("Chosen from a mix of topics; only mistakes diagnosed with confidence steer the "
+            "choice, and none points here yet.")
 
 
 # -- problems --------------------------------------------------------------------------------
+#: what a problem asks: the total, the total and each layer's count, or one layer's shape
+MODES = {"total": ("total",), "layers": ("total", "per_layer"), "shape": ("shape",)}
+
+
 @lru_cache(maxsize=256)
-def build(topic: str, difficulty: str, seed: int, per_layer: bool = False) -> Problem:
-    """The problem for (topic, difficulty, seed); the style follows from the seed."""
-    parts = ("total", "per_layer") if per_layer else ("total",)
+def build(topic: str, difficulty: str, seed: int, mode: str | bool = "total") -> Problem:
+    """The problem for (topic, difficulty, seed, mode); the style follows from the seed.
+
+    ``mode`` True means "layers" (the per-layer table).
+    """
+    parts = MODES["layers" if mode is True else "total" if mode is False else mode]
     return generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts, style="mixed")
+
+
+def mode_of(problem: Problem) -> str:
+    """The mode a built problem was built for."""
+    if "per_layer" in problem.parts:
+        return "layers"
+    return "shape" if problem.parts[0].startswith("shape:") else "total"
 
 
 def next_problem(progress: Progress, rng: random.Random, topics: Sequence[str] | None = None,
                  difficulty: str = "easy", *, per_layer: bool = False,
-                 previous: Problem | None = None) -> Problem:
+                 previous: Problem | None = None, mode: str | None = None) -> Problem:
     """Draw the next topic (adaptively) and seed, then build the problem."""
     topic = choose_topic(progress, rng, topics, avoid=previous.topic if previous else None)
-    return build(topic, difficulty, rng.randrange(10**6), per_layer)
+    return build(topic, difficulty, rng.randrange(10**6), mode or per_layer)
+
+
+def new_nonce() -> str:
+    """A fresh answer nonce: the store records each (student, nonce) once."""
+    return secrets.token_urlsafe(12)
 
 
 def problem_text(problem: Problem, number: int = 1) -> str:
@@ -157,9 +211,9 @@ def problem_text(problem: Problem, number: int = 1) -> str:
     return render_problem(problem, "txt", number)
 
 
-def hints(problem: Problem) -> list[str]:
-    """The formula steps of the worked solution, in order: 'conv1: params = … = 280'."""
-    return [f"{r.name}: {d.line()}" for r in problem.solution().rows for d in r.derivations]
+def hints(problem: Problem, focus: str | None = None, mistake: str | None = None) -> list[str]:
+    """The hint ladder's sentences (concept, formula, numbers per step; see :mod:`.hints`)."""
+    return [h.text for h in ladder(problem, focus, mistake)]
 
 
 def solution(problem: Problem, fmt: str = "txt") -> str:
@@ -183,9 +237,10 @@ class Finding:
 class Feedback:
     """A graded answer: ``status`` is correct, incorrect or unreadable (not an attempt).
 
-    ``findings`` lists every explanation the grader offers, most likely first; when it is
-    ``ambiguous`` (several mistakes give the student's value) they are candidates, and none
-    is counted: the student's record (``misconceptions``) takes confident diagnoses only.
+    ``findings`` lists every explanation the grader offers, most likely first. Only a
+    ``confident`` diagnosis is recorded (``misconceptions``) and steers the topic choice;
+    hedged ones are shown as "perhaps". ``focus`` is the layer a confident diagnosis names
+    (the hints start there); ``cells`` the per-layer verdicts (layer -> correct, ...).
     """
 
     status: str
@@ -194,10 +249,21 @@ class Feedback:
     html: str | None = None
     ambiguous: bool = False
     misconceptions: tuple[str, ...] = ()
+    confident: bool = False
+    focus: str | None = None
+    cells: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def correct(self) -> bool:
         return self.status == "correct"
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON for the store (the page after the redirect shows it again)."""
+        return {"status": self.status, "text": self.text, "html": self.html or "",
+                "ambiguous": self.ambiguous, "confident": self.confident, "focus": self.focus,
+                "misconceptions": list(self.misconceptions),
+                "findings": [f.__dict__ | {"layers": list(f.layers)} for f in self.findings],
+                "cells": [list(c) for c in self.cells]}
 
 
 def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
@@ -208,13 +274,23 @@ def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
     return Finding(m.id, m.title, str(m.step), tuple(layers), m.hint.replace("{layer}", where))
 
 
-def _refused(answer: str) -> Feedback | None:
+def _refused(answer: str, part: str = "total") -> Feedback | None:
+    example = "a shape such as 12x12x8" if part.startswith("shape") else "a number, e.g. 1234"
     if len(answer) > MAX_ANSWER_CHARS:
         return Feedback("unreadable", f"That answer is too long to read (over {MAX_ANSWER_CHARS} "
-                        "characters); please type just the number, e.g. 1234.")
+                        f"characters); please type just {example}.")
     if not answer.strip():
-        return Feedback("unreadable", "Please type a number, e.g. 1234.")
+        return Feedback("unreadable", f"Please type {example}.")
     return None
+
+
+def _cell_text(f: Mapping[str, Any]) -> str:
+    if f.get("verdict") == "correct":
+        return "right"
+    titles = [MISCONCEPTIONS[m].title for m in f.get("misconceptions") or () if m in MISCONCEPTIONS]
+    if titles:
+        return ("perhaps " if f.get("verdict") == "ambiguous" else "") + "; ".join(titles)
+    return "not this value: recompute this layer"
 
 
 def _from_result(result: Any) -> Feedback:
@@ -225,14 +301,19 @@ def _from_result(result: Any) -> Feedback:
             f = _finding(mid, d.layers if len(d.misconceptions) == 1 else ())
             if f is not None and f not in findings:
                 findings.append(f)
-    counted = tuple(result.recorded)  # confident diagnoses only: hedges are not recorded
+    counted = tuple(result.recorded) if result.status == "incorrect" else ()  # confident only
+    confident = bool(counted)
+    focus = next((d.layers[0] for d in result.diagnoses if d.layers), None) if confident else None
+    cells = tuple((str(f["layer"]), "right" if f.get("verdict") == "correct" else "wrong",
+                   _cell_text(f)) for f in result.findings if "layer" in f and "verdict" in f)
     return Feedback(result.status, result.feedback.strip(), tuple(findings),
-                    result.render("html"), bool(result.ambiguous), counted)
+                    result.render("html"), bool(result.ambiguous), counted, confident, focus,
+                    cells)
 
 
 def check(problem: Problem, answer: str, part: str = "total") -> Feedback:
     """Grade an answer to one part, never revealing the expected value."""
-    refused = _refused(answer)
+    refused = _refused(answer, part)
     if refused is not None:
         return refused
     return _from_result(grade(problem, answer, part=part, hide_answer=True, locale=LOCALE))

@@ -1,18 +1,19 @@
-"""The practice loop as a small local Flask app (``cnnquiz serve``).
+"""The practice loop as a web app (``cnnquiz serve``): the app, its security, progress pages.
 
-Every problem is addressed by ``/p/<topic>/<difficulty>/<seed>`` (plus ``?layers=1`` for the
-per-layer table), so it is rebuilt from its URL: a server restart loses nothing, and no
-session is kept. Answers are POSTed to the problem's URL and graded on the server with the
-expected value hidden; the page before an answer never contains it. Hints shown are counted
-in the URL (``?hints=2``), and so is whether the student has answered already
-(``tried=1``, so a hint after a wrong answer does not make the next answer a first try). Progress (streak, per-topic record, misconceptions) goes to the
-local progress file, as in the terminal.
+Every problem is addressed by ``/p/<topic>/<difficulty>/<seed>`` (``?mode=layers`` adds the
+per-layer table, ``?mode=shape`` asks a layer's output shape), so it is rebuilt from its URL.
+What the student did is kept on the server, in the store (:mod:`cnnquiz.store`): attempts,
+hints taken, solution seen, per problem id, so a second tab or a reopened URL cannot make
+an answer a "first try" again, and nothing the form says (``solved=1``, ``attempt=0``) is
+trusted. Every POST answers with a redirect (Post/Redirect/Get), so Back and reload never
+resend an answer, and every form carries a nonce so a resent form is recorded once.
 
-Pages are rendered with the project's one jinja2 environment (``generator.render.render``,
-autoescaping ``*.html.j2``) from ``templates/web/``; CSS is inlined, no scripts, no external
-assets, so it works offline.
+Security: every POST needs the session's CSRF token (an HMAC of the session id with the
+app's secret, which is kept in the store or given by the class file, never shown) and a
+same-origin ``Origin`` when one is sent (``null`` is refused). Sessions are signed cookies
+(SameSite=Lax, HttpOnly). Pages have no scripts and no external assets (CSP).
 
->>> app = create_app(progress_path=None, seed=1)
+>>> app = create_app(None, seed=1)
 >>> client = app.test_client()
 >>> client.get("/").status_code, client.get("/p/basic/easy/42").status_code
 (200, 200)
@@ -20,95 +21,112 @@ assets, so it works offline.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import random
+import secrets
 import threading
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
+from urllib.parse import urlsplit
 
-from flask import Flask, Response, abort, redirect, request
-from markupsafe import Markup
+from flask import Flask, Response, abort, g, redirect, request, session
 from werkzeug.exceptions import HTTPException
 
-from generator.errors import ConfigError
-from generator.present import problem_context
-from generator.problem import Problem
+from generator.misconceptions import MISCONCEPTIONS
 from generator.render import render
 
 from . import practice_core as core
 from . import progress as prog
+from .classmode import ClassConfig
+from .store import Store, open_practice, open_store
 
-__all__ = ["MAX_CONTENT_LENGTH", "create_app"]
+__all__ = ["CSP", "MAX_CONTENT_LENGTH", "create_app", "student_names"]
 
 MAX_CONTENT_LENGTH = 16 * 1024
 CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
        "base-uri 'none'; frame-ancestors 'none'")
+LOCAL = "local"
 
 
-def problem_url(topic: str, difficulty: str, seed: int, *, layers: bool = False,
-                **query: Any) -> str:
-    """'/p/basic/easy/42?layers=1&hints=2' (empty query values left out).
+def student_names(mid: str) -> str:
+    """A misconception's student-facing name (its title), never its id."""
+    m = MISCONCEPTIONS.get(mid)
+    return m.title if m else "a mistake no longer in the catalogue"
 
-    >>> problem_url("basic", "easy", 42, layers=True, hints=2)
-    '/p/basic/easy/42?layers=1&hints=2'
+
+def create_app(progress: Store | str | Path | None = None, *, seed: int | None = None,
+               klass: ClassConfig | None = None) -> Flask:
+    """A fresh app on a store (a path, a URL, a :class:`Store`, or None: in memory).
+
+    An old JSON progress file beside the store (or named by ``progress``) is imported once.
+    ``klass`` turns on class mode (sign-in, per-student progress, instructor page).
     """
-    q = {"layers": 1 if layers else None, **query}
-    qs = urlencode({k: v for k, v in q.items() if v not in (None, "", 0)})
-    return f"/p/{topic}/{difficulty}/{seed}" + (f"?{qs}" if qs else "")
-
-
-def _int(value: str | None, default: int = 0, *, high: int = 10**6) -> int:
-    try:
-        return max(0, min(int(value or default), high))
-    except ValueError:
-        return default
-
-
-def _topics(text: str | None) -> list[str]:
-    return [t for t in (text or "").split(",") if t in core.TOPICS]
-
-
-def create_app(progress_path: Path | str | None = None, *, seed: int | None = None) -> Flask:
-    """A fresh app; ``progress_path`` None keeps progress in memory only (tests, demos)."""
+    if isinstance(progress, Store):
+        store, where = progress, "(given store)"
+    elif progress is None:
+        store, where = open_store(":memory:"), "(kept in memory only)"
+    else:  # an old JSON file is the single student's: never imported into a class
+        store, where = open_practice(progress, None if klass else LOCAL)
     app = Flask("cnnquiz.web")
-    app.config["MAX_CONTENT_LENGTH"] = MAX_CONTENT_LENGTH
-    app.config["MAX_FORM_MEMORY_SIZE"] = MAX_CONTENT_LENGTH
-    path = Path(progress_path) if progress_path else None
-    state = {"progress": prog.load(path) if path else prog.Progress()}
-    lock = threading.Lock()
-    grading = threading.Lock()
+    app.config.update(MAX_CONTENT_LENGTH=MAX_CONTENT_LENGTH, MAX_FORM_MEMORY_SIZE=MAX_CONTENT_LENGTH,
+                      SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax",
+                      SESSION_COOKIE_NAME="cnnquiz")
+    app.secret_key = (klass.secret if klass and klass.secret else None) or store.secret()
+    key = hashlib.sha256(b"csrf:" + str(app.secret_key).encode()).digest()
     rng = random.Random(seed)
+    app.extensions["cnnquiz"] = {"store": store, "rng": rng, "lock": threading.Lock(),
+                                 "grading": threading.Lock(), "klass": klass, "where": where}
 
-    def progress() -> prog.Progress:
-        return state["progress"]
-
-    def save() -> None:
-        if path is not None:
-            prog.save(progress(), path)
+    def csrf_token() -> str:
+        if "sid" not in session:
+            session["sid"] = secrets.token_urlsafe(18)
+        return hmac.new(key, session["sid"].encode(), "sha256").hexdigest()
 
     def page(template: str, code: int = 200, **ctx: Any) -> Response:
         ctx.setdefault("title", "cnnquiz practice")
-        body = render(f"web/{template}.html.j2", {"ctx": ctx, "nav": _nav()})
+        nav = [{"href": "/", "label": "Choose topics"}, {"href": "/progress", "label": "Progress"}]
+        if klass is not None and session.get("instructor"):
+            nav = [{"href": "/instructor", "label": "Class report"}]
+        body = render(f"web/{template}.html.j2", {"ctx": ctx, "nav": nav, "csrf": csrf_token(),
+                                                  "who": g.get("who", ""),
+                                                  "class_mode": klass is not None})
         return Response(body, status=code, mimetype="text/html")
 
-    def _nav() -> list[dict[str, str]]:
-        return [{"href": "/", "label": "Choose topics"}, {"href": "/progress", "label": "Progress"}]
+    app.extensions["cnnquiz"]["page"] = page
 
     @app.after_request
     def headers(resp: Response) -> Response:
         resp.headers["Content-Security-Policy"] = CSP
         resp.headers["X-Content-Type-Options"] = "nosniff"
-        resp.headers["Referrer-Policy"] = "no-referrer"
+        resp.headers["Referrer-Policy"] = "same-origin"  # "no-referrer" makes Chromium send Origin: null
         resp.headers["Cache-Control"] = "no-store"
         return resp
 
     @app.before_request
-    def same_origin() -> None:
-        """Refuse cross-site form posts (the app changes a local file)."""
-        origin = request.headers.get("Origin")
-        if request.method == "POST" and origin and origin != "null":
-            if urlsplit(origin).netloc != request.host:
+    def guard() -> Response | None:
+        """Same origin and the CSRF token on every POST; in class mode, who is signed in."""
+        if request.method == "POST":
+            origin = request.headers.get("Origin")
+            if origin is not None and (origin == "null" or urlsplit(origin).netloc != request.host):
                 abort(403)
+            sent = request.form.get("csrf", "")
+            if not hmac.compare_digest(sent.encode(), csrf_token().encode()):
+                abort(403)
+        g.student = LOCAL
+        if klass is not None:
+            open_paths = ("/signin", "/instructor/signin")
+            if session.get("instructor"):
+                g.who = "instructor"
+                if not request.path.startswith(("/instructor", "/signout")):
+                    return redirect("/instructor", code=303)  # type: ignore[return-value]
+            elif session.get("student"):
+                g.student = g.who = session["student"]
+                if request.path.startswith("/instructor") and request.path not in open_paths:
+                    abort(403)
+            elif request.path not in open_paths:
+                return redirect("/signin", code=303)  # type: ignore[return-value]
+        return None
 
     @app.errorhandler(HTTPException)
     def http_error(e: HTTPException) -> Response:
@@ -116,140 +134,51 @@ def create_app(progress_path: Path | str | None = None, *, seed: int | None = No
             413: f"That was too much to send (the limit is {MAX_CONTENT_LENGTH // 1024} KB); "
                  "an answer is just a number.",
             404: "There is no such page or problem.",
-            403: "This form can only be sent from the practice app itself.",
+            403: "This form can only be sent from the practice app itself (reload the page "
+                 "and try again).",
+            429: "Too many sign-in attempts; please wait a few minutes and try again.",
         }
         text = messages.get(e.code or 500, e.description or "Something went wrong.")
         return page("error", code=e.code or 500, title=f"{e.code} {e.name}", message=text)
 
-    # -- pages ---------------------------------------------------------------------------
     @app.get("/")
     def index() -> Response:
         return page("index", topics=list(core.TOPICS), difficulties=list(core.DIFFICULTIES))
 
-    @app.get("/next")
-    def next_problem() -> Response:
-        difficulty = request.args.get("difficulty", "easy")
-        if difficulty not in core.DIFFICULTIES:
-            difficulty = "easy"
-        pick = _topics(request.args.get("topic") or request.args.get("pick"))
-        layers = request.args.get("layers") == "1"
-        prev = request.args.get("from")
-        with lock:
-            topic = core.choose_topic(progress(), rng, pick or None, avoid=prev)
-            seed_ = rng.randrange(10**6)
-        url = problem_url(topic, difficulty, seed_, layers=layers, pick=",".join(pick))
-        return redirect(url, code=303)  # type: ignore[return-value]
-
-    def load(topic: str, difficulty: str, seed_: int, layers: bool) -> Problem:
-        if topic not in core.TOPICS or difficulty not in core.DIFFICULTIES or seed_ > core.MAX_SEED:
-            abort(404)
-        try:
-            return core.build(topic, difficulty, seed_, layers)
-        except ConfigError:
-            abort(404)
-
-    def problem_page(problem: Problem, *, layers: bool, hints: int, pick: str,
-                     feedback: list[dict[str, Any]] | None = None, status: str | None = None,
-                     given: dict[str, str] | None = None, attempt: int = 0,
-                     show_solution: bool = False) -> Response:
-        topic, difficulty, seed_ = problem.topic, problem.difficulty, problem.seed
-        steps = core.hints(problem)
-        hints = min(hints, len(steps))
-        here = problem_url(topic, difficulty, seed_, layers=layers, pick=pick, hints=hints)
-        ctx = problem_context(problem)
-        ctx.pop("answer", None)  # the page before an answer never holds it
-        rows = [{"name": n, "id": f"layer-{i}", "field": f"layer:{n}",
-                 "type": t["type"], "value": (given or {}).get(f"layer:{n}", "")}
-                for i, (n, t) in enumerate(zip(problem.answers.get("per_layer", {}),
-                                               ctx["table"], strict=False))]
-        return page(
-            "problem", title=f"{problem.id} · cnnquiz practice", p=ctx, problem_id=problem.id,
-            topic=topic, difficulty=difficulty, action=here,
-            hints=steps[:hints], hints_total=len(steps),
-            next_hint_url=problem_url(topic, difficulty, seed_, layers=layers, pick=pick,
-                                      hints=hints + 1, tried=attempt) + "#hints"
-            if hints < len(steps) else "",
-            hint_count=hints,
-            solution_action=problem_url(topic, difficulty, seed_, layers=layers, pick=pick,
-                                        hints=hints).replace(f"/{seed_}", f"/{seed_}/solution", 1),
-            next_url="/next?" + urlencode({"difficulty": difficulty, "pick": pick,
-                                           "layers": "1" if layers else "", "from": topic}),
-            per_layer=rows if layers else [], total_value=(given or {}).get("total", ""),
-            feedback=feedback or [], status=status or "", attempt=attempt,
-            solved=status == "correct",
-            solution=Markup(core.solution(problem, "html")) if show_solution else "",
-            max_chars=core.MAX_ANSWER_CHARS, pick=pick,
-        )
-
-    @app.get("/p/<topic>/<difficulty>/<int:seed_>")
-    def show(topic: str, difficulty: str, seed_: int) -> Response:
-        layers = request.args.get("layers") == "1"
-        problem = load(topic, difficulty, seed_, layers)
-        return problem_page(problem, layers=layers, hints=_int(request.args.get("hints")),
-                            pick=",".join(_topics(request.args.get("pick"))),
-                            attempt=_int(request.args.get("tried"), high=1000))
-
-    @app.post("/p/<topic>/<difficulty>/<int:seed_>")
-    def answer(topic: str, difficulty: str, seed_: int) -> Response:
-        layers = request.args.get("layers") == "1"
-        problem = load(topic, difficulty, seed_, layers)
-        form = request.form
-        attempt = _int(form.get("attempt"), high=1000)
-        given = {k: v for k, v in form.items() if k == "total" or k.startswith("layer:")}
-        with grading:  # the grader's caches are shared; one answer at a time is plenty here
-            results = [("Total", core.check(problem, form.get("total", "")))]
-            if layers:
-                cells = {k.split(":", 1)[1]: v for k, v in given.items() if k.startswith("layer:")}
-                results.append(("Per-layer table", core.check_layers(problem, cells)))
-        statuses = {fb.status for _, fb in results}
-        status = ("incorrect" if "incorrect" in statuses else
-                  "unreadable" if "unreadable" in statuses else "correct")
-        if status != "unreadable":
-            ids = list(dict.fromkeys(m for _, fb in results for m in fb.misconceptions))
-            with lock:
-                progress().record_answer(topic, status, ids, first_try=attempt == 0)
-                save()
-            attempt += 1
-        feedback = [{"label": label, "status": fb.status, "text": fb.text, "ambiguous": fb.ambiguous,
-                     "html": Markup(fb.html) if fb.html else "",
-                     "findings": [f.__dict__ | {"layers": ", ".join(f.layers)} for f in fb.findings]}
-                    for label, fb in results]
-        return problem_page(problem, layers=layers, hints=_int(request.args.get("hints")),
-                            pick=",".join(_topics(request.args.get("pick"))), feedback=feedback,
-                            status=status, given=given, attempt=attempt)
-
-    @app.post("/p/<topic>/<difficulty>/<int:seed_>/solution")
-    def worked(topic: str, difficulty: str, seed_: int) -> Response:
-        layers = request.args.get("layers") == "1"
-        problem = load(topic, difficulty, seed_, layers)
-        if request.form.get("solved") != "1":  # reading it after solving keeps the streak
-            with lock:
-                progress().record_solution_shown(topic)
-                save()
-        return problem_page(problem, layers=layers, hints=_int(request.args.get("hints")),
-                            pick=",".join(_topics(request.args.get("pick"))),
-                            show_solution=True, attempt=1)
-
     @app.get("/progress")
     def progress_page() -> Response:
-        p = progress()
-        rows = [{"topic": t, **r} for t, r in sorted(p.topics.items())]
-        from generator.misconceptions import MISCONCEPTIONS
-
-        mis = [{"id": m, "count": c, "title": MISCONCEPTIONS[m].title if m in MISCONCEPTIONS else m,
+        p = store.progress(g.student)
+        rows = []
+        for t in sorted(p.topics):
+            level, pct = prog.mastery(p.recent.get(t, []))
+            rows.append({"topic": t, **p.topics[t], "mastery": level, "percent": pct,
+                         "recent": len(p.recent.get(t, []))})
+        mis = [{"count": c, "title": student_names(m),
                 "step": str(MISCONCEPTIONS[m].step) if m in MISCONCEPTIONS else "",
                 "practice": ",".join(core.topics_for(m))}
                for m, c in sorted(p.misconceptions.items(), key=lambda kv: (-kv[1], kv[0]))]
+        old = [{"count": c, "title": student_names(m)} for m, c in sorted(p.imported.items())]
         return page("progress", title="Progress · cnnquiz practice", streak=p.streak,
                     best=p.best_streak, solved=p.solved, rows=rows, misconceptions=mis,
-                    path=str(path) if path else "(kept in memory only)")
+                    imported=old, path=where if klass is None else "")
+
+    @app.get("/progress/reset")
+    def reset_confirm() -> Response:
+        return page("reset", title="Reset progress? · cnnquiz practice",
+                    solved=store.progress(g.student).solved)
 
     @app.post("/progress/reset")
     def reset() -> Response:
-        with lock:
-            state["progress"] = prog.Progress()
-            if path is not None:
-                prog.reset(path)
+        if request.form.get("confirm") != "yes":
+            return redirect("/progress/reset", code=303)  # type: ignore[return-value]
+        store.reset(g.student)
         return redirect("/progress", code=303)  # type: ignore[return-value]
 
+    from .web_problem import register as problem_routes
+
+    problem_routes(app)
+    if klass is not None:
+        from .web_class import register as class_routes
+
+        class_routes(app)
     return app

@@ -19,7 +19,7 @@ This is the one CSV escaper of the project (answer keys, results, gradebooks, re
 
 from __future__ import annotations
 
-__all__ = ["FORMULA_START", "number_cell", "plain_cell", "text_cell"]
+__all__ = ["FORMULA_START", "number_cell", "plain_cell", "score_value", "text_cell"]
 
 #: OWASP ASVS 5.0 §1.2.10: first characters a spreadsheet treats as a formula
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\0")
@@ -49,3 +49,19 @@ def number_cell(value: float | int | None) -> str:
     if value.is_integer():
         return str(int(value))
     return f"{value:.4f}".rstrip("0").rstrip(".")
+
+
+def score_value(cell: str) -> float | None:
+    """A row's score read back from a results file: a number from 0 to 1, else None.
+
+    A hand-edited or hostile results file may hold ``nan``, ``1e308`` or ``-5``; such a row
+    needs review like an unreadable one, it never adds to (or breaks) a student's total.
+
+    >>> [score_value(c) for c in ("1", "0.5", "", "nan", "1e308", "-5", "inf", "x", "1e999")]
+    [1.0, 0.5, None, None, None, None, None, None, None]
+    """
+    try:
+        value = float(cell)
+    except (TypeError, ValueError):
+        return None
+    return value if 0.0 <= value <= 1.0 else None  # NaN fails both comparisons

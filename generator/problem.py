@@ -37,7 +37,7 @@ from .layers import ConvTranspose, Windowed
 from .lint import lint
 from .network import LayerRow, Network, Solution, solve
 from .spec import load_spec
-from .topics import STYLES, TOPICS, Redraw, draw, styles_for
+from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
 
 __all__ = [
     "DIFFICULTIES",
@@ -280,8 +280,8 @@ def answers_for(parts: Sequence[str], sol: Solution) -> dict[str, Any]:
 
 # -- generation -----------------------------------------------------------------------------
 def _check(topic: str, difficulty: str, style: str) -> None:
-    if topic not in TOPICS:
-        raise ConfigError(f"unknown topic '{topic}'; topics: {', '.join(TOPICS)}.")
+    if not is_topic(topic):
+        raise ConfigError(topic_error(topic))
     if difficulty not in DIFFICULTIES:
         raise ConfigError(f"unknown difficulty '{difficulty}'; use easy, medium or hard.")
     if style != "mixed" and style not in STYLES:

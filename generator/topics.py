@@ -25,8 +25,10 @@ from collections.abc import Callable
 from typing import Any
 
 from .builder import CODE_STYLES, LEVELS, STYLES, Builder, Level, Redraw
+from .combined import CLASSICS, FEATURES, draw_classic, draw_combined, exercises, split_topic
 
-__all__ = ["CODE_STYLES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw", "styles_for"]
+__all__ = ["CLASSICS", "CODE_STYLES", "FEATURES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw",
+           "is_topic", "styles_for", "topic_error"]
 
 
 # -- shared pieces ------------------------------------------------------------------------------
@@ -106,12 +108,13 @@ def trainable_pooling(rng: random.Random, difficulty: str, style: str) -> dict[s
     """LeNet-style: conv → subsampling with a coefficient (and bias) per channel."""
     weights = rng.choice(("coefficient_and_bias", "coefficient_and_bias", "coefficient"))
     b = _builder(rng, difficulty, style, pooling_weights=weights)
+    op = rng.choice(("average", "max"))  # LeNet subsamples by averaging; AlexNet-style max too
     b.start(int(b.pick([s for s in b.level.sizes if s >= 12])), 3)
     for i in range(_n_convs(b)):
         if i == 0 and weights == "coefficient":  # else every bias dropped = every coefficient
             b.conv(kernel=3)
         b.conv(even=True, kernel=int(b.pick(b.level.kernels)))
-        if not b.pool("average", trainable=weights):
+        if not b.pool(op, trainable=weights):
             raise Redraw("odd size before subsampling")
     b.flatten()
     b.dense_head()
@@ -171,7 +174,10 @@ def no_bias(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
             layer["bias"] = f
     b.flatten()
     b.dense_head(bias=flip)
-    return b.spec()
+    spec = b.spec()
+    if not exercises(spec, ("no-bias",)):
+        raise Redraw("no layer without bias")
+    return spec
 
 
 def groups(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
@@ -331,15 +337,41 @@ TOPICS: dict[str, Callable[[random.Random, str, str], dict[str, Any]]] = {
 }
 
 
-def styles_for(topic: str) -> tuple[str, ...]:
-    """The presentation styles a topic can be shown in (all four, today).
+def is_topic(topic: str) -> bool:
+    """A single topic, a classic question, or features joined by '+'.
 
-    >>> styles_for("trainable-pooling")
-    ('prose', 'keras', 'pytorch', 'table')
+    >>> is_topic("basic"), is_topic("color+sharing"), is_topic("color+conv1d")
+    (True, True, False)
     """
-    return STYLES
+    features = split_topic(topic)
+    if features is not None:
+        return len(features) >= 2 and set(features) <= set(FEATURES)
+    return topic in TOPICS or topic in CLASSICS
+
+
+def topic_error(topic: str) -> str:
+    """Why ``topic`` is not one (the message of a ConfigError)."""
+    if "+" in topic:
+        bad = [t for t in topic.split("+") if t not in FEATURES]
+        return (f"'{'+'.join(bad) or topic}' cannot be combined; topics that combine with '+': "
+                f"{', '.join(FEATURES)}.")
+    return f"unknown topic '{topic}'; topics: {', '.join((*TOPICS, *CLASSICS))}, or a+b+c of " \
+           f"{', '.join(FEATURES)}."
+
+
+def styles_for(topic: str) -> tuple[str, ...]:
+    """The presentation styles a topic can be shown in.
+
+    >>> styles_for("trainable-pooling"), styles_for("classic-keras")
+    (('prose', 'keras', 'pytorch', 'table'), ('keras',))
+    """
+    return ("keras",) if topic == "classic-keras" else STYLES
 
 
 def draw(topic: str, rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
     """One spec for a topic; may raise :class:`Redraw`."""
-    return TOPICS[topic](rng, difficulty, style)
+    if topic in TOPICS:
+        return TOPICS[topic](rng, difficulty, style)
+    if topic in CLASSICS:
+        return draw_classic(topic, rng, difficulty, style)
+    return draw_combined(split_topic(topic) or (), rng, difficulty, style)

@@ -33,7 +33,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.csvsafe import number_cell, plain_cell, text_cell
+from generator.csvsafe import number_cell, plain_cell, score_value, text_cell
 
 from .batch.files import AtomicText
 
@@ -84,8 +84,10 @@ def read_results(path: Path, keep_items: bool = True) -> Gradebook:
             status = r.get("status") or "error"
             problem, part = plain_cell(r.get("problem") or ""), plain_cell(r.get("part") or "")
             score = r.get("score") or ""
-            graded = status in ("correct", "incorrect") and score != ""
-            g.latest[(problem, part)] = float(score) if graded else None
+            value = score_value(score) if status in ("correct", "incorrect") else None
+            g.latest[(problem, part)] = value
+            if value is None and status in ("correct", "incorrect"):
+                status = "invalid score"
             if keep_items:
                 g.items.append((intern(problem), intern(part), intern(status), intern(score),
                                 intern(plain_cell(r.get("misconceptions") or "")),

@@ -26,7 +26,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.csvsafe import number_cell, plain_cell, text_cell
+from generator.csvsafe import number_cell, plain_cell, score_value, text_cell
 
 from .batch.files import AtomicText
 
@@ -89,10 +89,14 @@ def class_report(path: Path) -> ClassReport:
             r.rows += 1
             student = plain_cell(row.get("student_id") or "")
             status = row.get("status") or "error"
+            if status in ("correct", "incorrect"):
+                value = score_value(row.get("score") or "")
+                if value is None:  # nan, 1e308, -5: counted, flagged, never summed
+                    status = "invalid score"
+                else:
+                    r.points[student] = r.points.get(student, 0.0) + value
             r.status[status] += 1
             r.possible[student] += 1
-            if status in ("correct", "incorrect") and row.get("score"):
-                r.points[student] = r.points.get(student, 0.0) + float(row["score"])
             ids = [m for m in plain_cell(row.get("misconceptions") or "").split(";") if m]
             kinds = [k for k in (row.get("layer_types") or "").split(";") if k]
             for mid in ids:

@@ -226,7 +226,8 @@ def test_problems_by_id_roster_and_path(tmp_path: Path) -> None:
         "ann": [{"id": p.id}], "bob": [{"id": q.id}, {"id": p.id}]}}))
     (tmp_path / "in.csv").write_text(
         HEADER + f"ann,,42\nbob,2,42\nbob,q1,42\nbob,,42\ncat,1,42\nann,{p.id},42\n"
-        f"x,set/problems/{q.id}.json,42\nx,nope.json,42\n")
+        f"bob,set/problems/{q.id}.json,42\nbob,nope.json,42\nann,{q.id},42\n"
+        f"ann,set/problems/{q.id}.json,42\ncat,{p.id},42\n")
     out = tmp_path / "out.csv"
     grade_file(tmp_path / "in.csv", out, BatchOptions(), problems_dir=d, grade_fn=stub)
     with open(out, newline="") as f:
@@ -234,8 +235,12 @@ def test_problems_by_id_roster_and_path(tmp_path: Path) -> None:
     assert [(r["problem"], r["status"]) for r in rows] == [
         (p.id, "correct"), (p.id, "correct"), (q.id, "correct"), ("", "error"),
         ("1", "error"), (p.id, "correct"), (f"set/problems/{q.id}.json", "correct"),
-        ("nope.json", "error")]
-    assert "say which" in rows[3]["reason"] and "unknown student" in rows[4]["reason"]
+        ("nope.json", "error"), (q.id, "error"), (f"set/problems/{q.id}.json", "error"),
+        (p.id, "error")]
+    assert "say which" in rows[3]["reason"] and "not on the roster" in rows[4]["reason"]
+    assert "not found" in rows[7]["reason"]
+    assert all("not one of 'ann'" in r["reason"] for r in rows[8:10])
+    assert "not on the roster" in rows[10]["reason"], "a stranger is flagged, never graded"
 
 
 def test_cli_with_the_real_grader(tmp_path: Path) -> None:

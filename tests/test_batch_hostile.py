@@ -174,3 +174,57 @@ def test_stub_is_graded_only_where_readable(tmp_path: Path) -> None:
     src.write_bytes(HEADER.encode() + b's1,p1,"4\xff2\ns2,p1,4\xe92\ns3,p1,42\n')
     grade_file(src, tmp_path / "r.csv", BatchOptions(), problems=PROBLEMS, grade_fn=spy)
     assert seen == ["42"]
+
+
+@pytest.fixture(scope="module")
+def roster_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+    """A real per-student set from ``cnnquiz generate --roster`` (alice and bob)."""
+    d = tmp_path_factory.mktemp("roster")
+    (d / "roster.csv").write_text("student_id\nalice\nbob\n")
+    (d / "secret.txt").write_text("course secret 1234567890\n")
+    res = CliRunner().invoke(main, ["generate", "--roster", str(d / "roster.csv"),
+                                    "--secret-file", str(d / "secret.txt"), "--format", "json",
+                                    "--out", str(d / "set")])
+    assert res.exit_code == 0, res.output
+    import json
+
+    key = json.loads((d / "set" / "answer_key.json").read_text())
+    return d / "set", key["students"]
+
+
+def test_roster_ties_variants_to_students(tmp_path: Path,
+                                          roster_set: tuple[Path, dict[str, object]]) -> None:
+    """Issue 10.10: alice answering bob's variant with bob's answer is not alice's grade."""
+    d, students = roster_set
+    bob = students["bob"][0]  # type: ignore[index]
+    alice = students["alice"][0]  # type: ignore[index]
+    bob_total, alice_total = bob["answers"]["total"], alice["answers"]["total"]
+    (tmp_path / "in.csv").write_text(
+        HEADER + f"alice,{bob['id']},{bob_total}\nmallory,{bob['id']},{bob_total}\n"
+        f"mallory,1,{bob_total}\nalice,1,{alice_total}\nbob,{bob['id']},{bob_total}\n")
+    res = CliRunner().invoke(main, ["grade-batch", str(tmp_path / "in.csv"), "--problems",
+                                    str(d), "--out", str(tmp_path / "r.csv"), "--canvas",
+                                    str(tmp_path / "c.csv")])
+    assert res.exit_code == 0, res.output
+    rows = _rows(tmp_path / "r.csv")
+    assert [(r["student_id"], r["status"]) for r in rows] == [
+        ("alice", "error"), ("mallory", "error"), ("mallory", "error"), ("alice", "correct"),
+        ("bob", "correct")]
+    assert "not one of 'alice'" in rows[0]["reason"]
+    assert all("not on the roster" in r["reason"] for r in rows[1:3])
+    assert all(r["score"] == "" for r in rows[:3])
+
+
+def test_malformed_answer_key_is_a_clear_error(tmp_path: Path) -> None:
+    for i, text in enumerate(['{"students": [1, 2]}', '{"students": {"a": [{"id": 5}]}}',
+                              "{not json", '{"students": {"a": ' + "[" * 100_000 + "}}",
+                              '{"students": {"a": [{"id": "x"}]}, "n": ' + "9" * 5000 + "}"]):
+        d = tmp_path / f"set{i}"
+        d.mkdir()
+        (d / "answer_key.json").write_text(text)
+        (tmp_path / "in.csv").write_text(HEADER + "a,x,42\n")
+        res = CliRunner().invoke(main, ["grade-batch", str(tmp_path / "in.csv"), "--problems",
+                                        str(d), "--out", str(tmp_path / f"r{i}.csv")])
+        assert res.exit_code == 2, (text[:40], res.output)
+        assert "answer key" in res.output and "Traceback" not in res.output
+        assert not (tmp_path / f"r{i}.csv").exists()

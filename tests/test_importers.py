@@ -436,7 +436,8 @@ TORCH_HEAD = "import torch\nimport torch.nn as nn\nimport torch.nn.functional as
 REFUSALS = [
     # (id, source, input_shape, message fragments)
     ("no-model", "import numpy as np\nx = np.zeros(3)\n", None,
-     ["no model found in this file", "keras Sequential/functional", "torch nn.Module"]),
+     ["no model found in this file", "Keras Sequential([...])", "PyTorch nn.Module subclass",
+      "Seen: imports of numpy"]),
     ("keras-imports-but-no-model", KERAS_HEAD + "opt = keras.optimizers.Adam(1e-3)\n", None,
      ["no model found"]),
     ("branching-functional", KERAS_HEAD + """

@@ -97,3 +97,16 @@ def test_the_repair_step_executes_nothing(tmp_path: Path) -> None:
         with pytest.raises(ConfigError):
             read_code(text)
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(("name", "fragments"), [
+    ("keras_unfoldable_shape.txt", ["line 8:", "input_shape is computed when the code runs",
+                                    "--input-shape"]),
+    ("blog_flat_function_undefined.txt", ["line 6:", "(img_SIZE, img_SIZE, 3)",
+                                          "--input-shape", "read with repairs"]),
+])
+def test_an_unreadable_input_shape_asks_for_input_shape(name: str, fragments: list[str]) -> None:
+    with pytest.raises(ConfigError) as info:
+        read_code((CORPUS / name).read_text(encoding="utf-8"))
+    for fragment in fragments:
+        assert fragment in str(info.value)

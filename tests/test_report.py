@@ -107,3 +107,33 @@ def test_cli(tmp_path: Path) -> None:
     assert (tmp_path / "r.html").is_file() and (tmp_path / "m.csv").is_file()
     res = CliRunner().invoke(main, ["report", str(src), "--out", str(src)])
     assert res.exit_code == 2 and "input" in res.output
+
+
+def test_hostile_scores_are_flagged_not_summed(tmp_path: Path) -> None:
+    """nan, 1e308, -5 and 7 are not scores: the row is counted as 'invalid score', the class
+    totals and bins stay those of the real scores, and the command exits 0 with a page."""
+    rows = [("ann", "total", "correct", "1", "", ""), ("bob", "total", "correct", "nan", "", ""),
+            ("cat", "total", "incorrect", "1e308", "", ""), ("cat", "per_layer", "correct",
+                                                              "1e308", "", ""),
+            ("dan", "total", "incorrect", "-5", "", ""), ("eve", "total", "correct", "7", "", "")]
+    path = results(tmp_path, rows)
+    r = class_report(path)
+    assert r.status == {"correct": 1, "invalid score": 5}
+    assert r.points == {"ann": 1.0}
+    assert sum(r.distribution()) == 5 and r.distribution()[-1] == 1
+    res = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "r.html")])
+    assert res.exit_code == 0, res.output
+    assert "invalid score 5" in (tmp_path / "r.html").read_text()
+    from grader.gradebook import read_results, write_canvas
+
+    book = read_results(path)
+    assert book.students["cat"].points == 0 and book.students["cat"].review == 2
+    text = write_canvas(book, tmp_path / "c.csv").read_text()
+    assert "nan" not in text and "inf" not in text and "e+" not in text
+
+
+def test_not_a_results_file_is_a_clear_error(tmp_path: Path) -> None:
+    path = tmp_path / "x.csv"
+    path.write_bytes(b"a,b\n\"" + b"x" * (11 * 1024 * 1024) + b"\n")
+    res = CliRunner().invoke(main, ["report", str(path), "--out", str(tmp_path / "r.html")])
+    assert res.exit_code == 2 and "not a grade-batch results CSV" in res.output

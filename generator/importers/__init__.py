@@ -22,7 +22,6 @@ statistics are buffers there and non-trainable weights here, as in Keras).
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +29,10 @@ from typing import Any
 from ..errors import ConfigError
 from ..spec import read_spec_file
 from .common import MAX_SOURCE, parse
-from .keras_ast import import_keras, looks_like_keras
+from .detect import framework, no_model_message
+from .keras_ast import import_keras
 from .repair import Repaired, repair
-from .torch_ast import import_torch, looks_like_torch
+from .torch_ast import import_torch
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -51,15 +51,6 @@ class Imported:
     notes: tuple[tuple[int, str], ...] = field(default=())  # how the code was read
 
 
-def _framework(tree: ast.Module) -> str:
-    """'torch' or 'keras': by imports; with both or neither, by the constructors used."""
-    torch, keras = looks_like_torch(tree), looks_like_keras(tree)
-    if torch != keras:
-        return "torch" if torch else "keras"
-    text = ast.unparse(tree)
-    return "torch" if ("nn.Module" in text or "nn.Sequential" in text) else "keras"
-
-
 def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
               filename: str = "<source>", model: str | None = None) -> Imported:
     """Read the Keras or PyTorch model in ``source`` (never imported or run).
@@ -67,9 +58,9 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     ``input_shape`` (H, W, C), channels last, supplies or replaces the code's input size;
     ``model`` names the model (or gives its line) when the file defines several.
 
-    >>> read_code("x = 1")
+    >>> read_code("x = 1")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    generator.errors.ConfigError: <source>: no model found in this file: expected a keras Sequential/functional model or a torch nn.Module/nn.Sequential.
+    generator.errors.ConfigError: <source>: no model found in this file. Looked for a Keras Sequential([...]) ... Seen: no imports; no classes; no functions; no layer calls. ...
     """
     if input_shape is not None:
         input_shape = tuple(input_shape)
@@ -80,11 +71,15 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     fixed = repair(source) if len(source) <= MAX_SOURCE else Repaired(source, ())
     try:
         tree = parse(fixed.text, filename)
-        framework = _framework(tree)
-        reader = import_torch if framework == "torch" else import_keras
-        notes: list[tuple[int, str]] = []
-        spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
-                      notes=notes)
+        name, notes = framework(tree)
+        reader = import_torch if name == "torch" else import_keras
+        try:
+            spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
+                          notes=notes)
+        except ConfigError as e:
+            if e.detail.startswith("no model found"):
+                raise ConfigError(no_model_message(tree), where=e.where) from None
+            raise
     except RecursionError:  # a safety net; parse() already refuses deep nesting
         raise ConfigError("the code is nested too deeply to read.", where=filename) from None
     except ConfigError as e:
@@ -94,7 +89,7 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         more = f" and {len(fixed.repairs) - 3} more" if len(fixed.repairs) > 3 else ""
         raise ConfigError(f"{e.detail} (The paste was read with repairs: {shown}{more}.)",
                           where=e.where) from None
-    return Imported(spec, framework, fixed.repairs, tuple(sorted(set(notes))))
+    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))))
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

@@ -22,7 +22,8 @@ from ..errors import ConfigError
 from .consts import MAX_INT, MAX_TUPLE, UNKNOWN, constants, fold, try_fold
 
 __all__ = [
-    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "choose_model", "constants", "dotted",
+    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "channel_test", "choose_model", "constants",
+    "dotted",
     "fail", "fold", "import_aliases", "line_of", "parse", "scope_statements", "snippet",
     "suggest", "try_fold",
 ]
@@ -129,17 +130,47 @@ def dotted(node: ast.AST, aliases: Mapping[str, str]) -> str | None:
     return ".".join(reversed(parts))
 
 
-def scope_statements(body: Sequence[ast.stmt]) -> Iterator[ast.stmt]:
-    """The statements of a scope, entering ``with``/``try`` blocks and ``if __name__ == ...``."""
+def scope_statements(body: Sequence[ast.stmt], channels_first: bool = False
+                     ) -> Iterator[ast.stmt]:
+    """The statements of a scope, entering ``with``/``try`` blocks, ``if __name__ == ...``
+    and the branch of ``if K.image_data_format() == 'channels_first':`` that matches the
+    file's channel order (channels last unless the file sets channels first).
+
+    >>> tree = ast.parse("if K.image_data_format() == 'channels_first':\\n    s = (1, 28, 28)\\n"
+    ...                  "else:\\n    s = (28, 28, 1)\\n")
+    >>> [ast.unparse(s) for s in scope_statements(tree.body)]
+    ['s = (28, 28, 1)']
+    """
     for stmt in body:
         if isinstance(stmt, ast.With | ast.AsyncWith):
-            yield from scope_statements(stmt.body)
+            yield from scope_statements(stmt.body, channels_first)
         elif isinstance(stmt, ast.Try):
-            yield from scope_statements(stmt.body)
+            yield from scope_statements(stmt.body, channels_first)
         elif isinstance(stmt, ast.If) and "__name__" in ast.unparse(stmt.test):
-            yield from scope_statements(stmt.body)
+            yield from scope_statements(stmt.body, channels_first)
+        elif isinstance(stmt, ast.If) and (first := channel_test(stmt.test)) is not None:
+            yield from scope_statements(stmt.body if first == channels_first else stmt.orelse,
+                                        channels_first)
         else:
             yield stmt
+
+
+def channel_test(test: ast.expr) -> bool | None:
+    """For ``K.image_data_format() == 'channels_first'`` (or ``image_dim_ordering() == 'th'``,
+    ``!=``, the channels-last spellings): whether the test holds for channels-first. None for
+    any other test."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1
+            and isinstance(test.ops[0], ast.Eq | ast.NotEq)
+            and isinstance(test.left, ast.Call)
+            and isinstance(test.comparators[0], ast.Constant)):
+        return None
+    f = test.left.func
+    name = f.attr if isinstance(f, ast.Attribute) else f.id if isinstance(f, ast.Name) else ""
+    value = test.comparators[0].value
+    if name not in ("image_data_format", "image_dim_ordering") or value not in (
+            "channels_first", "th", "channels_last", "tf"):
+        return None
+    return (value in ("channels_first", "th")) == isinstance(test.ops[0], ast.Eq)
 
 
 # -- several models in one file -----------------------------------------------------------

@@ -43,6 +43,8 @@ from .keras_layers import (
     CHANNELS_FIRST,
     CLASSES,
     MERGES,
+    Unread,
+    channel_branch_notes,
     channel_order,
     keras_layer,
     to_channels_last,
@@ -94,7 +96,7 @@ class _Scope:
         self.models: list[_Model] = []
 
     def run(self, body: list[ast.stmt]) -> list[_Model]:
-        for stmt in scope_statements(body):
+        for stmt in scope_statements(body, bool(self.env.get(CHANNELS_FIRST))):
             if isinstance(stmt, ast.Assign | ast.AnnAssign):
                 targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
                 value = self.expr(stmt.value) if stmt.value is not None else None
@@ -274,7 +276,8 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     tree = parse(source, filename)
     aliases = import_aliases(tree)
     first = channel_order(tree, aliases)
-    module_env = constants(list(scope_statements(tree.body)), {CHANNELS_FIRST: bool(first)})
+    module_env = constants(list(scope_statements(tree.body, bool(first))),
+                           {CHANNELS_FIRST: bool(first)})
     models = _Scope(aliases, dict(module_env)).run(tree.body)
     where = {id(m): "" for m in models}
     for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
@@ -302,6 +305,10 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
     shape = input_shape or chosen.shape
+    if isinstance(shape, Unread):
+        shape.fail()
+    if notes is not None:
+        notes.extend(channel_branch_notes(tree, bool(first)))
     if first and input_shape is None and shape is not None:
         shape = to_channels_last(tuple(shape))
         if notes is not None:

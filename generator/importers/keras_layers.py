@@ -10,14 +10,15 @@
 from __future__ import annotations
 
 import ast
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NoReturn
 
 from .callargs import CallArgs
 from .chain import Ref
-from .common import dotted, fail, snippet, suggest, try_fold
+from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
 
-__all__ = ["CHANNELS_FIRST", "CLASSES", "INPUTS", "MERGES", "channel_order", "keras_layer",
-           "to_channels_last"]
+__all__ = ["CHANNELS_FIRST", "CLASSES", "INPUTS", "MERGES", "Unread", "channel_order",
+           "keras_layer", "to_channels_last"]
 
 #: key in the constants environment saying the file is channels-first (not a Python name)
 CHANNELS_FIRST = "<channels first>"
@@ -111,6 +112,18 @@ def channel_order(tree: ast.Module, aliases: dict[str, str]) -> tuple[int, str] 
     return first
 
 
+def channel_branch_notes(tree: ast.Module, channels_first: bool) -> list[tuple[int, str]]:
+    """A note for each ``if K.image_data_format() == ...`` branch: which one was read."""
+    notes = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.If) and (first := channel_test(node.test)) is not None:
+            taken = "the if branch" if first == channels_first else "the else branch"
+            order = "channels-first (as the file sets)" if channels_first else "channels-last"
+            notes.append((node.lineno, f"`if {snippet(node.test, 60)}`: {taken} read, for "
+                                       f"{order} input"))
+    return notes
+
+
 def to_channels_last(shape: tuple[Any, ...]) -> tuple[Any, ...]:
     """A channels-first input shape (C, H, W) as cnnquiz's (H, W, C); (n,) stays.
 
@@ -179,17 +192,35 @@ def _zero_padding(a: CallArgs, rank: int) -> tuple[int, ...]:
     return tuple(out)
 
 
-def declared_shape(a: CallArgs) -> tuple[Any, ...] | None:
-    """The input shape a layer states (input_shape, batch_input_shape, input_dim, ...)."""
+@dataclass(frozen=True)
+class Unread:
+    """An input shape the code computes when it runs (``x_train.shape[1:]``, a parameter)."""
+
+    line: int
+    text: str
+
+    def fail(self) -> NoReturn:
+        fail(self.line, f"the input shape {self.text} is computed when the code runs (or uses a "
+                        "name the file does not define), so it cannot be read. Pass "
+                        "--input-shape HxWxC (channels last), or write the numbers.")
+
+
+def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
+    """The input shape a layer states (input_shape, batch_input_shape, input_dim, ...);
+    :class:`Unread` when it is not a constant (``--input-shape`` may still supply it)."""
     for key, drop in (("input_shape", 0), ("shape", 0), ("batch_input_shape", 1),
                       ("batch_shape", 1)):
         if key in a:
-            v = a.get(key)
+            v = try_fold(a.nodes[key], a.env)
+            if v is UNKNOWN:
+                return Unread(a.call.lineno, f"{key}={snippet(a.nodes[key])}")
             v = v if isinstance(v, tuple) else (v,)
             return v[drop:]
     if "input_dim" in a:
-        dim = a.get("input_dim")
-        return (a.get("input_length"), dim) if "input_length" in a else (dim,)
+        dims = [try_fold(a.nodes[k], a.env) for k in ("input_length", "input_dim") if k in a]
+        if UNKNOWN in dims:
+            return Unread(a.call.lineno, f"input_dim={snippet(a.nodes['input_dim'])}")
+        return tuple(dims)
     return None
 
 

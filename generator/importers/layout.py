@@ -53,7 +53,6 @@ def reindent(lines: list[str], i: int, add: Add, message: str = "") -> list[str]
     depth: list[str] = []
     state: str | None = None
     after_decorator = False
-    last = head
     for j in range(head, len(lines)):
         line = lines[j]
         continued = bool(depth) or state is not None
@@ -99,9 +98,9 @@ def reindent(lines: list[str], i: int, add: Add, message: str = "") -> list[str]
                 stack.append(("with", "", False))
             elif re.match(r"(return|raise)\b", text) and stack and stack[-1][0] == "def":
                 stack.pop()
-        last = j
+
     changed = [j for j in range(len(lines)) if out[j] != lines[j]]
-    if not changed or not _gets_further(out, last):
+    if not changed or not _gets_further(out, i):
         return None
     add(head + 1, f"lines {changed[0] + 1}–{changed[-1] + 1}: lost indentation restored "
                   "(def/class bodies indented under their headers)")

@@ -72,17 +72,18 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
                grade_fn: GradeFn | None = None, progress: bool = False) -> BatchStats:
     """Grade every row of ``submissions`` into the results CSV ``out`` (atomically)."""
     submissions, out = Path(submissions), Path(out)
-    check_outputs([submissions], [out])
+    check_outputs([submissions], [out], protected=[problems_dir])
     base = submissions.parent
     stats = BatchStats()
     counts: Counter[str] = Counter()
     bar = _progress_bar(submissions) if progress else None
     update = bar.update if bar is not None else None
     rows = read_rows(submissions, opts, update)
-    with AtomicText(out) as f:
+    atomic = AtomicText(out)
+    with atomic as f:
         f.write(",".join(RESULT_COLUMNS) + "\n")
         for text, hits, chunk_counts in _graded(rows, opts, problems_dir, base, problems,
-                                                grade_fn):
+                                                grade_fn, (atomic.tmp,)):
             f.write(text)
             stats.cache_hits += hits
             counts.update(chunk_counts)
@@ -95,7 +96,8 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
 
 def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None, base: Path,
             problems: Mapping[str, Any] | None,
-            grade_fn: GradeFn | None) -> Iterator[tuple[str, int, Counter[str]]]:
+            grade_fn: GradeFn | None,
+            cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
     chunks = _chunks(rows, opts.chunk_size)
     first = next(chunks, None)
     if first is None:
@@ -107,7 +109,8 @@ def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None
             lines, counts = result_lines(g, chunk)
             yield "".join(lines), g.hits - before, counts
         return
-    yield from parallel(_chain(first, chunks), opts, directory, base, problems, grade_fn)
+    yield from parallel(_chain(first, chunks), opts, directory, base, problems, grade_fn,
+                        cleanup)
 
 
 def _chain(first: list[InputRow], rest: Iterator[list[InputRow]]) -> Iterator[list[InputRow]]:

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-__all__ = ["ProblemIndex", "has_students"]
+__all__ = ["ProblemIndex", "has_students", "read_roster"]
 
 
 class ProblemIndex:
@@ -30,17 +30,20 @@ class ProblemIndex:
             for f in sorted(directory.rglob("*.json")):
                 if f.name != "answer_key.json":
                     self.paths.setdefault(f.stem, f)
-            key = directory / "answer_key.json"
-            if key.is_file():
-                data = json.loads(key.read_text(encoding="utf-8"))
-                for s, entries in (data.get("students") or {}).items():
-                    self.students[str(s)] = [str(e["id"]) for e in entries]
+            self.students = read_roster(directory)
 
     def resolve(self, student: str, cell: str) -> tuple[str, Any]:
-        """(problem key, problem) or raise LookupError with a reason."""
+        """(problem key, problem) or raise LookupError with a reason.
+
+        With a roster, a row is graded only against its own student's variants: a student
+        who is not on the roster, or a variant of somebody else, is an error, never a grade.
+        """
+        mine = self.students.get(student)
+        if self.students and mine is None:
+            raise LookupError(f"student {student!r} is not on the roster of this problem set "
+                              "(answer_key.json); not graded")
         pid = cell
-        if pid not in self.loaded and pid not in self.paths and student in self.students:
-            mine = self.students[student]
+        if mine is not None and pid not in mine:
             number = cell.lower().lstrip("q")
             if not cell and len(mine) == 1:
                 pid = mine[0]
@@ -48,6 +51,13 @@ class ProblemIndex:
                 pid = mine[int(number) - 1]
             elif not cell:
                 raise LookupError(f"student {student!r} has {len(mine)} problems; say which")
+        key, problem = self._find(pid)
+        if mine is not None and key not in mine and getattr(problem, "id", None) not in mine:
+            raise LookupError(f"problem {pid!r} is not one of {student!r}'s variants "
+                              f"(theirs: {', '.join(mine[:5])}); not graded")
+        return key, problem
+
+    def _find(self, pid: str) -> tuple[str, Any]:
         if pid in self.loaded:
             return pid, self.loaded[pid]
         if pid in self.paths:
@@ -63,9 +73,36 @@ class ProblemIndex:
                               "file and in the working directory)")
         if not pid:
             raise LookupError("no problem given")
-        if self.students and student not in self.students:
-            raise LookupError(f"unknown student {student!r} and problem {pid!r}")
         raise LookupError(f"unknown problem {pid!r}")
+
+
+def read_roster(directory: Path) -> dict[str, list[str]]:
+    """Student -> their variant ids from a set's ``answer_key.json`` ({} without a roster).
+
+    A key that is not a cnnquiz answer key is the author's error for the whole batch.
+    """
+    from generator.errors import ConfigError
+
+    key = Path(directory) / "answer_key.json"
+    if not key.is_file():
+        return {}
+    try:
+        data = json.loads(key.read_text(encoding="utf-8"))
+        students = data.get("students") if isinstance(data, dict) else None
+        if students is None:
+            return {}
+        if not isinstance(students, dict):
+            raise ValueError("'students' is not an object")
+        roster: dict[str, list[str]] = {}
+        for s, entries in students.items():
+            if not isinstance(entries, list) or not all(
+                    isinstance(e, dict) and isinstance(e.get("id"), str) for e in entries):
+                raise ValueError(f"student {str(s)[:40]!r} has no list of variants with ids")
+            roster[str(s)] = [e["id"] for e in entries]
+        return roster
+    except (ValueError, RecursionError, OSError) as e:  # JSON and decoding errors included
+        raise ConfigError(f"{key} is not a readable cnnquiz answer key "
+                          f"({type(e).__name__}: {str(e)[:200]}); generate the set again.") from None
 
 
 def _load(path: Path) -> Any:
@@ -81,10 +118,4 @@ def _load(path: Path) -> Any:
 
 
 def has_students(directory: Path) -> bool:
-    key = Path(directory) / "answer_key.json"
-    if not key.is_file():
-        return False
-    try:
-        return bool(json.loads(key.read_text(encoding="utf-8")).get("students"))
-    except (OSError, json.JSONDecodeError):
-        return False
+    return bool(read_roster(directory))

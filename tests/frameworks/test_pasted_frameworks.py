@@ -75,6 +75,14 @@ def _cases() -> dict[str, Callable[[], int]]:
         "two_models_notebook.txt-8": lambda: _keras(
             (784,), L.Dense(32), L.Dropout(0.3), L.Dense(10)),
         "keras0_dense.txt-": lambda: _keras((784,), L.Dense(256), L.Dense(10)),
+        "keras1_mnist_branch.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, (3, 3)), L.Activation("relu"), L.Conv2D(32, (3, 3)),
+            L.MaxPooling2D((2, 2)), L.Dropout(0.25), L.Flatten(), L.Dense(128), L.Dense(10)),
+        "blog_flat_function_undefined.txt-": lambda: _keras(
+            (64, 64, 3), L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(), L.Flatten(),
+            L.Dense(10)),
+        "keras_unfoldable_shape.txt-": lambda: _keras(
+            (16, 16, 1), L.Conv2D(8, 3), L.GlobalMaxPooling2D(), L.Dense(5)),
     }
 
 

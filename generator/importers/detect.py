@@ -1,0 +1,80 @@
+"""Which framework pasted code is written for, and what a file without a model holds.
+
+The imports decide (``import torch``, ``from tensorflow import keras``); when a paste has
+both or none (an import line was left out), the layer classes it calls vote: ``Conv2d``,
+``Linear``, ``nn.`` names are PyTorch's, ``Conv2D``, ``Dense`` Keras's. A missing import is
+told as a note rather than turned into advice for the other framework.
+
+>>> import ast
+>>> framework(ast.parse("model = nn.Sequential(nn.Linear(4, 2))"))
+('torch', [(1, 'torch.nn is never imported (import torch.nn as nn is missing); nn.Sequential, nn.Linear read as PyTorch')])
+"""
+
+from __future__ import annotations
+
+import ast
+
+from .common import dotted, import_aliases
+from .keras_layers import CLASSES, INPUTS
+from .torch_layers import MODULES
+
+__all__ = ["framework", "no_model_message"]
+
+TORCH_ONLY = set(MODULES) - set(CLASSES) | {"Module", "ModuleList"}
+KERAS_ONLY = set(CLASSES) - set(MODULES) | set(INPUTS) | {"Model"}
+
+
+def _calls(tree: ast.Module) -> list[tuple[int, str, str]]:
+    """(line, last name, dotted text) of every call and class base in the file."""
+    aliases = import_aliases(tree)
+    out = []
+    for node in ast.walk(tree):
+        targets = [node.func] if isinstance(node, ast.Call) else (
+            node.bases if isinstance(node, ast.ClassDef) else [])
+        for t in targets:
+            q = dotted(t, aliases)
+            if q:
+                out.append((node.lineno, q.rsplit(".", 1)[-1], q))
+    return out
+
+
+def framework(tree: ast.Module) -> tuple[str, list[tuple[int, str]]]:
+    """('torch' | 'keras', notes): by the imports, else by the layer classes called."""
+    roots = {q.split(".")[0] for q in import_aliases(tree).values()}
+    torch, keras = "torch" in roots, bool(roots & {"keras", "tensorflow", "tf"})
+    if torch != keras:
+        return ("torch" if torch else "keras"), []
+    calls = _calls(tree)
+    unresolved_nn = [(line, q) for line, _, q in calls if q.startswith("nn.")]
+    votes_torch = sum(name in TORCH_ONLY for _, name, _ in calls) + len(unresolved_nn)
+    votes_keras = sum(name in KERAS_ONLY for _, name, _ in calls)
+    choice = "torch" if votes_torch > votes_keras else "keras"
+    notes: list[tuple[int, str]] = []
+    if choice == "torch" and unresolved_nn and not torch:
+        names = ", ".join(dict.fromkeys(q for _, q in unresolved_nn[:3]))
+        notes.append((unresolved_nn[0][0], f"torch.nn is never imported (import torch.nn as nn "
+                                           f"is missing); {names} read as PyTorch"))
+    elif not torch and not keras and (votes_torch or votes_keras):
+        notes.append((1, f"no import of torch or keras; read as "
+                         f"{'PyTorch' if choice == 'torch' else 'Keras'} by its layer names"))
+    return choice, notes
+
+
+def no_model_message(tree: ast.Module) -> str:
+    """What was looked for and what the file holds instead, for the 'no model' refusal."""
+    roots = sorted({q.split(".")[0] for q in import_aliases(tree).values()})
+    classes = [f"{c.name} (line {c.lineno})" for c in tree.body if isinstance(c, ast.ClassDef)]
+    functions = [f"{f.name}() (line {f.lineno})" for f in tree.body
+                 if isinstance(f, ast.FunctionDef)]
+    layers = [f"{name} (line {line})" for line, name, _ in _calls(tree)
+              if name in MODULES or name in CLASSES]
+    seen = [f"imports of {', '.join(roots)}" if roots else "no imports",
+            f"classes {', '.join(classes[:4])}" if classes else "no classes",
+            f"functions {', '.join(functions[:4])}" if functions else "no functions",
+            f"layer calls outside any model: {', '.join(layers[:4])}" if layers
+            else "no layer calls"]
+    return ("no model found in this file. Looked for a Keras Sequential([...]) or "
+            "Model(inputs, outputs) assigned to a name or returned by a function, and for a "
+            "PyTorch nn.Module subclass or nn.Sequential(...) assigned to a name. Seen: "
+            + "; ".join(seen) + ". Paste the code that builds the model (e.g. model = "
+            "keras.Sequential([...]) or class Net(nn.Module): ...).")
