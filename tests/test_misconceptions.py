@@ -119,6 +119,25 @@ CASES = [
      "transposed_conv_as_conv", None, 1_042, 82),
     ("skip-pool", net([28, 28, 1], [{"type": "max_pooling2d", "pool_size": 2}, *HEAD]),
      "skip_downsampling_layer", None, 197, 785),
+    # issue 14: mistakes seen in real posts and practice sessions
+    ("padding-ignored-torch", net([28, 28, 1], [conv(8, 3, padding=1), {"type": "flatten"},
+                                                {"type": "dense", "units": 10}]),
+     "explicit_padding_ignored", None, 62_810, 54_170),
+    ("conv1d-k-squared", net([100, 16], [{"type": "conv1d", "filters": 32, "kernel": 5}]),
+     "conv1d_kernel_squared", None, 2_592, 12_832),
+    ("kernel-as-filters", net([32, 32], [conv(16, 5), *HEAD], color="rgb"),
+     "kernel_size_as_filters", None, 13_761, 4_301),
+    ("filters-other-layer", net([8, 8], [conv(16, 3), conv(32, 3)], color="rgb"),
+     "filters_from_other_layer", "conv2d_1", 5_088, 2_768),
+    ("flatten-omitted", net([4, 4, 8], [{"type": "flatten"}, {"type": "dense", "units": 10}]),
+     "flatten_omitted", None, 1_290, 90),
+    ("pool-scale-bias", net([8, 8], [conv(6, 3), {"type": "max_pooling2d", "pool_size": 2}],
+                            color="rgb"), "pooling_given_scale_bias", None, 168, 180),
+    ("bn-all-asked", {**BN, "conventions": {"count": "total"}}, "bn_moving_stats_left_out", None,
+     53_760, 52_736),
+    ("transpose-restores", net([16, 16, 8], [{"type": "conv2d_transpose", "filters": 4,
+                                              "kernel": 3, "strides": 2}, *HEAD]),
+     "transposed_conv_restores_size", None, 4_649, 4_389),
 ]
 
 
