@@ -212,4 +212,7 @@ def _feedback(screen: Screen, results: list[core.Feedback]) -> None:
             screen.say(f"{lead}{where} (step: {f.step}): {f.title}.", "red")
         if fb.status != "correct":
             screen.say(fb.text)
+    if any(fb.follow_up for fb in results) and len(results) == 1 and results[0].cells == ():
+        screen.say("Several mistakes give this number: practise with --mode layers to tell "
+                   "them apart.", "dim")
     screen.say("Try again, or h for a hint.", "dim")

@@ -90,18 +90,20 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     from generator.lint import lint
     from generator.render import num, render
 
-    data, _ = _read(spec, input_shape, model)
+    data, code = _read(spec, input_shape, model)
     answer = solve(load_spec(data)).answer
-    found = lint(data)
+    found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes])
+             for a in lint(data)]
+    if code is not None and code.readings:  # the code itself reads two ways (channel order)
+        found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings]))
     if fmt == "json":
         click.echo(json.dumps({
             "ambiguous": bool(found),
             "answer": answer,
             "ambiguities": [
-                {"convention": a.convention, "layers": list(a.sites),
-                 "alternatives": [{"value": o.value, "answer": o.answer, "error": o.error}
-                                  for o in a.outcomes]}
-                for a in found
+                {"convention": convention, "layers": sites,
+                 "alternatives": [{"value": v, "answer": n, "error": err} for v, n, err in outs]}
+                for convention, sites, outs in found
             ],
         }, indent=2))
     else:
@@ -109,11 +111,10 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             "spec": spec,
             "answer": num(answer),
             "found": [
-                {"convention": a.convention, "layers": ", ".join(a.sites),
-                 "outcomes": [{"value": o.value,
-                               "answer": num(o.answer) if o.answer is not None else None,
-                               "error": o.error} for o in a.outcomes]}
-                for a in found
+                {"convention": convention, "layers": ", ".join(sites),
+                 "outcomes": [{"value": v, "answer": num(n) if n is not None else None,
+                               "error": err} for v, n, err in outs]}
+                for convention, sites, outs in found
             ],
         }), nl=False)
     sys.exit(1 if found else 0)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import random
 import secrets
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from typing import Any
 
@@ -176,7 +176,7 @@ def why(reason: str, topic: str) -> str:
 MODES = {"total": ("total",), "layers": ("total", "per_layer"), "shape": ("shape",)}
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=1024)
 def build(topic: str, difficulty: str, seed: int, mode: str | bool = "total") -> Problem:
     """The problem for (topic, difficulty, seed, mode); the style follows from the seed.
 
@@ -252,6 +252,8 @@ class Feedback:
     confident: bool = False
     focus: str | None = None
     cells: tuple[tuple[str, str, str], ...] = ()
+    #: the grader's advice to answer in more detail (per layer, every shape), if any
+    follow_up: str = ""
 
     @property
     def correct(self) -> bool:
@@ -263,7 +265,7 @@ class Feedback:
                 "ambiguous": self.ambiguous, "confident": self.confident, "focus": self.focus,
                 "misconceptions": list(self.misconceptions),
                 "findings": [f.__dict__ | {"layers": list(f.layers)} for f in self.findings],
-                "cells": [list(c) for c in self.cells]}
+                "cells": [list(c) for c in self.cells], "follow_up": self.follow_up}
 
 
 def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
@@ -293,6 +295,10 @@ def _cell_text(f: Mapping[str, Any]) -> str:
     return "not this value: recompute this layer"
 
 
+#: the grader's follow-ups that ask for a table the apps may not show
+FOLLOW_UPS_FOR_TABLES = ("Answer per layer", "Give the output shape of every layer")
+
+
 def _from_result(result: Any) -> Feedback:
     findings: list[Finding] = []
     for d in result.diagnoses:
@@ -306,9 +312,16 @@ def _from_result(result: Any) -> Feedback:
     focus = next((d.layers[0] for d in result.diagnoses if d.layers), None) if confident else None
     cells = tuple((str(f["layer"]), "right" if f.get("verdict") == "correct" else "wrong",
                    _cell_text(f)) for f in result.findings if "layer" in f and "verdict" in f)
-    return Feedback(result.status, result.feedback.strip(), tuple(findings),
+    # the grader may advise answering per layer (or every shape); the apps offer that as a
+    # link or a mode instead, so the advice never appears where there is no such table
+    follow = str(result.context.get("follow_up") or "")
+    if not follow.startswith(FOLLOW_UPS_FOR_TABLES):
+        follow = ""  # other advice (write a formula) fits any answer box: the grader's text keeps it
+    else:
+        result = replace(result, context={**result.context, "follow_up": ""})
+    return Feedback(result.status, result.render("text").strip(), tuple(findings),
                     result.render("html"), bool(result.ambiguous), counted, confident, focus,
-                    cells)
+                    cells, follow)
 
 
 def check(problem: Problem, answer: str, part: str = "total") -> Feedback:

@@ -8,6 +8,7 @@ opened. Each POST changes the store once and redirects back to the page.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlencode
 
@@ -100,11 +101,9 @@ def register(app: Flask) -> None:
         given = dict(payload.get("given") or {})
         if state["draft"]:
             given |= _draft(state["draft"])
-        focus = payload.get("focus")
-        steps = ladder(problem, focus, payload.get("mistake"))
+        steps = _ladder(topic, difficulty, seed_, mode, payload.get("focus"), payload.get("mistake"))
         shown = min(state["hints"], len(steps))
-        ctx = problem_context(problem)
-        ctx.pop("answer", None)  # the page never holds the answer before it is earned
+        ctx = _context(topic, difficulty, seed_, mode)
         cells = {c[0]: c for fb in payload.get("feedback", []) for c in fb.get("cells", [])}
         rows = [{"name": n, "id": f"layer-{i}", "field": f"layer:{n}", "type": t["type"],
                  "value": given.get(f"layer:{n}", ""), "mark": (cells.get(n) or ("", "", ""))[1],
@@ -134,6 +133,8 @@ def register(app: Flask) -> None:
             hinted=state["hints"] > 0, seen_solution=bool(state["solution_seen"]),
             solution=Markup(core.solution(problem, "html")) if state["solution_seen"] else "",
             example=example, max_chars=core.MAX_ANSWER_CHARS,
+            layers_url=problem_url(problem.topic, problem.difficulty, problem.seed, mode="layers")
+            if mode == "total" else "",
         )
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>")
@@ -178,6 +179,24 @@ def register(app: Flask) -> None:
         problem, mode = load(topic, difficulty, seed_)
         store.show_solution(g.student, problem.id, problem.topic)
         return redirect(here(problem, mode) + "#solution", code=303)  # type: ignore[return-value]
+
+
+@lru_cache(maxsize=512)
+def _context_cached(topic: str, difficulty: str, seed: int, mode: str) -> dict[str, Any]:
+    ctx = problem_context(core.build(topic, difficulty, seed, mode))
+    ctx.pop("answer", None)  # the page never holds the answer before it is earned
+    return ctx
+
+
+def _context(topic: str, difficulty: str, seed: int, mode: str) -> dict[str, Any]:
+    """The problem's template context (cached: a problem is a pure function of its URL)."""
+    return dict(_context_cached(topic, difficulty, seed, mode))
+
+
+@lru_cache(maxsize=1024)
+def _ladder(topic: str, difficulty: str, seed: int, mode: str, focus: str | None,
+            mistake: str | None) -> tuple[Any, ...]:
+    return tuple(ladder(core.build(topic, difficulty, seed, mode), focus, mistake))
 
 
 def _draft(text: str) -> dict[str, str]:

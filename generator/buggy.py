@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
-from .layers import Layer, Shape, Weight
-from .network import Count, Network, Node
+from .layers import Layer, Merge, Shape, Weight
+from .network import Count, Network, Node, propagate, sources
 from .spec import family
 
 if TYPE_CHECKING:
@@ -57,14 +57,23 @@ class BuggyResult:
     shapes: tuple[Shape, ...]
     params: tuple[int, ...]
     input_shape: Shape
+    #: the input names of every node (:func:`generator.network.sources`) and the network's
+    #: input shapes by name; empty for a plain chain
+    sources: tuple[tuple[str, ...], ...] = ()
+    inputs: tuple[tuple[str, Shape], ...] = ()
 
     @property
     def total(self) -> int:
         """The answer under the network's count convention (trainable or total)."""
         return sum(self.params)
 
-    def in_shape(self, i: int) -> Shape:
-        return self.input_shape if i == 0 else self.shapes[i - 1]
+    def in_shape(self, i: int) -> Any:
+        """Layer ``i``'s input shape; for a merge, the tuple of its inputs' shapes."""
+        if not self.sources:
+            return self.input_shape if i == 0 else self.shapes[i - 1]
+        shapes = {**dict(self.inputs), **dict(zip(self.names, self.shapes, strict=True))}
+        srcs = self.sources[i]
+        return shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
 
 
 class Engine:
@@ -77,6 +86,8 @@ class Engine:
         self.names = tuple(n.name for n in network.nodes)
         self.families = tuple(family(n.layer.kind) for n in network.nodes)
         self.count_all = network.count == Count.TOTAL
+        self.chain = network.is_chain
+        self.sources = sources(network)
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
@@ -88,8 +99,11 @@ class Engine:
         self.base: BuggyResult = base
 
     # -- one layer ------------------------------------------------------------------------
-    def layer(self, i: int, in_shape: Shape, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
-        """(output shape, counted params) of layer ``i`` under ``ids``; None if impossible."""
+    def layer(self, i: int, in_shape: Any, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
+        """(output shape, counted params) of layer ``i`` under ``ids``; None if impossible.
+
+        ``in_shape`` is the student-side input shape, for a merge the tuple of its inputs'.
+        """
         key = (i, in_shape, ids)
         hit = self._memo.get(key, False)
         if hit is not False:
@@ -102,10 +116,12 @@ class Engine:
         self._memo[key] = out
         return out
 
-    def _evaluate(self, i: int, in_shape: Shape, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
+    def _evaluate(self, i: int, in_shape: Any, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
         node = self.nodes[i]
         ms = [self.catalogue[m] for m in ids]
         layer: Any = node.layer
+        if isinstance(layer, Merge):
+            return self._merge(layer, in_shape, ms)
         for m in ms:
             if m.rewrite is not None:
                 layer = m.rewrite(layer)
@@ -134,6 +150,24 @@ class Engine:
             return out, 0
         return out, sum(w.size for w in weights if self.count_all or w.trainable)
 
+    def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
+               ) -> tuple[Shape, int] | None:
+        """A merge under misconceptions: they see its first input as ``in_shape``."""
+        for m in ms:
+            if m.rewrite is not None:
+                layer = m.rewrite(layer)
+        out = layer.merge_shape(ins)
+        for m in ms:
+            if m.reshape is not None:
+                out = m.reshape(layer, ins[0], out)
+        weights: tuple[Weight, ...] = ()
+        for m in ms:
+            if m.reweigh is not None:
+                weights = m.reweigh(layer, ins[0], out, weights)
+        if any(d <= 0 for d in out):
+            return None
+        return out, sum(w.size for w in weights if self.count_all or w.trainable)
+
     # -- whole passes ---------------------------------------------------------------------
     def input_shape(self, ids: tuple[str, ...] = ()) -> Shape:
         shape = self.network.input.shape
@@ -145,18 +179,27 @@ class Engine:
 
     def forward(self, active: Mapping[int, tuple[str, ...]]) -> BuggyResult | None:
         """Run every layer on the student-side shapes; ``active[i]`` are layer i's ids."""
-        shape = self.input_shape(active.get(INPUT, ()))
-        first = shape
-        shapes: list[Shape] = []
-        params: list[int] = []
-        for i in range(len(self.nodes)):
-            r = self.layer(i, shape, active.get(i, ()))
-            if r is None:
-                return None
-            shape, p = r
-            shapes.append(shape)
-            params.append(p)
-        return BuggyResult(self.names, tuple(shapes), tuple(params), first)
+        first = self.input_shape(active.get(INPUT, ()))
+        if self.chain:
+            shape = first
+            shapes: list[Shape] = []
+            params: list[int] = []
+            for i in range(len(self.nodes)):
+                r = self.layer(i, shape, active.get(i, ()))
+                if r is None:
+                    return None
+                shape, p = r
+                shapes.append(shape)
+                params.append(p)
+            return BuggyResult(self.names, tuple(shapes), tuple(params), first)
+        inputs = {**{k: v.shape for k, v in self.network.input_specs.items()},
+                  self.network.input_name: first}
+        rows = propagate(self.network, lambda i, _node, ins: self.layer(
+            i, ins[0] if len(ins) == 1 else ins, active.get(i, ())), lambda r: r[0], inputs)
+        if rows is None:
+            return None
+        return BuggyResult(self.names, tuple(r[0] for r in rows), tuple(r[1] for r in rows),
+                           first, self.sources, tuple(inputs.items()))
 
     def ctx(self, i: int) -> LayerCtx:
         b = self.base

@@ -138,8 +138,15 @@ def _keras_helpers(net: Network) -> str:
                    for r, op in sorted(pools))
 
 
+def _chain_only(net: Network) -> None:
+    if not net.is_chain:
+        raise ConfigError("this network is a graph (branches or merges); its code is not "
+                          "generated yet: show it as prose or a table.")
+
+
 def keras_code(net: Network) -> str:
     """Keras 3 source that builds ``net`` as ``model``."""
+    _chain_only(net)
     shape = ", ".join(str(d) for d in net.input.shape)
     last = _last_dense(net)
     relu = {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose)
@@ -254,6 +261,7 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
 
 def torch_code(net: Network) -> str:
     """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
+    _chain_only(net)
     last = _last_dense(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
                        for n in net.nodes)

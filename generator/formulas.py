@@ -25,6 +25,7 @@ from typing import Any
 
 __all__ = [
     "ceil_div",
+    "concat_len",
     "conv_len",
     "effective_kernel",
     "exact_div",
@@ -147,3 +148,16 @@ def exact_div(a: Num, b: Num) -> Num:
     import sympy as sp  # only symbolic formulas need SymPy (a slow import)
 
     return sp.sympify(a) / b
+
+
+def concat_len(sizes: Iterable[Num]) -> Num:
+    """Length of the joined axis of a concatenation: the sum of the inputs' lengths.
+
+    >>> concat_len([64, 32])
+    96
+    """
+    sizes = list(sizes)
+    if _all_int(*sizes):
+        return sum(sizes)
+    import sympy as sp  # only symbolic formulas need SymPy (a slow import)
+    return sp.Add(*sizes)

@@ -1,4 +1,12 @@
-"""A network: an input and an ordered chain of layer nodes; solving it layer by layer.
+"""A network: inputs and a directed acyclic graph of layer applications; solving it.
+
+Nodes are listed in order (each one's inputs come before it). A node's ``inputs`` name the
+nodes (or network inputs) it takes, as Keras's functional API does; empty means the previous
+node (the network input for the first), so a chain is written as before. Merge layers take
+two or more inputs; every other layer one. The network's outputs are ``outputs`` (default:
+the last node). :func:`sources` resolves the inputs of every node; :func:`propagate` is the
+one forward pass over the graph that :func:`solve`, the fast forward pass of the generator
+and the buggy passes of the diagnosis all use.
 
 A node may *share* the weights of an earlier node (``shares``). Parameters belong to the
 owning node only; a sharing node adds output-shape arithmetic but no parameters, and its
@@ -17,15 +25,20 @@ weight shapes must equal the owner's for its own input (torchinfo counts by iden
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 
 from .derive import Derivation
 from .errors import ConfigError
-from .layers import Layer, Shape, Weight, fmt_shape
+from .layers import Layer, Merge, Shape, Weight, fmt_shape
 
-__all__ = ["COLORS", "Count", "InputSpec", "LayerRow", "Network", "Node", "Solution", "solve"]
+__all__ = ["COLORS", "INPUT_NAME", "Count", "InputSpec", "LayerRow", "Network", "Node",
+           "Solution", "propagate", "solve", "sources"]
+
+#: the name of the (first) network input, as a node's ``inputs`` may name it
+INPUT_NAME = "input"
 
 #: colour models and their channel counts
 COLORS: dict[str, int] = {"gray": 1, "grayscale": 1, "rgb": 3, "bgr": 3, "rgba": 4, "cmyk": 4}
@@ -63,10 +76,12 @@ class InputSpec:
 
 @dataclass(frozen=True)
 class Node:
-    """One use of a layer in the chain; ``shares`` names the node whose weights it reuses."""
+    """One use of a layer; ``shares`` names the node whose weights it reuses; ``inputs`` the
+    nodes or network inputs it takes (empty: the previous node)."""
 
     layer: Layer
     shares: str | None = None
+    inputs: tuple[str, ...] = ()
 
     @property
     def name(self) -> str:
@@ -75,13 +90,36 @@ class Node:
 
 @dataclass(frozen=True)
 class Network:
-    """Input plus an ordered chain of nodes; ``count`` says what the question counts."""
+    """Inputs plus nodes in order; ``count`` says what the question counts.
+
+    ``input`` is the first network input (named ``input``); ``extra_inputs`` are further
+    named inputs; ``outputs`` name the output nodes (empty: the last node).
+    """
 
     input: InputSpec
     nodes: tuple[Node, ...]
     count: Count = Count.TRAINABLE
     #: (layer name, option) pairs the spec states, on the layer or under `conventions`
     stated: frozenset[tuple[str, str]] = field(default=frozenset(), compare=False)
+    extra_inputs: tuple[tuple[str, InputSpec], ...] = ()
+    outputs: tuple[str, ...] = ()
+    input_name: str = INPUT_NAME
+
+    @property
+    def input_specs(self) -> dict[str, InputSpec]:
+        return {self.input_name: self.input, **dict(self.extra_inputs)}
+
+    @property
+    def output_names(self) -> tuple[str, ...]:
+        return self.outputs or ((self.nodes[-1].name,) if self.nodes else ())
+
+    @property
+    def is_chain(self) -> bool:
+        """True when every node takes the one before it (or the input) and one output."""
+        return not self.extra_inputs and len(self.output_names) == 1 and self.output_names[0] == (
+            self.nodes[-1].name) and all(
+            src == ((self.nodes[i - 1].name,) if i else (self.input_name,))
+            for i, src in enumerate(sources(self)))
 
     def node(self, name: str) -> Node:
         for n in self.nodes:
@@ -103,6 +141,9 @@ class LayerRow:
     shares: str | None
     derivations: tuple[Derivation, ...]
     notes: tuple[str, ...]
+    #: the names of the nodes (or network inputs) it takes, and their shapes
+    inputs: tuple[str, ...] = ()
+    in_shapes: tuple[Shape, ...] = ()
 
     @property
     def params(self) -> int:
@@ -134,6 +175,7 @@ class LayerRow:
             "formula": " + ".join(d.formula for d in params) if params else None,
             "substitution": " + ".join(d.substitution for d in params) if params else None,
             "shares": self.shares,
+            "inputs": list(self.inputs),
             "steps": [
                 {"quantity": d.quantity, "formula": d.formula, "substitution": d.substitution,
                  "value": d.value}
@@ -174,7 +216,7 @@ class Solution:
         raise KeyError(name)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "input_shape": list(self.network.input.shape),
             "count": str(self.network.count),
             "total": self.total,
@@ -183,15 +225,95 @@ class Solution:
             "answer": self.answer,
             "layers": [r.to_dict() for r in self.rows],
         }
+        if not self.network.is_chain:
+            out["inputs"] = {k: list(v.shape) for k, v in self.network.input_specs.items()}
+            out["outputs"] = list(self.network.output_names)
+        return out
+
+
+def sources(network: Network) -> tuple[tuple[str, ...], ...]:
+    """The input names of every node, defaults resolved; ConfigError for an unknown or later one.
+
+    >>> from generator.layers import make
+    >>> net = Network(InputSpec((4, 4), 2), (Node(make("conv2d", name="a", filters=2, kernel=(1, 1))),
+    ...               Node(make("add", name="sum"), inputs=("a", "input"))))
+    >>> sources(net)
+    (('input',), ('a', 'input'))
+    """
+    return _sources(network)
+
+
+def _sources(network: Network) -> tuple[tuple[str, ...], ...]:
+    cached = _SOURCES.get(id(network))
+    if cached is not None and cached[0] is network:
+        return cached[1]
+    seen = set(network.input_specs)
+    out: list[tuple[str, ...]] = []
+    previous = network.input_name
+    for node in network.nodes:
+        srcs = node.inputs or (previous,)
+        for src in srcs:
+            if src not in seen:
+                later = any(n.name == src for n in network.nodes)
+                raise ConfigError(
+                    f"input '{src}' is " + ("a later layer; a layer may take only layers "
+                                            "listed before it (no cycles)." if later else
+                                            "neither a layer listed before it nor a network "
+                                            "input."), where=node.name)
+        if not isinstance(node.layer, Merge) and len(srcs) != 1:
+            raise ConfigError(f"{node.layer.kind} takes one input; received {len(srcs)} "
+                              f"({', '.join(srcs)}). Merge them first (add, concatenate, ...).",
+                              where=node.name)
+        out.append(tuple(srcs))
+        seen.add(node.name)
+        previous = node.name
+    for name in network.outputs:
+        if name not in seen:
+            raise ConfigError(f"output '{name}' names no layer or input.", where="outputs")
+    if len(_SOURCES) > 512:
+        _SOURCES.clear()
+    result = tuple(out)
+    _SOURCES[id(network)] = (network, result)
+    return result
+
+
+_SOURCES: dict[int, tuple[Network, tuple[tuple[str, ...], ...]]] = {}
+
+T = TypeVar("T")
+
+
+def propagate(network: Network, step: Callable[[int, Node, tuple[Shape, ...]], T | None],
+              shape_of: Callable[[T], Shape], inputs: dict[str, Shape] | None = None
+              ) -> list[T] | None:
+    """The one forward pass over the graph: ``step(i, node, input shapes)`` per node, in order.
+
+    ``shape_of`` reads the output shape from what ``step`` returns; ``inputs`` replaces the
+    network input shapes. Stops with None when a step returns None.
+    """
+    shapes: dict[str, Shape] = dict(inputs) if inputs is not None else {
+        k: v.shape for k, v in network.input_specs.items()}
+    results: list[T] = []
+    for i, (node, srcs) in enumerate(zip(network.nodes, _sources(network), strict=True)):
+        r = step(i, node, tuple(shapes[s] for s in srcs))
+        if r is None:
+            return None
+        results.append(r)
+        shapes[node.name] = shape_of(r)
+    return results
 
 
 def solve(network: Network) -> Solution:
-    """Propagate shapes through the chain and count each weight tensor once."""
-    shape = network.input.shape
-    rows: list[LayerRow] = []
+    """Propagate shapes through the graph and count each weight tensor once."""
     owners: dict[str, tuple[Weight, ...]] = {}
-    for node in network.nodes:
+    srcs = _sources(network)
+
+    def step(i: int, node: Node, ins: tuple[Shape, ...]) -> LayerRow:
         layer = node.layer
+        shape = ins[0]
+        if isinstance(layer, Merge):
+            out = layer.merge_shape(ins)
+            return LayerRow(layer.name, layer.kind, layer.describe(), shape, out, (), None,
+                            layer.merge_derivations(ins), layer.merge_notes(ins), srcs[i], ins)
         out = layer.output_shape(shape)
         weights = layer.weights(shape)
         steps = layer.derivations(shape)
@@ -214,9 +336,11 @@ def solve(network: Network) -> Solution:
             weights = ()
         elif weights:
             owners[layer.name] = weights
-        rows.append(LayerRow(layer.name, layer.kind, layer.describe(), shape, out,
-                             weights, node.shares, steps, tuple(notes)))
-        shape = out
+        return LayerRow(layer.name, layer.kind, layer.describe(), shape, out,
+                        weights, node.shares, steps, tuple(notes), srcs[i], ins)
+
+    rows = propagate(network, step, lambda r: r.out_shape)
+    assert rows is not None
     return Solution(network, tuple(rows))
 
 

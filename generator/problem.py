@@ -33,9 +33,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .layers import ConvTranspose, Windowed
+from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
-from .network import LayerRow, Network, Solution, solve
+from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
 
@@ -186,14 +186,20 @@ def forward(net: Network) -> Solution:
 
     :func:`generator.network.solve` of an accepted draw adds the steps and checks shares.
     """
-    shape = net.input.shape
-    rows = []
-    for node in net.nodes:
+    srcs = sources(net)
+
+    def step(i: int, node: Node, ins: tuple[Shape, ...]) -> LayerRow:
         layer = node.layer
-        out = layer.output_shape(shape)
-        weights = () if node.shares else layer.weights(shape)
-        rows.append(LayerRow(layer.name, layer.kind, "", shape, out, weights, node.shares, (), ()))
-        shape = out
+        if isinstance(layer, Merge):
+            return LayerRow(layer.name, layer.kind, "", ins[0], layer.merge_shape(ins), (), None,
+                            (), (), srcs[i], ins)
+        out = layer.output_shape(ins[0])
+        weights = () if node.shares else layer.weights(ins[0])
+        return LayerRow(layer.name, layer.kind, "", ins[0], out, weights, node.shares, (), (),
+                        srcs[i], ins)
+
+    rows = propagate(net, step, lambda r: r.out_shape)
+    assert rows is not None
     return Solution(net, tuple(rows))
 
 

@@ -93,6 +93,7 @@ def solution_context(sol: Solution, framework: str = "keras") -> dict[str, Any]:
     apart, not parameters; the Keras convention (non-trainable weights) is the default.
     """
     net = sol.network
+    graph = not net.is_chain
     pytorch = framework == "torch"
     buffers = sum(_buffers(r) for r in sol.rows) if pytorch else 0
     rows = []
@@ -101,7 +102,9 @@ def solution_context(sol: Solution, framework: str = "keras") -> dict[str, Any]:
             "name": r.name,
             "kind": r.kind,
             "description": r.description,
-            "in_shape": fmt_shape(r.in_shape),
+            "connected": ", ".join(r.inputs),
+            "in_shape": " and ".join(fmt_shape(s) for s in r.in_shapes) if len(
+                r.in_shapes) > 1 else fmt_shape(r.in_shape),
             "out_shape": fmt_shape(r.out_shape),
             "params": num(r.params - (_buffers(r) if pytorch else 0)),
             "trainable": num(r.trainable),
@@ -115,8 +118,13 @@ def solution_context(sol: Solution, framework: str = "keras") -> dict[str, Any]:
         "layer": max([len("Layer (type)")] + [len(f"{r['name']} ({r['kind']})") for r in rows]),
         "shape": max([len("Output shape")] + [len(r["out_shape"]) for r in rows]),
         "params": max([len("Params")] + [len(r["params"]) for r in rows]),
+        "connected": max([len("Connected to")] + [len(r["connected"]) for r in rows]),
     }
     return {
+        "graph": graph,
+        "inputs": [f"{k} = {v.describe()}, shape {fmt_shape(v.shape)}"
+                   for k, v in net.input_specs.items()] if graph else [],
+        "outputs": ", ".join(net.output_names),
         "input": net.input.describe(),
         "input_shape": fmt_shape(net.input.shape),
         "rows": rows,

@@ -32,8 +32,8 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
-from .layers import KINDS, Layer, PoolWeights, make
-from .network import COLORS, Count, InputSpec, Network, Node
+from .layers import KINDS, MERGE_OPS, Layer, PoolWeights, make
+from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 
 __all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
 
@@ -49,6 +49,7 @@ ALIASES = {
     "shared_with": "share",
     "shares": "share",
     "p": "rate",
+    "input": "inputs",
 }
 
 #: spec-wide conventions and the values they accept
@@ -74,11 +75,12 @@ OPTIONS: dict[str, tuple[str, ...]] = {
     "batch_normalization": ("center", "scale", "frozen"),
     "local_response_normalization": ("size",),
     "flatten": (),
+    "merge": ("axis",),
 }
 REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel"),
             "depthwise": ("kernel",), "separable": ("filters", "kernel"),
             "pool": ("pool_size",), "dense": ("units",)}
-COMMON = ("type", "name", "share")
+COMMON = ("type", "name", "share", "inputs")
 
 
 def family(kind: str) -> str:
@@ -100,6 +102,8 @@ def family(kind: str) -> str:
         return "pool"
     if kind in ("relu", "softmax"):
         return "activation"
+    if kind in MERGE_OPS:
+        return "merge"
     return kind
 
 
@@ -230,6 +234,7 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "size": lambda v: _int(v, "size", where),
         "rate": lambda v: _rate(v, where),
         "activation": lambda v: str(v),
+        "axis": lambda v: _axis(v, kind, where),
         "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
                                                   "trainable (pooling weights)", where)),
     }
@@ -268,6 +273,23 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     return {renames.get(k, k): v for k, v in args.items()}
 
 
+def _axis(v: Any, kind: str, where: str) -> int:
+    if kind != "concatenate":
+        raise ConfigError(f"{kind} has no axis; only concatenate joins along an axis.", where=where)
+    if isinstance(v, bool) or not isinstance(v, int) or v == 0:
+        raise ConfigError(f"axis must be a whole number other than 0 (the batch axis), counted "
+                          f"as Keras does (-1: channels); received {v!r}.", where=where)
+    return v
+
+
+def _inputs(v: Any, where: str) -> tuple[str, ...]:
+    items = v if isinstance(v, list | tuple) else [v]
+    if not items or not all(isinstance(x, str) and x for x in items):
+        raise ConfigError(f"inputs must name earlier layers (or the input), e.g. inputs: "
+                          f"[conv2, shortcut]; received {v!r}.", where=where)
+    return tuple(items)
+
+
 def _rate(v: Any, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1:
         raise ConfigError(f"rate must be a number in [0, 1); received {v!r}.", where=where)
@@ -282,6 +304,7 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
                           f"kernel: 3}}; received {raw!r}.", where=where)
     opts = _normalise(raw, where)
     share = opts.pop("share", None)
+    inputs = _inputs(opts.pop("inputs"), where) if "inputs" in opts else ()
     name = opts.pop("name", None)
     kind = opts.pop("type", None)
     owner: Layer | None = None
@@ -330,14 +353,15 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
     else:
         layer = make(kind, name=name, **_layer_options(kind, opts, conv, label, stated, name=name))
     earlier[name] = layer
-    return Node(layer, str(share) if share is not None else None)
+    return Node(layer, str(share) if share is not None else None, inputs)
 
 
 def load_spec(data: Any) -> Network:
     """Build a network from a parsed spec mapping; ConfigError on anything off."""
     if not isinstance(data, Mapping):
         raise ConfigError("a spec must be a mapping with 'input' and 'layers'.")
-    unknown = set(data) - {"input", "layers", "conventions", "question", "name", "title", "vary"}
+    unknown = set(data) - {"input", "inputs", "outputs", "layers", "conventions", "question",
+                           "name", "title", "vary"}
     if unknown:
         bad = sorted(unknown)[0]
         raise ConfigError(f"unknown top-level key '{bad}'.{_suggest(bad, ('input', 'layers', 'conventions'))}")
@@ -358,7 +382,38 @@ def load_spec(data: Any) -> Network:
     counters: dict[str, int] = {}
     nodes = tuple(_layer(raw, i, conv, earlier, counters, stated) for i, raw in enumerate(layers))
     count = Count(conv.get("count", "trainable"))
-    return Network(_input(data.get("input")), nodes, count, frozenset(stated))
+    named = _named_inputs(data)
+    outputs = _inputs(data["outputs"], "outputs") if "outputs" in data else ()
+    first_name, first = named[0]
+    net = Network(first, nodes, count, frozenset(stated), tuple(named[1:]), outputs, first_name)
+    for n in nodes:
+        if n.name in net.input_specs:
+            raise ConfigError(f"a layer is named '{n.name}' like a network input; rename it.",
+                              where=n.name)
+    sources(net)  # inputs exist and come earlier; one input per non-merge layer
+    return net
+
+
+def _named_inputs(data: Mapping[str, Any]) -> list[tuple[str, InputSpec]]:
+    """``input: {...}`` (named 'input') or ``inputs: [{name: a, shape: [...]}, ...]``."""
+    if "inputs" not in data:
+        return [(INPUT_NAME, _input(data.get("input")))]
+    if "input" in data:
+        raise ConfigError("give either input (one input) or inputs (a list of named inputs).")
+    raw = data["inputs"]
+    if not isinstance(raw, list) or not raw:
+        raise ConfigError("inputs must be a list such as [{name: image, shape: [32, 32, 3]}].",
+                          where="inputs")
+    out: list[tuple[str, InputSpec]] = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, Mapping) or not isinstance(item.get("name"), str):
+            raise ConfigError("each input needs a name and a shape, e.g. {name: image, shape: "
+                              "[32, 32, 3]}.", where=f"inputs[{i}]")
+        name = item["name"]
+        if any(name == n for n, _ in out):
+            raise ConfigError(f"two inputs are named '{name}'.", where=f"inputs[{i}]")
+        out.append((name, _input({k: v for k, v in item.items() if k != "name"})))
+    return out
 
 
 def read_spec(text: str, *, source: str = "spec") -> dict[str, Any]:

@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import html
 import io
-import json
-import os
 import stat
 import subprocess
 import sys
@@ -157,11 +155,12 @@ def test_moodle_cloze_for_parts(problems: list) -> None:
     assert str(no_bias.value) in [a.answer for a in conv1.answers]
 
 
-def test_moodle_categories_group_variants(problems: list) -> None:
+def test_moodle_categories_hold_one_question_shape(problems: list) -> None:
     cats = [q.findtext("category/text") for q in _questions(moodle_xml(problems))
             if q.get("type") == "category"]
-    assert cats == ["$course$/top/cnnquiz/basic/easy", "$course$/top/cnnquiz/color/easy",
-                    "$course$/top/cnnquiz/basic/medium"]
+    assert cats == ["$course$/top/cnnquiz/basic/easy/total", "$course$/top/cnnquiz/color/easy/total",
+                    "$course$/top/cnnquiz/basic/medium/total",
+                    "$course$/top/cnnquiz/basic/medium/per_layer+shape"]
 
 
 def test_moodle_torture_feedback_survives(problems: list, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -231,7 +230,7 @@ def test_gift_round_trip(problems: list) -> None:
     first = parsed[0]
     p = problems[0]
     assert first.name == c.stable_id(p.id, "total")
-    assert first.category == "$course$/top/cnnquiz/basic/easy"
+    assert first.category == "$course$/top/cnnquiz/basic/easy/total"
     assert first.answers[0].answer == str(p.answers["total"])
     assert [a.answer for a in first.answers[1:-1]] == [str(d.value) for d in c.distractors(p)]
     assert first.answers[-1].answer == "*"
@@ -262,8 +261,8 @@ def test_gift_parser_rejects(broken: str) -> None:
 def test_qti_round_trip(problems: list) -> None:
     data = qti_zip(problems)
     items = check_qti_zip(io.BytesIO(data))
-    want = {(p.id, t.key): str(t.value) for p in problems for t in c.targets(p) if t.value}
-    assert sorted(v["answers"][0] for v in items.values()) == sorted(want.values())
+    want = sorted([str(t.value) for t in c.targets(p)] for p in problems)
+    assert sorted(v["answers"] for v in items.values()) == want, "one item per variant"
     z = zipfile.ZipFile(io.BytesIO(data))
     names = z.namelist()
     assert names[0] == "imsmanifest.xml"
@@ -273,11 +272,16 @@ def test_qti_round_trip(problems: list) -> None:
     root = ET.fromstring(z.read(xml))
     ns = "{http://www.imsglobal.org/xsd/ims_qtiasiv1p2}"
     pools = root.findall(f".//{ns}section/{ns}section")
-    assert pools and all(s.findtext(f"{ns}selection_ordering/{ns}selection/{ns}selection_number")
-                         == "1" for s in pools)
+    assert len(pools) == 3 and all(
+        s.findtext(f"{ns}selection_ordering/{ns}selection/{ns}selection_number") == "1"
+        for s in pools)
     for item in root.iter(f"{ns}item"):
-        orr = item.find(f".//{ns}conditionvar/{ns}or")
-        assert orr is not None and [e.tag.split("}")[1] for e in orr] == ["varequal", "and"]
+        kind = item.findtext(f".//{ns}fieldentry")
+        if kind == "numerical_question":
+            orr = item.find(f".//{ns}conditionvar/{ns}or")
+            assert orr is not None and [e.tag.split("}")[1] for e in orr] == ["varequal", "and"]
+        else:
+            assert kind == "fill_in_multiple_blanks_question"
 
 
 def test_qti_is_deterministic(problems: list) -> None:
@@ -307,7 +311,11 @@ def _qti_files(problems: list) -> dict[str, bytes]:
                for n in list(f) if n.endswith(".xml")],
     lambda f: [f.__setitem__(n, f[n].replace(b'fibtype="Decimal"', b'fibtype="String"'))
                for n in list(f) if n.endswith(".xml")],
-], ids=["no-manifest", "missing-image", "bare-range", "pool-too-small", "not-decimal"])
+    lambda f: [f.__setitem__(n, f[n].replace(b"<qtimetadata>", b"<itemmetadata><qtimetadata>", 1)
+                             .replace(b"</qtimetadata>", b"</qtimetadata></itemmetadata>", 1))
+               for n in list(f) if n.endswith(".xml") and b"<assessment" in f[n]],
+], ids=["no-manifest", "missing-image", "bare-range", "pool-too-small", "not-decimal",
+        "itemmetadata-in-assessment"])
 def test_qti_validator_rejects(problems: list, mutate: object) -> None:
     files = _qti_files(problems)
     mutate(files)  # type: ignore[operator]
@@ -316,28 +324,6 @@ def test_qti_validator_rejects(problems: list, mutate: object) -> None:
 
 
 # -- Gradescope ----------------------------------------------------------------------------
-
-@pytest.fixture(scope="module")
-def autograder(tmp_path_factory: pytest.TempPathFactory, problems: list) -> Path:
-    d = tmp_path_factory.mktemp("gs")
-    zipfile.ZipFile(io.BytesIO(gradescope_zip(problems[:2]))).extractall(d / "source")
-    for name in ("run_autograder", "setup.sh"):
-        (d / "source" / name).chmod(0o755)
-    return d
-
-
-def _run(autograder: Path, files: dict[str, str], tag: str) -> dict:
-    root = autograder / tag
-    (root / "submission").mkdir(parents=True)
-    for name, text in files.items():
-        (root / "submission" / name).write_text(text)
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    out = subprocess.run([str(autograder / "source" / "run_autograder")], env=env,
-                         capture_output=True, text=True, timeout=120)
-    assert out.returncode == 0
-    assert out.stdout == "", "nothing (no answer key) on stdout"
-    return json.loads((root / "results" / "results.json").read_text())
-
 
 def test_gradescope_zip_layout(problems: list) -> None:
     z = zipfile.ZipFile(io.BytesIO(gradescope_zip(problems[:2])))
@@ -348,50 +334,6 @@ def test_gradescope_zip_layout(problems: list) -> None:
     names = z.namelist()
     assert "grader/grade.py" in names and "generator/problem.py" in names
     assert any(n.startswith("generator/templates/") for n in names)
-
-
-def test_gradescope_grades_and_hides_the_key(autograder: Path, problems: list) -> None:
-    p, q = problems[0], problems[1]
-    wrong = c.distractors(p)[0].value
-    res = _run(autograder, {"answers.json": json.dumps({p.id: str(p.answers["total"]),
-                                                         q.id: str(wrong + 0)})}, "a")
-    by = {t["name"]: t for t in res["tests"]}
-    assert by[f"{p.id} total"]["status"] == "passed" and by[f"{p.id} total"]["score"] == 1
-    assert res["score"] == sum(t["score"] for t in res["tests"])
-    assert all(t["output_format"] == "text" for t in res["tests"])
-    assert res["output_format"] == "text"
-    qt = by[f"{q.id} total"]
-    assert qt["status"] == "failed"
-    key = str(q.answers["total"])
-    assert key not in qt["output"] and f"{int(key):,}" not in qt["output"]
-
-
-@pytest.mark.parametrize("files", [
-    {},
-    {"answers.json": "{not json"},
-    {"answers.json": "[1, 2]"},
-    {"answers.txt": "nothing = here\n"},
-    {"answers.txt": "\x00\x01 garbage ÿ"},
-], ids=["empty", "bad-json", "json-list", "unknown-ids", "garbage"])
-def test_gradescope_always_writes_results(autograder: Path, files: dict[str, str]) -> None:
-    res = _run(autograder, files, f"x{abs(hash(str(files)))}")
-    assert set(res) >= {"score", "output", "tests"}
-    assert res["output"]
-
-
-def test_gradescope_internal_error_still_writes_results(autograder: Path, problems: list,
-                                                        tmp_path: Path) -> None:
-    broken = tmp_path / "src"
-    zipfile.ZipFile(io.BytesIO(gradescope_zip(problems[:1]))).extractall(broken)
-    (broken / "run_autograder").chmod(0o755)
-    (broken / "grader" / "__init__.py").write_text("raise RuntimeError('boom 1238')\n")
-    root = tmp_path / "root"
-    (root / "submission").mkdir(parents=True)
-    (root / "submission" / "answers.txt").write_text(f"{problems[0].id} = 5\n")
-    env = {**os.environ, "AUTOGRADER_ROOT": str(root), "AUTOGRADER_PYTHON": sys.executable}
-    subprocess.run([str(broken / "run_autograder")], env=env, capture_output=True, timeout=120)
-    res = json.loads((root / "results" / "results.json").read_text())
-    assert res["score"] == 0 and "1238" not in json.dumps(res)
 
 
 # -- the registry --------------------------------------------------------------------------

@@ -56,6 +56,12 @@ def test_repairs_keep_the_line_count() -> None:
      ["line 2:", "two places", "keras.Model(inputs, Dense(10))(x)",
       "keras.Model(inputs, Dense(10)(x))"]),
     ("import torch.nn as nn\nIMG = 28×28\n", ["line 2:", "two ways", "shape", "product"]),
+    (">>> from keras.models import Sequential\n>>> from keras.layers import Dense\n"
+     ">>> model = Sequential()\n>>> model.add(Dense(4, input_dim=3))\nmodel.add(Dense(2))\n",
+     ["line 5:", "no >>> prompt", "could be either"]),
+    ("In [1]: import torch.nn as nn\nIn [2]: net = nn.Sequential(nn.Linear(4, 2))\n"
+     "Out[2]: Sequential()\nnet2 = nn.Sequential(nn.Linear(4, 3))\n",
+     ["line 4:", "follows an Out[..]: line", "could be either"]),
     ("import torch.nn as nn\nclass Net(nn.Module):\ndef forward(self, x):\nif self.bn:\n"
      "x = self.bn(x)\nreturn x\n", ["line 4:", "indentation", "inside it or after it"]),
 ])

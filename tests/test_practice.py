@@ -18,6 +18,7 @@ from cnnquiz.cmd_practice import Screen
 from cnnquiz.store import open_store
 from cnnquiz.web import create_app
 from generator.problem import catalogue_values
+from grader import grade
 
 SEED = 7
 
@@ -279,3 +280,14 @@ def test_progress_path_resolution(tmp_path, monkeypatch):
     monkeypatch.setenv(prog.ENV_VAR, str(tmp_path / "e.db"))
     assert prog.resolve(None)[0] == str(tmp_path / "e.db")
     assert prog.resolve(tmp_path / "x.json") == (str(tmp_path / "x.db"), tmp_path / "x.json")
+
+
+def test_no_per_layer_advice_in_the_terminal(tmp_path):
+    p = first_problem(topics=["basic"])
+    values = catalogue_values(p.network())
+    hedge = next(v for m, v in values.items()
+                 if str(grade(p, str(v), hide_answer=True).context.get("follow_up", ""))
+                 .startswith("Answer per layer"))
+    result, _ = run(["--seed", str(SEED), "--topics", "basic"], f"{hedge}\nq\n", tmp_path)
+    assert "Perhaps this mistake" in result.output
+    assert "Answer per layer" not in result.output and "--mode layers" in result.output

@@ -396,3 +396,13 @@ def test_json_progress_imported_once(tmp_path):
     assert s.misconceptions == {} and s.imported == {"color_as_gray": 3}  # shown, not steering
     assert "From your earlier progress file" in client.get("/progress").text
     assert legacy.exists()  # never overwritten or removed
+
+
+def test_per_layer_advice_only_where_there_is_a_table(client):
+    p = core.build("basic", "easy", 1)
+    hedge = str(catalogue_values(p.network())["kernel_dims_incomplete"])  # rivals differ later
+    html = answer(client, "/p/basic/easy/1", {"total": hedge})
+    assert "Answer per layer" not in html
+    assert 'href="/p/basic/easy/1?mode=layers">answer this problem layer by layer' in html
+    html = answer(client, "/p/basic/easy/1?mode=layers", {"total": hedge})
+    assert "answer this problem layer by layer" not in html  # the table is on the page

@@ -2,11 +2,10 @@
 
 This is the one adapter between :class:`generator.problem.Problem` and the LMS formats, so
 a change in how problems are presented is made here only. Texts come from
-``generator.present`` when it provides them, else from a plain description of the spec.
+:mod:`generator.present` and :mod:`generator.wording`.
 
-Distractors (E4): each catalogued misconception's value for the variant, merged when two
-misconceptions give the same number, dropped when equal to the correct answer; the correct
-answer always comes first in every format.
+Distractors (E4) come from :mod:`generator.export.distractors`; the correct answer always
+comes first in every format.
 
 >>> from generator.export.content import cloze_number, stable_id
 >>> cloze_number(1792)
@@ -18,24 +17,27 @@ answer always comes first in every format.
 from __future__ import annotations
 
 import html
-import importlib
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any, Protocol
 
 from ..layers import fmt_shape
-from ..network import Count, Network, solve
+from ..network import Network, solve
+from ..present import problem_context
 from ..spec import load_spec
+from ..wording import question_text as part_sentence
+from .distractors import Distractor, distractors, merge_distractors
 
 __all__ = [
     "CATEGORY",
+    "HOW_TO_TYPE",
     "Diagram",
     "Distractor",
     "ProblemLike",
     "Target",
     "cloze_number",
+    "merge_distractors",
     "diagram",
     "distractors",
     "general_feedback_html",
@@ -46,11 +48,20 @@ __all__ = [
     "question_text",
     "stable_id",
     "targets",
+    "blanks_html",
     "catch_all_feedback",
+    "category",
+    "shape_name",
 ]
 
-#: Moodle question-bank category all variants go to (one category per topic below it)
+#: Moodle question-bank category all variants go to (see :func:`category` below it)
 CATEGORY = "$course$/top/cnnquiz"
+
+#: How to type a count, stated in every LMS question: Moodle's numerical questions read
+#: '1.173' and '1,173' as decimals (question/type/numerical/questiontype.php
+#: qtype_numerical_answer_processor), and Canvas compares blanks as text.
+HOW_TO_TYPE = ("Type each count as digits only, without spaces, commas or points "
+               "(for example 1792, not 1,792 or 1.792).")
 
 
 class ProblemLike(Protocol):
@@ -63,15 +74,6 @@ class ProblemLike(Protocol):
     parts: tuple[str, ...]
     spec: dict[str, Any]
     answers: dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Distractor:
-    """A wrong value a misconception predicts, with the feedback that names its step."""
-
-    value: int
-    misconceptions: tuple[str, ...]
-    feedback: str
 
 
 @dataclass(frozen=True)
@@ -89,14 +91,6 @@ class Diagram:
     name: str
     data: bytes
     mime: str
-
-
-def _optional(module: str) -> Any:
-    """A colleague's module when it exists (it lands independently), else None."""
-    try:
-        return importlib.import_module(module)
-    except ImportError:
-        return None
 
 
 def stable_id(*parts: Any) -> str:
@@ -164,36 +158,17 @@ def _part_label(part: str) -> str:
 
 # -- texts ---------------------------------------------------------------------------------
 
-def _context(problem: ProblemLike) -> dict[str, Any] | None:
-    present = _optional("generator.present")
-    if present is None or not hasattr(present, "problem_context"):
-        return None
-    return present.problem_context(problem, fmt="html")  # type: ignore[no-any-return]
+def _context(problem: ProblemLike) -> dict[str, Any]:
+    return problem_context(problem, fmt="html")  # type: ignore[arg-type]
 
 
 def _question(problem: ProblemLike, part: str) -> str:
-    present = _optional("generator.present")
-    if present is not None and hasattr(present, "question_text"):
-        return present.question_text(part, problem, network_of(problem))  # type: ignore[no-any-return]
-    return _ask(problem, part, network_of(problem))
-
-
-def _ask(problem: ProblemLike, part: str, net: Network) -> str:
-    what = "trainable" if net.count == Count.TRAINABLE else "total (trainable and non-trainable)"
-    if part == "total":
-        return f"How many {what} parameters does the network have?"
-    if part == "per_layer":
-        return f"How many {what} parameters does each layer have?"
-    return f"Give {part}."
+    return part_sentence(part, problem, network_of(problem))  # type: ignore[arg-type]
 
 
 def _body_lines(problem: ProblemLike) -> tuple[str, list[str], str, list[str]]:
     """(intro, layer lines, code, conventions) of the problem statement."""
     ctx = _context(problem)
-    if ctx is None:
-        net = network_of(problem)
-        return (f"Input: {net.input.describe()}.",
-                [f"{n.name}: {n.layer.kind}, {n.layer.describe()}" for n in net.nodes], "", [])
     lines = [] if ctx.get("code") else [f"{r['header']}: {r['text']}" for r in ctx["prose"]]
     return ctx["intro"], lines, ctx.get("code", ""), list(ctx.get("conventions", []))
 
@@ -230,7 +205,47 @@ def question_html(problem: ProblemLike, part: str | None = "total",
         out.append(f'<p><img src="{html.escape(image)}" alt="network diagram"/></p>')
     if part is not None:
         out.append(f"<p>{html.escape(_question(problem, part), quote=False)}</p>")
+        out.append(f"<p>{html.escape(HOW_TO_TYPE, quote=False)}</p>")
     return "".join(out)
+
+
+def blanks_html(problem: ProblemLike, wanted: Sequence[Target], image: str | None,
+                blank: Callable[[Target], str]) -> str:
+    """One question for several numbers: the statement, then per part its question and a
+    table of (label, blank) rows; ``blank`` writes the LMS's blank for one number."""
+    out = [question_html(problem, None, image)]
+    part = None
+    for t in wanted:
+        if t.part != part:
+            if part is not None:
+                out.append("</table>")
+            part = t.part
+            out.append(f"<p>{html.escape(_question(problem, t.part), quote=False)}</p><table>")
+        out.append(f"<tr><td>{html.escape(t.label, quote=False)}</td><td>{blank(t)}</td></tr>")
+    if part is not None:
+        out.append("</table>")
+    out.append(f"<p>{html.escape(HOW_TO_TYPE, quote=False)}</p>")
+    return "".join(out)
+
+
+def shape_name(parts: Iterable[str]) -> str:
+    """The name of a question shape: which kinds of part it asks (layer names dropped).
+
+    >>> shape_name(["per_layer", "shape:conv2"]), shape_name(["total"])
+    ('per_layer+shape', 'total')
+    """
+    return "+".join(dict.fromkeys(p.partition(":")[0] for p in parts))
+
+
+def category(problem: ProblemLike, shape: str) -> str:
+    """The question-bank category of one question shape of a topic and difficulty: a quiz's
+    "random question from category" slot then always draws the same kind of question.
+
+    >>> from generator.problem import generate
+    >>> category(generate(topic="basic", difficulty="easy", seed=42), "total")
+    '$course$/top/cnnquiz/basic/easy/total'
+    """
+    return f"{CATEGORY}/{problem.topic or 'problems'}/{problem.difficulty or 'any'}/{shape}"
 
 
 def part_question(problem: ProblemLike, part: str) -> str:
@@ -267,141 +282,12 @@ def catch_all_feedback(part: str = "total") -> str:
             "flatten or dropout layers unless the question says so.")
 
 
-# -- distractors ---------------------------------------------------------------------------
-
-def _misconception_feedback(m: Any, value: int, layers: Sequence[str]) -> str:
-    """'1728: conv bias left out (step: bias). In conv1, each filter also has one bias: …'."""
-    where = ", ".join(layers) if layers else "the layers it applies to"
-    hint = str(getattr(m, "hint", "")).replace("{layer}", where)
-    return f"{value}: {m.title} (step: {m.step}). {hint}".strip()
-
-
-def merge_distractors(correct: int, values: Iterable[tuple[str, int]],
-                      describe: Callable[[str, int], str]) -> list[Distractor]:
-    """Group misconception values: one distractor per distinct wrong value (E4).
-
-    Values equal to the correct answer are dropped (a tolerance of 0 makes that the only
-    collision); misconceptions sharing a value are merged into one answer whose feedback
-    names each; order is by value, then id, so exports are deterministic.
-
-    >>> merge_distractors(1792, [("b", 1728), ("a", 1728), ("c", 1792)],
-    ...                   lambda i, v: f"{i}:{v}")
-    [Distractor(value=1728, misconceptions=('a', 'b'), feedback='a:1728 Or: b:1728')]
-    """
-    by_value: dict[int, list[str]] = {}
-    for mid, value in values:
-        value = int(value)
-        if value == correct:
-            continue
-        by_value.setdefault(value, []).append(mid)
-    out = []
-    for value in sorted(by_value):
-        ids = tuple(sorted(set(by_value[value])))
-        out.append(Distractor(value, ids, " Or: ".join(describe(i, value) for i in ids)))
-    return out
-
-
-@lru_cache(maxsize=4096)
-def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
-    """(misconception id, the total it gives, the layers it applies to) for one spec."""
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "catalogue_values"):
-        return ()
-    eng = mod.engine(load_spec(json.loads(spec_key)))
-    names = list(getattr(eng, "names", ()))
-    out = []
-    for mid, value in sorted(mod.catalogue_values(eng).items()):
-        fits = eng.fits(mid) if hasattr(eng, "fits") else ()
-        layers = tuple(names[i] for i in fits if isinstance(i, int) and 0 <= i < len(names))
-        out.append((mid, int(value), layers))
-    return tuple(out)
-
-
-@lru_cache(maxsize=1024)
-def _engine(spec_key: str) -> Any:
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None or not hasattr(mod, "engine"):
-        return None
-    return mod.engine(load_spec(json.loads(spec_key)))
-
-
-def _local_values(problem: ProblemLike, layer: str, dim: int | None) -> list[tuple[str, int]]:
-    """Each misconception applied at ``layer`` alone (correct input): its params or dim."""
-    import json
-
-    mod = _optional("generator.misconceptions")
-    eng = _engine(json.dumps(problem.spec, sort_keys=True, default=str))
-    if eng is None or layer not in eng.names:
-        return []
-    i = eng.names.index(layer)
-    base_shape, base_params = eng.base.shapes[i], eng.base.params[i]
-    want = problem.answers["per_layer"][layer] if dim is None else None
-    if dim is None and want != base_params:  # count conventions differ: no local values
-        return []
-    out = []
-    for mid in getattr(mod, "MISCONCEPTIONS", {}):
-        if i not in eng.fits(mid):
-            continue
-        r = eng.layer(i, eng.base.in_shape(i), (mid,))
-        if r is None:
-            continue
-        shape, params = r
-        if dim is None:
-            out.append((mid, int(params)))
-        elif len(shape) == len(base_shape) and dim < len(shape):
-            out.append((mid, int(shape[dim])))
-    return out
-
-
-def distractors(problem: ProblemLike, part: str = "total") -> list[Distractor]:
-    """The wrong values with feedback for one number (E4).
-
-    ``total``: the catalogue's values (each misconception applied wherever it fits);
-    ``per_layer:<layer>`` and ``shape:<layer>:<dim>``: each misconception applied at that
-    layer alone, on its correct input. Other parts have none (only the catch-all).
-    """
-    import json
-
-    mod = _optional("generator.misconceptions")
-    if mod is None:
-        return []
-    catalogue = getattr(mod, "MISCONCEPTIONS", {})
-    if part == "total":
-        entries = _catalogue(json.dumps(problem.spec, sort_keys=True, default=str))
-        layers = {mid: ls for mid, _, ls in entries}
-        values = [(mid, v) for mid, v, _ in entries]
-        correct = int(problem.answers["total"])
-    elif part.startswith("per_layer:"):
-        layer = part.split(":", 1)[1]
-        values, layers = _local_values(problem, layer, None), {}
-        layers = {mid: (layer,) for mid, _ in values}
-        correct = int(problem.answers["per_layer"][layer])
-    elif part.startswith("shape:") and part.count(":") == 2:
-        _, layer, dim = part.split(":")
-        values = _local_values(problem, layer, int(dim))
-        layers = {mid: (layer,) for mid, _ in values}
-        correct = int(problem.answers[f"shape:{layer}"][int(dim)])
-    else:
-        return []
-
-    def describe(mid: str, value: int) -> str:
-        m = catalogue.get(mid)
-        return (_misconception_feedback(m, value, layers.get(mid, ()))
-                if m is not None else f"{value}: {mid}.")
-
-    return merge_distractors(correct, values, describe)
-
-
 # -- diagram -------------------------------------------------------------------------------
 
 def diagram(problem: ProblemLike) -> Diagram | None:
     """The problem's network diagram (no answers on it) as an SVG file, when available."""
     ctx = _context(problem)
-    svg = (ctx or {}).get("diagram_svg") or ""
+    svg = ctx.get("diagram_svg") or ""
     if not svg:
         return None
     return Diagram(f"{stable_id(problem.id)}.svg", svg.encode("utf-8"), "image/svg+xml")

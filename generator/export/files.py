@@ -1,4 +1,8 @@
-"""Atomic file writing shared by the exporters: a temporary file, then a rename."""
+"""Atomic file writing shared by the exporters: a temporary file, then a rename.
+
+The file gets the mode an ordinary ``open(path, "w")`` would give it (0666 less the umask,
+as the answer keys are written): ``mkstemp`` alone would leave exports at 0600.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,14 @@ import os
 import tempfile
 from pathlib import Path
 
-__all__ = ["write_atomic"]
+__all__ = ["default_mode", "write_atomic"]
+
+
+def default_mode() -> int:
+    """0666 less the process umask (the mode of a newly created ordinary file)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def write_atomic(path: Path, data: bytes) -> Path:
@@ -23,6 +34,7 @@ def write_atomic(path: Path, data: bytes) -> Path:
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
+            os.fchmod(f.fileno(), default_mode())
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

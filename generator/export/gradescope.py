@@ -3,10 +3,13 @@
 The zip vendors cnnquiz's own source (``generator/``, ``grader/``, ``templates/``) next to
 ``cnnquiz_autograder.py`` and the problem files, so grading runs offline; ``setup.sh``
 (run once with network access when Gradescope builds the image) makes a Python >= 3.11
-virtual environment with the three runtime libraries the grader needs (sympy, jinja2,
+virtual environment ``<root>/venv`` with the three runtime libraries the grader needs (sympy, jinja2,
 PyYAML). ``run_autograder`` always leaves a complete ``results.json``: the Python runner
 writes it once, and a shell fallback writes a failure result if Python itself cannot run.
-Answer keys stay in ``/autograder/source`` (never shown to students); feedback is
+Gradescope copies ``run_autograder`` to ``/autograder/run_autograder`` and runs it there:
+every path is taken relative to that script (``source/``, ``submission/``, ``results/``,
+``submission_metadata.json``). Answer keys stay in ``/autograder/source`` (never shown to
+students); feedback is
 rendered without the expected answer; ``output_format`` is ``text``; stdout is hidden.
 
 >>> from generator.problem import generate
@@ -26,40 +29,47 @@ from pathlib import Path
 
 from . import content as c
 from .files import write_atomic
-from .validate import ExportError
+from .validate import ExportError, check_file_type
 
-__all__ = ["REQUIREMENTS", "export_gradescope", "gradescope_zip"]
+__all__ = ["NAME", "REQUIREMENTS", "export_gradescope", "gradescope_zip", "student_map"]
 
 #: runtime libraries of generator/ and grader/ (pinned to what the tests run)
 REQUIREMENTS = "sympy>=1.13,<2\njinja2>=3.1.4,<4\nPyYAML>=6.0,<7\n"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+NAME = "gradescope-autograder.zip"
 HERE = Path(__file__).resolve().parent
 PACKAGE_ROOT = HERE.parent.parent
 
 SETUP_SH = """#!/usr/bin/env bash
 # Gradescope image setup (runs once, with network): Python >= 3.11 and three libraries.
+# Gradescope unpacks the zip into /autograder/source and runs this from there; the virtual
+# environment goes beside source/ (the root run_autograder looks for it in).
 set -euo pipefail
-cd /autograder/source
+SRC="$(cd "$(dirname "$0")" && pwd)"
+ROOT="$(dirname "$SRC")"
 PY=python3
 if ! python3 -c 'import sys; sys.exit(sys.version_info < (3, 11))' 2>/dev/null; then
   apt-get update -qq
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3.11 python3.11-venv
   PY=python3.11
 fi
-"$PY" -m venv /autograder/venv
-/autograder/venv/bin/python -m pip install -q --upgrade pip
-/autograder/venv/bin/python -m pip install -q -r /autograder/source/requirements.txt
+"$PY" -m venv "$ROOT/venv"
+"$ROOT/venv/bin/python" -m pip install -q --upgrade pip
+"$ROOT/venv/bin/python" -m pip install -q -r "$SRC/requirements.txt"
 """
 
+#: Gradescope copies this file to /autograder/run_autograder and runs it there: the root is
+#: the script's own directory, the code is in <root>/source, the student's files in
+#: <root>/submission, the result goes to <root>/results/results.json (the documented layout).
 RUN_AUTOGRADER = """#!/usr/bin/env bash
-# Grade /autograder/submission; always leave a complete results.json.
-ROOT="${AUTOGRADER_ROOT:-/autograder}"
-SRC="$(cd "$(dirname "$0")" && pwd)"
-PY="${AUTOGRADER_PYTHON:-$ROOT/venv/bin/python}"
+# Grade <root>/submission; always leave a complete <root>/results/results.json.
+ROOT="$(cd "$(dirname "$0")" && pwd)"
+SRC="$ROOT/source"
+PY="$ROOT/venv/bin/python"
 [ -x "$PY" ] || PY=python3
 mkdir -p "$ROOT/results"
 rm -f "$ROOT/results/results.json"
-AUTOGRADER_ROOT="$ROOT" "$PY" "$SRC/cnnquiz_autograder.py" >/dev/null || true
+"$PY" "$SRC/cnnquiz_autograder.py" >/dev/null || true
 if [ ! -s "$ROOT/results/results.json" ]; then
   cat > "$ROOT/results/results.json" <<'JSON'
 {"score": 0, "output": "The autograder could not grade this submission. Nothing is wrong with your work because of this message; your instructor will review it.", "output_format": "text", "stdout_visibility": "hidden", "tests": []}
@@ -95,9 +105,30 @@ def _executable(name: str, data: bytes) -> tuple[zipfile.ZipInfo, bytes]:
     return info, data
 
 
+def student_map(students: Mapping[str, Sequence[str]]) -> dict[str, dict[str, list[str]]]:
+    """The roster's student -> problem ids map, keyed the way Gradescope names a student.
+
+    Gradescope's ``submission_metadata.json`` gives ``users[]`` with ``email``, ``name``,
+    its own numeric ``id`` and, when the course roster has one, ``sid`` (the student ID). A
+    roster id with an ``@`` is matched against ``email`` (case-insensitively), any other
+    against ``sid``. Never by name or Gradescope's id, which the roster does not know.
+
+    >>> student_map({"Ada@Uni.edu": ["p1"], "s2": ["p2"]})
+    {'email': {'ada@uni.edu': ['p1']}, 'sid': {'s2': ['p2']}}
+    """
+    out: dict[str, dict[str, list[str]]] = {"email": {}, "sid": {}}
+    for student, ids in sorted(students.items()):
+        key = student.strip()
+        if "@" in key:
+            out["email"][key.lower()] = list(ids)
+        else:
+            out["sid"][key] = list(ids)
+    return out
+
+
 def gradescope_zip(problems: Sequence[c.ProblemLike],
                    students: Mapping[str, Sequence[str]] | None = None) -> bytes:
-    """The autograder zip; ``students`` maps a Gradescope sid/email to problem ids."""
+    """The autograder zip; ``students`` maps a roster id (email or student ID) to problem ids."""
     if not problems:
         raise ExportError("a Gradescope autograder needs at least one problem.")
     files: dict[str, bytes] = {
@@ -112,8 +143,8 @@ def gradescope_zip(problems: Sequence[c.ProblemLike],
         text = to_json() if callable(to_json) else json.dumps(p.__dict__, sort_keys=True, indent=2)
         files[f"problems/{p.id}.json"] = text.encode("utf-8")
     if students:
-        files["students.json"] = json.dumps({k: list(v) for k, v in sorted(students.items())},
-                                            indent=2).encode()
+        files["students.json"] = json.dumps(student_map(students), indent=2,
+                                            sort_keys=True).encode()
     buf = io.BytesIO()
     with zipfile.ZipFile(buf, "w") as z:
         for name, data in (("run_autograder", RUN_AUTOGRADER.encode()),
@@ -156,5 +187,5 @@ def export_gradescope(problems: list[c.ProblemLike], out: Path) -> list[Path]:
         data = json.loads(key.read_text(encoding="utf-8"))
         if isinstance(data.get("students"), dict):
             students = {s: [e["id"] for e in entries] for s, entries in data["students"].items()}
-    return [write_atomic(Path(out) / "gradescope-autograder.zip",
-                         gradescope_zip(problems, students))]
+    check_file_type(NAME, "gradescope")
+    return [write_atomic(Path(out) / NAME, gradescope_zip(problems, students))]

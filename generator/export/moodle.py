@@ -3,14 +3,18 @@
 Built with ElementTree (E1), so every text is entity-escaped by the serialiser; no CDATA and
 no string templates. Layout per variant (A1, E4, E5, E8):
 
-- a ``category`` question per topic and difficulty (``$course$/top/cnnquiz/<topic>/<difficulty>``),
-  so a quiz can draw "a random question from the category";
+- a ``category`` question per topic, difficulty and question shape
+  (``$course$/top/cnnquiz/<topic>/<difficulty>/total`` for the 1-mark numerical questions,
+  ``…/<difficulty>/per_layer+shape`` for the cloze questions of those parts), so "a random
+  question from the category" always draws the same kind of question (defect 9.5);
 - ``total``: a ``numerical`` question, tolerance 0, the correct answer first (100 %), then
   each catalogued misconception's value at 0 % with feedback naming the step (values equal
   to the answer dropped, equal values merged), then the ``*`` catch-all last;
 - the other parts: one ``cloze`` question with a ``{1:NUMERICAL:…}`` blank per number;
 - the diagram as a base64 ``<file>`` referenced by ``@@PLUGINFILE@@``;
-- ``idnumber`` derived from the problem id and part (re-imports do not duplicate).
+- ``idnumber`` derived from the problem id and part. Moodle never updates on import: a
+  second import adds every question again and drops the idnumbers already used in the
+  category (question/format.php ``importprocess()``).
 
 >>> from generator.problem import generate
 >>> data = moodle_xml([generate(topic="basic", difficulty="easy", seed=42)])
@@ -28,12 +32,13 @@ from pathlib import Path
 
 from . import content as c
 from .files import write_atomic
-from .validate import ExportError, check_moodle, parse_cloze
+from .validate import ExportError, check_file_type, check_moodle, parse_cloze
 
 __all__ = ["cloze_feedback", "cloze_text", "export_moodle", "moodle_xml"]
 
 DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 PENALTY = "0.3333333"
+NAME = "moodle.xml"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -54,18 +59,20 @@ def _html(text: str) -> str:
 
 
 def cloze_feedback(text: str) -> str:
-    """Plain text as cloze feedback that survives Moodle's parser (A2, E9).
+    """Plain text as cloze feedback that survives Moodle's parser (A2, E9, defect 9.7).
 
-    Moodle decodes HTML entities in the feedback once and then shows it as HTML, so the
-    text is HTML-escaped twice; ``\\`` becomes an entity (no stray escapes); then ``}``,
-    ``#`` and ``~`` get a backslash.
+    qtype_multianswer_extract_question() ends feedback at an unescaped ``~`` or ``}``,
+    ``html_entity_decode``-s it once, removes the backslash of ``\\}`` and ``\\#`` only,
+    and the result is shown as HTML. So the text is HTML-escaped twice, ``\\`` becomes an
+    entity, ``}`` and ``#`` get a backslash, and ``~`` becomes ``&#126;`` (a ``\\~`` would
+    be shown with its backslash).
 
     >>> cloze_feedback("a<b} #1 ~x")
-    'a&amp;lt;b\\\\} \\\\#1 \\\\~x'
+    'a&amp;lt;b\\\\} \\\\#1 &#126;x'
     """
     once = html.escape(text, quote=False).replace("\\", "&#92;")
     twice = html.escape(once, quote=False)
-    return twice.replace("}", "\\}").replace("#", "\\#").replace("~", "\\~")
+    return twice.replace("}", "\\}").replace("#", "\\#").replace("~", "&#126;")
 
 
 def cloze_blank(correct: int, wrong: Sequence[c.Distractor], catch_all: str,
@@ -84,19 +91,8 @@ def cloze_blank(correct: int, wrong: Sequence[c.Distractor], catch_all: str,
 def cloze_text(problem: c.ProblemLike, image: str | None) -> tuple[str, list[c.Target]]:
     """Question HTML with one blank per number of every part except ``total``."""
     wanted = [t for t in c.targets(problem) if t.part != "total"]
-    out = [c.question_html(problem, None, image)]
-    part = None
-    for t in wanted:
-        if t.part != part:
-            if part is not None:
-                out.append("</table>")
-            part = t.part
-            out.append(f"<p>{_html(c.part_question(problem, t.part))}</p><table>")
-        blank = cloze_blank(t.value, c.distractors(problem, t.key), c.catch_all_feedback(t.part))
-        out.append(f"<tr><td>{_html(t.label)}</td><td>{blank}</td></tr>")
-    if part is not None:
-        out.append("</table>")
-    return "".join(out), wanted
+    return c.blanks_html(problem, wanted, image, lambda t: cloze_blank(
+        t.value, c.distractors(problem, t.key), c.catch_all_feedback(t.part))), wanted
 
 
 def _file(parent: ET.Element, diagram: c.Diagram | None) -> None:
@@ -152,20 +148,22 @@ def _cloze(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> Non
 def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
     """The Moodle XML file for a problem set, validated (E3) before it is returned."""
     quiz = ET.Element("quiz")
-    groups: dict[tuple[str, str], list[c.ProblemLike]] = {}
+    shapes: dict[str, list[tuple[str, c.ProblemLike]]] = {}
     for p in problems:
-        groups.setdefault((p.topic or "problems", str(p.difficulty or "any")), []).append(p)
-    for (topic, difficulty), ps in groups.items():
+        rest = [part for part in p.parts if part != "total"]
+        if "total" in p.parts:
+            shapes.setdefault(c.category(p, "total"), []).append(("total", p))
+        if rest:
+            shapes.setdefault(c.category(p, c.shape_name(rest)), []).append(("parts", p))
+    diagrams = {p.id: c.diagram(p) for p in problems}
+    for path, members in shapes.items():
         cat = _sub(quiz, "question", type="category")
-        _text(cat, "category", f"{c.CATEGORY}/{topic}/{difficulty}", fmt=None)
-        _text(cat, "info", f"cnnquiz variants: {topic}, {difficulty}")
-        _sub(cat, "idnumber", c.stable_id("category", topic, difficulty))
-        for p in ps:
-            diagram = c.diagram(p)
-            if "total" in p.parts:
-                _numerical(quiz, p, diagram)
-            if any(part != "total" for part in p.parts):
-                _cloze(quiz, p, diagram)
+        _text(cat, "category", path, fmt=None)
+        _text(cat, "info", "cnnquiz variants of one question shape: draw a random question "
+                           "from this category")
+        _sub(cat, "idnumber", c.stable_id("category", path.removeprefix(c.CATEGORY)))
+        for kind, p in members:
+            (_numerical if kind == "total" else _cloze)(quiz, p, diagrams[p.id])
     ET.indent(quiz)
     data = DECLARATION + ET.tostring(quiz, encoding="unicode").encode("utf-8") + b"\n"
     check_moodle(data)
@@ -174,4 +172,5 @@ def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
 
 def export_moodle(problems: list[c.ProblemLike], out: Path) -> list[Path]:
     """Write ``moodle.xml`` into ``out``; returns the paths written."""
-    return [write_atomic(Path(out) / "moodle.xml", moodle_xml(problems))]
+    check_file_type(NAME, "moodle")
+    return [write_atomic(Path(out) / NAME, moodle_xml(problems))]

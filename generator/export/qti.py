@@ -1,4 +1,4 @@
-"""Canvas QTI 1.2 zip: numerical items with exact answers, variants as pools (A3, E11).
+"""Canvas QTI 1.2 zip: one question per variant, variants as question groups (A3, E11).
 
 Layout (as text2qti and R/exams write it, which Canvas imports)::
 
@@ -8,13 +8,22 @@ Layout (as text2qti and R/exams write it, which Canvas imports)::
     ├── <quiz id>/assessment_meta.xml
     └── images/<diagram>.svg
 
-Every number is a ``numerical_question`` answered by
-``<or><varequal/><and><vargte/><varlte/></and></or>`` on one value (a bare vargte/varlte
-pair imports as a range). Variants of one topic and difficulty form a ``<section>`` with
-``selection_number`` 1, so each student draws one. Numbers with |x| < 1e-4 (layers without
-weights answer 0) are not asked: Canvas mis-grades them. Canvas keeps one feedback for
-correct and one for incorrect answers only: the per-value misconception feedback of the
-Moodle and GIFT exports has no place here (see docs/lms.md).
+The assessment's metadata is ``<qtimetadata>`` directly in ``<assessment>`` (the IMS DTD;
+``<itemmetadata>`` belongs to items only, and Canvas's migration tool aborts on it
+elsewhere). Canvas draws each item of a question group independently, so every question
+slot must be one whole variant: each variant is ONE item holding all its parts (defect 9.6):
+
+- a variant asking one number is a ``numerical_question`` answered by
+  ``<or><varequal/><and><vargte/><varlte/></and></or>`` on one value (exact answer, margin 0);
+- a variant asking several numbers is a ``fill_in_multiple_blanks_question`` with a blank
+  ``[bN]`` per number, each answered by its digits (Canvas compares blanks as text; the
+  question says to type digits only).
+
+Variants of one topic, difficulty and question shape form a ``<section>`` with
+``selection_number`` 1 (a question group picking one), all of equal points (one per part),
+which Canvas takes as the group's points. Canvas keeps one feedback for correct and one for
+incorrect answers only: the per-value misconception feedback of the Moodle and GIFT exports
+has no place here (see docs/lms.md).
 
 >>> from generator.problem import generate
 >>> import io
@@ -37,13 +46,14 @@ from pathlib import Path
 
 from . import content as c
 from .files import write_atomic
-from .validate import QTI_NS, ExportError, check_qti_zip
+from .validate import QTI_NS, ExportError, check_file_type, check_qti_zip
 
 __all__ = ["export_qti", "qti_zip"]
 
 DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
+NAME = "cnnquiz-qti.zip"
 
 
 def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
@@ -63,22 +73,46 @@ def _ident(*parts: str) -> str:
     return "g" + hashlib.sha256("|".join(parts).encode()).hexdigest()[:24]
 
 
-def _meta(item: ET.Element, fields: dict[str, str]) -> None:
-    qm = _sub(_sub(item, "itemmetadata"), "qtimetadata")
+def _meta(parent: ET.Element, fields: dict[str, str]) -> None:
+    """``<qtimetadata>`` with one field per entry (inside ``<itemmetadata>`` for items)."""
+    qm = _sub(parent, "qtimetadata")
     for k, v in fields.items():
         f = _sub(qm, "qtimetadatafield")
         _sub(f, "fieldlabel", k)
         _sub(f, "fieldentry", v)
 
 
-def _item(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | None) -> None:
+def _feedback(item: ET.Element, part: str) -> None:
+    for fid, text in (("correct_fb", "Correct."),
+                      ("general_incorrect_fb", c.catch_all_feedback(part))):
+        fb = _sub(item, "itemfeedback", ident=fid)
+        _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext",
+             f"<p>{html.escape(text, quote=False)}</p>", texttype="text/html")
+
+
+def _outcomes(item: ET.Element) -> ET.Element:
+    rp = _sub(item, "resprocessing")
+    _sub(_sub(rp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
+         vartype="Decimal")
+    return rp
+
+
+def _otherwise(rp: ET.Element) -> None:
+    wrong = _sub(rp, "respcondition")
+    wrong.set("continue", "Yes")
+    _sub(_sub(wrong, "conditionvar"), "other")
+    _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
+
+
+def _numerical(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | None) -> None:
     if abs(Decimal(t.value)) < Decimal("1e-4"):
         raise ExportError(f"{p.id} {t.key}: |answer| < 1e-4 misbehaves in Canvas (E11).")
-    ident = _ident(p.id, t.key)
-    item = _sub(section, "item", ident=ident, title=f"{p.id} {t.key}"[:80])
-    _meta(item, {"question_type": "numerical_question", "points_possible": "1",
-                 "original_answer_ids": f"{ident}-a", "assessment_question_identifierref":
-                 _ident("aq", p.id, t.key)})
+    ident = _ident(p.id, "variant")
+    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(_sub(item, "itemmetadata"), {
+        "question_type": "numerical_question", "points_possible": str(len(p.parts)),
+        "original_answer_ids": f"{ident}-a",
+        "assessment_question_identifierref": _ident("aq", p.id)})
     body = c.question_html(p, t.part, image)
     if t.key != t.part:
         body += f"<p>{html.escape(t.label, quote=False)}:</p>"
@@ -86,9 +120,7 @@ def _item(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | None)
     _sub(_sub(pres, "material"), "mattext", body, texttype="text/html")
     resp = _sub(pres, "response_str", ident="response1", rcardinality="Single")
     _sub(_sub(resp, "render_fib", fibtype="Decimal"), "response_label", ident=f"{ident}-a")
-    rp = _sub(item, "resprocessing")
-    _sub(_sub(rp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
-         vartype="Decimal")
+    rp = _outcomes(item)
     v = c.cloze_number(t.value)
     cond = _sub(rp, "respcondition")
     cond.set("continue", "No")
@@ -99,15 +131,38 @@ def _item(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | None)
     _sub(and_, "varlte", v, respident="response1")
     _sub(cond, "setvar", "100", action="Set", varname="SCORE")
     _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
-    wrong = _sub(rp, "respcondition")
-    wrong.set("continue", "Yes")
-    _sub(_sub(wrong, "conditionvar"), "other")
-    _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
-    for fid, text in (("correct_fb", "Correct."),
-                      ("general_incorrect_fb", c.catch_all_feedback(t.part))):
-        fb = _sub(item, "itemfeedback", ident=fid)
-        _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext",
-             f"<p>{html.escape(text, quote=False)}</p>", texttype="text/html")
+    _otherwise(rp)
+    _feedback(item, t.part)
+
+
+def _blanks(section: ET.Element, p: c.ProblemLike, wanted: Sequence[c.Target],
+            image: str | None) -> None:
+    """One fill-in-multiple-blanks item for all numbers of a variant (defect 9.6)."""
+    ident = _ident(p.id, "variant")
+    blank = {t.key: f"b{i}" for i, t in enumerate(wanted, 1)}
+    answer_ids = [_ident(p.id, t.key, "answer") for t in wanted]
+    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(_sub(item, "itemmetadata"), {
+        "question_type": "fill_in_multiple_blanks_question",
+        "points_possible": str(len(p.parts)), "original_answer_ids": ",".join(answer_ids),
+        "assessment_question_identifierref": _ident("aq", p.id)})
+    pres = _sub(item, "presentation")
+    body = c.blanks_html(p, wanted, image, lambda t: f"[{blank[t.key]}]")
+    _sub(_sub(pres, "material"), "mattext", body, texttype="text/html")
+    for t, aid in zip(wanted, answer_ids, strict=True):
+        lid = _sub(pres, "response_lid", ident=f"response_{blank[t.key]}")
+        _sub(_sub(lid, "material"), "mattext", blank[t.key])
+        label = _sub(_sub(lid, "render_choice"), "response_label", ident=aid)
+        _sub(_sub(label, "material"), "mattext", c.cloze_number(t.value), texttype="text/plain")
+    rp = _outcomes(item)
+    share = f"{100 / len(wanted):.2f}"
+    for t, aid in zip(wanted, answer_ids, strict=True):
+        cond = _sub(rp, "respcondition")
+        cond.set("continue", "Yes")
+        _sub(_sub(cond, "conditionvar"), "varequal", aid, respident=f"response_{blank[t.key]}")
+        _sub(cond, "setvar", share, action="Add", varname="SCORE")
+    _otherwise(rp)
+    _feedback(item, wanted[0].part)
 
 
 def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
@@ -118,30 +173,24 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
     _meta(assessment, {"cc_maxattempts": "1"})
     top = _sub(assessment, "section", ident="root_section")
     files: dict[str, bytes] = {}
-    pools: dict[tuple[str, str, str], list[c.Target | tuple[c.ProblemLike, c.Target]]] = {}
-    order: list[tuple[str, str, str]] = []
+    pools: dict[tuple[str, str, str], list[tuple[c.ProblemLike, str | None]]] = {}
     for p in problems:
         d = c.diagram(p)
         image = None
         if d is not None:
             files[f"images/{d.name}"] = d.data
             image = f"$IMS-CC-FILEBASE$/images/{d.name}"
-        for t in c.targets(p):
-            if t.value == 0:
-                continue
-            key = (p.topic, str(p.difficulty), t.key if t.part != "total" else "total")
-            if key not in pools:
-                pools[key] = []
-                order.append(key)
-            pools[key].append((p, t, image))  # type: ignore[arg-type]
-    for key in order:
-        members = pools[key]
+        key = (str(p.topic), str(p.difficulty), c.shape_name(p.parts))
+        pools.setdefault(key, []).append((p, image))
+    for key, members in pools.items():
         section = _sub(top, "section", ident=_ident("pool", *key), title=" ".join(key))
-        selection = _sub(_sub(section, "selection_ordering"), "selection")
-        _sub(selection, "selection_number", "1")
-        _sub(_sub(selection, "selection_extension"), "points_per_item", "1")
-        for p, t, image in members:  # type: ignore[misc]
-            _item(section, p, t, image)
+        _sub(_sub(_sub(section, "selection_ordering"), "selection"), "selection_number", "1")
+        for p, image in members:
+            wanted = c.targets(p)
+            if len(wanted) == 1:
+                _numerical(section, p, wanted[0], image)
+            else:
+                _blanks(section, p, wanted, image)
     assessment_xml = _xml(root)
 
     meta = ET.Element("quiz", {"identifier": quiz_id,
@@ -151,10 +200,9 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
     _sub(meta, "shuffle_answers", "false")
     _sub(meta, "scoring_policy", "keep_highest")
     _sub(meta, "quiz_type", "assignment")
-    _sub(meta, "points_possible", str(sum(1 for _ in order)))
+    _sub(meta, "points_possible", str(sum(len(ms[0][0].parts) for ms in pools.values())))
     _sub(meta, "allowed_attempts", "1")
     meta_xml = _xml(meta)
-
     manifest = ET.Element("manifest", {"identifier": _ident("manifest", quiz_id), "xmlns": CP})
     md = _sub(manifest, "metadata")
     _sub(md, "schema", "IMS Content")
@@ -188,4 +236,5 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
 
 def export_qti(problems: list[c.ProblemLike], out: Path) -> list[Path]:
     """Write ``cnnquiz-qti.zip`` into ``out`` (Canvas: Settings → Import → QTI .zip)."""
-    return [write_atomic(Path(out) / "cnnquiz-qti.zip", qti_zip(problems))]
+    check_file_type(NAME, "qti")
+    return [write_atomic(Path(out) / NAME, qti_zip(problems))]

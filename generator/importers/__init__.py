@@ -29,7 +29,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..spec import read_spec_file
 from .common import MAX_SOURCE, parse
-from .detect import framework, no_model_message
+from .detect import channel_readings, framework, missing_functional, no_model_message
 from .keras_ast import import_keras
 from .repair import Repaired, repair
 from .torch_ast import import_torch
@@ -49,6 +49,9 @@ class Imported:
     framework: str  # "keras" or "torch"
     repairs: tuple[tuple[int, str], ...] = field(default=())
     notes: tuple[tuple[int, str], ...] = field(default=())  # how the code was read
+    #: when the code can be read two ways that change the answer (channel order of old Keras
+    #: code): (reading, answer) pairs, the one the spec uses first
+    readings: tuple[tuple[str, int], ...] = field(default=())
 
 
 def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
@@ -72,6 +75,9 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
+        if name == "torch" and (added := missing_functional(fixed.text, tree)) is not None:
+            fixed = Repaired(added[0], (*fixed.repairs, added[1]))
+            tree = parse(fixed.text, filename)
         reader = import_torch if name == "torch" else import_keras
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
@@ -89,7 +95,17 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         more = f" and {len(fixed.repairs) - 3} more" if len(fixed.repairs) > 3 else ""
         raise ConfigError(f"{e.detail} (The paste was read with repairs: {shown}{more}.)",
                           where=e.where) from None
-    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))))
+    readings: tuple[tuple[str, int], ...] = ()
+    if name == "keras" and input_shape is None and not any(
+            "channels first" in what for _, what in notes):
+        readings = channel_readings(spec, lambda shape: import_keras(
+            fixed.text, input_shape=shape, filename=filename, model=model))
+        if readings:
+            notes.append((1, f"the input shape {tuple(spec['input']['shape'])} may be "
+                             f"channels-first (Keras 1 with Theano ordering); read channels-last "
+                             f"as written: {readings[0][1]:,}; channels first would give "
+                             f"{readings[1][1]:,}. `cnnquiz lint` reports both."))
+    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings)
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

@@ -13,12 +13,15 @@ told as a note rather than turned into advice for the other framework.
 from __future__ import annotations
 
 import ast
+from collections.abc import Callable
+from typing import Any
 
+from ..errors import ConfigError
 from .common import dotted, import_aliases
 from .keras_layers import CLASSES, INPUTS
 from .torch_layers import MODULES
 
-__all__ = ["framework", "no_model_message"]
+__all__ = ["channel_readings", "framework", "missing_functional", "no_model_message"]
 
 TORCH_ONLY = set(MODULES) - set(CLASSES) | {"Module", "ModuleList"}
 KERAS_ONLY = set(CLASSES) - set(MODULES) | set(INPUTS) | {"Model"}
@@ -78,3 +81,54 @@ def no_model_message(tree: ast.Module) -> str:
             "PyTorch nn.Module subclass or nn.Sequential(...) assigned to a name. Seen: "
             + "; ".join(seen) + ". Paste the code that builds the model (e.g. model = "
             "keras.Sequential([...]) or class Net(nn.Module): ...).")
+
+
+def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], dict[str, Any]]
+                     ) -> tuple[tuple[str, int], ...]:
+    """Both readings of a Keras input shape that looks channels-first, when they differ.
+
+    ``input_shape=(3, 32, 32)`` with no channel order stated is 3×32 pixels with 32
+    channels to Keras 2/3, but a 32×32 RGB image to Keras 1 code written for Theano's
+    ordering. ``reread`` imports the code again with a given (H, W, C) shape.
+    """
+    from ..network import solve
+    from ..spec import load_spec
+
+    shape = tuple(spec["input"]["shape"])
+    if len(shape) != 3 or shape[0] not in (1, 3) or shape[2] in (1, 3, 4) or min(shape[1:]) < 8:
+        return ()
+    try:
+        other = reread((shape[1], shape[2], shape[0]))
+    except ConfigError:  # the other reading does not fit: only one reading
+        return ()
+    as_written, first = (solve(load_spec(s)).answer for s in (spec, other))
+    if as_written == first:
+        return ()
+    hw = f"{shape[1]}×{shape[2]}"
+    return ((f"channels last, as written: {shape[0]}×{shape[1]}×{shape[2]}", as_written),
+            (f"channels first (Keras 1, Theano): {hw}×{shape[0]}", first))
+
+
+def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str]] | None:
+    """PyTorch code that calls ``F.relu`` without ``import torch.nn.functional as F``:
+    the text with the import added to its first import line (the line count stays), and
+    the repair. None when ``F`` is imported or bound, or there is no import line to extend.
+    """
+    bound = set(import_aliases(tree))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            bound.add(node.id)
+        elif isinstance(node, ast.FunctionDef):
+            bound.update(a.arg for a in node.args.args)
+    uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)
+            and isinstance(n.value, ast.Name) and n.value.id == "F"]
+    first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None)
+    if "F" in bound or not uses or first is None or first.end_lineno != first.lineno:
+        return None
+    lines = text.split("\n")
+    i = first.lineno - 1
+    code, hash_, comment = lines[i].partition("#")
+    lines[i] = f"{code.rstrip()}; import torch.nn.functional as F" + (
+        f"  {hash_}{comment}" if hash_ else "")
+    return "\n".join(lines), (first.lineno, "import torch.nn.functional as F was missing "
+                                             f"(F.{uses[0].attr} is used); added")

@@ -43,6 +43,7 @@ from .keras_layers import (
     CHANNELS_FIRST,
     CLASSES,
     MERGES,
+    NOTES,
     Unread,
     channel_branch_notes,
     channel_order,
@@ -276,8 +277,9 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     tree = parse(source, filename)
     aliases = import_aliases(tree)
     first = channel_order(tree, aliases)
+    layer_notes: list[tuple[int, str]] = []
     module_env = constants(list(scope_statements(tree.body, bool(first))),
-                           {CHANNELS_FIRST: bool(first)})
+                           {CHANNELS_FIRST: bool(first), NOTES: layer_notes})
     models = _Scope(aliases, dict(module_env)).run(tree.body)
     where = {id(m): "" for m in models}
     for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
@@ -308,7 +310,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     if isinstance(shape, Unread):
         shape.fail()
     if notes is not None:
-        notes.extend(channel_branch_notes(tree, bool(first)))
+        notes.extend(channel_branch_notes(tree, bool(first)) + layer_notes)
     if first and input_shape is None and shape is not None:
         shape = to_channels_last(tuple(shape))
         if notes is not None:

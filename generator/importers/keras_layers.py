@@ -17,11 +17,13 @@ from .callargs import CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
 
-__all__ = ["CHANNELS_FIRST", "CLASSES", "INPUTS", "MERGES", "Unread", "channel_order",
+__all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "channel_order",
            "keras_layer", "to_channels_last"]
 
 #: key in the constants environment saying the file is channels-first (not a Python name)
 CHANNELS_FIRST = "<channels first>"
+#: key in the constants environment collecting (line, note) about how layers were read
+NOTES = "<notes>"
 _FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
 
 CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
@@ -308,8 +310,12 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         options["frozen"] = True
     a.check_known(known, IGNORED)
     name = a.nodes.get("name")
-    ref = Ref(call.lineno, label, kind, options,
-              name=name.value if isinstance(name, ast.Constant) and name.value else None)
+    text = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
+    if isinstance(name, ast.Name) and name.id not in env:  # name=Conv1, quotes left out
+        text = name.id
+        env.setdefault(NOTES, []).append((call.lineno, f"name={name.id} has no quotes; read as "
+                                                       f"the name '{name.id}'"))
+    ref = Ref(call.lineno, label, kind, options, name=text or None)
     if "stack_size" in a:  # Keras 0 states the input channels
         ref.expect["in_channels"] = a.get("stack_size")
     if positional[:1] == ["input_dim"]:

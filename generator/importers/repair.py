@@ -24,6 +24,7 @@ Rules that keep it honest:
 
 from __future__ import annotations
 
+import ast
 import re
 from dataclasses import dataclass
 
@@ -135,6 +136,7 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
             log.add(n, "notebook output removed")
             continue
         if in_output and line.strip() and not _IPY_IN.match(line):
+            _not_code(line, n, "follows an Out[..]: line")
             out[i] = ""
             log.add(n, "notebook output removed")
             continue
@@ -150,6 +152,7 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
                 line = line[m.end():]
                 log.add(n, f"prompt {m.group(1)} removed")
             elif line.strip():
+                _not_code(line, n, "has no >>> prompt")
                 out[i] = ""
                 log.add(n, "interpreter output (a line without >>>) removed")
                 continue
@@ -170,6 +173,26 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
             out[i] = f"{m.group(1)}print({body}){line[end:]}"
             log.add(i + 1, "Python 2 print statement read as print(...)")
     return out
+
+
+_CODE_CALLS = ("add", "compile", "fit", "summary", "build", "append")
+
+
+def _not_code(line: str, n: int, why: str) -> None:
+    """Refuse to drop, as output, a line that reads as a statement of model code."""
+    try:
+        stmt = ast.parse(line.strip()).body[0]
+    except (SyntaxError, ValueError, IndexError, RecursionError, MemoryError):
+        return
+    code = isinstance(stmt, ast.Assign | ast.AugAssign | ast.AnnAssign | ast.Import
+                      | ast.ImportFrom | ast.FunctionDef | ast.ClassDef | ast.For | ast.With)
+    if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
+        f = stmt.value.func
+        code = isinstance(f, ast.Attribute) and f.attr in _CODE_CALLS
+    if code:
+        raise ConfigError(f"`{line.strip()}` {why}, so it reads as output, but it is code; "
+                          "it could be either. Give it the prompt if it is code, or remove it.",
+                          where=f"line {n}")
 
 
 def _characters(line: str, n: int, log: _Log) -> str:

@@ -1,7 +1,7 @@
 """Layer classes and the registry of layer kinds (Keras's snake_case names).
 
 >>> sorted(KINDS)[:3]
-['activation', 'average_pooling1d', 'average_pooling2d']
+['activation', 'add', 'average']
 >>> make("conv2d", filters=8, kernel=(3, 3), strides=(1, 1), dilation=(1, 1)).kind
 'conv2d'
 """
@@ -20,10 +20,13 @@ from .core import (
     Flatten,
     LocalResponseNormalization,
 )
+from .merge import MERGE_OPS, Merge
 from .pooling import GlobalPool, Pool, PoolWeights
 
 __all__ = [
     "KINDS",
+    "MERGE_OPS",
+    "Merge",
     "Activation",
     "BatchNormalization",
     "Conv",
@@ -62,6 +65,8 @@ for _r in (1, 2, 3):
     for _op in ("max", "average"):
         KINDS[f"{_op}_pooling{_r}d"] = (Pool, {"rank": _r, "op": _op})
         KINDS[f"global_{_op}_pooling{_r}d"] = (GlobalPool, {"rank": _r, "op": _op})
+for _op in MERGE_OPS:
+    KINDS[_op] = (Merge, {"op": _op})
 for _r in (1, 2):
     KINDS[f"depthwise_conv{_r}d"] = (DepthwiseConv, {"rank": _r})
     KINDS[f"separable_conv{_r}d"] = (SeparableConv, {"rank": _r})

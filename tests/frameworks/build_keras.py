@@ -35,12 +35,13 @@ from generator.layers import (
     GlobalPool,
     Layer,
     LocalResponseNormalization,
+    Merge,
     Pool,
     PoolWeights,
     SeparableConv,
     Windowed,
 )
-from generator.network import Network
+from generator.network import Network, sources
 
 from .build_torch import Row, Summary, Unsupported
 
@@ -138,6 +139,10 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         return L.BatchNormalization(center=layer.center, scale=layer.scale, name=name)
     if isinstance(layer, LocalResponseNormalization):
         raise Unsupported(f"{name}: Keras 3 has no local response normalisation layer")
+    if isinstance(layer, Merge):
+        if layer.op == "concatenate":
+            return L.Concatenate(axis=layer.axis, name=name)
+        return getattr(L, layer.op.capitalize())(name=name)
     raise Unsupported(f"{name}: no Keras translation for {type(layer).__name__}")
 
 
@@ -155,11 +160,20 @@ def _geometry(layer: Layer) -> tuple[object, ...]:
 
 def keras_model(network: Network) -> tuple[keras.Model, list[keras.layers.Layer], list[bool]]:
     """The functional model (one output per node), each node's main layer, and 'shares' flags."""
-    inp = keras.Input(shape=network.input.shape)
-    x, outs, mains, sharing = inp, [], [], []
+    inputs = {k: keras.Input(shape=v.shape, name=k) for k, v in network.input_specs.items()}
+    values = dict(inputs)
+    outs, mains, sharing = [], [], []
     owners: dict[str, tuple[Layer, keras.layers.Layer]] = {}
-    for node in network.nodes:
+    for node, src in zip(network.nodes, sources(network), strict=True):
         layer = node.layer
+        x = values[src[0]]
+        if isinstance(layer, Merge):
+            main = _main_layer(layer)
+            values[node.name] = main([values[s] for s in src])
+            outs.append(values[node.name])
+            mains.append(main)
+            sharing.append(False)
+            continue
         if node.shares is None:
             main = _main_layer(layer)
             if getattr(layer, "frozen", False):
@@ -186,10 +200,12 @@ def keras_model(network: Network) -> tuple[keras.Model, list[keras.layers.Layer]
                               "'same' on an input smaller than the pool size")
         owners[layer.name] = (layer, main)
         x = main(pad(x) if pad is not None else x)
+        values[node.name] = x
         outs.append(x)
         mains.append(main)
         sharing.append(node.shares is not None)
-    return keras.Model(inp, outs), mains, sharing
+    ins = list(inputs.values())
+    return keras.Model(ins[0] if len(ins) == 1 else ins, outs), mains, sharing
 
 
 def _size(weights: list[Any]) -> int:
@@ -204,8 +220,10 @@ def keras_summary(network: Network) -> Summary:
     """Build the network in Keras, run a forward pass and report shapes, counts and weights."""
     model, mains, sharing = keras_model(network)
     symbolic = [tuple(o.shape[1:]) for o in model.outputs]
-    ys = model(np.random.default_rng(0).standard_normal((1, *network.input.shape),
-                                                        dtype="float32"))
+    rng = np.random.default_rng(0)
+    feed = [rng.standard_normal((1, *v.shape), dtype="float32")
+            for v in network.input_specs.values()]
+    ys = model(feed[0] if len(feed) == 1 else feed)
     ys = ys if isinstance(ys, list | tuple) else [ys]
     rows = []
     for node, main, shared, y, sym in zip(network.nodes, mains, sharing, ys, symbolic, strict=True):

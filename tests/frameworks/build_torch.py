@@ -32,12 +32,13 @@ from generator.layers import (
     GlobalPool,
     Layer,
     LocalResponseNormalization,
+    Merge,
     Pool,
     PoolWeights,
     SeparableConv,
     Windowed,
 )
-from generator.network import Network, Node, Solution
+from generator.network import Network, Node, Solution, sources
 
 __all__ = ["Row", "Summary", "Unsupported", "mismatches", "torch_model", "torch_summary"]
 
@@ -176,18 +177,56 @@ class SharedBatchNorm(nn.Module):
                             bn.eps)
 
 
-class Chain(nn.Module):
-    """The steps in order; a shared module appears more than once and PyTorch counts it once."""
+class MergeOp(nn.Module):
+    """A Keras merge with torch ops, on channels-first tensors (axis moved accordingly)."""
 
-    def __init__(self, steps: list[nn.Module]) -> None:
+    def __init__(self, op: str, dim: int) -> None:
+        super().__init__()
+        self.op, self.dim = op, dim
+
+    def forward(self, *xs: torch.Tensor) -> torch.Tensor:
+        if self.op == "concatenate":
+            return torch.cat(xs, dim=self.dim)
+        if self.op == "subtract":
+            return xs[0] - xs[1]
+        if self.op == "average":
+            return torch.stack(torch.broadcast_tensors(*xs)).mean(0)
+        fns = {"add": torch.add, "multiply": torch.mul, "maximum": torch.maximum,
+               "minimum": torch.minimum}
+        y = xs[0]
+        for x in xs[1:]:
+            y = fns[self.op](y, x)
+        return y
+
+
+def torch_dim(axis: int, rank: int) -> int:
+    """The torch (channels-first, batch counted) dim of a Keras concatenation axis.
+
+    ``rank`` counts the axes without the batch; Keras's -1 (channels) is torch's dim 1.
+    """
+    index = (axis if axis < 0 else axis - 1) % rank  # channels-last, no batch
+    if rank == 1:
+        return 1
+    return 1 if index == rank - 1 else index + 2
+
+
+class Chain(nn.Module):
+    """The steps in graph order, each fed by its sources; a shared module appears more than
+    once and PyTorch counts it once."""
+
+    def __init__(self, steps: list[nn.Module], srcs: tuple[tuple[str, ...], ...],
+                 names: list[str], inputs: list[str]) -> None:
         super().__init__()
         self.steps = nn.ModuleList(steps)
+        self.srcs, self.names, self.inputs = srcs, names, inputs
 
-    def forward(self, x: torch.Tensor) -> list[torch.Tensor]:
+    def forward(self, *xs: torch.Tensor) -> list[torch.Tensor]:
+        values = dict(zip(self.inputs, xs, strict=True))
         outs = []
-        for step in self.steps:
-            x = step(x)
-            outs.append(x)
+        for step, srcs, name in zip(self.steps, self.srcs, self.names, strict=True):
+            y = step(*(values[s] for s in srcs))
+            values[name] = y
+            outs.append(y)
         return outs
 
 
@@ -345,16 +384,29 @@ def _restrided(node: Node, module: nn.Module, shape: tuple[int, ...]) -> nn.Modu
     raise Unsupported(f"{layer.name}: cannot re-stride a shared {layer.kind}")
 
 
+def _zeros(shape: tuple[int, ...]) -> torch.Tensor:
+    return torch.zeros(1, shape[-1], *shape[:-1])
+
+
 def torch_model(network: Network) -> Chain:
     """The network as a PyTorch module (eval mode); sharing nodes reuse the owner's module."""
     modules: dict[str, nn.Module] = {}
     layers: dict[str, Layer] = {}
     ranks: dict[str, int] = {}  # input rank of each node (BatchNorm{1,2,3}d is rank-bound)
     steps: list[nn.Module] = []
-    shape = network.input.shape
-    x = torch.zeros(1, shape[-1], *shape[:-1])
-    for node in network.nodes:
+    srcs = sources(network)
+    values = {k: _zeros(v.shape) for k, v in network.input_specs.items()}
+    for node, src in zip(network.nodes, srcs, strict=True):
         layer = node.layer
+        xs = [values[s] for s in src]
+        x = xs[0]
+        shape = _channels_last(x)
+        if isinstance(layer, Merge):
+            step = MergeOp(layer.op, torch_dim(layer.axis, len(shape)))
+            steps.append(step)
+            with torch.no_grad():
+                values[node.name] = step(*xs)
+            continue
         if (isinstance(layer, Pool) and layer.op == "average" and layer.rank == 3
                 and layer.explicit_padding
                 and any(n < k for n, k in zip(shape, layer.kernel, strict=False))):
@@ -372,9 +424,9 @@ def torch_model(network: Network) -> Chain:
         modules[layer.name], layers[layer.name], ranks[layer.name] = module, layer, len(shape)
         steps.append(module)
         with torch.no_grad():
-            x = module.eval()(x)
-        shape = _channels_last(x)
-    return Chain(steps).eval()
+            values[node.name] = module.eval()(x)
+    return Chain(steps, srcs, [n.name for n in network.nodes],
+                 list(network.input_specs)).eval()
 
 
 def _channels_last(y: torch.Tensor) -> tuple[int, ...]:
@@ -401,9 +453,9 @@ def _split(tensors: list[tuple[torch.Tensor, bool]]) -> tuple[int, int]:
 def torch_summary(network: Network) -> Summary:
     """Build the network in PyTorch, run a forward pass and report shapes and counts."""
     model = torch_model(network)
-    shape = network.input.shape
     with torch.no_grad():
-        outs = model(torch.randn(1, shape[-1], *shape[:-1]))
+        outs = model(*(torch.randn(1, v.shape[-1], *v.shape[:-1])
+                       for v in network.input_specs.values()))
     seen: set[int] = set()
     rows = []
     for node, step, y in zip(network.nodes, model.steps, outs, strict=True):

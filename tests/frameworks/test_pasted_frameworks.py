@@ -81,6 +81,9 @@ def _cases() -> dict[str, Callable[[], int]]:
         "blog_flat_function_undefined.txt-": lambda: _keras(
             (64, 64, 3), L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(), L.Flatten(),
             L.Dense(10)),
+        "torch_missing_functional.txt-": lambda: _torch(
+            nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
+            nn.Linear(4 * 14 * 14, 10)),
         "keras_unfoldable_shape.txt-": lambda: _keras(
             (16, 16, 1), L.Conv2D(8, 3), L.GlobalMaxPooling2D(), L.Dense(5)),
     }
