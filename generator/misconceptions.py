@@ -258,14 +258,14 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "k_d·k_h·k_w for a volume).",
        "k_h·k_w·C_in → k_h·C_in", 1, when=lambda c: c.layer.rank > 1,
        weight_layer=_kernel_incomplete),
-    _m("conv1d_kernel_squared", Step.KERNEL, CONV, "a 1-D kernel counted as k×k",
+    _m("one_axis_kernel_squared", Step.KERNEL, CONV, "a one-axis kernel counted as k×k",
        "{layer} is a 1-D convolution: its kernel has k weights per input channel, not k×k.",
        "k·C_in·C_out → k·k·C_in·C_out", 2,
        when=lambda c: c.layer.rank == 1 and c.layer.kernel[0] > 1, reweigh=_kernel_squared,
        source="issue 14 (posted answers)"),
     _m("kernel_size_as_filters", Step.OUTPUT_DEPTH, frozenset({"conv"}),
        "kernel size taken as the number of filters",
-       "In {layer}, the kernel size (the 5 of 5×5) is not the number of filters: C_out is the "
+       "In {layer}, the kernel size (the k of k×k) is not the number of filters: C_out is the "
        "filters argument.",
        "C_out → k", 1, changes_shape=True,
        when=lambda c: c.layer.kernel[0] > 1 and c.layer.filters != c.layer.kernel[0],

@@ -23,9 +23,10 @@ from generator.network import Network, Solution, solve
 from generator.render import num, render
 from generator.spec import load_spec
 
+from . import sentences
 from .answers import align, as_int, by_label, match_free
 from .diagnose import CONFIDENT, MAX_LAYERS, Diagnoser, Explanation
-from .explain import explain_total, finding_text, systematic, trace_difference
+from .explain import finding_text, systematic
 
 __all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "clear_cache", "grade",
            "prepare"]
@@ -339,25 +340,24 @@ class _Grader:
         self.score = self.policy.diagnosed_total
         self.confident = Diagnoser.confident(found)
         self.ambiguous = not self.confident
-        for e in found[:1] if self.confident else found:
-            self.diagnoses.append(self._diagnosis(e, v, self.confident))
+        shown = found[:1] if self.confident else found
+        for e in shown:
+            # one sentence per explanation: the printed line and the JSON explanation agree
+            if self.confident:
+                text = sentences.sure(self.d, e, v, show=self.show)
+            else:
+                text = sentences.mistake(self.d, e, v, show=self.show) + sentences.twins(
+                    self.d, [o for o in shown if o is not e and o.trace.params == e.trace.params
+                             and o.trace.shapes == e.trace.shapes])
+                self.hedges.append(f"perhaps ({e.posterior:.0%}) {text}")
+            self.diagnoses.append(self._diagnosis(e, v, self.confident, text))
         if self.confident:
-            e = found[0]
             self.lines.append({"layer": ", ".join(self.diagnoses[0].layers),
                                "kind": "misconception",
                                "step": "",  # named in the text
-                               "title": "", "text": self._sure(e, v), "formula": "",
+                               "title": "", "text": self.diagnoses[0].explanation, "formula": "",
                                "should": ""})
         else:
-            shown = found
-            for e in shown:
-                twins = [o for o in shown if o is not e and o.trace.params == e.trace.params
-                         and o.trace.shapes == e.trace.shapes]
-                same = (" It gives the same numbers in every layer as the "
-                        + " and the ".join(", ".join(MISCONCEPTIONS[m].title for m in o.ids)
-                                           for o in twins) + " explanation.") if twins else ""
-                self.hedges.append(f"perhaps ({e.posterior:.0%}) " + explain_total(
-                    self.d, e, v, show=self.show) + same)
             where = None
             if len(found) > 1:
                 i = self.d.first_difference(found[0].trace, found[1].trace)
@@ -379,25 +379,14 @@ class _Grader:
                        "past the diagnosis budget); the answer was graded exactly. Recompute "
                        "layer by layer: each layer's output shape, then its weights.")
 
-    def _sure(self, e: Explanation, v: int) -> str:
-        parts = []
-        for s in e.sites:
-            m = MISCONCEPTIONS[s.mid]
-            layer = ", ".join(self.d.engine.names[i] if i >= 0 else "the input" for i in s.layers)
-            parts.append(f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
-                         f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-        diff = trace_difference(self.d, e.trace, show=self.show)
-        return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
-
-    def _diagnosis(self, e: Explanation, v: int, confident: bool) -> Diagnosis:
+    def _diagnosis(self, e: Explanation, v: int, confident: bool, text: str) -> Diagnosis:
         layers: list[str] = []
         for s in e.sites:
             for i in s.layers:
                 n = "input" if i < 0 else self.d.engine.names[i]
                 if n not in layers:
                     layers.append(n)
-        return Diagnosis(e.ids, tuple(layers), v, explain_total(self.d, e, v, show=self.show),
-                         confident)
+        return Diagnosis(e.ids, tuple(layers), v, text, confident)
 
     # -- per layer ------------------------------------------------------------------------
     def _values_to_layers(self, labels: list[str | None], values: list[int]) -> dict[int, int] | None:
@@ -418,13 +407,15 @@ class _Grader:
         got = align(values, every, plausible)
         if got is not None:
             options.append(dict(zip(got, values, strict=True)))
-        free = match_free(values, every, plausible)
+        free = match_free(values, every, plausible, dict(enumerate(base)), set(weighted))
         if free is not None:
             options.append(free)
         if not options:
             return None
-        # the reading that leaves the fewest values unexplained; positional on ties
-        return min(options, key=lambda m: _misses(m, plausible))
+        # the reading that leaves the fewest values unexplained, then the one with the fewest
+        # layers off their correct value (a simpler story); positional on ties
+        return min(options, key=lambda m: (_misses(m, plausible), sum(
+            1 for i in range(len(names)) if m.get(i, 0) != base[i])))
 
     def _plausible(self) -> dict[int, set[int]]:
         return self.d.plausible
@@ -582,8 +573,7 @@ class _Grader:
                 hits.append((s.prior, s))
         hits.sort(key=lambda h: -h[0])
         if not hits:
-            self.advice = (f"Recompute the output of {name} from its input: spatial sizes "
-                           "⌊(H + 2P − k)/s⌋ + 1 per axis, depth = number of filters.")
+            self.advice = sentences.shape_advice(self.d.engine.nodes[i].layer.kind, name)
             return
         total_w = sum(w for w, _ in hits) + 0.0005
         seen: dict[str, float] = {}
@@ -599,9 +589,9 @@ class _Grader:
             m = MISCONCEPTIONS[mid]
             layers = (name,) if i in s.layers else tuple(
                 self.d.engine.names[j] if j >= 0 else "input" for j in s.layers)
-            layer = ", ".join(layers)
+            layer = sentences.names(layers)
             expl = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
-                    f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
+                    f"{sentences.fill(m.hint, layers)} Formula: {m.formula}.")
             self.diagnoses.append(Diagnosis((mid,), layers, 0, expl, self.confident))
             if self.confident:
                 self.lines.append({"layer": layer, "kind": "misconception", "step": str(m.step),

@@ -65,7 +65,7 @@ def test_systematic_mistake_is_one_finding() -> None:
     r = grade(SO, lines(rows), part="per_layer")
     assert [d.misconceptions for d in r.diagnoses] == [("dense_no_bias",)]
     assert r.diagnoses[0].layers == ("dense", "dense_1", "dense_2")
-    assert "Systematic: dense bias left out in dense, dense_1, dense_2." in r.feedback
+    assert "Systematic: dense bias left out in dense, dense_1 and dense_2." in r.feedback
     assert r.score == 0.0  # three own mistakes: no partial credit
 
 
@@ -204,3 +204,37 @@ def test_the_work_budget_fails_closed_deterministically(monkeypatch: pytest.Monk
     monkeypatch.setattr(dg, "BUDGET", 50)
     d = dg.Diagnoser(load_spec(SO))
     assert d.too_large and d.total(d.base.total - 451) == []
+
+
+# -- #14.3: 'same' on one layer taken as 'valid' was once stated as "the plus one left out" --
+def _same_then_valid(seed: int) -> tuple[dict[str, Any], str]:
+    import random
+
+    rng = random.Random(seed)
+    same_at = rng.randrange(2)
+    layers: list[dict[str, Any]] = []
+    for j in range(2):
+        layers += [{"type": "conv2d", "name": f"c{j}", "filters": rng.choice([4, 6, 8, 16]),
+                    "kernel": rng.choice([3, 5]), "padding": "same" if j == same_at else "valid"},
+                   {"type": "max_pooling2d", "name": f"p{j}", "pool_size": 2}]
+    layers += [{"type": "flatten", "name": "f"}, {"type": "dense", "name": "d", "units": 10}]
+    return ({"input": {"shape": [rng.choice([14, 16, 24, 28, 32])] * 2, "channels": 3},
+             "layers": layers}, f"c{same_at}")
+
+
+def test_same_layer_taken_as_valid_is_never_recorded_as_another_mistake() -> None:
+    visible = 0
+    for seed in range(40):
+        spec, layer = _same_then_valid(seed)
+        net = load_spec(spec)
+        try:
+            value = apply(net, [("valid_same_confusion", layer)]).total
+        except ValueError:
+            continue  # too small a map for 'valid': the mistake cannot be made here
+        if value == apply(net, []).total:
+            continue  # the pooling erased the difference: nothing to diagnose
+        visible += 1
+        r = grade(spec, str(value))
+        assert "valid_same_confusion" in {m for d in r.diagnoses for m in d.misconceptions}, seed
+        assert set(r.recorded) <= {"valid_same_confusion"}, seed
+    assert visible >= 25

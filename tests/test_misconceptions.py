@@ -124,7 +124,7 @@ CASES = [
                                                 {"type": "dense", "units": 10}]),
      "explicit_padding_ignored", None, 62_810, 54_170),
     ("conv1d-k-squared", net([100, 16], [{"type": "conv1d", "filters": 32, "kernel": 5}]),
-     "conv1d_kernel_squared", None, 2_592, 12_832),
+     "one_axis_kernel_squared", None, 2_592, 12_832),
     ("kernel-as-filters", net([32, 32], [conv(16, 5), *HEAD], color="rgb"),
      "kernel_size_as_filters", None, 13_761, 4_301),
     ("filters-other-layer", net([8, 8], [conv(16, 3), conv(32, 3)], color="rgb"),
