@@ -363,7 +363,8 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "{layer} is plain pooling: it has no weights.",
        "0 → (k_h·k_w + 1)·C", 2,
        when=lambda c: not c.layer.has_weights, reweigh=_pool_like_conv),
-    _m("pooling_given_scale_bias", Step.PARAMETER_FREE, frozenset({"pool", "global_pool"}),
+    # (global pooling: the same 2·C as pooling_has_params with its 1×1 window)
+    _m("pooling_given_scale_bias", Step.PARAMETER_FREE, frozenset({"pool"}),
        "plain pooling given a coefficient and a bias per channel",
        "{layer} is plain pooling: it has no coefficient, bias or any other weight.",
        "0 → 2·C", 1, when=lambda c: not c.layer.has_weights,

@@ -193,6 +193,13 @@ class LocalSearch:
             """u (shape sites) alone and with one parameter site at layer i."""
             if u:
                 t = self._trace(base_sites + u)
+                if t is None and len(u) == 1 and u[0].layers == (i,):
+                    # a shape mistake at this layer that makes a later layer impossible:
+                    # judged here on its own (its effect downstream is not in the answer)
+                    r = eng.layer(i, base_in, merged(base_act, (u[0].mid,)))
+                    if r is not None and r[1] == v:
+                        record(u)
+                    return
                 if t is None or any(t.params[k] != values[k] for k in explained):
                     return
                 act = self.active(base_sites + u).get(i, ())
