@@ -5,7 +5,7 @@ PY     := $(VENV)/bin/python
 PIP    := $(PY) -m pip --disable-pip-version-check -q
 export KERAS_BACKEND := torch
 
-.PHONY: demo test test-fast browser postgres tmux venv clean bench lint
+.PHONY: demo test test-fast browser postgres tmux tex venv clean bench lint
 
 $(VENV)/.base: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -43,10 +43,18 @@ tmux:
 	  echo "installing tmux (Debian package) for the terminal tests"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tmux; }
 
+# TeX Live for the test that compiles the LaTeX output (Debian packages; the PDF path itself
+# needs no TeX: it is Typst, from PyPI); installed once when missing
+tex:
+	@command -v pdflatex >/dev/null 2>&1 || { \
+	  echo "installing TeX Live (Debian packages) for the LaTeX compile test"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+	    --no-install-recommends texlive-latex-base texlive-latex-recommended texlive-pictures; }
+
 demo: $(VENV)/.base
 	@bash scripts/demo.sh
 
-test: $(VENV)/.test browser postgres tmux lint
+test: $(VENV)/.test browser postgres tmux tex lint
 	$(PY) -m pytest -n 2 -q
 
 # static checks run by `make test` (and so by CI)

@@ -9,7 +9,12 @@ Each variant gets a realistic answer mix: 45 % correct (a few spellings: 1238, 1
 (digits swapped or dropped, ± 1), 10 % unreadable text (empty, words, '1,238' ambiguous,
 '=1+1'). The class (students s000000…, three answers each) is written to a temporary CSV;
 the problem files to a temporary ``--problems`` directory. Prints rows/s, wall time and
-peak memory (max RSS of this process and of the worker processes, from getrusage).
+peak memory (max RSS of this process and of the largest worker process, from getrusage).
+
+``--distinct`` makes every answer a different number (the worst case for the result
+caches): memory must stay bounded by the cache limit, the chunk size and the variants
+(grader.batch.options.CACHE_LIMIT), not grow with the number of distinct answers.
+``--engine dask`` grades on a local Dask cluster of ``--workers`` processes.
 """
 
 from __future__ import annotations
@@ -52,7 +57,7 @@ def answer_pool(p, rng: random.Random) -> tuple[list[str], list[float]]:
     return list(answers), list(weights)
 
 
-def build(directory: Path, n: int, variants: int, seed: int) -> Path:
+def build(directory: Path, n: int, variants: int, seed: int, distinct: bool = False) -> Path:
     rng = random.Random(seed)
     problems_dir = directory / "problems"
     problems_dir.mkdir()
@@ -69,7 +74,8 @@ def build(directory: Path, n: int, variants: int, seed: int) -> Path:
         w.writerow(["student_id", "problem", "answer"])
         for i in range(n):
             pid, answers, weights = pools[rng.randrange(variants)]
-            w.writerow([f"s{i // 3:06d}", pid, rng.choices(answers, weights)[0]])
+            answer = str(10_000_000 + i) if distinct else rng.choices(answers, weights)[0]
+            w.writerow([f"s{i // 3:06d}", pid, answer])
     return path
 
 
@@ -80,15 +86,20 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--chunk-size", type=int, default=20_000)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--distinct", action="store_true", help="every answer different")
+    ap.add_argument("--engine", choices=["local", "dask"], default="local")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
         d = Path(tmp)
         t0 = time.perf_counter()
-        submissions = build(d, args.n, args.variants, args.seed)
+        submissions = build(d, args.n, args.variants, args.seed, args.distinct)
         t1 = time.perf_counter()
-        print(f"synthetic class: {args.n:,} submissions over {args.variants} variants "
+        print(f"synthetic class: {args.n:,} {'distinct ' if args.distinct else ''}submissions "
+              f"over {args.variants} variants "
               f"({submissions.stat().st_size / 1e6:.1f} MB) built in {t1 - t0:.1f} s")
-        opts = BatchOptions(workers=args.workers, chunk_size=args.chunk_size)
+        opts = BatchOptions(workers=args.workers, chunk_size=args.chunk_size,
+                            engine=args.engine)
+        load_before = os.getloadavg()[0]
         before = resource.getrusage(resource.RUSAGE_SELF)
         start = time.perf_counter()
         stats = grade_file(submissions, d / "results.csv", opts, problems_dir=d / "problems")
@@ -99,7 +110,8 @@ def main() -> None:
               f"({args.workers} workers)")
         print("statuses: " + ", ".join(f"{k} {v:,}" for k, v in stats.by_status.items()))
         print(f"result cache hits: {stats.cache_hits:,} of {stats.rows:,}")
-        print(f"load average during the run: {os.getloadavg()[0]:.1f} (2 cores)")
+        print(f"load average: {load_before:.1f} before, {os.getloadavg()[0]:.1f} after the run "
+              f"({os.cpu_count()} cores; other users' work shows here)")
         print(f"peak memory (max RSS): parent {me.ru_maxrss / 1024:.0f} MB, "
               f"largest worker {kids.ru_maxrss / 1024:.0f} MB")
         parent_cpu = (me.ru_utime + me.ru_stime) - (before.ru_utime + before.ru_stime)

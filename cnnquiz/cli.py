@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
                  "Generate a problem set with answer key and worked solutions."),
     "render": ("cmd_render", "render_command",
                "Re-render PROBLEMS (problem JSON files) with their key..."),
+    "exam": ("cmd_exam", "exam_command",
+             "Assemble EXAM_FILE (YAML: title, exam, seed, slots) into..."),
     "practice": ("cmd_practice", "practice_command",
                  "Practise counting CNN parameters in the terminal."),
     "serve": ("cmd_serve", "serve_command",

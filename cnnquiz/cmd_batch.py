@@ -56,7 +56,9 @@ def _wide(values: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--default-part", default="total", show_default=True,
               help="Part graded when the row has no part column or an empty one.")
 @click.option("--wide", multiple=True, metavar="COLUMN=PART",
-              help="Wide format (one row per student): grade COLUMN as PART; repeat per part.")
+              help="Wide format (one row per student): grade COLUMN as PART; repeat per part. "
+                   "A pair may take two columns: W=weights_biases.weights "
+                   "B=weights_biases.biases.")
 @click.option("--delimiter", default=None,
               help="CSV delimiter, one character or \\t (default: tab for .tsv, else the "
                    "header's comma, tab or semicolon).")
@@ -70,13 +72,19 @@ def _wide(values: tuple[str, ...]) -> dict[str, str] | None:
 @click.option("--workers", type=int, default=min(2, os.cpu_count() or 1), show_default=True,
               help="Worker processes for grading chunks.")
 @click.option("--chunk-size", type=int, default=20_000, show_default=True)
+@click.option("--engine", type=click.Choice(["local", "dask"]), default="local", show_default=True,
+              help="local: worker processes here; dask: grade_frame on a Dask cluster.")
+@click.option("--scheduler", default=None, metavar="ADDRESS",
+              help="Dask scheduler (tcp://host:8786) for --engine dask; default: a local "
+                   "cluster of --workers processes.")
 @reports_config_errors
 def grade_batch_command(submissions: Path, out: Path, problems: Path | None, canvas: Path | None,
                         canvas_assignment: str, moodle: Path | None, moodle_item: str,
                         feedback_dir: Path | None, student_col: str, problem_col: str,
                         answer_col: str, part_col: str, default_part: str, wide: tuple[str, ...],
                         delimiter: str | None, encoding: str | None, sheet: str | None, show_answers: bool,
-                        locale: str | None, workers: int, chunk_size: int) -> None:
+                        locale: str | None, workers: int, chunk_size: int, engine: str,
+                        scheduler: str | None) -> None:
     """Grade every answer in SUBMISSIONS (CSV, TSV, .xlsx or .jsonl) into --out.
 
     \b
@@ -99,7 +107,8 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
                         part=part_col, default_part=default_part, wide=_wide(wide),
                         delimiter=parse_delimiter(delimiter), encoding=encoding,
                         sheet=sheet, hide_answer=not show_answers, locale=locale,
-                        chunk_size=chunk_size, workers=workers)
+                        chunk_size=chunk_size, workers=workers, engine=engine,
+                        scheduler=scheduler)
     start = time.perf_counter()
     stats = grade_file(submissions, out, opts, problems_dir=problems, progress=True)
     wall = time.perf_counter() - start

@@ -181,10 +181,13 @@ class Writer:
         self.inputs = {p.resolve() for p in inputs}
         self.written: list[Path] = []
 
-    def write(self, rel: str, text: str) -> Path:
-        path = self.out / rel
+    def check(self, path: Path) -> None:
         if path.resolve() in self.inputs:
             raise ConfigError(f"{path} is one of the inputs; choose another --out.")
+
+    def write(self, rel: str, text: str) -> Path:
+        path = self.out / rel
+        self.check(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
         self.written.append(path)

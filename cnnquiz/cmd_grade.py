@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from generator.errors import ConfigError
+from generator.parts import NAMES
 from grader import grade
 
 from .common import load_spec_data, reports_config_errors
@@ -37,7 +38,8 @@ def load_problem(path: str) -> Any:
 @click.option("--answer", "answer", required=True, metavar="TEXT",
               help="The student's answer; '-' reads it from standard input.")
 @click.option("--part", default="total", show_default=True,
-              help="total, per_layer or shape:<layer name>.")
+              help=f"One of {', '.join(NAMES)}; shape and macs may name a layer (shape:conv2, "
+                   "macs:conv1); bare, they name the problem's own part of that kind.")
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
               default="text", show_default=True)
 @click.option("--hide-answer", is_flag=True, help="Exam mode: never show the correct value.")

@@ -21,7 +21,8 @@ from typing import Any
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
 from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
-from .problem import Problem, mac_counts
+from .parts import mac_counts
+from .problem import Problem
 from .render import num, render, solution_context
 from .wording import (
     _shape,
@@ -51,6 +52,12 @@ CODE_INTROS = {
     "keras": "The Keras 3 code below builds a network for {input}.",
     "pytorch": "The PyTorch code below builds a network for {input}.",
 }
+
+
+def _box(node: Any) -> tuple[str, str]:
+    """A diagram box: name and type; a layer that reuses weights says whose (shared)."""
+    kind = type_name(node.layer)
+    return node.name, f"{kind}, shares {node.shares}" if node.shares else kind
 
 
 def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
@@ -84,7 +91,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     elif p.style == "pytorch":
         code = torch_code(net)
     shapes = [input_label(net)] + ["?"] * len(net.nodes)
-    boxes = [(n.name, type_name(n.layer)) for n in net.nodes]
+    boxes = [_box(n) for n in net.nodes]
     alt = (f"Architecture diagram: input {input_label(net)}, then "
            + ", ".join(f"{n} ({t})" for n, t in boxes) + ".")
     return {
@@ -153,7 +160,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
     net = sol.network
     ctx = solution_context(sol)
     shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
-    boxes = [(n.name, type_name(n.layer)) for n in net.nodes]
+    boxes = [_box(n) for n in net.nodes]
     alt = ("Architecture with shapes: input " + shapes[0] + ", "
            + ", ".join(f"{b[0]} ({b[1]}) → {s}" for b, s in zip(boxes, shapes[1:], strict=True))
            + ".")

@@ -36,6 +36,7 @@ from .errors import ConfigError
 from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
 from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
+from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
 
@@ -49,14 +50,15 @@ __all__ = [
     "generate",
     "generate_set",
     "load_problem",
+    "mac_counts",
     "resolve_parts",
 ]
 
 #: the problem-file format tag
 FORMAT = "cnnquiz-problem/1"
 DIFFICULTIES = ("easy", "medium", "hard")
-#: part names; "shape" and "macs" may name a layer: "shape:conv2", "macs:conv1"
-PARTS = ("total", "per_layer", "shape", "weights_biases", "trainable_split", "macs")
+#: part names (defined in :mod:`generator.parts`); "shape" and "macs" may name a layer
+PARTS = NAMES
 MAX_DRAWS = 500
 FALLBACK_VERSION = "0.1.0"
 
@@ -224,64 +226,30 @@ def floors(sol: Solution) -> list[str]:
 
 
 # -- parts ----------------------------------------------------------------------------------
-def mac_counts(sol: Solution) -> dict[str, int]:
-    """MACs of every layer that multiplies by a kernel (a shared layer computes too)."""
-    out = {}
-    for r, n in zip(sol.rows, sol.network.nodes, strict=True):
-        m = n.layer.macs(r.in_shape)
-        if m:
-            out[r.name] = m
-    return out
-
-
 def resolve_parts(parts: Iterable[str], sol: Solution, rng: random.Random) -> tuple[str, ...]:
     """Bare "shape" names a layer (the last before the head); unknown parts raise ConfigError."""
     names = [r.name for r in sol.rows]
     out: list[str] = []
-    for part in parts:
-        base, _, layer = part.partition(":")
-        if base not in PARTS:
-            raise ConfigError(f"unknown part '{part}'; parts: {', '.join(PARTS)} "
-                              "(shape and macs may name a layer, e.g. shape:conv2).")
-        if layer and layer not in names:
-            raise ConfigError(f"part '{part}' names no layer; layers: {', '.join(names)}.")
-        if base == "shape" and not layer:
+    for text in parts:
+        part = parse_part(text)
+        layer = part.layer
+        if part.kind.form is None and not layer:
             head = [i for i, r in enumerate(sol.rows)
                     if r.kind == "flatten" or r.kind.startswith("global_")]
             idx = head[0] - 1 if head and head[0] > 0 else len(sol.rows) - 1
             candidates = [names[idx]] + [r.name for r in sol.rows[:idx]
                                          if r.kind.startswith(("conv", "max_", "average_"))]
             layer = candidates[0] if rng.random() < 0.7 else rng.choice(candidates)
-        if base == "macs" and layer and layer not in mac_counts(sol):
-            raise ConfigError(f"part '{part}': {layer} has no kernel to multiply; "
-                              f"layers with MACs: {', '.join(mac_counts(sol))}.")
-        resolved = f"{base}:{layer}" if layer else base
-        if resolved not in out:
-            out.append(resolved)
+            part = parse_part(f"{part.kind.name}:{layer}")
+        part.check(sol)
+        if str(part) not in out:
+            out.append(str(part))
     return tuple(out) or ("total",)
 
 
 def answers_for(parts: Sequence[str], sol: Solution) -> dict[str, Any]:
-    """The answer of every part, as JSON-ready ints, lists and dicts."""
-    out: dict[str, Any] = {}
-    for part in parts:
-        base, _, layer = part.partition(":")
-        if base == "total":
-            out[part] = sol.answer
-        elif base == "per_layer":
-            out[part] = {r.name: r.trainable for r in sol.rows}
-        elif base == "shape":
-            out[part] = list(sol.row(layer).out_shape)
-        elif base == "weights_biases":
-            ws = [w for r in sol.rows for w in r.weights if w.trainable]
-            biases = sum(w.size for w in ws if w.name in ("bias", "beta"))
-            out[part] = {"weights": sum(w.size for w in ws) - biases, "biases": biases}
-        elif base == "trainable_split":
-            out[part] = {"trainable": sol.trainable, "non_trainable": sol.non_trainable}
-        elif base == "macs":
-            macs = mac_counts(sol)
-            out[part] = macs[layer] if layer else macs
-    return out
+    """The answer of every part, as JSON-ready ints, lists and dicts (see generator.parts)."""
+    return {part: parse_part(part).answer(sol) for part in parts}
 
 
 # -- generation -----------------------------------------------------------------------------

@@ -27,7 +27,8 @@ from .layers import (
     PoolWeights,
     SeparableConv,
 )
-from .network import Network, Node
+from .network import Count, Network, Node
+from .parts import Form, Quantity, parse_part
 from .render import num
 
 if TYPE_CHECKING:
@@ -249,14 +250,12 @@ def conventions(p: Problem, net: Network) -> list[str]:
         if n.shares:
             out.append(f"{n.name} reuses the weights of {n.shares} (the same layer applied "
                        "again), so those weights exist once.")
-    if conv.get("count") == "total":
-        out.append("'Parameters' means all parameters, trainable and non-trainable.")
-    elif any(isinstance(L, BatchNormalization) for L in layers):
-        out.append("'Parameters' means trainable parameters only.")
-    if any(part.startswith("shape") for part in p.parts):
+    out += _counting(p, net)
+    asked = [parse_part(x) for x in p.parts]
+    if any(x.form is Form.SHAPE for x in asked):
         tail = " (even though PyTorch itself is channels first)" if p.style == "pytorch" else ""
         out.append(f"Give shapes channels last and without the batch axis, e.g. 28×28×16{tail}.")
-    if any(part.startswith("macs") for part in p.parts):
+    if any(Quantity.MACS in x.kind.counts for x in asked):
         out.append("A multiply-accumulate (MAC) is one weight times one input value added to a "
                    "sum; count kernel multiplications only (no bias additions, activations, "
                    "normalization or pooling), for one input example.")
@@ -264,19 +263,43 @@ def conventions(p: Problem, net: Network) -> list[str]:
 
 
 # -- questions and answers ------------------------------------------------------------------
+def _counting(p: Problem, net: Network) -> list[str]:
+    """What 'parameters' means, said for the parts asked (never contradicting a part's key)."""
+    asked = [parse_part(x) for x in p.parts]
+    plain = [x for x in asked if Quantity.PARAMETERS in x.kind.counts]
+    split = any(Quantity.NON_TRAINABLE in x.kind.counts for x in asked)
+    frozen = any(isinstance(n.layer, BatchNormalization) for n in net.nodes)
+    out = []
+    if plain and net.count == Count.TOTAL:
+        out.append("'Parameters' means all parameters, trainable and non-trainable.")
+    elif plain and frozen:
+        out.append("'Parameters' means trainable parameters only"
+                   + (", except where a question asks for the non-trainable ones too."
+                      if split else "."))
+    return out
+
+
+def _parameters(net: Network) -> str:
+    """The words for the network's count convention."""
+    if net.count == Count.TOTAL:
+        return "parameters (trainable and non-trainable together)"
+    return "trainable parameters"
+
+
 def question_text(part: str, p: Problem, net: Network) -> str:
-    base, _, layer = part.partition(":")
-    total = p.spec.get("conventions", {}).get("count") == "total"
-    if base == "total":
-        if total:
+    """The question of one part, saying what it counts (see :mod:`generator.parts`)."""
+    q = parse_part(part)
+    name = q.kind.name
+    if name == "total":
+        if net.count == Count.TOTAL:
             return "How many parameters (trainable and non-trainable together) does the network have?"
         return "How many trainable parameters does the network have in total?"
-    if base == "per_layer":
-        return ("How many trainable parameters does each layer have? Write 0 for a layer "
+    if name == "per_layer":
+        return (f"How many {_parameters(net)} does each layer have? Write 0 for a layer "
                 "without weights; a layer that reuses another layer's weights adds 0.")
-    if base == "shape":
-        return f"What is the output shape of {layer}?"
-    if base == "weights_biases":
+    if name == "shape":
+        return f"What is the output shape of {q.layer}?"
+    if name == "weights_biases":
         bn = any(isinstance(n.layer, BatchNormalization) for n in net.nodes)
         pool = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
                    for n in net.nodes)
@@ -286,14 +309,14 @@ def question_text(part: str, p: Problem, net: Network) -> str:
         if pool:
             notes.append("pooling coefficients count as weights")
         tail = f" ({'; '.join(notes)})" if notes else ""
-        return f"Of the trainable parameters, how many are weights and how many are biases?{tail}"
-    if base == "trainable_split":
-        return "How many parameters are trainable, and how many are non-trainable?"
-    if base == "macs":
-        if layer:
-            return f"How many multiply-accumulate operations (MACs) does {layer} perform?"
-        return "How many multiply-accumulate operations (MACs) does each layer with a kernel perform?"
-    return part
+        return ("Of the trainable parameters, how many are weights and how many are biases? "
+                f"Give both numbers, weights first.{tail}")
+    if name == "trainable_split":
+        return ("How many parameters are trainable, and how many are non-trainable? "
+                "Give both numbers, trainable first.")
+    if q.layer:
+        return f"How many multiply-accumulate operations (MACs) does {q.layer} perform?"
+    return "How many multiply-accumulate operations (MACs) does each layer with a kernel perform?"
 
 
 def answer_text(part: str, value: Any) -> str:
@@ -302,8 +325,7 @@ def answer_text(part: str, value: Any) -> str:
     >>> answer_text("shape:conv1", [28, 28, 16]), answer_text("total", 61706)
     ('28×28×16', '61,706')
     """
-    base = part.partition(":")[0]
-    if base == "shape":
+    if parse_part(part).form is Form.SHAPE:
         return _shape(value)
     if isinstance(value, dict):
         return "; ".join(f"{k.replace('_', '-')} {num(v) if isinstance(v, int) else v}"

@@ -1,6 +1,6 @@
 """Gradebook files from a results CSV: Canvas and Moodle grade imports, per-student feedback.
 
-Built in one streaming pass over the results file (:mod:`grader.batch` output). Per student the
+Computed with pandas from the results file (:mod:`grader.batch` output). Per student the
 last answer to each (problem, part) counts (a re-submission replaces the earlier one); an
 answer with status ``unreadable`` or ``error`` counts as points possible and is flagged "needs
 review" instead of silently scoring 0.
@@ -33,9 +33,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.csvsafe import number_cell, plain_cell, score_value, text_cell
+from generator.csvsafe import number_cell, text_cell
 
-from .batch.files import AtomicText
+from .batch.files import AtomicText, OutputError
+from .results import results_frame
 
 __all__ = ["Gradebook", "StudentGrades", "read_results", "write_canvas", "write_feedback",
            "write_moodle"]
@@ -70,28 +71,26 @@ class Gradebook:
 
 
 def read_results(path: Path, keep_items: bool = True) -> Gradebook:
-    """Totals per student (and, with ``keep_items``, each row's feedback) from results CSV."""
+    """Totals per student (and, with ``keep_items``, each row's feedback) from results CSV.
+
+    Computed with pandas (:func:`grader.results.results_frame`): the last row of each
+    (student, problem, part) counts; a row that needs review counts as possible points.
+    """
+    df = results_frame(path, ["problem", "part", "misconceptions", "feedback", "reason"])
     book = Gradebook()
-    strings: dict[str, str] = {}  # feedback texts repeat across a class: keep one copy
-
-    def intern(s: str) -> str:
-        return strings.setdefault(s, s)
-
-    with open(path, newline="", encoding="utf-8") as f:
-        for r in csv.DictReader(f):
-            student = plain_cell(r.get("student_id") or "")
-            g = book.students.setdefault(student, StudentGrades())
-            status = r.get("status") or "error"
-            problem, part = plain_cell(r.get("problem") or ""), plain_cell(r.get("part") or "")
-            score = r.get("score") or ""
-            value = score_value(score) if status in ("correct", "incorrect") else None
-            g.latest[(problem, part)] = value
-            if value is None and status in ("correct", "incorrect"):
-                status = "invalid score"
-            if keep_items:
-                g.items.append((intern(problem), intern(part), intern(status), intern(score),
-                                intern(plain_cell(r.get("misconceptions") or "")),
-                                intern(plain_cell(r.get("feedback") or r.get("reason") or ""))))
+    values = df["value"].astype(object).where(df["value"].notna(), None)
+    latest = df.assign(value=values).drop_duplicates(["student_id", "problem", "part"],
+                                                     keep="last")
+    for student, g in latest.groupby("student_id", sort=False):
+        book.students[str(student)] = StudentGrades(
+            latest=dict(zip(zip(g["problem"], g["part"], strict=True), g["value"], strict=True)))
+    if keep_items:
+        feedback = df["feedback"].where(df["feedback"] != "", df["reason"])
+        items = df.assign(feedback=feedback)[["student_id", "problem", "part", "status", "score",
+                                              "misconceptions", "feedback"]]
+        for student, g in items.groupby("student_id", sort=False):
+            book.students[str(student)].items = list(
+                g.drop(columns="student_id").itertuples(index=False, name=None))
     return book
 
 
@@ -151,7 +150,11 @@ def _file_name(student: str) -> str:
 def write_feedback(book: Gradebook, directory: Path, title: str = "cnnquiz feedback") -> list[Path]:
     """One self-contained HTML page per student; every text is escaped (P7)."""
     directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise OutputError(f"cannot write feedback pages into {directory}: "
+                          f"{e.strerror or type(e).__name__}.") from None
     written = []
     for student in sorted(book.students):
         g = book.students[student]

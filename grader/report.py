@@ -1,6 +1,6 @@
 """The class report: score distribution and the most frequent misconceptions.
 
-Read in one streaming pass over a results CSV of ``cnnquiz grade-batch``. For each
+Computed with pandas from a results CSV of ``cnnquiz grade-batch``. For each
 misconception: rows, students (and their share of the class), the parts and layer types it
 shows up on, and which students share it. Written as a self-contained HTML page (inline SVG
 bar charts, no scripts, every text escaped) and as CSV; the top N misconceptions are listed
@@ -26,9 +26,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from generator.csvsafe import number_cell, plain_cell, score_value, text_cell
+from generator.csvsafe import number_cell, text_cell
 
 from .batch.files import AtomicText
+from .results import results_frame
 
 __all__ = ["ClassReport", "MisconceptionStats", "class_report", "report_csv", "report_html"]
 
@@ -83,31 +84,27 @@ class ClassReport:
 
 
 def class_report(path: Path) -> ClassReport:
-    r = ClassReport()
-    with open(path, newline="", encoding="utf-8") as f:
-        for row in csv.DictReader(f):
-            r.rows += 1
-            student = plain_cell(row.get("student_id") or "")
-            status = row.get("status") or "error"
-            if status in ("correct", "incorrect"):
-                value = score_value(row.get("score") or "")
-                if value is None:  # nan, 1e308, -5: counted, flagged, never summed
-                    status = "invalid score"
-                else:
-                    r.points[student] = r.points.get(student, 0.0) + value
-            r.status[status] += 1
-            r.possible[student] += 1
-            ids = [m for m in plain_cell(row.get("misconceptions") or "").split(";") if m]
-            kinds = [k for k in (row.get("layer_types") or "").split(";") if k]
-            for mid in ids:
-                m = r.misconceptions.get(mid)
-                if m is None:
-                    m = r.misconceptions[mid] = MisconceptionStats(mid)
-                m.rows += 1
-                m.student_set.add(student)
-                m.parts[plain_cell(row.get("part") or "")] += 1
-                for k in kinds:
-                    m.layer_types[k] += 1
+    """The report of a results CSV, computed with pandas (:mod:`grader.results`)."""
+    df = results_frame(path, ["part", "misconceptions", "layer_types"])
+    r = ClassReport(rows=len(df))
+    r.status = Counter(df["status"].value_counts().to_dict())
+    r.possible = Counter(df.groupby("student_id", sort=False).size().to_dict())
+    r.points = df.dropna(subset=["value"]).groupby("student_id")["value"].sum().to_dict()
+    mis = df.loc[df["misconceptions"] != "", ["student_id", "part", "misconceptions",
+                                              "layer_types"]]
+    if mis.empty:
+        return r
+    mis = mis.assign(mid=mis["misconceptions"].str.split(";")).explode("mid")
+    mis = mis[mis["mid"] != ""]
+    kinds = mis.assign(kind=mis["layer_types"].str.split(";")).explode("kind")
+    kinds = kinds[kinds["kind"].fillna("") != ""]
+    kind_counts = kinds.groupby(["mid", "kind"]).size()
+    for mid, g in mis.groupby("mid", sort=True):
+        m = r.misconceptions[str(mid)] = MisconceptionStats(str(mid), rows=len(g))
+        m.student_set = set(g["student_id"])
+        m.parts = Counter(g["part"].value_counts().to_dict())
+        if mid in kind_counts.index.get_level_values(0):
+            m.layer_types = Counter(kind_counts.loc[mid].to_dict())
     return r
 
 

@@ -228,3 +228,51 @@ def test_malformed_answer_key_is_a_clear_error(tmp_path: Path) -> None:
         assert res.exit_code == 2, (text[:40], res.output)
         assert "answer key" in res.output and "Traceback" not in res.output
         assert not (tmp_path / f"r{i}.csv").exists()
+
+
+BOMB = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lolololololololololol">'
+        + "".join(f'<!ENTITY lol{i} "{("&lol%s;" % (i - 1 if i > 1 else "")) * 10}">'
+                  for i in range(1, 10)) + "]>")
+
+
+def _bomb_xlsx(path: Path) -> None:
+    import zipfile
+
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    wb.active.append(["student_id", "problem", "answer"])
+    wb.active.append(["s1", "p1", "x"])
+    wb.save(path)
+    with zipfile.ZipFile(path) as z:
+        files = {n: z.read(n) for n in z.namelist()}
+    name = "xl/sharedStrings.xml" if "xl/sharedStrings.xml" in files else \
+        "xl/worksheets/sheet1.xml"
+    xml = files[name].decode()
+    body = xml[xml.index("?>") + 2:] if xml.startswith("<?xml") else xml
+    files[name] = (BOMB + body.replace(">x<", ">&lol9;<")).encode()
+    with zipfile.ZipFile(path, "w") as z:
+        for n, data in files.items():
+            z.writestr(n, data)
+
+
+@pytest.mark.parametrize("kind", ["not-a-zip", "entity-bomb", "empty", "missing-sheet"])
+def test_hostile_excel_is_refused(tmp_path: Path, kind: str) -> None:
+    src = tmp_path / "in.xlsx"
+    args = []
+    if kind == "not-a-zip":
+        src.write_text(HEADER + "s1,p1,42\n")
+    elif kind == "entity-bomb":
+        _bomb_xlsx(src)
+    elif kind == "empty":
+        src.write_bytes(b"")
+    else:
+        import openpyxl
+
+        openpyxl.Workbook().save(src)
+        args = ["--sheet", "nope"]
+    res = CliRunner().invoke(main, ["grade-batch", str(src), "--out", str(tmp_path / "r.csv"),
+                                    *args])
+    assert res.exit_code == 2, res.output
+    assert "not a readable Excel workbook" in res.output and "Traceback" not in res.output
+    assert not (tmp_path / "r.csv").exists()

@@ -110,3 +110,15 @@ def test_write_failure_keeps_previous_output(tmp_path: Path, problem_set: tuple[
     assert res.exception is None or isinstance(res.exception, SystemExit)
     assert {p: p.read_bytes() for p in (out, canvas, html)} == before
     assert not [f for f in tmp_path.iterdir() if f.name.endswith(".tmp")]
+
+
+def test_unwritable_feedback_dir_is_a_clear_error(tmp_path: Path,
+                                                  problem_set: tuple[Path, Path, str]) -> None:
+    d, src, _ = problem_set
+    blocker = tmp_path / "file"
+    blocker.write_text("x")
+    res = CliRunner().invoke(main, ["grade-batch", str(src), "--problems", str(d), "--out",
+                                    str(tmp_path / "r.csv"), "--feedback-dir",
+                                    str(blocker / "fb")])
+    assert res.exit_code == 2 and "cannot write feedback pages" in res.output, res.output
+    assert res.exception is None or isinstance(res.exception, SystemExit)

@@ -186,3 +186,51 @@ def test_class_on_postgresql():
         store = app.extensions["cnnquiz"]["store"]
         assert store.kind == "postgresql" and store.progress("s001").solved == 1
         store.close()
+
+
+def test_hash_password_command():
+    from click.testing import CliRunner
+
+    from cnnquiz.cli import main
+
+    r = CliRunner().invoke(main, ["serve", "--hash-password"], input="pw\npw\n")
+    assert r.exit_code == 0
+    hashed = r.output.strip().splitlines()[-1]
+    assert ClassConfig(code="x", password_hash=hashed, open=True).check_instructor("pw")
+
+
+def test_serve_refuses_a_bad_class_file(tmp_path):
+    from click.testing import CliRunner
+
+    from cnnquiz.cli import main
+
+    bad = tmp_path / "c.yaml"
+    bad.write_text("code: x\n")
+    r = CliRunner().invoke(main, ["serve", "--class", str(bad), "--progress", str(tmp_path / "a.db")])
+    assert r.exit_code == 2 and "instructor_password_hash" in r.output and "Traceback" not in r.output
+
+
+def test_serve_command_runs_waitress_in_class_mode(tmp_path):
+    import http.client
+    import subprocess
+    import sys
+
+    conf = tmp_path / "c.yaml"
+    conf.write_text(f'code: owl-7\nopen: true\ninstructor_password_hash: "{PASSWORD_HASH}"\n')
+    proc = subprocess.Popen([sys.executable, "-m", "cnnquiz", "serve", "--port", "0", "--class",
+                             str(conf), "--progress", str(tmp_path / "s.db")],
+                            stdout=subprocess.PIPE, text=True)
+    try:
+        line = proc.stdout.readline()
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", line).group(1))
+        assert "class" in line
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        conn.request("GET", "/")
+        r = conn.getresponse()
+        assert r.status == 303 and r.getheader("Location").endswith("/signin")
+        assert r.getheader("Server") == "cnnquiz"  # waitress, not the development server
+        conn.close()
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        proc.stdout.close()

@@ -105,3 +105,16 @@ def test_every_export_passes_the_offline_checks(fmt: str, every_case: list,
         assert docs
         for doc in docs.values():
             check_qti_dtd(doc, DTD)
+
+
+def test_batchnorm_counting_all_parameters_keeps_its_per_layer_distractors() -> None:
+    """The key and the grader count per layer under the network's convention (parts.py),
+    so batch-norm layers of a ``count: total`` problem get their distractors too."""
+    p = next(q for s in range(40) if (q := generate(topic="batchnorm", difficulty="easy", seed=s,
+                                                    parts=("per_layer",))).network().count.value
+             == "total")
+    bn = [t for t in c.targets(p) if t.key.split(":", 1)[1].startswith("bn")]
+    assert bn and all(c.distractors(p, t.key) for t in bn)
+    for part, answer, names in answers_for(p, "per_layer")[:PER_CASE]:
+        found = {m for d in grade(p, answer, part=part).diagnoses for m in d.misconceptions}
+        assert names & found, (answer, sorted(names), sorted(found))

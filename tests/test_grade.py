@@ -1,24 +1,23 @@
 """grade(): exact grading, credit, feedback formats, exam mode, escaping and the CLI.
 
-Answers are given either as text (parsed by grader.parse) or, to test the grader on its
-own, as small stand-ins with the attributes of the parser's result types.
+Answers are given as text or as real parse results of grader.parse (the grader
+dispatches on the parser's result types).
 """
 
 from __future__ import annotations
 
 import importlib.util
 import json
-from fractions import Fraction
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from cnnquiz.cli import main
+from generator.problem import Problem
 from generator.spec import read_spec_file
-from grader import CreditPolicy, grade, prepare
+from grader import CreditPolicy, grade, parse_answer, prepare
 
 ROOT = Path(__file__).resolve().parent.parent
 SO = read_spec_file(ROOT / "examples/stackoverflow_gray.yaml")
@@ -27,24 +26,18 @@ SO_TOTAL = 50_828_751
 SO_RGB = {**SO, "input": {"shape": [100, 100], "color": "rgb"}}
 
 
-def number(v: int, text: str | None = None, approximate: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(value=Fraction(v), approximate=approximate, text=text or str(v),
-                           reading=text or str(v), notation="plain")
+def number(v: int, text: str | None = None) -> Any:
+    return parse_answer(text or str(v), expect="number")
 
 
-def breakdown(pairs: list[tuple[str | None, int]]) -> SimpleNamespace:
-    return SimpleNamespace(entries=tuple(SimpleNamespace(label=lab, value=Fraction(v))
-                                         for lab, v in pairs),
-                           text="\n".join(f"{lab}: {v}" if lab else str(v) for lab, v in pairs))
+def breakdown(pairs: list[tuple[str | None, int]]) -> Any:
+    return parse_answer("\n".join(f"{lab}: {v}" if lab else str(v) for lab, v in pairs),
+                        expect="breakdown")
 
 
-def shape(dims: tuple[int, ...], has_batch: bool = False) -> SimpleNamespace:
-    return SimpleNamespace(dims=tuple(Fraction(d) for d in dims), has_batch=has_batch,
-                           text="x".join(map(str, dims)), reading="")
-
-
-def invalid(reason: str, message: str) -> SimpleNamespace:
-    return SimpleNamespace(reason=reason, message=message, reading="")
+def shape(dims: tuple[int, ...], has_batch: bool = False) -> Any:
+    text = "(None, " + ", ".join(map(str, dims[1:])) + ")" if has_batch else "x".join(map(str, dims))
+    return parse_answer(text, expect="shape")
 
 
 def test_exact_total_is_correct() -> None:
@@ -107,10 +100,9 @@ def test_unexplained_total_is_plainly_wrong() -> None:
 
 
 @pytest.mark.parametrize("answer, reason", [
-    (number(50_800_000, "50.8M", approximate=True), "approximate"),
-    (invalid("ambiguous_separator", "1,234 could be 1234 or 1.234"), "ambiguous_separator"),
-    (SimpleNamespace(value=Fraction(1, 2), approximate=False, text="1/2", reading="1/2"),
-     "not_integer"),
+    (number(50_800_000, "50.8M"), "approximate"),
+    (number(1234, "1,234"), "ambiguous_separator"),
+    (number(0, "1/2"), "not_integer"),
 ])
 def test_unreadable_answers_are_not_graded(answer: Any, reason: str) -> None:
     r = grade(SO, answer)
@@ -123,7 +115,8 @@ def test_unreadable_answers_are_not_graded(answer: Any, reason: str) -> None:
 def test_hide_answer_never_leaks_the_expected_value(fmt: str, answer: Any) -> None:
     spec = CMYK if answer.value == 1_826_940 else SO
     r = grade(spec, answer, hide_answer=True, feedback_format=fmt)
-    expected = r.expected
+    assert r.expected is None and r.to_dict()["expected"] is None
+    expected = prepare(spec).expected
     for text in (r.feedback, *(d.explanation for d in r.diagnoses)):
         assert f"{expected:,}" not in text and str(expected) not in text
     shown = grade(spec, answer, feedback_format=fmt)
@@ -131,9 +124,7 @@ def test_hide_answer_never_leaks_the_expected_value(fmt: str, answer: Any) -> No
 
 
 def test_html_feedback_escapes_student_text() -> None:
-    evil = SimpleNamespace(value=Fraction(5), approximate=False,
-                           text="<script>alert(1)</script>", reading="")
-    r = grade(SO, evil, feedback_format="html")
+    r = grade(SO, "5 <script>alert(1)</script>", feedback_format="html")
     assert "<script>" not in r.feedback and "&lt;script&gt;" in r.feedback
 
 
@@ -149,7 +140,8 @@ def test_prepare_is_cached_per_problem_and_part() -> None:
     assert prepare(SO) is prepare(dict(SO))
     assert prepare(SO, "per_layer") is not prepare(SO)
     assert prepare(SO, "per_layer").diagnoser is prepare(SO).diagnoser
-    problem = SimpleNamespace(id="p1", spec=SO, parts=("total",), answers={"total": SO_TOTAL})
+    problem = Problem(id="p1", seed=1, version="0", topic="", difficulty="", style="prose",
+                      parts=("total",), spec=SO, answers={"total": SO_TOTAL})
     assert prepare(problem).expected == SO_TOTAL
 
 

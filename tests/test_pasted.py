@@ -56,6 +56,8 @@ def test_repairs_keep_the_line_count() -> None:
      ["line 2:", "two places", "keras.Model(inputs, Dense(10))(x)",
       "keras.Model(inputs, Dense(10)(x))"]),
     ("import torch.nn as nn\nIMG = 28×28\n", ["line 2:", "two ways", "shape", "product"]),
+    ("import torch.nn as nn\nif a:\n\tif b:\n\t\tx = 1\n        y = 2\n",
+     ["tabs and spaces are mixed", "two different programs"]),
     (">>> from keras.models import Sequential\n>>> from keras.layers import Dense\n"
      ">>> model = Sequential()\n>>> model.add(Dense(4, input_dim=3))\nmodel.add(Dense(2))\n",
      ["line 5:", "no >>> prompt", "could be either"]),

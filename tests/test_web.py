@@ -406,3 +406,12 @@ def test_per_layer_advice_only_where_there_is_a_table(client):
     assert 'href="/p/basic/easy/1?mode=layers">answer this problem layer by layer' in html
     html = answer(client, "/p/basic/easy/1?mode=layers", {"total": hedge})
     assert "answer this problem layer by layer" not in html  # the table is on the page
+
+
+def test_shared_layers_marked_in_the_diagram(client):
+    p = core.build("sharing", "easy", 3)
+    shared = [(n.name, n.shares) for n in p.network().nodes if n.shares]
+    assert shared
+    html = client.get("/p/sharing/easy/3").text
+    for name, owner in shared:
+        assert f"{name}: Conv2D, shares {owner}</text>" in html or f"shares {owner}</text>" in html

@@ -24,6 +24,7 @@ from typing import Any, Protocol
 
 from ..layers import fmt_shape
 from ..network import Network, solve
+from ..parts import Form, parse_part
 from ..present import problem_context
 from ..spec import load_spec
 from ..wording import question_text as part_sentence
@@ -127,33 +128,28 @@ def _layer_kinds(net: Network) -> dict[str, str]:
 
 
 def targets(problem: ProblemLike) -> list[Target]:
-    """Every number a problem asks for, in the order of its parts.
-
-    An integer answer is one number; a shape one per dimension; a mapping (``per_layer``,
-    ``weights_biases``, ``macs``) one per key.
+    """Every number a problem asks for, in the order of its parts, by the part's answer form
+    (:mod:`generator.parts`): one integer; a labelled pair (two numbers); a shape (one per
+    dimension); one integer per layer.
     """
     out: list[Target] = []
-    for part in problem.parts:
-        value = problem.answers[part]
-        if isinstance(value, bool):
-            raise ValueError(f"part {part!r} of {problem.id}: a boolean is not a count.")
-        if isinstance(value, int):
-            out.append(Target(part, part, _part_label(part), value))
-        elif isinstance(value, list):
-            layer = part.partition(":")[2]
-            for i, d in enumerate(value):
-                out.append(Target(part, f"{part}:{i}", f"{layer} dimension {i + 1}", int(d)))
-        elif isinstance(value, dict):
-            for key, v in value.items():
-                out.append(Target(part, f"{part}:{key}", f"{key}", int(v)))
-        else:
-            raise ValueError(f"part {part!r} of {problem.id}: unsupported answer {value!r}.")
+    for name in problem.parts:
+        part, value = parse_part(name), problem.answers[name]
+        if part.form is Form.INTEGER:
+            out.append(Target(name, name, part.label, _count(problem, name, value)))
+        elif part.form is Form.SHAPE:
+            out += [Target(name, f"{name}:{i}", f"{part.layer} dimension {i + 1}",
+                           _count(problem, name, d)) for i, d in enumerate(value)]
+        else:  # a pair (by its labels) or one integer per layer
+            out += [Target(name, f"{name}:{key}", key, _count(problem, name, v))
+                    for key, v in value.items()]
     return out
 
 
-def _part_label(part: str) -> str:
-    base, _, layer = part.partition(":")
-    return {"total": "parameters", "macs": f"MACs of {layer}"}.get(base, part)
+def _count(problem: ProblemLike, part: str, value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"part {part!r} of {problem.id}: {value!r} is not a count.")
+    return value
 
 
 # -- texts ---------------------------------------------------------------------------------

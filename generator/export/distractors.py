@@ -7,7 +7,8 @@ earlier layer, the input) or at every site it fits, that changes this layer's co
 other one (a padding rule swapped in every conv changes only the dense layer's count): the grader,
 reading a breakdown with only this layer wrong, explains it by either, so the feedback
 names both. For one dimension of a layer's output (``shape:<layer>:<dim>``): each
-misconception applied at that layer alone. Values equal to the correct answer are dropped;
+misconception applied at that layer alone, also naming any error made earlier (or at every
+site) that gives that layer the very same output shape. Values equal to the correct answer are dropped;
 misconceptions giving the same value are merged into one distractor naming each.
 """
 
@@ -107,6 +108,24 @@ def _carried_counts(spec_key: str) -> dict[int, tuple[tuple[str, int], ...]]:
     return {i: tuple(v) for i, v in out.items()}
 
 
+@lru_cache(maxsize=1024)
+def _carried_shapes(spec_key: str) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]]:
+    """Per layer index: (misconception, output shape) for each misconception applied at one
+    other site, or at every site it fits, that changes that layer's output shape."""
+    eng = _engine(spec_key)
+    out: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
+    for mid in MISCONCEPTIONS:
+        fits = eng.fits(mid)
+        for sites in [(site,) for site in fits] + ([fits] if len(fits) > 1 else []):
+            r = eng.forward({site: (mid,) for site in sites})
+            if r is None:
+                continue
+            for j, shape in enumerate(r.shapes):
+                if j not in sites and tuple(shape) != tuple(eng.base.shapes[j]):
+                    out.setdefault(j, []).append((mid, tuple(int(d) for d in shape)))
+    return {i: tuple(v) for i, v in out.items()}
+
+
 def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, int]]:
     """The (misconception, value) pairs of one layer's count (``dim`` None) or one output
     dimension, as the module docstring describes."""
@@ -114,11 +133,9 @@ def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, 
     if layer not in eng.names:
         return []
     i = eng.names.index(layer)
-    base_shape, base_params = eng.base.shapes[i], eng.base.params[i]
-    want = problem.answers["per_layer"][layer] if dim is None else None
-    if dim is None and want != base_params:  # count conventions differ: no local values
-        return []
+    base_shape = eng.base.shapes[i]
     out = list(_carried_counts(_spec_key(problem)).get(i, ())) if dim is None else []
+    local_shapes = set()
     for mid in MISCONCEPTIONS:
         if i not in eng.fits(mid):
             continue
@@ -130,6 +147,10 @@ def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, 
             out.append((mid, int(params)))
         elif len(shape) == len(base_shape) and dim < len(shape):
             out.append((mid, int(shape[dim])))
+            local_shapes.add(tuple(int(d) for d in shape))
+    if dim is not None:  # an error made earlier that gives the very same shape: name it too
+        out += [(mid, shape[dim]) for mid, shape in _carried_shapes(_spec_key(problem)).get(i, ())
+                if shape in local_shapes]
     return out
 
 

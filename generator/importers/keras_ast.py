@@ -37,8 +37,8 @@ from .common import (
     parse,
     scope_statements,
     snippet,
-    try_fold,
 )
+from .consts import with_parameters
 from .keras_layers import (
     CHANNELS_FIRST,
     CLASSES,
@@ -269,6 +269,16 @@ def _layer_module(qualified: str | None) -> bool:
     return bool(qualified) and "layers" in qualified.split(".")[:-1]
 
 
+def _module_calls(tree: ast.Module, name: str, env: dict[str, Any]) -> list[ast.Call]:
+    """The module-level calls of a function (``build(...)``, ``LeNet.build(...)``)."""
+    found = []
+    for stmt in scope_statements(tree.body):
+        for node in ast.walk(stmt):
+            if isinstance(node, ast.Call) and ast.unparse(node.func) == name:
+                found.append(node)
+    return found
+
+
 def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
                  filename: str = "<source>", model: str | None = None,
                  notes: list[tuple[int, str]] | None = None) -> dict[str, Any]:
@@ -282,16 +292,23 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
                            {CHANNELS_FIRST: bool(first), NOTES: layer_notes})
     models = _Scope(aliases, dict(module_env)).run(tree.body)
     where = {id(m): "" for m in models}
-    for fn in (s for s in tree.body if isinstance(s, ast.FunctionDef)):
-        env = dict(module_env)
-        params = fn.args.args + fn.args.kwonlyargs
-        defaults = [None] * (len(fn.args.args) - len(fn.args.defaults)) + list(fn.args.defaults)
-        for p, d in zip(params, defaults + list(fn.args.kw_defaults), strict=True):
-            env[p.arg] = UNKNOWN if d is None else try_fold(d, env)
+    functions = [(s.name, s) for s in tree.body if isinstance(s, ast.FunctionDef)] + [
+        (f"{c.name}.{f.name}", f) for c in tree.body if isinstance(c, ast.ClassDef)
+        and not any(_cls(b, aliases) in ("Model", "Layer") for b in c.bases)
+        for f in c.body if isinstance(f, ast.FunctionDef)]  # e.g. a static LeNet.build()
+    for fn_name, fn in functions:
+        calls = _module_calls(tree, fn_name, module_env)
+        method = "." in fn_name and not any(
+            isinstance(d, ast.Name) and d.id == "staticmethod" for d in fn.decorator_list)
+        env = with_parameters(fn, module_env, calls[0] if len(calls) == 1 else None,
+                              skip_self=method)
+        if len(calls) == 1 and notes is not None and (calls[0].args or calls[0].keywords):
+            notes.append((calls[0].lineno, f"{fn_name}() read with the arguments of its call "
+                                           f"{snippet(calls[0], 60)}"))
         built = _Scope(aliases, env).run(fn.body)
         for m in built:  # named after the function, so that --model can choose it
-            m.name = fn.name if len(built) == 1 else f"{fn.name}.{m.name}"
-            where[id(m)] = f" built in {fn.name}()"
+            m.name = fn_name if len(built) == 1 else f"{fn_name}.{m.name}"
+            where[id(m)] = f" built in {fn_name}()"
         models += built
     subclassed = [c for c in tree.body if isinstance(c, ast.ClassDef)
                   and any(_cls(b, aliases) in ("Model", "Layer") for b in c.bases)]

@@ -119,7 +119,8 @@ def channel_branch_notes(tree: ast.Module, channels_first: bool) -> list[tuple[i
     notes = []
     for node in ast.walk(tree):
         if isinstance(node, ast.If) and (first := channel_test(node.test)) is not None:
-            taken = "the if branch" if first == channels_first else "the else branch"
+            taken = ("the if branch" if first == channels_first else "the else branch"
+                     if node.orelse else "the if branch skipped")
             order = "channels-first (as the file sets)" if channels_first else "channels-last"
             notes.append((node.lineno, f"`if {snippet(node.test, 60)}`: {taken} read, for "
                                        f"{order} input"))

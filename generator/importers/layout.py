@@ -48,6 +48,9 @@ def reindent(lines: list[str], i: int, add: Add, message: str = "") -> list[str]
     while head > 0 and not lines[head].strip():
         head -= 1
     col = _indent(lines[head])
+    if any(_indent(lines[j]) > col for j in _logical(lines, head + 1)
+           if _indent(lines[j]) >= col):
+        return _shift_body(lines, head, i, add)
     out = list(lines)
     stack: list[tuple[str, str, bool]] = []  # (kind, name, has a method)
     depth: list[str] = []
@@ -104,6 +107,67 @@ def reindent(lines: list[str], i: int, add: Add, message: str = "") -> list[str]
         return None
     add(head + 1, f"lines {changed[0] + 1}–{changed[-1] + 1}: lost indentation restored "
                   "(def/class bodies indented under their headers)")
+    return out
+
+
+def _logical(lines: list[str], start: int) -> list[int]:
+    """Indices of the lines from ``start`` on that begin a statement (not inside brackets or
+    strings, not blank or comments), up to the first one left of ``lines[start - 1]``."""
+    col = _indent(lines[start - 1]) if start > 0 else 0
+    out: list[int] = []
+    depth: list[str] = []
+    state: str | None = None
+    for j in range(start, len(lines)):
+        continued = bool(depth) or state is not None
+        depth, state = bracket_stack([lines[j]], depth, state)
+        text = lines[j].strip()
+        if continued or not text or text.startswith("#"):
+            continue
+        if _indent(lines[j]) < col:
+            break
+        out.append(j)
+    return out
+
+
+def _shift_body(lines: list[str], head: int, i: int, add: Add) -> list[str] | None:
+    """A def/class body that lost one level: the lines at the header's column that belong to
+    it (up to a def's ``return``; a class's methods), and everything deeper, shifted by 4."""
+    col = _indent(lines[head])
+    header = lines[head].strip()
+    is_class = header.startswith("class ")
+    name = re.split(r"[\s(:]", header.split(None, 1)[1] if " " in header else "")[0]
+    body: list[int] = []
+    seen_def = False
+    for j in _logical(lines, head + 1):
+        text = lines[j].strip()
+        if _indent(lines[j]) > col:
+            body.append(j)
+            continue
+        if re.search(rf"(?<![.\w]){re.escape(name)}\s*\(", text) or text.startswith(
+                ("class ", "if __name__")):
+            break
+        if is_class:
+            if text.startswith(("def ", "async def ", "@")):
+                seen_def = True
+            elif seen_def:
+                break
+            body.append(j)
+        else:
+            if text.startswith(("def ", "async def ", "@")):
+                break
+            body.append(j)
+            if re.match(r"(return|raise)\b", text):
+                break
+    if not body:
+        return None
+    out = list(lines)
+    for j in range(body[0], body[-1] + 1):
+        if lines[j].strip():
+            out[j] = "    " + lines[j]
+    if not _gets_further(out, i):
+        return None
+    add(head + 1, f"lines {body[0] + 1}–{body[-1] + 1}: lost indentation restored (the body of "
+                  f"`{header}` indented under it)")
     return out
 
 

@@ -53,11 +53,15 @@ QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u00b4": 
 MINUS = {"\u2212": "-"}
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
-_IPY_IN = re.compile(r"^In \[\d*\]:\s?")
+_IPY_IN = re.compile(r"^In ?\[\d*\]:\s?")
 _IPY_OUT = re.compile(r"^Out\[\d*\]:")
 _IPY_MORE = re.compile(r"^\s*\.\.\.+:\s?")
-_DOCTEST = re.compile(r"^(>>>|\.\.\.)( |$)")
-_SHELL = re.compile(r"^\s*[!%]")
+_DOCTEST = re.compile(r"^(>>>|\.\.\.)( |$)|^(>>>)(?=\S)")
+_SHELL = re.compile(r"^\s*([!%]|\$ )")
+_ENTITY = re.compile(r"&(quot|#39|#x27|apos|lt|gt|amp|nbsp);")
+_ENTITIES = {"quot": '"', "#39": "'", "#x27": "'", "apos": "'", "lt": "<", "gt": ">",
+             "amp": "&", "nbsp": " "}
+_NUMBERED = re.compile(r"^\s*(\d+)([.:|)]?)(?=\s|$)")
 _PRINT2 = re.compile(r"^(\s*)print\s+(?!(?:if|else|and|or|in|is|for|not)\b)(?=[\w'\"\[{(-])")
 _SHAPE_KEY = re.compile(r"(shape|size|dims?)\s*=\s*\($|(shape|size)\w*\s*=\s*\($", re.I)
 
@@ -74,11 +78,17 @@ class _Log:
 def repair(text: str) -> Repaired:
     """Repair what has one sensible reading; refuse (ConfigError) where there are two."""
     log = _Log()
-    lines = text.split("\n")
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    lines = _line_numbers(lines, log)
     lines = _line_passes(lines, log)
     lines = _whole_snippet(lines, log)
     lines = _parse_driven(lines, log)
-    return Repaired("\n".join(lines), tuple(sorted(log.items, key=lambda r: r[0])))
+    kept = [(n, what) for n, what in log.items  # a character fixed on a line then removed
+            if lines[n - 1].strip() or not what.startswith(_CHARACTER_REPAIRS)]
+    return Repaired("\n".join(lines), tuple(sorted(kept, key=lambda r: r[0])))
+
+
+_CHARACTER_REPAIRS = ("curly quotes", "non-breaking", "invisible", "minus sign", "×")
 
 
 # -- line by line ---------------------------------------------------------------------------
@@ -86,6 +96,30 @@ _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):")
 _LAST_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b")
 _SUMMARY = re.compile(r'^\s*(Model: "|Layer \(type\))')
 _SUMMARY_END = re.compile(r"^\s*Non-trainable params:")
+
+
+def _line_numbers(lines: list[str], log: _Log) -> list[str]:
+    """Strip the line numbers a code listing was copied with (1, 2, 3, ... before each line).
+
+    Only when every non-blank line starts with a number and they count up from 1 by one, so
+    that they cannot be code; the common indentation after them is removed too.
+    """
+    numbered = [(i, _NUMBERED.match(line)) for i, line in enumerate(lines) if line.strip()]
+    if len(numbered) < 3 or not all(m for _, m in numbered):
+        return lines
+    values = [int(m.group(1)) for _, m in numbered if m]
+    if values[0] not in (0, 1) or any(b - a not in (1, 2) for a, b in zip(values, values[1:],
+                                                                         strict=False)):
+        return lines
+    rest = {i: lines[i][m.end():] for i, m in numbered if m}
+    code = [t for t in rest.values() if t.strip()]
+    cut = min((len(t) - len(t.lstrip()) for t in code), default=0)
+    out = list(lines)
+    for i, t in rest.items():
+        out[i] = t[cut:] if t.strip() else ""
+    log.add(numbered[0][0] + 1, f"lines {numbered[0][0] + 1}–{numbered[-1][0] + 1}: the "
+                                "listing's line numbers removed")
+    return out
 
 
 def _output_blocks(lines: list[str], log: _Log) -> list[str]:
@@ -150,7 +184,7 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
         elif doctest:
             if m := _DOCTEST.match(line):
                 line = line[m.end():]
-                log.add(n, f"prompt {m.group(1)} removed")
+                log.add(n, f"prompt {m.group(1) or m.group(3)} removed")
             elif line.strip():
                 _not_code(line, n, "has no >>> prompt")
                 out[i] = ""
@@ -196,7 +230,11 @@ def _not_code(line: str, n: int, why: str) -> None:
 
 
 def _characters(line: str, n: int, log: _Log) -> str:
-    """Typographic characters outside strings and comments -> their ASCII meaning."""
+    """Typographic characters outside strings and comments -> their ASCII meaning; HTML
+    entities a scraper left (``&quot;relu&quot;``) -> the characters."""
+    if _ENTITY.search(line):
+        line = _ENTITY.sub(lambda m: _ENTITIES[m.group(1)], line)
+        log.add(n, "HTML entities (&quot; &gt; ...) read as the characters")
     mask, _ = code_mask(line, None)
     chars = list(line)
     for j, ch in enumerate(line):
@@ -298,6 +336,8 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     i = line_no - 1
     if "expected an indented block" in msg:
         return reindent(lines, i, log.add, msg)
+    if "inconsistent use of tabs" in msg or "unindent does not match" in msg:
+        return _tabs(lines, line_no, log)
     if "was never closed" in msg:
         return close_brackets(lines, i, log.add)
     if "forgot a comma" in msg and (fixed := insert_commas(lines, log.add)) is not None:
@@ -316,6 +356,28 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     if (fixed := insert_commas(lines, log.add)) is not None:
         return fixed
     return None
+
+
+def _tabs(lines: list[str], line_no: int, log: _Log) -> list[str] | None:
+    """Tabs mixed with spaces: a tab as 8 columns (Python 2) or 4 (most editors). Kept when
+    only one width parses, or both give the same program; refused when they differ."""
+    readings = {}
+    for width in (8, 4):
+        trial = [line[:len(line) - len(line.lstrip())].expandtabs(width) + line.lstrip()
+                 for line in lines]
+        try:
+            readings[width] = (trial, ast.dump(ast.parse("\n".join(trial))))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    if not readings or "\t" not in "".join(lines):
+        return None
+    if len(readings) == 2 and readings[8][1] != readings[4][1]:
+        raise ConfigError("tabs and spaces are mixed in the indentation, and a tab of 8 columns "
+                          "and a tab of 4 give two different programs. Indent with spaces only.",
+                          where=f"line {line_no}")
+    width = 8 if 8 in readings else 4
+    log.add(line_no, f"tabs mixed with spaces in the indentation read as {width} columns")
+    return readings[width][0]
 
 
 def _short(text: str, limit: int = 40) -> str:

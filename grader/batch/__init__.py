@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from .files import AtomicText, check_outputs
+from .frame import frame_lines, grade_frame, rows_frame
 from .grading import GradeFn, Grader, result_lines
 from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleResult
 from .pool import parallel
@@ -51,8 +52,11 @@ __all__ = [
     "ProblemIndex",
     "SimpleResult",
     "check_outputs",
+    "frame_lines",
+    "grade_frame",
     "grade_file",
     "read_rows",
+    "rows_frame",
 ]
 
 
@@ -99,6 +103,11 @@ def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None
             grade_fn: GradeFn | None,
             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
     chunks = _chunks(rows, opts.chunk_size)
+    if opts.engine == "dask":
+        from .dask_engine import graded_on_dask
+
+        yield from graded_on_dask(chunks, opts, directory, base, problems, grade_fn)
+        return
     first = next(chunks, None)
     if first is None:
         return

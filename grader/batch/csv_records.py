@@ -132,7 +132,7 @@ def records(f: IO[str], delimiter: str, invalid: str = "bytes not valid in the f
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # a blank line
             number = taken[0][0]
-            if any(has_invalid(c) for c in fields):
+            if any(has_invalid(line) for _, line in taken):
                 yield number, [shown(c) for c in fields], "error", invalid
                 continue
             yield number, fields, None, None

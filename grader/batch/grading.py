@@ -1,4 +1,9 @@
-"""Grading rows: per-row isolation, result caches, CSV result lines."""
+"""Grading rows: per-row isolation, result caches, CSV result lines.
+
+A row's result is a :data:`Out` tuple of plain values (the result columns after ``row`` and
+``student_id``); :func:`tail_line` is the one place that turns it into CSV text (formula
+cells neutralised, grades as plain numbers), for every engine alike.
+"""
 
 from __future__ import annotations
 
@@ -12,10 +17,13 @@ from . import options
 from .options import MAX_ANSWER, BatchOptions, InputRow
 from .problems import ProblemIndex
 
-__all__ = ["GradeFn", "Grader", "csv_field", "result_lines"]
+__all__ = ["GradeFn", "Grader", "Out", "csv_field", "result_lines", "tail_line"]
 
 GradeFn = Callable[[Any, str, str], Any]
-Out = tuple[str, ...]
+#: (problem, part, answer shown, status, score or None, misconceptions, confidence, hedged,
+#: layers, layer types, feedback, reason): plain values, escaped only by :func:`tail_line`
+Out = tuple[Any, ...]
+SHOWN = 500  # characters of the answer repeated in the results
 
 
 def _default_grade_fn(opts: BatchOptions) -> GradeFn:
@@ -56,8 +64,19 @@ def _ids(result: Any) -> tuple[str, str, str, str]:
 def _error(problem: str, part: str, shown: str, reason: str, status: str = "error") -> Out:
     """The result tail of a row that could not be graded: its status (error, or unreadable
     when the file broke its quoting) and why."""
-    return (text_cell(problem), text_cell(part), shown, status, "", "", "", "", "", "", "",
-            text_cell(reason))
+    return (problem, part, shown, status, None, "", "", "", "", "", "", reason)
+
+
+def _shown(answer: str) -> str:
+    return answer if len(answer) <= SHOWN else answer[:SHOWN] + "…"
+
+
+def tail_line(out: Out) -> str:
+    """The CSV text of a result tail (with its line end)."""
+    score = out[4]
+    cells = [csv_field(text_cell(v)) for v in out]
+    cells[4] = "" if score is None or score != score else number_cell(score)
+    return ",".join(cells) + "\n"
 
 
 class Grader:
@@ -76,7 +95,7 @@ class Grader:
         """(problem, part, answer, status, score, misconceptions, confidence, hedged, layers,
         layer types, feedback, reason)."""
         answer = r.answer if r.answer is not None else ""
-        shown = text_cell(answer, limit=500)
+        shown = _shown(answer)
         if r.error is not None:
             return _error(r.problem, r.part, shown, r.error, r.status)
         try:
@@ -103,7 +122,7 @@ class Grader:
                 self.hits += 1
                 return hit
         tail = self.tail(r)
-        out = (",".join(map(csv_field, tail)) + "\n", tail[3])
+        out = (tail_line(tail), tail[3])
         if r.error is None and len(self.cache) < options.CACHE_LIMIT:
             self.cache[ck] = out
         return out
@@ -128,16 +147,18 @@ class Grader:
         ck = (key, part, text)
         hit = self.graded.get(ck)
         if hit is None:
-            hit = self.graded[ck] = self._grade_uncached(key, problem, part, text)
+            hit = self._grade_uncached(key, problem, part, text)
+            if len(self.graded) < options.CACHE_LIMIT:
+                self.graded[ck] = hit
         return hit
 
     def _grade_uncached(self, key: str, problem: Any, part: str, text: str) -> Out:
-        head = (text_cell(key), text_cell(part), "")
+        head = (key, part, "")
         if not text:
-            return (*head, "unreadable", "", "", "", "", "", "", "No answer was given.",
+            return (*head, "unreadable", None, "", "", "", "", "", "No answer was given.",
                     "empty answer")
         if len(text) > MAX_ANSWER:
-            return (*head, "unreadable", "", "", "", "", "", "",
+            return (*head, "unreadable", None, "", "", "", "", "",
                     f"The answer is {len(text):,} characters long; give one number.",
                     "answer too long")
         try:
@@ -145,14 +166,13 @@ class Grader:
             status = str(result.status)
             if status not in ("correct", "incorrect", "unreadable"):
                 raise ValueError(f"grader returned status {status!r}")
-            score = "" if status == "unreadable" else number_cell(result.score)
+            score = None if status == "unreadable" else float(result.score)
             ids, confidence, hedged, layers = _ids(result)
             kinds = ";".join(dict.fromkeys(self._kinds(key, problem).get(x, "") for x in
                                            layers.split(";") if x)) if layers else ""
             reason = getattr(result, "reason", None) or ""
-            return (*head, status, score, text_cell(ids), confidence, text_cell(hedged),
-                    text_cell(layers), text_cell(kinds),
-                    text_cell(str(result.feedback).strip()), text_cell(reason))
+            return (*head, status, score, ids, confidence, hedged, layers, kinds,
+                    str(result.feedback).strip(), str(reason))
         except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
             return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])
 

@@ -16,7 +16,9 @@ RESULT_COLUMNS = ("row", "student_id", "problem", "part", "answer", "status", "s
                   "reason")
 MAX_ANSWER = 2000  # characters graded; longer answers are unreadable anyway (parser caps at 64)
 MAX_FIELD = 10 * 1024 * 1024
-CACHE_LIMIT = 200_000  # cached result lines per process (bounded memory)
+#: entries of each result cache, per process: memory is bounded by this, the chunk size
+#: and the number of variants, not by the number of distinct answers (bench/batch.py)
+CACHE_LIMIT = 50_000
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,10 @@ class BatchOptions:
     locale: str | None = None
     chunk_size: int = 20_000
     workers: int = 1
+    #: "local" (worker processes of this machine) or "dask" (grader.batch.dask_engine)
+    engine: str = "local"
+    #: a Dask scheduler address for the dask engine (default: a LocalCluster of ``workers``)
+    scheduler: str | None = None
 
 
 class InputRow(NamedTuple):

@@ -9,6 +9,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.parts import parse_part, split_of, wide_columns
+
 from . import csv_records
 from .csv_records import Record
 from .encoding import MARK, detect, has_invalid, invalid_reason
@@ -23,7 +25,7 @@ def _suffix(path: Path) -> str:
 
 def _cell_text(value: Any) -> str:
     """An Excel or JSON value as the text a student typed (1792.0 -> '1792')."""
-    if value is None:
+    if value is None or (isinstance(value, float) and value != value):  # NaN: an empty cell
         return ""
     if isinstance(value, bool):
         return str(value)
@@ -172,20 +174,31 @@ def _jsonl_records(path: Path, progress: Callable[[int], None] | None
 
 def _excel_records(path: Path, opts: BatchOptions
                    ) -> tuple[list[str], Iterator[Record], Callable[[], None]]:
-    import openpyxl
+    """An .xlsx sheet read through pandas (openpyxl), as typed: a formula is its text.
 
-    wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    ws = wb[opts.sheet] if opts.sheet else wb.worksheets[0]
-    rows = ws.iter_rows(values_only=True)
-    header = [_cell_text(h).strip() for h in next(rows, ())]
+    A file that is not a workbook (not a zip, an XML entity bomb, which expat's
+    amplification limit stops, a missing sheet) is refused with the reason.
+    """
+    import pandas as pd
+
+    from generator.errors import ConfigError
+
+    try:
+        frame = pd.read_excel(path, sheet_name=opts.sheet or 0, header=None, dtype=object,
+                              engine="openpyxl", engine_kwargs={"data_only": False})
+    except Exception as e:  # zipfile, XML and openpyxl errors of a hostile file
+        raise ConfigError(f"{path}: not a readable Excel workbook ({type(e).__name__}: "
+                          f"{str(e)[:200]}).") from None
+    values = frame.to_numpy(dtype=object).tolist()
+    header = [_cell_text(h).strip() for h in values[0]] if values else []
 
     def records() -> Iterator[Record]:
-        for i, values in enumerate(rows, 2):
-            cells = [_cell_text(v) for v in values]
+        for i, row in enumerate(values[1:], 2):
+            cells = [_cell_text(v) for v in row]
             if any(c.strip() for c in cells):
                 yield i, cells, None, None
 
-    return header, records(), wb.close
+    return header, records(), lambda: None
 
 
 def read_rows(path: Path, opts: BatchOptions,
@@ -205,7 +218,9 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
     si, pi = pos[opts.student], pos.get(opts.problem, -1)
     ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
     default = opts.default_part
-    wide = [(pos[c], part) for c, part in opts.wide.items()] if opts.wide else None
+    # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
+    wide = [([pos[c] for c in cols], part)
+            for part, cols in wide_columns(opts.wide)] if opts.wide else None
     for number, fields, status, error in records:
         if fields is None:
             yield InputRow(number, "", "", default, None, error, status or "error")
@@ -214,9 +229,11 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
         student = fields[si].strip() if si < n else ""
         problem = fields[pi].strip() if 0 <= pi < n else ""
         if wide is not None:
-            for i, part in wide:
-                yield InputRow(number, student, problem, part, fields[i] if i < n else None, error,
-                               status or "error")
+            for idx, part in wide:
+                cells = [fields[i] if i < n else None for i in idx]
+                answer = cells[0] if len(cells) == 1 else None if None in cells else split_of(
+                    parse_part(part), cells)  # type: ignore[arg-type]
+                yield InputRow(number, student, problem, part, answer, error, status or "error")
             continue
         part = (fields[ti].strip() if 0 <= ti < n else "") or default
         answer = fields[ai] if ai < n else None

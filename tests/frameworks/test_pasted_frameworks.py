@@ -84,6 +84,13 @@ def _cases() -> dict[str, Callable[[], int]]:
         "torch_missing_functional.txt-": lambda: _torch(
             nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(),
             nn.Linear(4 * 14 * 14, 10)),
+        "keras_static_build_method.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(10, (5, 5), padding="same"), L.Activation("relu"),
+            L.MaxPooling2D((2, 2), strides=(2, 2)), L.Flatten(), L.Dense(10)),
+        "tabs_and_spaces_torch.txt-": lambda: _torch(nn.Linear(4, 2)),
+        "numbered_listing_torch.txt-": lambda: _torch(nn.Linear(10, 3)),
+        "class_body_lost_one_level.txt-": lambda: _torch(nn.Linear(8, 4), nn.Linear(4, 2)),
+        "html_entities_crlf.txt-": lambda: _keras((3,), L.Dense(5), L.Dense(1)),
         "keras_unfoldable_shape.txt-": lambda: _keras(
             (16, 16, 1), L.Conv2D(8, 3), L.GlobalMaxPooling2D(), L.Dense(5)),
     }

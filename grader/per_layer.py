@@ -1,0 +1,194 @@
+"""Grading per-layer parameter counts: values lined up with layers, each layer diagnosed.
+
+Used by the ``per_layer`` part and by a ``total`` answered as a breakdown or a sum whose
+summands are layers' counts. Values are matched to layers by label, by position, or by
+value (a layer may be left out); the reading that leaves the fewest values unexplained wins.
+"""
+
+from __future__ import annotations
+
+from generator.parts import parse_part
+from generator.render import num
+
+from .answers import align, as_int, by_label, match_free
+from .diagnose import CONFIDENT
+from .explain import finding_text, systematic
+from .outcome import Diagnosis, Run
+from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
+from .totals import expr_text, summand_values, too_large, total_search
+
+__all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_values"]
+
+PER_LAYER = parse_part("per_layer")
+EXPECTED_BREAKDOWN = ("this part asks for one value per layer (e.g. 'conv1: 3000' on each "
+                      "line).")
+
+
+def _misses(mapping: dict[int, int], plausible: dict[int, set[int]]) -> int:
+    return sum(1 for i, v in mapping.items() if v not in plausible.get(i, set()))
+
+
+def breakdown_values(run: Run, a: BreakdownAnswer
+                     ) -> tuple[list[str | None], list[int], list[str | None]] | None:
+    """(labels, whole values, expression texts) of a breakdown; None after ``unreadable``."""
+    key = run.prep.expected if isinstance(run.prep.expected, dict) else PER_LAYER.answer(
+        run.prep.solution)
+    exact_values = set(key.values())
+    labels = [e.label for e in a.entries]
+    values: list[int] = []
+    terms: list[str | None] = []
+    for e in a.entries:
+        match e.value:
+            # a rounded-looking form (7.27194e6) whose value is exactly a layer's count is exact
+            case NumberAnswer(approximate=True, reading=reading, value=v) if (
+                    as_int(v) not in exact_values):
+                run.unreadable("approximate", f"{reading} looks rounded; exact per-layer counts "
+                               "are needed.")
+                return None
+            case NumberAnswer(value=v) | ExpressionAnswer(value=v) if as_int(v) is not None:
+                values.append(int(v))
+                terms.append(expr_text(e.value.expr)
+                             if isinstance(e.value, ExpressionAnswer) else None)
+            case _:
+                run.unreadable("not_integer", "every per-layer value must be a whole number.")
+                return None
+    return labels, values, terms
+
+
+def grade_breakdown(run: Run, a: BreakdownAnswer) -> None:
+    got = breakdown_values(run, a)
+    if got is not None:
+        labels, values, terms = got
+        grade_values(run, values, labels, terms if any(terms) else None)
+
+
+def grade_expression(run: Run, a: ExpressionAnswer) -> None:
+    """A sum answered to the per-layer part: its summands are the layers' values."""
+    v = as_int(a.value)
+    if v is None:
+        run.unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
+        return
+    values, texts = summand_values(a.expr)
+    if len(values) < 2:
+        run.unreadable("expected_breakdown", "this part asks for one value per layer.")
+        return
+    grade_values(run, values, [None] * len(values), texts, total=v)
+
+
+def _exact(run: Run, labels: list[str | None], values: list[int]) -> bool:
+    """Every layer given, by label or in order, and every value right: correct, no search."""
+    names = run.prep.names
+    idx = by_label(labels, names) if all(lab is not None for lab in labels) else None
+    if idx is None and len(values) == len(names):
+        idx = list(range(len(names)))
+    if idx is None or len(idx) != len(names):
+        return False
+    key = PER_LAYER.answer(run.prep.solution)
+    given = {names[i]: v for i, v in zip(idx, values, strict=True)}
+    if given != key:
+        return False
+    run.correct()
+    run.findings += [{"layer": n, "verdict": "correct", "misconceptions": [], "got": given[n],
+                      **({"expected": key[n]} if run.show else {})} for n in names]
+    return True
+
+
+def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
+                      ) -> dict[int, int] | None:
+    names = run.prep.names
+    d = run.prep.diagnoser
+    if all(lab is not None for lab in labels):
+        idx = by_label(labels, names)
+        if idx is not None:
+            return dict(zip(idx, values, strict=True))
+    base = d.base.params
+    weighted = [i for i, n in enumerate(d.engine.nodes) if n.layer.has_weights]
+    nonzero = [i for i, p in enumerate(base) if p]
+    options: list[dict[int, int]] = []
+    for layers in (list(range(len(names))), weighted, nonzero):
+        if len(values) == len(layers):
+            options.append(dict(zip(layers, values, strict=True)))
+    plausible = d.plausible
+    every = list(range(len(names)))  # any layer may carry a value (pooling given weights)
+    got = align(values, every, plausible)
+    if got is not None:
+        options.append(dict(zip(got, values, strict=True)))
+    free = match_free(values, every, plausible, dict(enumerate(base)), set(weighted))
+    if free is not None:
+        options.append(free)
+    if not options:
+        return None
+    # the reading that leaves the fewest values unexplained, then the one with the fewest
+    # layers off their correct value (a simpler story); positional on ties
+    return min(options, key=lambda m: (_misses(m, plausible), sum(
+        1 for i in range(len(names)) if m.get(i, 0) != base[i])))
+
+
+def grade_values(run: Run, values: list[int], labels: list[str | None],
+                 terms: list[str | None] | None, total: int | None = None) -> None:
+    """Grade values given per layer (a breakdown, or a sum's summands)."""
+    p = run.prep
+    whole_part = p.spec.kind.name == "total"
+    total = sum(values) if total is None else total
+    run.given = total
+    if _exact(run, labels, values):
+        return
+    d = p.diagnoser
+    mapping = _values_to_layers(run, labels, values)
+    if mapping is None:
+        if not whole_part:
+            run.unreadable("unmatched", "give one value per layer, in layer order or labelled "
+                           "with the layer names.")
+            return
+        run.notes.append("Your values could not be matched to the layers one by one; "
+                         "graded as a total.")
+        if total == p.expected:
+            run.correct()
+        else:
+            total_search(run, total)
+        return
+    full = {i: mapping.get(i, 0) for i in range(len(p.names))}
+    term_of: dict[int, str | None] = {}
+    if terms:
+        term_of = {i: t for (i, _), t in zip(mapping.items(), terms, strict=False)}
+    findings = d.local(full)
+    own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
+    exact = not own and all(f.verdict == "correct" for f in findings)
+    if whole_part and total == p.expected and not own:
+        exact = True
+    if exact:
+        run.correct()
+    run.headline = run.headline or (f"Not quite: your layers add up to {num(total)}."
+                                    if total != p.expected or own else "Not quite.")
+    for f in findings:
+        t = finding_text(d, f, show=run.show, term=term_of.get(f.layer))
+        run.findings.append({"layer": t["layer"], "verdict": f.verdict,
+                             "misconceptions": list(f.ids), "got": f.got,
+                             **({"expected": f.expected} if run.show else {})})
+        if f.verdict != "correct":
+            run.lines.append(t)
+    for s in systematic(d, findings):
+        run.line(s, kind="systematic")
+    if exact:
+        return
+    diag = [f for f in own if f.verdict != "unknown"]
+    by_ids: dict[tuple[str, ...], list[str]] = {}
+    sure: dict[tuple[str, ...], bool] = {}
+    for f in diag:
+        by_ids.setdefault(f.ids, []).append(p.names[f.layer])
+        ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
+        sure[f.ids] = sure.get(f.ids, True) and ok
+    for ids, layers in by_ids.items():
+        expl = " ".join(ln["text"] for ln in run.lines if ln["layer"] in layers)
+        run.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl, sure[ids]))
+    run.ambiguous = any(f.verdict == "ambiguous" for f in own)
+    run.confident = (bool(diag) and not run.ambiguous and len(diag) == len(own)
+                     and all(f.posterior >= CONFIDENT for f in diag))
+    if len(own) == 1 and diag and not run.ambiguous:
+        run.score = run.policy.per_layer_single_slip
+    else:
+        run.score = run.policy.unexplained
+    if any(f.verdict == "unknown" for f in own):
+        run.advice = "Recompute the flagged layers step by step: output shape, then weights."
+    if run.prep.diagnoser.too_large and own:
+        too_large(run)

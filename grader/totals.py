@@ -1,0 +1,147 @@
+"""Grading one count (the ``total`` part): exact comparison, then the catalogue's search.
+
+An expression whose summands can be lined up with layers is graded layer by layer
+(:mod:`grader.per_layer`); otherwise its value is graded as a total.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from generator.render import num
+
+from . import sentences
+from .answers import as_int
+from .diagnose import MAX_LAYERS, Diagnoser, Explanation
+from .outcome import Diagnosis, Run
+
+__all__ = ["expr_text", "grade_expression", "grade_number", "summand_values", "too_large",
+           "total_search"]
+
+
+def expr_text(expr: Any) -> str | None:
+    """An expression as the feedback prints it, or None past the parser's caps."""
+    from .parse import format_expr
+
+    try:
+        return str(format_expr(expr))
+    except (RecursionError, ValueError, OverflowError):  # text for feedback only
+        return None
+
+
+def summand_values(expr: Any) -> tuple[list[int], list[str | None]]:
+    """The signed whole values of the top-level summands (empty when one is not whole)."""
+    from .parse import evaluate, terms
+
+    values: list[int] = []
+    texts: list[str | None] = []
+    try:
+        for sign, t in terms(expr):
+            tv = as_int(evaluate(t))
+            if tv is None:
+                return [], []
+            values.append(sign * tv)
+            texts.append(expr_text(t))
+    except (RecursionError, ValueError, OverflowError, ZeroDivisionError, MemoryError):
+        return [], []  # past a cap: grade the value only
+    return values, texts
+
+
+def grade_number(run: Run, value: Any, reading: str) -> None:
+    v = as_int(value)
+    if v is None:
+        run.unreadable("not_integer", f"{reading} is not a whole number; a parameter count is "
+                       "a whole number.")
+        return
+    run.given = v
+    if v == run.prep.expected:
+        run.correct()
+        return
+    total_search(run, v)
+
+
+def grade_expression(run: Run, a: Any) -> None:
+    """A sum expression for the total: line its summands up with layers when it can."""
+    from .per_layer import grade_values
+
+    v = as_int(a.value)
+    if v is None:
+        run.unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
+        return
+    if v == run.prep.expected:
+        run.given = v
+        run.correct()
+        return
+    values, texts = summand_values(a.expr)
+    if len(values) < 2:
+        run.given = v
+        total_search(run, v)
+        return
+    grade_values(run, values, [None] * len(values), texts, total=v)
+
+
+def total_search(run: Run, v: int) -> None:
+    """A wrong total: the catalogue's explanations, confident or hedged (at most three,
+    none below the floor), or "too large to diagnose" past the budget."""
+    d = run.prep.diagnoser
+    run.headline = f"Not quite: you answered {num(v)}."
+    if d.too_large:
+        too_large(run)
+        return
+    found = d.total(v)
+    if not Diagnoser.confident(found):
+        found = Diagnoser.offered(found)  # nothing below the floor is offered
+    if not found:
+        run.score = run.policy.unexplained
+        run.advice = ("No common mistake explains this value. Recompute layer by layer: "
+                      "each layer's output shape, then its weights (kernel and bias).")
+        return
+    run.score = run.policy.diagnosed_total
+    run.confident = Diagnoser.confident(found)
+    run.ambiguous = not run.confident
+    shown = found[:1] if run.confident else found
+    for e in shown:
+        # one sentence per explanation: the printed line and the JSON explanation agree
+        if run.confident:
+            text = sentences.sure(d, e, v, show=run.show)
+        else:
+            text = sentences.mistake(d, e, v, show=run.show) + sentences.twins(
+                d, [o for o in shown if o is not e and o.trace.params == e.trace.params
+                    and o.trace.shapes == e.trace.shapes])
+            run.hedges.append(f"perhaps ({e.posterior:.0%}) {text}")
+        run.diagnoses.append(_diagnosis(run, e, v, run.confident, text))
+    if run.confident:
+        run.line(run.diagnoses[0].explanation, layer=", ".join(run.diagnoses[0].layers))
+        return
+    where = None
+    if len(found) > 1:
+        i = d.first_difference(found[0].trace, found[1].trace)
+        if i is None:
+            run.follow_up = (
+                "These explanations give the same numbers in every layer; write the "
+                "first layer's count as a formula with its factors, e.g. (k·k·C_in + 1)·"
+                "C_out, so we can see which step you took.")
+            return
+        where = d.engine.names[i]
+    run.follow_up = ("Answer per layer (one value per layer) so the mistake can be told apart"
+                     + (f"; the explanations first differ at {where}." if where else "."))
+
+
+def too_large(run: Run) -> None:
+    """Graded exactly, not diagnosed: the network is past the diagnosis budget (#10.5)."""
+    run.score = run.policy.unexplained
+    run.reason = "too_large_to_diagnose"
+    run.advice = (f"This network is too large to diagnose (over {MAX_LAYERS} layers or past "
+                  "the diagnosis budget); the answer was graded exactly. Recompute layer by "
+                  "layer: each layer's output shape, then its weights.")
+
+
+def _diagnosis(run: Run, e: Explanation, v: int, confident: bool, text: str) -> Diagnosis:
+    d = run.prep.diagnoser
+    layers: list[str] = []
+    for s in e.sites:
+        for i in s.layers:
+            n = "input" if i < 0 else d.engine.names[i]
+            if n not in layers:
+                layers.append(n)
+    return Diagnosis(e.ids, tuple(layers), v, text, confident)
