@@ -10,6 +10,7 @@ from __future__ import annotations
 from generator.parts import parse_part
 from generator.render import num
 
+from . import sentences
 from .answers import align, as_int, by_label, match_free
 from .diagnose import CONFIDENT
 from .explain import finding_text, systematic
@@ -148,6 +149,12 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
             total_search(run, total)
         return
     full = {i: mapping.get(i, 0) for i in range(len(p.names))}
+    left_out = [p.names[i] for i in range(len(p.names)) if i not in mapping and d.base.params[i]]
+    if left_out:  # a partial list: say which layers with parameters got no value
+        one = len(left_out) == 1
+        run.notes.append(f"No value was given for {sentences.names(left_out)}; "
+                         f"{'it has' if one else 'they have'} parameters too, so "
+                         f"{'it counts' if one else 'they count'} towards the total.")
     term_of: dict[int, str | None] = {}
     if terms:
         term_of = {i: t for (i, _), t in zip(mapping.items(), terms, strict=False)}

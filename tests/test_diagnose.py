@@ -238,3 +238,40 @@ def test_same_layer_taken_as_valid_is_never_recorded_as_another_mistake() -> Non
         assert "valid_same_confusion" in {m for d in r.diagnoses for m in d.misconceptions}, seed
         assert set(r.recorded) <= {"valid_same_confusion"}, seed
     assert visible >= 25
+
+
+# -- #14.4 shape answers as people write them ---------------------------------------------
+POOLED = {"input": {"shape": [28, 28], "channels": 3},
+          "layers": [{"type": "conv2d", "name": "c1", "filters": 8, "kernel": 3},
+                     {"type": "max_pooling2d", "name": "p1", "pool_size": 2},
+                     {"type": "flatten", "name": "f"}, {"type": "dense", "name": "d", "units": 4}]}
+
+
+@pytest.mark.parametrize("part, text, status, note", [
+    ("shape:p1", "13 x 13", "correct", "keeps its input's depth"),
+    ("shape:p1", "13", "correct", "keeps its input's depth"),
+    ("shape:p1", "(1, 13, 13, 8)", "correct", "batch dimension of 1"),
+    ("shape:p1", "(None, 13, 13, 8)", "correct", "batch dimension"),
+    ("shape:c1", "26 x 26", "unreadable", "give the depth as well"),
+    ("shape:p1", "12 x 12", "incorrect", "keeps its input's depth"),
+])
+def test_shape_answers_as_people_write_them(part: str, text: str, status: str, note: str) -> None:
+    r = grade(POOLED, text, part=part)
+    assert r.status == status, r.feedback
+    assert note in r.feedback
+
+
+def test_two_mistakes_in_a_shape_are_searched() -> None:
+    """'valid' taken as 'same' and the pool stride taken as one: 28 -> 28 -> 27."""
+    net = load_spec(POOLED)
+    t = apply(net, [("valid_same_confusion", "c1"), ("pool_default_stride", "p1")])
+    dims = t.shapes[1]
+    r = grade(POOLED, "x".join(map(str, dims)), part="shape:p1")
+    assert r.status == "incorrect"
+    assert ("pool_default_stride", "valid_same_confusion") in [d.misconceptions for d in r.diagnoses]
+
+
+def test_a_partial_per_layer_list_names_the_layers_left_out() -> None:
+    """Only the conv's value for conv + pool + flatten + dense: dense is named as left out."""
+    r = grade(POOLED, "c1: 224", part="per_layer")
+    assert "No value was given for d; it has parameters too" in r.feedback
