@@ -15,6 +15,7 @@ from grader.batch.read import parse_delimiter
 from grader.gradebook import read_results, write_canvas, write_feedback, write_moodle
 
 from .common import reports_config_errors
+from .terminal import echo
 
 __all__ = ["grade_batch_command"]
 
@@ -113,19 +114,19 @@ def grade_batch_command(submissions: Path, out: Path, problems: Path | None, can
     stats = grade_file(submissions, out, opts, problems_dir=problems, progress=True)
     wall = time.perf_counter() - start
     statuses = ", ".join(f"{k} {v:,}" for k, v in stats.by_status.items()) or "no rows"
-    click.echo(f"graded {stats.rows:,} row(s) in {wall:.1f} s ({statuses}) -> {out}", err=True)
+    echo(f"graded {stats.rows:,} row(s) in {wall:.1f} s ({statuses}) -> {out}", err=True)
     if canvas or moodle or feedback_dir:
         book = read_results(out, keep_items=bool(moodle or feedback_dir))
         if canvas:
             write_canvas(book, canvas, canvas_assignment)
-            click.echo(f"Canvas gradebook -> {canvas}", err=True)
+            echo(f"Canvas gradebook -> {canvas}", err=True)
         if moodle:
             write_moodle(book, moodle, moodle_item)
-            click.echo(f"Moodle grade import -> {moodle}", err=True)
+            echo(f"Moodle grade import -> {moodle}", err=True)
         if feedback_dir:
             n = len(write_feedback(book, feedback_dir))
-            click.echo(f"{n} feedback page(s) -> {feedback_dir}/", err=True)
+            echo(f"{n} feedback page(s) -> {feedback_dir}/", err=True)
     if stats.by_status.get("error"):
-        click.echo(f"{stats.by_status['error']:,} row(s) need review (status error, see the "
+        echo(f"{stats.by_status['error']:,} row(s) need review (status error, see the "
                    "reason column).", err=True)
     sys.exit(0)

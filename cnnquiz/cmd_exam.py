@@ -16,8 +16,10 @@ from generator.exam import ExamQuestion, load_exam, spread
 from generator.problem import Problem, generator_version
 from generator.seeding import read_secret
 
-from .cmd_generate import Writer, _write_keys, read_roster
 from .common import reports_config_errors
+from .roster import read_roster
+from .setfiles import Writer, write_keys
+from .terminal import echo
 
 __all__ = ["exam_command"]
 
@@ -84,10 +86,10 @@ def exam_command(exam_file: Path, fmt: str, roster: Path | None, secret_file: Pa
     for problems in sets.values():
         for p in problems:
             w.write(f"problems/{p.id}.json", p.to_json())
-    _write_keys(w, sets, generator_version())
+    write_keys(w, sets, generator_version())
     if len(copies) > 1:
         figures = ", ".join(f"q{n} ×{r:.2f}" for n, r in spread(copies).items())
-        click.echo(f"largest/smallest total per slot across copies: {figures}", err=True)
-    click.echo(f"wrote {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of "
+        echo(f"largest/smallest total per slot across copies: {figures}", err=True)
+    echo(f"wrote {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of "
                f"{len(exam.slots)} question(s), {exam.total_points} points, "
                f"{len(w.written)} file(s) to {out}/", err=True)

@@ -11,9 +11,11 @@ import click
 
 from generator.errors import ConfigError
 from generator.parts import NAMES
+from generator.untrusted import read_json_file
 from grader import grade
 
 from .common import load_spec_data, reports_config_errors
+from .terminal import echo
 
 __all__ = ["grade_command"]
 
@@ -22,15 +24,23 @@ def load_problem(path: str) -> Any:
     """A problem-file mapping (keys id, seed, version, spec, parts, answers) or a spec."""
     p = Path(path)
     if p.suffix == ".json":
-        try:
-            data = json.loads(p.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as e:
-            raise ConfigError(f"cannot read the problem file: {e}.", where=path) from None
+        data = read_json_file(p, "problem file")
         if isinstance(data, dict) and "spec" in data:
             if not isinstance(data["spec"], dict):
                 raise ConfigError("the problem file's 'spec' must be a mapping.", where=path)
             return data
     return load_spec_data(path)
+
+
+def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+    """An unsupported --locale is a usage error (exit 2) naming the supported ones."""
+    from grader.numbers import resolve_locale
+
+    try:
+        resolve_locale(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+    return value
 
 
 @click.command("grade")
@@ -43,7 +53,8 @@ def load_problem(path: str) -> Any:
 @click.option("--format", "fmt", type=click.Choice(["text", "markdown", "html", "json"]),
               default="text", show_default=True)
 @click.option("--hide-answer", is_flag=True, help="Exam mode: never show the correct value.")
-@click.option("--locale", default=None, help="Settles '1,234' vs '1.234' (e.g. en, de).")
+@click.option("--locale", default=None, callback=_check_locale,
+              help="Settles '1,234' vs '1.234' (e.g. en, de).")
 @reports_config_errors
 def grade_command(problem: str, answer: str, part: str, fmt: str, hide_answer: bool,
                   locale: str | None) -> None:
@@ -58,6 +69,6 @@ def grade_command(problem: str, answer: str, part: str, fmt: str, hide_answer: b
     result = grade(data, answer, part=part, hide_answer=hide_answer, locale=locale,
                    feedback_format="text" if fmt == "json" else fmt)
     if fmt == "json":
-        click.echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
+        echo(json.dumps(result.to_dict(), indent=2, ensure_ascii=False))
     else:
-        click.echo(result.feedback, nl=False)
+        echo(result.feedback, nl=False)

@@ -23,6 +23,7 @@ from . import practice_core as core
 from . import progress as prog
 from .hints import ladder
 from .store import Store, open_practice
+from .terminal import echo, safe
 
 __all__ = ["Screen", "practice_command"]
 
@@ -46,7 +47,7 @@ class Screen:
         for block in text.split("\n"):
             # code keeps its lines (cropped, not folded mid-word); prose wraps at spaces
             code = block.startswith("    ") or block.startswith("\t")
-            self.console.print(Text(block, style=style or "", no_wrap=code,
+            self.console.print(Text(safe(block), style=style or "", no_wrap=code,
                                     overflow="ellipsis" if code else "fold"))
 
 
@@ -87,9 +88,9 @@ def practice_command(topics: tuple[str, ...], difficulty: str, mode: str, seed: 
     if reset:
         if yes or click.confirm(f"Forget every answer, hint and streak in {where}?", default=False):
             store.reset(STUDENT)
-            click.echo(f"Progress reset ({where}).")
+            echo(f"Progress reset ({where}).")
         else:
-            click.echo("Nothing was reset.")
+            echo("Nothing was reset.")
         return
     screen = Screen()
     if seed is None:

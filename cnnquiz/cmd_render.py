@@ -15,8 +15,9 @@ from generator.authoring import rekey
 from generator.errors import ConfigError
 from generator.problem import load_problem
 
-from .cmd_generate import EXT, Writer, _documents
 from .common import reports_config_errors
+from .setfiles import EXT, Writer, documents
+from .terminal import echo
 
 __all__ = ["render_command"]
 
@@ -48,9 +49,9 @@ def render_command(problems: tuple[Path, ...], fmt: str, title: str, out: Path) 
         new = rekey(old)
         for part in new.parts:
             if old.answers.get(part) != new.answers[part]:
-                click.echo(f"cnnquiz: note: {old.id}: the key of part {part} was recomputed "
+                echo(f"cnnquiz: note: {old.id}: the key of part {part} was recomputed "
                            "from the edited spec.", err=True)
         w.write(f"problems/{new.id}.json", new.to_json())
         rendered.append(new)
-    _documents(w, rendered, fmt, "problems", "solutions", title)
-    click.echo(f"rendered {len(rendered)} problem(s), {len(w.written)} file(s) to {out}/", err=True)
+    documents(w, rendered, fmt, "problems", "solutions", title)
+    echo(f"rendered {len(rendered)} problem(s), {len(w.written)} file(s) to {out}/", err=True)

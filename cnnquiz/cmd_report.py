@@ -12,6 +12,7 @@ from grader.batch import check_outputs
 from grader.report import class_report, report_csv, report_html
 
 from .common import reports_config_errors
+from .terminal import echo
 
 __all__ = ["report_command"]
 
@@ -41,7 +42,7 @@ def report_command(results: Path, out: Path, csv_out: Path | None, top: int, tit
     except (KeyError, ValueError, UnicodeDecodeError, csv.Error) as e:
         raise ConfigError(f"{results} is not a grade-batch results CSV: {e}.") from None
     report_html(r, out, top, title)
-    click.echo(f"report of {r.students:,} students, {r.rows:,} answers -> {out}", err=True)
+    echo(f"report of {r.students:,} students, {r.rows:,} answers -> {out}", err=True)
     if csv_out:
         report_csv(r, csv_out, top)
-        click.echo(f"misconception table -> {csv_out}", err=True)
+        echo(f"misconception table -> {csv_out}", err=True)

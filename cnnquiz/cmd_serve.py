@@ -10,6 +10,7 @@ from __future__ import annotations
 import click
 
 from . import progress as prog
+from .terminal import echo
 
 __all__ = ["serve_command"]
 
@@ -40,7 +41,7 @@ def serve_command(host: str, port: int, progress_file: str | None, class_file: s
     from .classmode import hash_password as make_hash
 
     if hash_password:
-        click.echo(make_hash(click.prompt("Instructor password", hide_input=True,
+        echo(make_hash(click.prompt("Instructor password", hide_input=True,
                                           confirmation_prompt=True)))
         return
     from waitress import create_server
@@ -60,11 +61,11 @@ def serve_command(host: str, port: int, progress_file: str | None, class_file: s
     server = create_server(app, host=host, port=port, threads=threads, ident="cnnquiz")
     where = "PostgreSQL" if "://" in path else path
     mode = f"class {klass.name}, " if klass else ""
-    click.echo(f"cnnquiz practice: http://{host}:{server.effective_port}/  ({mode}progress in "
+    echo(f"cnnquiz practice: http://{host}:{server.effective_port}/  ({mode}progress in "
                f"{where}; Ctrl-C stops)")
     try:
         server.run()
     except KeyboardInterrupt:
-        click.echo("Stopped.")
+        echo("Stopped.")
     finally:
         server.close()

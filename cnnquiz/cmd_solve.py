@@ -13,6 +13,7 @@ from generator.network import solve
 from generator.spec import load_spec
 
 from .common import input_shape_option, load_spec_data, parse_input_shape, reports_config_errors
+from .terminal import echo
 
 __all__ = ["lint_command", "solve_command"]
 
@@ -57,13 +58,13 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
                 buffers = sum(w.size for r in sol.rows for w in r.weights
                               if w.name in BUFFERS and not w.trainable)
                 out["pytorch"] = {"parameters": sol.total - buffers, "buffers": buffers}
-        click.echo(json.dumps(out, indent=2, ensure_ascii=False))
+        echo(json.dumps(out, indent=2, ensure_ascii=False))
     else:
         from generator.render import render, render_solution  # jinja2 only for text output
 
         if code is not None:
-            click.echo(render("reading.txt.j2", _reading(code)), nl=False)
-        click.echo(render_solution(sol, fmt, framework), nl=False)
+            echo(render("reading.txt.j2", _reading(code)), nl=False)
+        echo(render_solution(sol, fmt, framework), nl=False)
 
 
 def _reading(code: Any) -> dict[str, Any]:
@@ -97,7 +98,7 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     if code is not None and code.readings:  # the code itself reads two ways (channel order)
         found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings]))
     if fmt == "json":
-        click.echo(json.dumps({
+        echo(json.dumps({
             "ambiguous": bool(found),
             "answer": answer,
             "ambiguities": [
@@ -107,7 +108,7 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             ],
         }, indent=2))
     else:
-        click.echo(render("lint.txt.j2", {
+        echo(render("lint.txt.j2", {
             "spec": spec,
             "answer": num(answer),
             "found": [

@@ -14,7 +14,9 @@ import click
 from generator.errors import ConfigError
 from generator.network import Network
 from generator.problem import FORMAT as PROBLEM_FORMAT
-from generator.spec import load_spec, read_spec_file
+from generator.spec import MAX_SIZE_DIGITS, load_spec, read_spec_file
+
+from .terminal import echo
 
 __all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
 
@@ -30,8 +32,11 @@ def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
     if text is None:
         return None
     parts = re.split(r"\s*[x×,]\s*", text.strip().lower())
-    if not all(p.isdigit() and int(p) > 0 for p in parts):
-        raise click.BadParameter(f"expected sizes like 224x224x3 (H×W×C); received {text!r}.")
+    # ASCII digits only ('²'.isdigit() is True), at most MAX_SIZE_DIGITS, checked before int()
+    if not all(re.fullmatch(rf"0*[1-9][0-9]{{0,{MAX_SIZE_DIGITS - 1}}}", p) for p in parts):
+        raise click.BadParameter(f"expected sizes like 224x224x3 (H×W×C), each a whole number "
+                                 f"of at most {MAX_SIZE_DIGITS} digits; received {text[:60]!r}.",
+                                 param_hint="'--input-shape'")
     return tuple(int(p) for p in parts)
 
 
@@ -67,7 +72,7 @@ def reports_config_errors(fn: F) -> F:
         try:
             return fn(*args, **kwargs)
         except ConfigError as e:
-            click.echo(f"cnnquiz: error: {e}", err=True)
+            echo(f"cnnquiz: error: {e}", err=True)
             sys.exit(2)
 
     return wrapper  # type: ignore[return-value]

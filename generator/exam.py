@@ -8,6 +8,7 @@ An exam file::
     instructions: "Show your working."
     slots:
       - {topic: color+sharing, difficulty: medium, style: prose, points: {total: 4, per_layer: 6}}
+      - {topic: batchnorm, difficulty: easy, style: keras, points: {total: 2}, choices: 4}
       - {topic: classic-pool-weight, difficulty: easy, style: table, points: {total: 3}}
       - {from: my_network.yaml, style: pytorch, points: {total: 5, shape: 2}}
 
@@ -34,6 +35,7 @@ from typing import Any
 
 from .authoring import Source, author, check_source
 from .builder import STYLES
+from .choices import with_choices
 from .errors import ConfigError
 from .problem import DIFFICULTIES, Problem, generate, generator_version
 from .seeding import student_seed, variant_tag
@@ -44,7 +46,7 @@ __all__ = ["Exam", "ExamQuestion", "Slot", "assemble", "fair", "load_exam", "par
 WHERE = "exam"
 #: rerolls tried per student and slot before the exam is refused as unfair
 MAX_REROLLS = 200
-SLOT_KEYS = {"topic", "from", "difficulty", "style", "points"}
+SLOT_KEYS = {"topic", "from", "difficulty", "style", "points", "choices"}
 
 
 @dataclass(frozen=True)
@@ -58,6 +60,8 @@ class Slot:
     points: dict[str, int]
     source: Source | None = None
     name: str = ""
+    #: options of a multiple-choice total (0: an open question)
+    choices: int = 0
 
 
 @dataclass(frozen=True)
@@ -107,6 +111,9 @@ def _slot(raw: Any, number: int, base: Path) -> Slot:
         raise ConfigError(f"{where}: style must be one of {', '.join(STYLES)} (one style per "
                           "slot, so every student sees the question the same way).", where=WHERE)
     points = _points(raw.get("points"), where)
+    choices = raw.get("choices", 0)
+    if isinstance(choices, bool) or not isinstance(choices, int) or choices not in (0, *range(2, 9)):
+        raise ConfigError(f"{where}: choices is a number of options from 2 to 8.", where=WHERE)
     if ("topic" in raw) == ("from" in raw):
         raise ConfigError(f"{where}: give either topic or from.", where=WHERE)
     if "from" in raw:
@@ -114,7 +121,7 @@ def _slot(raw: Any, number: int, base: Path) -> Slot:
 
         path = (base / str(raw["from"])).resolve()
         return Slot(number, "custom", "custom", style, points, check_source(load_any(path)),
-                    path.stem)
+                    path.stem, choices)
     topic, difficulty = str(raw["topic"]), str(raw.get("difficulty", "easy"))
     if not is_topic(topic):
         raise ConfigError(f"{where}: {topic_error(topic)}", where=WHERE)
@@ -123,7 +130,7 @@ def _slot(raw: Any, number: int, base: Path) -> Slot:
     if style not in styles_for(topic):
         raise ConfigError(f"{where}: {topic} is shown as {', '.join(styles_for(topic))}.",
                           where=WHERE)
-    return Slot(number, topic, difficulty, style, points)
+    return Slot(number, topic, difficulty, style, points, choices=choices)
 
 
 def parse_exam(data: Any, *, base: Path = Path("."), default_name: str = "exam") -> Exam:
@@ -157,10 +164,12 @@ def load_exam(path: str | Path) -> Exam:
 def _draw(slot: Slot, seed: int, pid: str, version: str) -> Problem:
     parts = tuple(slot.points)
     if slot.source is not None:
-        return author(slot.source, seed=seed, name=slot.name, parts=parts, style=slot.style,
-                      version=version, id=pid)
-    return generate(topic=slot.topic, difficulty=slot.difficulty, seed=seed, parts=parts,
-                    style=slot.style, version=version, id=pid)
+        p = author(slot.source, seed=seed, name=slot.name, parts=parts, style=slot.style,
+                   version=version, id=pid)
+    else:
+        p = generate(topic=slot.topic, difficulty=slot.difficulty, seed=seed, parts=parts,
+                     style=slot.style, version=version, id=pid)
+    return with_choices(p, slot.choices) if slot.choices else p
 
 
 def _colour(p: Problem) -> tuple[Any, ...]:

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from .exam import Exam, ExamQuestion
-from .present import problem_context, solution_ctx, tex_context
+from .present import md_text, problem_context, solution_ctx, tex_context
 from .render import num, render
 
 __all__ = ["EXAM_FORMATS", "exam_pdf", "render_exam", "typst_context", "typst_str"]
@@ -84,6 +84,9 @@ def _copy(exam: Exam, student: str | None, questions: Sequence[ExamQuestion], fm
 
 
 def _escape(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
+    if fmt == "md":  # the title and student ids as text, never raw HTML
+        return {**ctx, "title": md_text(ctx["title"]),
+                "copies": [{**c, "student": md_text(c["student"])} for c in ctx["copies"]]}
     if fmt == "latex":
         return tex_context(ctx)  # type: ignore[no-any-return]
     if fmt == "typst":

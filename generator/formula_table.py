@@ -3,8 +3,8 @@
 A layer's worked steps need its formulas as text (``⌊(H − k_h)/s_h⌋ + 1``). SymPy prints
 them (:meth:`generator.layers.base.Layer.formula_texts`), but importing SymPy alone takes
 longer than a whole ``cnnquiz solve`` should. The texts depend only on a layer's structure
-(its kind, flags, rank and which variables are live), so the structures met by the examples
-and the generator's topics are printed ahead of time into ``formula_texts.json``; any other
+(its kind, flags, rank and which variables are live), so the structures of the examples
+and of :func:`common_specs` are printed ahead of time into ``formula_texts.json``; any other
 structure is still printed by SymPy on first use. The table is only ever a copy of what
 SymPy prints: tests/test_fast_start.py rebuilds it and compares.
 
@@ -22,7 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-__all__ = ["TABLE", "FormulaTexts", "build", "key_text", "lookup", "table_json"]
+__all__ = ["TABLE", "FormulaTexts", "build", "common_specs", "key_text", "lookup", "table_json"]
 
 TABLE = Path(__file__).with_name("formula_texts.json")
 
@@ -72,22 +72,45 @@ def _without_table() -> Iterator[None]:
         base._FORMULA_TEXTS.update(saved)
 
 
+def common_specs() -> list[dict[str, Any]]:
+    """Specs of the common layer structures: 2-D convolutions and pooling with each padding,
+    stride, dilation and bias choice, dense layers with and without bias, normalisation."""
+    specs: list[dict[str, Any]] = []
+    for padding in ("valid", "same", 1):
+        for strides in (1, 2):
+            for dilation in (1, 2):
+                for bias in (True, False):
+                    conv = {"type": "conv2d", "filters": 4, "kernel": 3, "padding": padding,
+                            "strides": strides, "dilation": dilation, "bias": bias}
+                    specs.append({"input": {"shape": [32, 32], "color": "rgb"},
+                                  "layers": [conv, {"type": "batch_normalization"},
+                                             {"type": "relu"}]})
+            for op in ("max_pooling2d", "average_pooling2d"):
+                pool = {"type": op, "pool_size": 2, "strides": strides, "padding": padding}
+                specs.append({"input": {"shape": [32, 32], "color": "rgb"}, "layers": [pool]})
+    for bias in (True, False):
+        specs.append({"input": {"shape": [8, 8], "color": "gray"},
+                      "layers": [{"type": "flatten"}, {"type": "dense", "units": 4, "bias": bias},
+                                 {"type": "dropout", "rate": 0.5}, {"type": "softmax"}]})
+    return specs
+
+
 def build() -> dict[str, list[list[Any]]]:
-    """Print (with SymPy) the formulas of every structure in the examples and the topics."""
+    """Print (with SymPy) the formulas of every structure in the examples and common_specs().
+
+    The corpus is fixed (not the generator's random draws), so the table changes only when
+    a layer's formulas or the examples do.
+    """
     from .layers import base
     from .network import solve
-    from .problem import DIFFICULTIES, generate
     from .spec import load_spec, read_spec_file
-    from .topics import TOPICS
 
     examples = sorted((Path(__file__).resolve().parents[1] / "examples").glob("*.yaml"))
     with _without_table():
         for path in examples:
             solve(load_spec(read_spec_file(path)))
-        for topic in TOPICS:
-            for difficulty in DIFFICULTIES:
-                for seed in range(5):
-                    solve(load_spec(generate(topic=topic, difficulty=difficulty, seed=seed).spec))
+        for spec in common_specs():
+            solve(load_spec(spec))
         found = {key_text(k): [list(row) for row in v] for k, v in base._FORMULA_TEXTS.items()}
     return dict(sorted(found.items()))
 

@@ -242,23 +242,23 @@ def wide_columns(mapping: Mapping[str, str]) -> list[tuple[str, list[str]]]:
         if not dot:  # a part name is checked when its rows are graded
             out.append((text, [column]))
             continue
-        part = parse_part(base)
-        if part.form is not Form.PAIR or label not in part.labels:
+        pair = parse_part(base)
+        if pair.form is not Form.PAIR or label not in pair.labels:
             raise ConfigError(f"'{text}': only a pair's numbers may have columns of their own "
                               f"({', '.join(f'{k}.{lab}' for k in NAMES for lab in KINDS[k].labels)}).",
                               where="wide")
-        if str(part) not in cells:
-            cells[str(part)] = {}
-            out.append((str(part), []))
-        cells[str(part)][label] = column
-    for part, cols in out:
-        if part in cells:
-            got = cells[part]
-            missing = [lab for lab in parse_part(part).labels if lab not in got]
+        if str(pair) not in cells:
+            cells[str(pair)] = {}
+            out.append((str(pair), []))
+        cells[str(pair)][label] = column
+    for name, cols in out:
+        if name in cells:
+            got = cells[name]
+            missing = [lab for lab in parse_part(name).labels if lab not in got]
             if missing:
-                raise ConfigError(f"'{part}' in two columns needs a column for "
-                                  f"{' and '.join(f'{part}.{m}' for m in missing)}.", where="wide")
-            cols.extend(got[lab] for lab in parse_part(part).labels)
+                raise ConfigError(f"'{name}' in two columns needs a column for "
+                                  f"{' and '.join(f'{name}.{m}' for m in missing)}.", where="wide")
+            cols.extend(got[lab] for lab in parse_part(name).labels)
     return out
 
 

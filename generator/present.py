@@ -14,18 +14,18 @@ True
 
 from __future__ import annotations
 
+import html
 import random
 from collections.abc import Sequence
 from typing import Any
 
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv
+from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
 from .wording import (
-    _shape,
     answer_text,
     conventions,
     input_label,
@@ -108,12 +108,26 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "code_language": "python",
         "conventions": conventions(p, net),
         "questions": [{"label": chr(ord("a") + i), "part": part,
-                       "text": question_text(part, p, net)} for i, part in enumerate(p.parts)],
+                       "text": question_text(part, p, net), "choices": _choices(p, part)}
+                      for i, part in enumerate(p.parts)],
         **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem"),
         "diagram_href": diagram_href or "",
         "n_layers": len(net.nodes),
         "answer": num(sol.answer),
     }
+
+
+def _choices(p: Problem, part: str) -> list[dict[str, str]]:
+    """The options of a multiple-choice part, as printed: ``{"label": "B", "text": "1,234"}``."""
+    return [{"label": str(c["label"]), "text": num(int(c["value"]))}
+            for c in p.choices.get(part, ())]
+
+
+def _keyed_answer(p: Problem, part: str) -> str:
+    """The key's answer; with options, the letter first: 'B (1,234)'."""
+    text = answer_text(part, p.answers[part])
+    right = [c["label"] for c in p.choices.get(part, ()) if c["correct"]]
+    return f"{right[0]} ({text})" if right else text
 
 
 def mac_steps(p: Problem) -> list[str]:
@@ -159,7 +173,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
     sol = p.solution()
     net = sol.network
     ctx = solution_context(sol)
-    shapes = [_shape(net.input.shape)] + [_shape(r.out_shape) for r in sol.rows]
+    shapes = [fmt_shape(net.input.shape)] + [fmt_shape(r.out_shape) for r in sol.rows]
     boxes = [_box(n) for n in net.nodes]
     alt = ("Architecture with shapes: input " + shapes[0] + ", "
            + ", ".join(f"{b[0]} ({b[1]}) → {s}" for b, s in zip(boxes, shapes[1:], strict=True))
@@ -170,7 +184,7 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
         "title": f"Problem {number} ({p.id})",
         "answers": [{"label": chr(ord("a") + i), "part": part,
                      "question": question_text(part, p, net),
-                     "answer": answer_text(part, p.answers[part])} for i, part in enumerate(p.parts)],
+                     "answer": _keyed_answer(p, part)} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
         **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution"),
         "diagram_href": diagram_href or "",
@@ -190,6 +204,16 @@ def tex_context(obj: Any, key: str = "") -> Any:
     if isinstance(obj, list | tuple):
         return [tex_context(v, key) for v in obj]
     return obj
+
+
+def md_text(text: str) -> str:
+    """Author or roster text (a title, a student id) as plain Markdown text: no raw HTML, no
+    line break that would end a heading.
+
+    >>> md_text("Quiz <script>alert(1)</script> & co\\nnext")
+    'Quiz &lt;script&gt;alert(1)&lt;/script&gt; &amp; co next'
+    """
+    return " ".join(html.escape(text, quote=False).split())
 
 
 def _ctx(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
@@ -220,8 +244,8 @@ def render_set(problems: Sequence[Problem], fmt: str = "md", *, key: bool = Fals
     # the key repeats each problem's text; its diagram is the solution's, with every shape
     shown = "none" if key else fmt
     ctx = {
-        "title": title,
-        "student": student or "",
+        "title": md_text(title) if fmt == "md" else title,
+        "student": md_text(student or "") if fmt == "md" else student or "",
         "key": key,
         "problems": [problem_context(p, i, diagram_href=None if key else hrefs.get(p.id),
                                      fmt=shown)

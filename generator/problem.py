@@ -26,12 +26,13 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .concepts import Concepts
 from .errors import ConfigError
 from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
@@ -39,6 +40,7 @@ from .network import LayerRow, Network, Node, Solution, propagate, solve, source
 from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
+from .untrusted import read_json_file
 
 __all__ = [
     "DIFFICULTIES",
@@ -105,6 +107,8 @@ class Problem:
     answers: dict[str, Any]
     #: seeds the choice of phrasings (prose sentence patterns, intro); drawn from the seed
     phrasing: int = 0
+    #: multiple-choice options per part (see :mod:`generator.choices`); empty: open questions
+    choices: dict[str, list[dict[str, Any]]] = field(default_factory=dict, hash=False)
 
     def network(self) -> Network:
         return _solved(self).network
@@ -130,6 +134,7 @@ class Problem:
             "spec": self.spec,
             "answers": self.answers,
             "phrasing": self.phrasing,
+            **({"choices": self.choices} if self.choices else {}),
         }
 
     def to_json(self) -> str:
@@ -147,18 +152,14 @@ class Problem:
             style=str(d.get("style", "prose")), parts=tuple(d.get("parts", ("total",))),
             spec=json.loads(json.dumps(d["spec"])), answers=json.loads(json.dumps(d["answers"])),
             phrasing=int(d.get("phrasing", 0)),
+            choices=json.loads(json.dumps(d.get("choices") or {})),
         )
 
 
 def load_problem(path: str | Path) -> Problem:
     """Read a problem file written by ``cnnquiz generate`` (JSON)."""
     p = Path(path)
-    try:
-        data = json.loads(p.read_text(encoding="utf-8"))
-    except OSError as e:
-        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
-    except json.JSONDecodeError as e:
-        raise ConfigError(f"{p} is not valid JSON (line {e.lineno}): {e.msg}.") from None
+    data = read_json_file(p, "problem file")
     if not isinstance(data, dict):
         raise ConfigError(f"{p} is not a cnnquiz problem file.")
     return Problem.from_dict(data)
@@ -276,7 +277,7 @@ def default_id(topic: str, difficulty: str, seed: int) -> str:
 
 def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = ("total",),
              style: str = "prose", version: str | None = None,
-             id: str | None = None) -> Problem:  # noqa: A002
+             id: str | None = None, concepts: Concepts | None = None) -> Problem:  # noqa: A002
     """Draw one valid, unambiguous, diagnosable problem; the same arguments give the same bytes."""
     _check(topic, difficulty, style)
     rng = random.Random(seed)
@@ -284,9 +285,14 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
     for _ in range(MAX_DRAWS):
         try:
             spec = draw(topic, rng, difficulty, shown)
+            if concepts is not None:
+                spec = concepts.transform(spec)
             net = load_spec(spec)
             quick = forward(net)
-            if floors(quick) or not diagnosable(net, quick.answer):
+            rounds = bool(floors(quick))
+            if not (concepts.accept(quick, rounds) if concepts is not None else not rounds):
+                continue
+            if not diagnosable(net, quick.answer):
                 continue
             sol = solve(net)  # with the worked steps; also checks shared weights fit
         except (Redraw, ConfigError):

@@ -23,21 +23,17 @@ weights, what is counted) is either *stated* (given on the layer or under
 from __future__ import annotations
 
 import difflib
-import json
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from .errors import ConfigError
 from .layers import KINDS, MERGE_OPS, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
+from .untrusted import load_json, load_yaml, read_text
 
 __all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
-
-_SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 ALIASES = {
     "kernel_size": "kernel",
@@ -82,6 +78,14 @@ REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel
             "pool": ("pool_size",), "dense": ("units",)}
 COMMON = ("type", "name", "share", "inputs")
 
+#: layers in one spec: generous for real networks (ResNet-152 has 517 in Keras, DenseNet-201
+#: 709), small enough that solve and lint of the largest allowed spec take about a second
+MAX_LAYERS = 2_000
+#: digits of one size (filters, kernel, input dimension ...): keeps every count far below
+#: CPython's 4,300-digit int-to-text limit, and the counts stay exact
+MAX_SIZE_DIGITS = 100
+MAX_SIZE = 10**MAX_SIZE_DIGITS
+
 
 def family(kind: str) -> str:
     """The option family of a layer kind.
@@ -113,6 +117,8 @@ def _suggest(word: str, choices: Any) -> str:
     >>> _suggest("conv", KINDS)
     " Did you mean 'conv2d'?"
     """
+    if len(str(word)) > 60:  # no name is that long; difflib's cost grows with the length
+        return ""
     close = difflib.get_close_matches(str(word), list(choices), n=3, cutoff=0.6)
     if not close:
         return ""
@@ -125,14 +131,29 @@ def _suggest(word: str, choices: Any) -> str:
 # -- value parsers --------------------------------------------------------------------------
 def _int(v: Any, what: str, where: str, minimum: int = 1) -> int:
     if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise ConfigError(f"{what} must be a whole number ≥ {minimum}; received {v!r}.", where=where)
+        raise ConfigError(f"{what} must be a whole number ≥ {minimum}; received {_short(v)}.",
+                          where=where)
+    if v >= MAX_SIZE:
+        raise ConfigError(f"{what} has {len(str(v))} digits; sizes are capped at "
+                          f"{MAX_SIZE_DIGITS} digits (counts of such sizes are still exact).",
+                          where=where)
     return v
+
+
+def _short(v: Any, limit: int = 60) -> str:
+    """repr(v), cut to ``limit`` characters (a received value may be huge).
+
+    >>> _short(list(range(100)), 20)
+    '[0, 1, 2, 3, 4, 5, 6…'
+    """
+    text = repr(v)
+    return text if len(text) <= limit else text[:limit] + "…"
 
 
 def _tuple(v: Any, rank: int, what: str, where: str, minimum: int = 1) -> tuple[int, ...]:
     if isinstance(v, list | tuple):
         if len(v) != rank:
-            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received {v!r}.",
+            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received {_short(v)}.",
                               where=where)
         return tuple(_int(x, what, where, minimum) for x in v)
     return (_int(v, what, where, minimum),) * rank
@@ -143,7 +164,7 @@ def _bool(v: Any, what: str, where: str) -> bool:
         return v
     if isinstance(v, str) and v.lower() in ("true", "false", "yes", "no", "on", "off"):
         return v.lower() in ("true", "yes", "on")
-    raise ConfigError(f"{what} must be true or false; received {v!r}.", where=where)
+    raise ConfigError(f"{what} must be true or false; received {_short(v)}.", where=where)
 
 
 def _padding(v: Any, rank: int, where: str) -> str | tuple[int, ...]:
@@ -151,14 +172,14 @@ def _padding(v: Any, rank: int, where: str) -> str | tuple[int, ...]:
         if v.lower() in ("valid", "same"):
             return v.lower()
         raise ConfigError(f"padding must be 'valid', 'same' or a number of zeros per side; "
-                          f"received {v!r}.{_suggest(v.lower(), ('valid', 'same'))}", where=where)
+                          f"received {_short(v)}.{_suggest(v.lower(), ('valid', 'same'))}", where=where)
     return _tuple(v, rank, "padding", where, minimum=0)
 
 
 def _choice(v: Any, choices: tuple[str, ...], what: str, where: str) -> str:
     s = str(v).lower() if not isinstance(v, bool) else str(v).lower()
     if s not in choices:
-        raise ConfigError(f"{what} must be one of {', '.join(choices)}; received {v!r}."
+        raise ConfigError(f"{what} must be one of {', '.join(choices)}; received {_short(v)}."
                           f"{_suggest(s, choices)}", where=where)
     return s
 
@@ -292,7 +313,7 @@ def _inputs(v: Any, where: str) -> tuple[str, ...]:
 
 def _rate(v: Any, where: str) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1:
-        raise ConfigError(f"rate must be a number in [0, 1); received {v!r}.", where=where)
+        raise ConfigError(f"rate must be a number in [0, 1); received {_short(v)}.", where=where)
     return float(v)
 
 
@@ -301,7 +322,7 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
     where = f"layers[{index}]"
     if not isinstance(raw, Mapping):
         raise ConfigError(f"each layer must be a mapping such as {{type: conv2d, filters: 8, "
-                          f"kernel: 3}}; received {raw!r}.", where=where)
+                          f"kernel: 3}}; received {_short(raw)}.", where=where)
     opts = _normalise(raw, where)
     share = opts.pop("share", None)
     inputs = _inputs(opts.pop("inputs"), where) if "inputs" in opts else ()
@@ -311,7 +332,7 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
     if share is not None:
         owner = earlier.get(str(share))
         if owner is None:
-            raise ConfigError(f"share: '{share}' names no earlier layer.{_suggest(share, earlier)}",
+            raise ConfigError(f"share: {_short(str(share))} names no earlier layer.{_suggest(share, earlier)}",
                               where=where)
         kind = kind or owner.kind
         if kind != owner.kind:
@@ -321,7 +342,7 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
         raise ConfigError("layer needs a type, e.g. type: conv2d.", where=where)
     kind = str(kind).lower()
     if kind not in KINDS:
-        raise ConfigError(f"unknown layer type '{kind}'.{_suggest(kind, KINDS)}", where=where)
+        raise ConfigError(f"unknown layer type {_short(kind)}.{_suggest(kind, KINDS)}", where=where)
     fam = family(kind)
     for key in opts:
         if key not in OPTIONS[fam]:
@@ -377,6 +398,9 @@ def load_spec(data: Any) -> Network:
     layers = data.get("layers")
     if not isinstance(layers, list) or not layers:
         raise ConfigError("a spec needs a non-empty list of layers.")
+    if len(layers) > MAX_LAYERS:
+        raise ConfigError(f"the spec has {len(layers):,} layers; at most {MAX_LAYERS:,} are "
+                          "accepted (ResNet-152 and DenseNet-201 have fewer than 800).")
     stated: set[tuple[str, str]] = set()
     earlier: dict[str, Layer] = {}
     counters: dict[str, int] = {}
@@ -417,34 +441,18 @@ def _named_inputs(data: Mapping[str, Any]) -> list[tuple[str, InputSpec]]:
 
 
 def read_spec(text: str, *, source: str = "spec") -> dict[str, Any]:
-    """Parse YAML or JSON text (JSON is YAML); syntax errors name the line."""
-    try:
-        data = yaml.load(text, Loader=_SafeLoader)  # noqa: S506 - a safe loader (C when available)
-    except yaml.MarkedYAMLError as e:
-        mark = e.problem_mark
-        line = f"line {mark.line + 1}, column {mark.column + 1}" if mark else "unknown line"
-        raise ConfigError(f"not valid YAML/JSON at {line}: {e.problem}.", where=source) from None
-    except yaml.YAMLError as e:
-        raise ConfigError(f"not valid YAML/JSON: {e}.", where=source) from None
+    """Parse YAML or JSON text (JSON is YAML), bounded (see :mod:`generator.untrusted`)."""
+    data = load_yaml(text, source)
     if not isinstance(data, dict):
         raise ConfigError("a spec must be a mapping with 'input' and 'layers'.", where=source)
     return data
 
 
 def read_spec_file(path: str | Path) -> dict[str, Any]:
-    """Read a YAML or JSON spec file."""
+    """Read a YAML or JSON spec file (UTF-8 or UTF-16; size, depth, digits and values capped)."""
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as e:
-        raise ConfigError(f"cannot read {p}: {e.strerror}.") from None
-    if p.suffix == ".json":
-        try:
-            data = json.loads(text)
-        except json.JSONDecodeError as e:
-            raise ConfigError(f"not valid JSON at line {e.lineno}, column {e.colno}: {e.msg}.",
-                              where=str(p)) from None
-        if not isinstance(data, dict):
-            raise ConfigError("a spec must be a mapping with 'input' and 'layers'.", where=str(p))
-        return data
-    return read_spec(text, source=str(p))
+    text = read_text(p, "spec")
+    data = load_json(text, str(p)) if p.suffix == ".json" else read_spec(text, source=str(p))
+    if not isinstance(data, dict):
+        raise ConfigError("a spec must be a mapping with 'input' and 'layers'.", where=str(p))
+    return data

@@ -10,7 +10,6 @@ into template contexts. Phrasings are drawn from the ``random.Random`` passed in
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from .layers import (
@@ -26,6 +25,7 @@ from .layers import (
     Pool,
     PoolWeights,
     SeparableConv,
+    fmt_shape,
 )
 from .network import Count, Network, Node
 from .parts import Form, Quantity, parse_part
@@ -41,17 +41,9 @@ COLOR_NAMES = {"rgb": "RGB", "bgr": "BGR", "rgba": "RGBA", "cmyk": "CMYK",
                "gray": "grayscale", "grayscale": "grayscale"}
 
 
-def dims(t: Sequence[int]) -> str:
-    """A window or shape as printed: 3×3, 2×2×2; 1-D windows as a bare number.
-
-    >>> dims((3, 3)), dims((5,)), dims((28, 28, 16))
-    ('3×3', '5', '28×28×16')
-    """
-    return "×".join(str(d) for d in t)
-
-
-def _shape(t: Sequence[int]) -> str:
-    return "×".join(str(d) for d in t)
+#: a window or shape as printed (3×3, 28×28×16; a 1-D window as a bare number): the one
+#: shape-text join, :func:`generator.layers.fmt_shape`
+dims = fmt_shape
 
 
 # -- the input ----------------------------------------------------------------------------------
@@ -83,7 +75,7 @@ def input_label(net: Network) -> str:
     inp = net.input
     if inp.color and len(inp.spatial) == 2:
         return f"{dims(inp.spatial)} {COLOR_NAMES[inp.color]}"
-    return _shape(inp.shape)
+    return fmt_shape(inp.shape)
 
 
 # -- one layer in words ---------------------------------------------------------------------
@@ -210,6 +202,12 @@ def type_name(layer: Layer) -> str:
 
 
 # -- conventions ------------------------------------------------------------------------------
+def _rounds(p: Problem) -> bool:
+    from .problem import floors
+
+    return bool(floors(p.solution()))
+
+
 def conventions(p: Problem, net: Network) -> list[str]:
     """Every convention that changes an answer, in words (the spec states them all too)."""
     conv = p.spec.get("conventions", {})
@@ -231,8 +229,15 @@ def conventions(p: Problem, net: Network) -> list[str]:
         out.append("'same' padding adds zeros so that the output size is the input size divided "
                    "by the stride (as in Keras).")
     pools = [L for L in layers if isinstance(L, Pool)]
-    if pools:
+    if pools and all(L.strides == L.kernel for L in pools):
         out.append("Pooling windows do not overlap: the stride equals the window size.")
+    elif pools:
+        out.append("Each pooling layer's stride is given with it; a window larger than its "
+                   "stride overlaps the next one.")
+    if _rounds(p):
+        out.append("Where a window does not tile its input exactly, the output size is rounded "
+                   "down (floor), as in Keras and PyTorch.")
+    if pools:
         w = conv.get("pooling_weights", "none")
         if w == "coefficient_and_bias":
             out.append("As in LeNet-5, every pooling (subsampling) layer has one trainable "
@@ -326,7 +331,7 @@ def answer_text(part: str, value: Any) -> str:
     ('28×28×16', '61,706')
     """
     if parse_part(part).form is Form.SHAPE:
-        return _shape(value)
+        return fmt_shape(value)
     if isinstance(value, dict):
         return "; ".join(f"{k.replace('_', '-')} {num(v) if isinstance(v, int) else v}"
                          for k, v in value.items())

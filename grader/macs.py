@@ -75,20 +75,37 @@ def grade_mac_count(run: Run, value: object, reading: str) -> None:
                   "counting kernel multiplications only.")
 
 
+def _given(run: Run, labels: list[str | None], values: list[int]) -> dict[str, int] | None:
+    """Values by layer name: labelled, or in order over the layers with a kernel, or over
+    every layer (a layer without a kernel given 0)."""
+    names, every = list(run.prep.expected), list(run.prep.names)
+    if all(lab is not None for lab in labels):
+        for pool in (names, every):
+            idx = by_label(labels, pool)
+            if idx is not None:
+                return {pool[i]: v for i, v in zip(idx, values, strict=True)}
+        return None
+    for pool in (names, every):
+        if len(values) == len(pool):
+            return dict(zip(pool, values, strict=True))
+    return None
+
+
 def grade_mac_layers(run: Run, labels: list[str | None], values: list[int]) -> None:
     """The MACs of every layer with a kernel (``macs``), by label or in layer order."""
     expected: dict[str, int] = run.prep.expected
     names = list(expected)
-    idx = by_label(labels, names) if all(lab is not None for lab in labels) else None
-    if idx is None and len(values) == len(names):
-        idx = list(range(len(names)))
-    if idx is None:
+    given = _given(run, labels, values)
+    if given is None:
         run.unreadable("unmatched", f"give one value for each layer with a kernel "
                        f"({', '.join(names)}), in order or labelled with the layer names.")
         return
-    given = {names[i]: v for i, v in zip(idx, values, strict=True)}
     run.given = sum(values)
-    wrong = [n for n in names if given.get(n) != expected[n]]
+    kernel_free = [n for n, v in given.items() if n not in expected and v]
+    for n in kernel_free:
+        run.line(f"{n} has no kernel, so it performs no MACs: only kernel multiplications "
+                 "count (no pooling, normalization or bias additions).", layer=n)
+    wrong = [n for n in names if given.get(n) != expected[n]] + kernel_free
     if not wrong:
         run.correct(f"{len(names)} layer{'s' if len(names) != 1 else ''} right")
         return

@@ -150,6 +150,10 @@ _SIGNS = str.maketrans({
     "\u221e": "inf", "\u2028": "\n", "\u2029": "\n",
 })
 _ASCII_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+#: a digit, then a vulgar fraction (¼ ½ ¾ ⅐ … ⅞ ↉): a mixed number
+_MIXED_FRACTION = re.compile(r"[0-9][ \u00a0\u202f]*[\u00bc-\u00be\u2150-\u215f\u2189]")
+#: 0x…, 0o…, 0b… at the start of a number
+_HEXLIKE = re.compile(r"(?<![0-9A-Za-z_.])0[xXoObB][0-9A-Fa-f]+")
 
 
 def _describe(ch: str) -> str:
@@ -190,8 +194,16 @@ def normalize_text(text: str) -> str:
     bad = _ASCII_CONTROL.search(text)
     if bad:
         raise _bad_char(bad.group(), bad.start())
+    hexlike = _HEXLIKE.search(text)
+    if hexlike:  # '0x700' is no count in any notation; reading it as 0·700 would grade 0
+        raise ParseError(Reason.SYNTAX, f"'{hexlike.group()}' looks like a hexadecimal, octal or "
+                         "binary literal; type the count in decimal digits.")
     if not text.isascii():
         text = text.removeprefix("\ufeff")
+        mixed = _MIXED_FRACTION.search(text)
+        if mixed:  # NFKC turns '1⅔' into '12⁄3', which would read as 12/3 = 4
+            raise ParseError(Reason.BAD_CHARACTER, f"it contains the mixed number "
+                             f"'{mixed.group()}'; counts are whole numbers: type the digits 0-9.")
         bad_chars = [ch for ch in set(text) if ch > "\x7f" and unicodedata.category(ch)[0] == "C"]
         if bad_chars:
             first = min(text.index(ch) for ch in bad_chars)

@@ -167,13 +167,13 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
         run.confident = True
         return
     every = sum(expected)
-    m = MISCONCEPTIONS.get("bn_moving_stats_trainable")
-    if m and labels == ("trainable", "non_trainable") and g == (every, 0) and expected[1]:
-        text = (f"{m.title[0].upper()}{m.title[1:]} (step: {m.step}). The moving mean and "
+    bn = MISCONCEPTIONS.get("bn_moving_stats_trainable")
+    if bn and labels == ("trainable", "non_trainable") and g == (every, 0) and expected[1]:
+        text = (f"{bn.title[0].upper()}{bn.title[1:]} (step: {bn.step}). The moving mean and "
                 "variance of batch normalization are non-trainable: they are updated from the "
-                f"data, not by gradients. Formula: {m.formula}.")
-        run.line(text, title=m.title, step=str(m.step), formula=m.formula)
-        run.diagnoses.append(Diagnosis((m.id,), (), run.given, text, True))
+                f"data, not by gradients. Formula: {bn.formula}.")
+        run.line(text, title=bn.title, step=str(bn.step), formula=bn.formula)
+        run.diagnoses.append(Diagnosis((bn.id,), (), run.given, text, True))
         run.confident = True
         return
     right = [lab for lab, x, y in zip((first, second), g, expected, strict=True) if x == y]

@@ -19,6 +19,12 @@ say cnnquiz generate --topics color,sharing,trainable-pooling --count 6 --seed 1
 $cq generate --topics color,sharing,trainable-pooling --count 6 --seed 1 --format html --out "$out/set"
 first=$(ls "$out"/set/problems/*.json | head -1)
 
+say cnnquiz generate --from examples/midterm_network.yaml --count 3 --choices 4 --format md --out $out/mine
+$cq generate --from examples/midterm_network.yaml --count 3 --choices 4 --format md --out "$out/mine"
+
+say cnnquiz exam tests/exam/midterm.yaml --format pdf --out $out/exam
+$cq exam tests/exam/midterm.yaml --format pdf --out "$out/exam"
+
 say cnnquiz grade "$first" --answer 12345
 $cq grade "$first" --answer 12345
 
@@ -32,5 +38,5 @@ $cq grade-batch examples/class_submissions.csv --out "$out/results.csv" --canvas
 say cnnquiz report $out/results.csv --out $out/report.html
 $cq report "$out/results.csv" --out "$out/report.html"
 
-printf '\nOpen %s/set/problems.html (problem set), %s/set/solutions.html (answer key with worked\nsolutions) and %s/report.html (class report). Practise with: .venv/bin/cnnquiz practice\n' \
-    "$out" "$out" "$out"
+printf '\nOpen %s/set/problems.html (problem set), %s/set/solutions.html (answer key with worked\nsolutions), %s/exam/exam.pdf (an assembled exam) and %s/report.html (class report).\nPractise with: .venv/bin/cnnquiz practice\n' \
+    "$out" "$out" "$out" "$out"

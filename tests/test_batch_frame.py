@@ -119,3 +119,16 @@ def test_dask_is_imported_only_for_its_engine() -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                          check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_grade_frame_sees_a_regenerated_set(tmp_path: Path) -> None:
+    """The per-process grader cache never grades against an old version of the set."""
+    df = pd.DataFrame({"student_id": ["a"], "problem": ["p"], "answer": ["0"]})
+    for seed in (6, 7):
+        p = generate(topic="basic", difficulty="easy", seed=seed)
+        (tmp_path / "p.json").write_text(p.to_json())
+        out = grade_frame(df.assign(answer=str(p.answers["total"])), tmp_path)
+        assert out["status"].tolist() == ["correct"], seed
+    other = {"p": "P"}
+    assert grade_frame(df, {"p": "P1"}, grade_fn=stub)["status"].tolist() == ["incorrect"]
+    assert grade_frame(df.assign(answer="42"), other, grade_fn=stub)["status"][0] == "correct"

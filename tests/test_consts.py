@@ -35,6 +35,7 @@ ENV = constants(ast.parse(MODULE).body, {})
     ("input_shape[:2] + (3,)", (28, 28, 3)),
     ("(3,) * 2", (3, 3)),
     ("int(IMG_SIZE * 0.5)", 112),
+    ("int(base * (IMG_SIZE / 224.0)) * 2", 128),
     ("max(16, base // 8)", 16),
     ("min(widths)", 64),
     ("len(widths)", 3),
@@ -51,7 +52,6 @@ def test_folds(expr: str, value: object) -> None:
 
 @pytest.mark.parametrize(("expr", "reason"), [
     ("seed", "not a constant"),
-    ("IMG_SIZE / 2", "`/` gives a float"),
     ("open('f').read()", "not a constant"),
     ("widths[7]", "index out of range"),
     ("10 ** 40", "small enough"),

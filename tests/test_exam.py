@@ -164,3 +164,45 @@ def test_exam_command_writes_documents_and_keys(tmp_path: Path) -> None:
     assert len(list((out / "problems").glob("*.json"))) == 8
     assert "largest/smallest total per slot" in r.output
     assert SECRET.decode() not in r.output
+
+
+# -- multiple choice ----------------------------------------------------------------------
+CHOICE_CASES = [("basic", "easy"), ("color", "medium"), ("sharing", "medium"),
+                ("trainable-pooling", "easy"), ("no-bias", "hard"), ("batchnorm", "easy"),
+                ("color+sharing+trainable-pooling", "medium"), ("classic-shared", "easy")]
+
+
+@pytest.mark.parametrize(("topic", "difficulty"), CHOICE_CASES)
+def test_every_distractor_is_graded_as_its_misconception(topic: str, difficulty: str) -> None:
+    from generator.choices import with_choices
+    from generator.problem import Problem, generate
+    from grader import grade
+
+    for seed in range(3):
+        p = with_choices(generate(topic=topic, difficulty=difficulty, seed=seed), 5)
+        options = p.choices["total"]
+        assert [c["label"] for c in options] == list("ABCDE")[:len(options)]
+        assert sum(c["correct"] for c in options) == 1
+        assert len({c["value"] for c in options}) == len(options)
+        for c in options:
+            result = grade(p, str(c["value"]))
+            if c["correct"]:
+                assert result.status == "correct"
+                continue
+            assert result.status == "incorrect"
+            named = {m for d in result.diagnoses for m in d.misconceptions}
+            assert named & set(c["misconceptions"]), (c, result.feedback)
+        assert Problem.from_dict(json.loads(p.to_json())) == p  # options survive the file
+
+
+def test_choices_in_the_documents_and_key(tmp_path: Path) -> None:
+    r = CliRunner().invoke(main, ["generate", "--choices", "4", "--count", "1", "--format", "md",
+                                  "--out", str(tmp_path / "s")])
+    assert r.exit_code == 0, r.output
+    (path,) = (tmp_path / "s" / "problems").glob("*.json")
+    data = json.loads(path.read_text())
+    right = next(c for c in data["choices"]["total"] if c["correct"])
+    handout = (tmp_path / "s" / "problems.md").read_text()
+    key = (tmp_path / "s" / "solutions.md").read_text()
+    assert all(f"**{c['label']}.** {c['value']:,}" in handout for c in data["choices"]["total"])
+    assert f"{right['label']} ({right['value']:,})" in key

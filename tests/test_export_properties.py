@@ -23,18 +23,23 @@ from generator.export import EXPORTERS
 from generator.export import content as c
 from generator.export.validate import check_file_type, check_qti_dtd, qti_documents
 from generator.problem import DIFFICULTIES, generate
-from generator.topics import TOPICS, styles_for
+from generator.topics import CLASSICS, TOPICS, styles_for
 from grader.grade import grade
 
 DTD = Path(__file__).parent / "data" / "ims_qtiasiv1p2.dtd"
-CASES = list(itertools.product(TOPICS, DIFFICULTIES))
+#: every topic, the classic posted questions and one combined topic, at every difficulty
+CASES = list(itertools.product([*TOPICS, *CLASSICS, "color+sharing+trainable-pooling"],
+                               DIFFICULTIES))
 KINDS = ("total", "per_layer", "shape")
 PER_CASE = 8
 SEED = 20261201
 
 
 def variant(n: int, topic: str, difficulty: str, parts: tuple[str, ...] = KINDS):
-    styles = styles_for(topic)
+    # the classics in their first style: a classic-pool-weight variant drawn in keras style
+    # can fail to render (codegen: "mixed max/average trainable pooling"), a generator bug
+    # outside the exports, reported
+    styles = styles_for(topic)[:1] if topic in CLASSICS else styles_for(topic)
     return generate(topic=topic, difficulty=difficulty, seed=SEED + n, parts=parts,
                     style=styles[n % len(styles)])
 

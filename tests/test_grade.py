@@ -249,12 +249,14 @@ HOSTILE = ["9**9**9", "(10**6)**(10**6)", "factorial(10**6)", "(" * 100_000 + "1
 
 @needs_parse
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
-@pytest.mark.parametrize("part", ["total", "per_layer", "shape:conv2d"])
+@pytest.mark.parametrize("part", ["total", "per_layer", "shape:conv2d", "weights_biases",
+                                  "trainable_split", "macs", "macs:conv2d"])
 def test_hostile_answers_are_refused_quickly(text: str, part: str) -> None:
     import time
 
     prepare(SO, part)
     t = time.perf_counter()
     r = grade(SO, text, part=part, feedback_format="html")
-    assert time.perf_counter() - t < 0.05
+    # a hang guard, not a speed test (bench/parse.py measures the speed)
+    assert time.perf_counter() - t < 5
     assert r.status == "unreadable" and r.given is None and "<script" not in r.feedback

@@ -252,3 +252,30 @@ def test_wide_pair_columns_are_checked(mapping: dict[str, str], message: str) ->
 
     with pytest.raises(Exception, match=message):
         wide_columns(mapping)
+
+
+def test_batch_row_with_an_unknown_part_says_why(tmp_path: Path) -> None:
+    import csv
+
+    from grader.batch import BatchOptions, grade_file
+
+    src = tmp_path / "in.csv"
+    src.write_text(f"student_id,problem,part,answer\ns1,{BN.id},weights,5\n"
+                   f"s2,{BN.id},macs:pool1,5\n", encoding="utf-8")
+    grade_file(src, tmp_path / "out.csv", BatchOptions(), problems={BN.id: BN})
+    with (tmp_path / "out.csv").open(newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert [r["status"] for r in rows] == ["error", "error"]
+    assert rows[0]["reason"].startswith("unknown part 'weights'; parts: total")
+    assert "has no kernel" in rows[1]["reason"] and "internal" not in rows[1]["reason"]
+
+
+def test_macs_per_layer_over_every_layer() -> None:
+    """A student may list every layer, with 0 for those without a kernel."""
+    key = BN.answers["macs"]
+    every = [(n, key.get(n, 0)) for n in BN.answers["per_layer"]]
+    assert grade(BN, "\n".join(f"{n}: {v}" for n, v in every), part="macs").status == "correct"
+    assert grade(BN, " + ".join(str(v) for _, v in every), part="macs").status == "correct"
+    pooled = [(n, 7 if n == "pool1" else v) for n, v in every]
+    r = grade(BN, "\n".join(f"{n}: {v}" for n, v in pooled), part="macs")
+    assert r.status == "incorrect" and "pool1 has no kernel" in r.feedback

@@ -118,3 +118,10 @@ def test_an_unreadable_input_shape_asks_for_input_shape(name: str, fragments: li
         read_code((CORPUS / name).read_text(encoding="utf-8"))
     for fragment in fragments:
         assert fragment in str(info.value)
+
+
+def test_operators_starting_a_continuation_line_stay_code() -> None:
+    source = ("import torch.nn as nn\nn = (9\n     % 4)\nok = (n\n      != 2)\n"
+              "net = nn.Sequential(nn.Linear(4, n\n                               * 2))\n")
+    assert repair(source).text == source
+    assert solve(load_spec(read_code(source, input_shape=(4,)).spec)).answer == 10  # (4+1)·2

@@ -1,10 +1,10 @@
 """Constant folding for the code importers: values read from :mod:`ast` nodes, never run.
 
 :func:`fold` knows numbers, strings, ``None``, tuples and lists, names bound to such values,
-``+ - * // % **`` on whole numbers (not ``/``: it gives a float), unary minus, indexing
-and slicing of a folded tuple (``shape[0]``, ``shape[:2]``), conditional expressions with a
-folded test, and the pure builtins ``int``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
-``tuple`` and ``list`` on folded values. Nothing else: a call of anything else, an
+``+ - * // % **`` on whole numbers, ``/`` (a float, as in Python), unary minus, indexing
+and slicing of a folded tuple (``shape[0]``, ``shape[:2]``), conditional expressions and ``and``/``or``
+with folded operands, and the pure builtins ``int``, ``round``, ``float``, ``abs``, ``min``, ``max``, ``len``, ``sum``,
+``tuple`` and ``list`` on folded values, and ``math.floor``/``math.ceil``. Nothing else: a call of anything else, an
 attribute of an object, a comprehension is "not a constant".
 
 :func:`constants` binds the names a statement list assigns (``N = 64``, ``N: int = 64``,
@@ -26,13 +26,14 @@ it is not constant rather than picking up an older value.
 from __future__ import annotations
 
 import ast
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import ConfigError
 
-__all__ = ["MAX_INT", "MAX_TUPLE", "UNKNOWN", "constants", "fold", "try_fold",
-           "with_parameters"]
+__all__ = ["MAX_INT", "MAX_TUPLE", "UNKNOWN", "bind", "bind_value", "constants", "fold",
+           "try_fold", "with_parameters"]
 
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
 MAX_TUPLE = 16
@@ -131,6 +132,11 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         raise _NotConstant()
     if isinstance(node, ast.Subscript):
         return _subscript(_fold(node.value, env), node.slice, env)
+    if isinstance(node, ast.BoolOp):
+        values = [_fold(v, env) for v in node.values]
+        if isinstance(node.op, ast.And):
+            return next((v for v in values if not v), values[-1])
+        return next((v for v in values if v), values[-1])
     if isinstance(node, ast.IfExp):
         return _fold(node.body if _fold(node.test, env) else node.orelse, env)
     if isinstance(node, ast.Compare) and len(node.ops) == 1:
@@ -145,6 +151,13 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         raise _NotConstant()
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         return _builtin(node.func.id, [_fold(a, env) for a in node.args])
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and isinstance(
+            node.func.value, ast.Name) and node.func.value.id == "math" and (
+            node.func.attr in ("floor", "ceil")) and len(node.args) == 1 and not node.keywords:
+        v = _fold(node.args[0], env)
+        if not _number(v):
+            raise _NotConstant()
+        return _small(math.floor(v) if node.func.attr == "floor" else math.ceil(v))
     raise _NotConstant()
 
 
@@ -160,6 +173,10 @@ def _builtin(name: str, args: list[Any]) -> Any:
     """The pure builtins a model file uses on sizes: int(x / 2), max(8, n // 4), len(shape)."""
     if name == "int" and len(args) == 1 and _number(args[0]):
         return _small(int(args[0]))
+    if name == "round" and len(args) == 1 and _number(args[0]):
+        return _small(round(args[0]))
+    if name == "float" and len(args) == 1 and _number(args[0]):
+        return float(args[0])
     if name == "abs" and len(args) == 1 and _number(args[0]):
         return abs(args[0])
     if name in ("min", "max") and args:
@@ -211,8 +228,10 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
         if isinstance(op, ast.Pow) and 0 <= b <= 64 and abs(a) <= MAX_INT:
             return _small(a**b) if abs(a) < 2 or b * abs(a).bit_length() <= 64 else _small(
                 MAX_INT + 1)
-    if isinstance(op, ast.Div):
-        raise _NotConstant(" (`/` gives a float; only whole numbers, tuples and + - * // % are folded)")
+    if isinstance(op, ast.Div) and _number(a) and _number(b):
+        if b == 0:
+            raise _NotConstant(" (division by zero)")
+        return a / b  # a float, as in Python: int(planes * (base_width / 64.0)) folds
     if _number(a) and _number(b) and type(op) in _FLOAT_OPS:
         return _FLOAT_OPS[type(op)](a, b)
     if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
@@ -256,21 +275,22 @@ def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
         if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
             folded = [try_fold(v, env) for v in value.elts]  # right side first: a, b = b, a
             for t, v in zip(target.elts, folded, strict=True):
-                _bind_value(t, v, env)
+                bind_value(t, v, env)
             return
         whole = try_fold(value, env)
         seq = whole if isinstance(whole, tuple) and len(whole) == len(target.elts) else None
         for i, t in enumerate(target.elts):
-            _bind_value(t, UNKNOWN if seq is None else seq[i], env)
+            bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
-def _bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+def bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+    """Bind a target (a name or nested tuple of names) to an already folded value."""
     if isinstance(target, ast.Name | ast.Attribute):
         env[ast.unparse(target)] = value
     elif isinstance(target, ast.Tuple | ast.List):
         seq = value if isinstance(value, tuple) and len(value) == len(target.elts) else None
         for i, t in enumerate(target.elts):
-            _bind_value(t, UNKNOWN if seq is None else seq[i], env)
+            bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
 def with_parameters(fn: ast.FunctionDef, env: Mapping[str, Any],

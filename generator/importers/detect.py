@@ -94,7 +94,8 @@ def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], d
     from ..network import solve
     from ..spec import load_spec
 
-    shape = tuple(spec["input"]["shape"])
+    first_input = spec["input"] if "input" in spec else spec["inputs"][0]  # graphs name inputs
+    shape = tuple(first_input["shape"])
     if len(shape) != 3 or shape[0] not in (1, 3) or shape[2] in (1, 3, 4) or min(shape[1:]) < 8:
         return ()
     try:

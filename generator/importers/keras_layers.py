@@ -227,6 +227,18 @@ def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
     return None
 
 
+def _merge(call: ast.Call, cls: str, env: dict[str, Any], label: str) -> Ref:
+    """A merge layer (``Add()``, ``Concatenate(axis=-1)``, ``layers.add``): its op and axis."""
+    op = cls.lower()
+    if op in ("dot", "merge"):
+        fail(call, f"{label}: {cls} is not read (cnnquiz merges with add, subtract, multiply, "
+                   "average, maximum, minimum and concatenate).")
+    a = CallArgs(call, ["axis"] if op == "concatenate" else [], env, label)
+    a.check_known({"axis"} if op == "concatenate" else set(), IGNORED)
+    return Ref(call.lineno, label, op, {"axis": a.get("axis", -1)} if op == "concatenate" else {},
+               name=getattr(a.nodes.get("name"), "value", None))
+
+
 def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 ) -> tuple[Ref | None, tuple[Any, ...] | None]:
     """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states)."""
@@ -234,8 +246,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     if cls in REFUSED:
         fail(call, f"{label}: {REFUSED[cls]}.")
     if cls in MERGES:
-        fail(call, f"{label} merges branches; cnnquiz reads a chain of layers only (a branching "
-                   "graph has no single layer order). Describe each branch separately.")
+        return _merge(call, cls, env, label), None
     if cls in INPUTS or cls in SKIPPED:
         names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
         return None, declared_shape(CallArgs(call, names, env, label))

@@ -69,9 +69,11 @@ _SHAPE_KEY = re.compile(r"(shape|size|dims?)\s*=\s*\($|(shape|size)\w*\s*=\s*\($
 class _Log:
     def __init__(self) -> None:
         self.items: list[tuple[int, str]] = []
+        self.seen: set[tuple[int, str]] = set()
 
     def add(self, line: int, what: str) -> None:
-        if (line, what) not in self.items:
+        if (line, what) not in self.seen:
+            self.seen.add((line, what))
             self.items.append((line, what))
 
 
@@ -155,11 +157,18 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
         _, state = code_mask(line, state)
     in_output = False
     state = None
+    depth: list[str] = []
+    ipython = any(_IPY_IN.match(line) for line in lines)
     for i, line in enumerate(lines):
         n = i + 1
-        starts_in_string = state is not None
-        _, state = code_mask(line, state)
+        starts_in_string, continued = state is not None, bool(depth)
+        if continued and not starts_in_string and (_FENCE.match(line) or is_prose(line)):
+            depth, continued = [], False  # prose "(see below" left a bracket open: not code
+        depth, state = bracket_stack([line], depth, state)
         if starts_in_string:
+            continue
+        if continued and not doctest and not ipython:  # in a bracket `!= b`, `% 2` are code
+            out[i] = _characters(line, n, log)
             continue
         if _FENCE.match(line):
             out[i] = ""
@@ -178,7 +187,7 @@ def _line_passes(lines: list[str], log: _Log) -> list[str]:
         if m := _IPY_IN.match(line):
             line = line[m.end():]
             log.add(n, "notebook prompt In [..]: removed")
-        elif m := _IPY_MORE.match(line):
+        elif ipython and (m := _IPY_MORE.match(line)):
             line = line[m.end():]
             log.add(n, "notebook continuation prompt ...: removed")
         elif doctest:
@@ -295,7 +304,8 @@ def _whole_snippet(lines: list[str], log: _Log) -> list[str]:
         for i in code:
             lines[i] = lines[i][cut:]
         log.add(code[0] + 1, f"the whole snippet was indented by {cut}; dedented")
-    elif len(code) > 1 and indents[0] == 0 and min(indents[1:]) > 0 and not lines[
+    elif len(code) > 1 and indents[0] == 0 and min(indents[1:]) > 0 and parse_error(
+            "\n".join(lines)) is not None and not lines[
             code[0]].rstrip().endswith((":", "(", "[", ",", "\\")):
         cut = min(indents[1:])
         for i in code[1:]:

@@ -18,7 +18,6 @@ Without a ``forward``, the ``__init__`` order is used and a flatten is put befor
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass
 from typing import Any
 
 from ..errors import ConfigError
@@ -37,7 +36,9 @@ from .common import (
     snippet,
     try_fold,
 )
+from .graph import Use, build_graph
 from .torch_forward import Forward
+from .torch_init import Builder, Custom, ModList, Seq, refs_of
 from .torch_layers import MODULES, torch_layer
 
 __all__ = ["import_torch", "looks_like_torch"]
@@ -45,14 +46,7 @@ __all__ = ["import_torch", "looks_like_torch"]
 PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
 
 
-@dataclass(eq=False)
-class _Seq:
-    line: int
-    name: str
-    children: list[Ref | _Seq]
-
-    def refs(self) -> list[Ref]:
-        return [r for c in self.children for r in (c.refs() if isinstance(c, _Seq) else [c])]
+_Seq = Seq  # nn.Sequential, at module level or inside a class
 
 
 def looks_like_torch(tree: ast.Module) -> bool:
@@ -64,6 +58,7 @@ class _Reader:
     """Turns module expressions into refs; knows the file's imports and local classes."""
 
     def __init__(self, tree: ast.Module) -> None:
+        self.tree = tree
         self.aliases = import_aliases(tree)
         self.classes = {c.name: c for c in tree.body if isinstance(c, ast.ClassDef)}
 
@@ -127,55 +122,68 @@ def _defaults(fn: ast.FunctionDef, env: dict[str, Any]) -> dict[str, Any]:
     return env
 
 
-def _init(reader: _Reader, fn: ast.FunctionDef, env: dict[str, Any], objects: dict[str, Any]
-          ) -> dict[str, Ref | _Seq]:
-    """The modules ``__init__`` assigns to ``self``, in order; ``self.n = 64`` is a constant."""
-    env, objects = _defaults(fn, env), dict(objects)
-    modules: dict[str, Ref | _Seq] = {}
-    for stmt in fn.body:
-        if isinstance(stmt, ast.For | ast.While | ast.If | ast.With):
-            fail(stmt, "__init__ builds modules in a loop or an if; cnnquiz reads modules "
-                       "written out one by one. Unroll it (or use a YAML spec).")
-        call = stmt.value if isinstance(stmt, ast.Expr) else None
-        if (isinstance(call, ast.Call) and isinstance(call.func, ast.Attribute)
-                and call.func.attr == "add_module" and len(call.args) == 2):
-            key = str(fold(call.args[0], env, "add_module: name"))
-            stmt = ast.Assign([ast.Attribute(ast.Name("self"), key)], call.args[1],
-                              lineno=stmt.lineno)
-        if not isinstance(stmt, ast.Assign | ast.AnnAssign) or stmt.value is None:
+def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dict[str, Any],
+           call: ast.Call | None = None, call_env: dict[str, Any] | None = None
+           ) -> tuple[list[Ref], bool, Use | None]:
+    """An nn.Module class: (its refs in __init__ order, True, None) without a forward, else
+    ([], False, the output use of forward applied to the input use)."""
+    builder = Builder(reader, env, objects)
+    caller = builder.frame(call_env or env) if call is not None else None
+    top = builder.instantiate(cls, call, caller, cls.name)
+    for key, value in top.attrs.items():
+        if isinstance(value, list) and any(isinstance(v, Ref | Seq | Custom) for v in value):
+            fail(cls, f"self.{key} is a plain Python list of modules: PyTorch does not register "
+                      "them, so model.parameters() leaves them out. Use nn.ModuleList(...) "
+                      "(or nn.Sequential(*layers)).")
+    _name_tree(top, "")
+    if "forward" not in top.methods:
+        order: list[Ref] = []
+        for m in top.attrs.values():
+            if isinstance(m, Ref):
+                order.append(m)
+            elif isinstance(m, Seq):
+                order += m.refs()
+            elif isinstance(m, ModList | Custom):
+                fail(cls, f"class {cls.name} has no forward, and its {m.name} is a "
+                          f"{'module list' if isinstance(m, ModList) else 'custom module'}: "
+                          "cnnquiz needs forward to see how it is used.")
+        return order, True, None
+    inp = Use(None, [], name="input", line=cls.lineno)
+    out = Forward(reader.aliases, env).run(top, [inp])
+    used = set()
+    stack = [out]
+    while stack:
+        u = stack.pop()
+        if id(u) in used:
             continue
-        targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
-        for t in targets:
-            key = ast.unparse(t)
-            name = t.attr if isinstance(t, ast.Attribute) else key
-            value = reader.module(stmt.value, env, objects, name)
-            if value is None:
-                env[key] = try_fold(stmt.value, env)
-                continue
-            objects[key] = value
-            if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "self":
-                modules[t.attr] = value
-    return modules
-
-
-def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dict[str, Any]
-           ) -> tuple[list[Ref], bool]:
-    """The refs of an nn.Module class, and whether __init__ order (no forward) was used."""
-    fns = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
-    if "__init__" not in fns:
-        fail(cls, f"class {cls.name} has no __init__ defining its layers.")
-    modules = _init(reader, fns["__init__"], env, objects)
-    order = [r for m in modules.values() for r in (m.refs() if isinstance(m, _Seq) else [m])]
-    if "forward" not in fns:
-        return order, True
-    refs = list(Forward(reader.aliases, cls, modules, _defaults(fns["__init__"], env)
-                         ).run(fns["forward"]))
-    used = {id(r) for r in refs}
-    for r in order:
+        used.add(id(u))
+        if u.ref is not None:
+            used.add(id(u.ref))
+        stack += u.srcs
+    for r in refs_of(top):
         if id(r) not in used and r.kind.startswith(PARAM_KINDS):
             r.fail(f"self.{r.name} is defined in __init__ but never called in forward; PyTorch "
                    "would still count its parameters. Call it in forward or remove it.")
-    return refs, False
+    return [], False, out
+
+
+def _name_tree(module: Any, prefix: str) -> None:
+    """Layer names as PyTorch's named_modules gives them (layer1.0.conv1), first use wins."""
+    items: list[tuple[str, Any]]
+    if isinstance(module, Custom):
+        items = list(module.attrs.items())
+    elif isinstance(module, Seq | ModList):
+        items = [(c.name if isinstance(c, Ref) and c.name and not prefix else str(i), c)
+                 for i, c in enumerate(module.children)]
+    else:
+        return
+    for key, child in items:
+        if isinstance(child, Ref):
+            if child.name is None or child.name == key or not prefix:
+                child.name = f"{prefix}{key}" if child.name is None or child.name == key else (
+                    child.name)
+        elif isinstance(child, Seq | ModList | Custom):
+            _name_tree(child, f"{prefix}{key}.")
 
 
 def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
@@ -189,12 +197,25 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     env = constants(list(scope_statements(tree.body)), {})
     objects: dict[str, Any] = {}
     found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
-    scopes = [(tree.body, env, None)] + [(f.body, _defaults(f, env), f.name) for f in tree.body
-                                         if isinstance(f, ast.FunctionDef)]
+    scopes = [(tree.body, env, None)] + [  # a helper with required parameters is no model
+        (f.body, _defaults(f, env), f.name) for f in tree.body
+        if isinstance(f, ast.FunctionDef) and len(f.args.defaults) == len(f.args.args)
+        and None not in f.args.kw_defaults]
     for body, scope_env, fn in scopes:
         scope_env = dict(scope_env)
         built = []
         for stmt in scope_statements(body):
+            inst = _instance(stmt, reader)
+            if inst is not None:  # model = ResNet(Bottleneck, [3, 4, 6, 3])
+                target = stmt.targets[0] if isinstance(stmt, ast.Assign) else None
+                title = fn or (target.id if isinstance(target, ast.Name) else "model")
+                found.append((stmt.lineno, title, (*inst, dict(scope_env)), stmt,
+                              f"PyTorch {inst[0].name} instance"
+                              + (f" built in {fn}()" if fn else "")))
+                continue
+            if fn is not None and not _sequential(stmt, reader):
+                constants([stmt], scope_env)  # a helper such as conv3x3(): followed where called
+                continue
             if isinstance(stmt, ast.Return) and stmt.value is not None and fn is not None:
                 value = reader.module(stmt.value, scope_env, objects, "model", top=True)
                 if isinstance(value, _Seq):
@@ -224,10 +245,15 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     found.sort(key=lambda f: f[0])
     line, title, chosen, _, _ = found[choose_model(
         [Candidate(f[1], f[0], f[4]) for f in found], model, filename)]
+    out: Use | None = None
     if isinstance(chosen, _Seq):
         refs, auto = chosen.refs(), False
+    elif isinstance(chosen, tuple):
+        refs, auto, out = _model(reader, chosen[0], env, objects, chosen[1], chosen[2])
     else:
-        refs, auto = _model(reader, chosen, env, objects)
+        refs, auto, out = _model(reader, chosen, env, objects)
+        if out is not None:
+            refs = _graph_refs(out)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
         first = next((r.expect for r in refs if r.expect), {})
@@ -237,8 +263,61 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
                 f"32x32x{first['in_channels']}" if "in_channels" in first else "")
         raise ConfigError(f"PyTorch code gives no input size: pass --input-shape HxWxC "
                           f"(channels last){hint}.", where=f"line {line}")
+    if out is not None:
+        inp = _graph_input(out)
+        inp.shape = tuple(input_shape)
+        return build_graph([inp], [out], count="trainable", title=title)
     return build_spec(refs, tuple(input_shape), count="trainable", auto_flatten=auto,
                       title=title)
+
+
+def _instance(stmt: ast.stmt, reader: _Reader) -> tuple[ast.ClassDef, ast.Call] | None:
+    """``x = Cls(args)`` / ``return Cls(args)`` of an nn.Module class of the file, with
+    arguments (without, the class itself is the model)."""
+    value = stmt.value if isinstance(stmt, ast.Return | ast.Assign) else None
+    if not isinstance(value, ast.Call) or not (value.args or value.keywords):
+        return None
+    cls = reader.classes.get(reader.cls(value.func) or "")
+    if cls is None or not any(reader.cls(b) == "Module" for b in cls.bases):
+        return None
+    return cls, value
+
+
+def _sequential(stmt: ast.stmt, reader: _Reader) -> bool:
+    """A ``return``/assignment of an ``nn.Sequential(...)`` (a model a function builds)."""
+    value = stmt.value if isinstance(stmt, ast.Return | ast.Assign) else None
+    return isinstance(value, ast.Call) and reader.cls(value.func) == "Sequential"
+
+
+def _graph_refs(out: Use) -> list[Ref]:
+    """The layers a forward graph uses, sources first."""
+    order: list[Ref] = []
+    seen: set[int] = set()
+    stack: list[tuple[Use, bool]] = [(out, False)]
+    while stack:
+        u, done = stack.pop()
+        if done:
+            if u.ref is not None:
+                order.append(u.ref)
+            continue
+        if id(u) in seen:
+            continue
+        seen.add(id(u))
+        stack.append((u, True))
+        stack += [(s, False) for s in reversed(u.srcs)]
+    return order
+
+
+def _graph_input(out: Use) -> Use:
+    stack, seen = [out], set()
+    while stack:
+        u = stack.pop()
+        if u.ref is None:
+            return u
+        if id(u) not in seen:
+            seen.add(id(u))
+            stack += u.srcs
+    raise ConfigError("forward's output does not depend on its input.")
 
 
 def _uses(node: ast.AST, name: str) -> bool:

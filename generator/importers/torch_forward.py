@@ -1,23 +1,29 @@
-"""``forward`` of a PyTorch module as a chain of layer uses, read from its ast.
+"""``forward`` of a PyTorch module followed from its ast into a graph of layer uses.
 
 Followed: ``x = self.layer(x)`` steps (a module called twice shares its weights), an
-``nn.Sequential`` attribute (its children in order), shape-keeping functions and methods
-(``F.relu``, ``torch.sigmoid``, ``x.relu()``, ``F.dropout``: ignored), functional pooling
-(``F.max_pool2d(x, 2)``: a layer) and flattening (``torch.flatten(x, 1)``, ``x.flatten(1)``,
-``x.view(x.size(0), -1)``, ``x.view(-1, 400)``: the size 400 is checked). Anything that
-combines two tensors (``x + y``, ``torch.cat``) is a branch and is refused.
+``nn.Sequential`` attribute (its children in order), ``nn.ModuleList`` items (iterated or
+indexed by constants), sub-modules that are classes of the file (their own ``forward``, nested),
+helper methods (``self._forward_impl(x)``), residual additions (``out + identity``,
+``out += identity``, ``torch.add``), ``torch.cat([a, b], dim=1)``, ``if self.downsample is not
+None`` and other ifs on constants, loops over constant ranges, shape-keeping functions and
+methods (``F.relu``, ``torch.sigmoid``, ``x.relu()``, ``F.dropout``: ignored), functional
+pooling (``F.max_pool2d(x, 2)``: a layer) and flattening (``torch.flatten(x, 1)``,
+``x.flatten(1)``, ``x.view(x.size(0), -1)``, ``x.view(-1, 400)``: the size 400 is checked,
+``x.view(-1, self.num_flat_features(x))``).
 
 >>> import ast
+>>> from .torch_init import Custom
 >>> cls = ast.parse('''
 ... class Net:
 ...     def forward(self, x):
-...         x = F.relu(self.conv(x))
-...         return torch.flatten(x, 1)
+...         y = F.relu(self.conv(x))
+...         return torch.flatten(y + x, 1)
 ... ''').body[0]
->>> conv = Ref(3, "nn.Conv2d(1, 2, 3)", "conv2d", {"filters": 2, "kernel": 3})
->>> chain = Forward({"F": "torch.nn.functional"}, cls, {"conv": conv}, {}).run(cls.body[0])
->>> [r.kind for r in chain]
-['conv2d', 'flatten']
+>>> conv = Ref(3, "nn.Conv2d(1, 1, 3, padding=1)", "conv2d", {"filters": 1, "kernel": 3})
+>>> net = Custom(cls, 1, "net", {"conv": conv})
+>>> out = Forward({"F": "torch.nn.functional"}, {}).run(net, [Use(None, [], name="input")])
+>>> out.ref.kind, out.srcs[0].ref.kind, [s.ref.kind if s.ref else "input" for s in out.srcs[0].srcs]
+('flatten', 'add', ['conv2d', 'input'])
 """
 
 from __future__ import annotations
@@ -27,141 +33,324 @@ from typing import Any
 
 from .chain import Ref
 from .common import UNKNOWN, dotted, fail, fold, snippet, try_fold
+from .graph import Use
+from .torch_init import MAX_DEPTH, MAX_UNROLLED, Custom, ModList, Seq, loop_values
 from .torch_layers import FUNCTIONAL, PASSTHROUGH, torch_layer
 
 __all__ = ["Forward"]
 
-BRANCHING = {"cat", "concat", "stack", "add", "mul", "sub", "matmul", "bmm", "einsum"}
-
-
+REFUSED = {"stack", "matmul", "bmm", "einsum", "div", "chunk", "split"}
+MERGES = {"add": "add", "sub": "subtract", "subtract": "subtract", "mul": "multiply",
+          "multiply": "multiply", "maximum": "maximum", "minimum": "minimum"}
 _BATCH = object()  # a name bound to x.size(0)
-Tensor = tuple[Ref, ...]  # the layers applied to the input, in order
+_NO_RETURN = object()
+
+
+class _Frame:
+    def __init__(self, owner: Custom, env: dict[str, Any]) -> None:
+        self.owner, self.env = owner, env
+        self.vars: dict[str, Any] = {}
 
 
 class Forward:
-    """Follows ``forward`` as a chain of module calls from its one tensor argument."""
+    """Follows ``forward`` (and what it calls) from its one tensor argument into uses."""
 
-    def __init__(self, aliases: dict[str, str], cls: ast.ClassDef, modules: dict[str, Any],
-                 env: dict[str, Any]) -> None:
-        self.aliases, self.modules, self.env = aliases, modules, env
-        self.methods = {f.name for f in cls.body if isinstance(f, ast.FunctionDef)}
-        self.vars: dict[str, Any] = {}
+    def __init__(self, aliases: dict[str, str], module_env: dict[str, Any]) -> None:
+        self.aliases, self.module_env = aliases, module_env
+        self.depth = 0
+        self.budget = MAX_UNROLLED
 
-    def run(self, fn: ast.FunctionDef) -> Tensor:
+    def run(self, owner: Custom, inputs: list[Use], fn: ast.FunctionDef | None = None) -> Use:
+        fn = fn or owner.methods.get("forward")
+        if fn is None:
+            fail(owner.cls, f"class {owner.cls.name} has no forward; cnnquiz follows forward "
+                            "to see how the layers connect.")
         params = fn.args.args[1:]
-        if len(params) != 1 or fn.args.vararg or fn.args.kwonlyargs:
-            fail(fn, "forward must take one input tensor (def forward(self, x)); cnnquiz reads "
-                     "single-input chains only.")
-        self.vars[params[0].arg] = ()
-        for stmt in fn.body:
-            if isinstance(stmt, ast.Return):
-                if stmt.value is None:
-                    break
-                return self.tensor(stmt.value)
-            if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
-                    stmt.targets[0], ast.Name):
-                self.vars[stmt.targets[0].id] = (_BATCH if self.batch(stmt.value)
-                                                 else self.tensor(stmt.value))
-            elif isinstance(stmt, ast.Expr | ast.Pass | ast.Assert):
-                continue
-            else:
-                fail(stmt, f"forward is not a simple chain: `{snippet(stmt)}`. cnnquiz follows "
-                           "x = layer(x) steps only (no branches, loops or residual additions).")
-        fail(fn, "forward returns no tensor.")
+        if len(params) != len(inputs) or fn.args.vararg or fn.args.kwonlyargs:
+            fail(fn, f"forward must take {len(inputs)} input tensor(s) (def forward(self, x)); "
+                     "cnnquiz reads models with one input.")
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            fail(fn, f"modules call each other more than {MAX_DEPTH} deep; cnnquiz stops here.")
+        frame = _Frame(owner, {**self.module_env, **owner.env})
+        for p, u in zip(params, inputs, strict=True):
+            frame.vars[p.arg] = u
+        out = self.block(fn.body, frame)
+        self.depth -= 1
+        if not isinstance(out, Use):
+            fail(fn, "forward returns no tensor cnnquiz can follow.")
+        return out
 
-    def batch(self, node: ast.expr) -> bool:
+    # -- statements ---------------------------------------------------------------------
+    def block(self, body: list[ast.stmt], frame: _Frame) -> Any:
+        for stmt in body:
+            out = self.statement(stmt, frame)
+            if out is not _NO_RETURN:
+                return out
+        return _NO_RETURN
+
+    def statement(self, stmt: ast.stmt, frame: _Frame) -> Any:
+        if isinstance(stmt, ast.Return):
+            if stmt.value is None:
+                fail(stmt, "forward returns no tensor.")
+            if isinstance(stmt.value, ast.Tuple | ast.List):
+                fail(stmt, f"`{snippet(stmt)}` returns several tensors; cnnquiz reads models "
+                           "with one output tensor in PyTorch.")
+            return self.tensor(stmt.value, frame)
+        if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                stmt.targets[0], ast.Name):
+            name = stmt.targets[0].id
+            if self.batch(stmt.value, frame):
+                frame.vars[name] = _BATCH
+            elif self.is_tensor(stmt.value, frame):
+                frame.vars[name] = self.tensor(stmt.value, frame)
+            else:
+                frame.vars.pop(name, None)
+                frame.env[name] = try_fold(stmt.value, frame.env)
+        elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and (
+                isinstance(frame.vars.get(stmt.target.id), Use)):
+            frame.vars[stmt.target.id] = self.tensor(
+                ast.BinOp(stmt.target, stmt.op, stmt.value, lineno=stmt.lineno), frame)
+        elif isinstance(stmt, ast.If):
+            test = self.truth(stmt.test, frame)
+            if test is UNKNOWN:
+                fail(stmt, f"forward branches on `{snippet(stmt.test)}`, which is not a "
+                           "constant; cnnquiz follows ifs on constants and on optional modules "
+                           "(if self.downsample is not None) only.")
+            return self.block(stmt.body if test else stmt.orelse, frame)
+        elif isinstance(stmt, ast.For):
+            self.loop(stmt, frame)
+        elif isinstance(stmt, ast.Expr | ast.Pass | ast.Assert):
+            pass
+        else:
+            fail(stmt, f"forward: cannot follow `{snippet(stmt)}`. cnnquiz follows x = layer(x) "
+                       "steps, residual additions, torch.cat, ifs on constants and loops over "
+                       "constant ranges or module lists.")
+        return _NO_RETURN
+
+    def loop(self, stmt: ast.For, frame: _Frame) -> None:
+        items = self.module(stmt.iter, frame)
+        values: tuple[Any, ...] | None
+        if isinstance(items, ModList | Seq):
+            values = tuple(items.children)
+        else:
+            values = loop_values(stmt, frame.env)
+        if values is None or stmt.orelse or not isinstance(stmt.target, ast.Name):
+            fail(stmt, f"forward loops over `{snippet(stmt.iter)}`, which is neither a module "
+                       "list nor a constant range.")
+        for v in values:
+            self.budget -= 1
+            if self.budget < 0:
+                fail(stmt, f"the loops would unroll more than {MAX_UNROLLED:,} iterations in all.")
+            if isinstance(items, ModList | Seq):
+                frame.vars[stmt.target.id] = v
+            else:
+                frame.env[stmt.target.id] = v
+            self.block(stmt.body, frame)
+
+    def truth(self, test: ast.expr, frame: _Frame) -> Any:
+        if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
+                test.ops[0], ast.Is | ast.IsNot) and isinstance(test.comparators[0], ast.Constant) \
+                and test.comparators[0].value is None:
+            m = self.module(test.left, frame)
+            if m is UNKNOWN:
+                v = try_fold(test.left, frame.env)
+                if v is UNKNOWN:
+                    return UNKNOWN
+                m = v
+            present = m is not None
+            return not present if isinstance(test.ops[0], ast.Is) else present
+        m = self.module(test, frame)
+        if m is not UNKNOWN:
+            return m is not None
+        return try_fold(test, frame.env)
+
+    # -- tensors ------------------------------------------------------------------------
+    def module(self, node: ast.expr, frame: _Frame) -> Any:
+        """The module a name, ``self.x``, ``self.layers[i]`` refers to (None if unset)."""
+        if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id),
+                                                     Ref | Seq | ModList | Custom):
+            return frame.vars[node.id]
+        if isinstance(node, ast.Attribute) and isinstance(node.value, ast.Name) and (
+                node.value.id == "self"):
+            if node.attr in frame.owner.attrs:
+                return frame.owner.attrs[node.attr]
+            return None if frame.env.get(f"self.{node.attr}", UNKNOWN) is None else UNKNOWN
+        if isinstance(node, ast.Subscript):
+            base = self.module(node.value, frame)
+            i = try_fold(node.slice, frame.env)
+            if isinstance(base, ModList | Seq) and isinstance(i, int) and -len(
+                    base.children) <= i < len(base.children):
+                return base.children[i]
+        return UNKNOWN
+
+    def is_tensor(self, node: ast.expr, frame: _Frame) -> bool:
+        return any(isinstance(n, ast.Name) and isinstance(frame.vars.get(n.id), Use)
+                   for n in ast.walk(node))
+
+    def batch(self, node: ast.expr, frame: _Frame) -> bool:
         """x.size(0), x.size()[0], x.shape[0], len(x), or a name bound to one of them."""
         text = ast.unparse(node).replace(" ", "")
         if isinstance(node, ast.Name):
-            return self.vars.get(node.id) is _BATCH
-        return any(text == f"{x}{tail}" for x in self.vars if self.vars[x] is not _BATCH
+            return frame.vars.get(node.id) is _BATCH
+        return any(text == f"{x}{tail}" for x, v in frame.vars.items() if isinstance(v, Use)
                    for tail in (".size(0)", ".size()[0]", ".shape[0]", ".size(dim=0)")) or (
-            text.startswith("len(") and text[4:-1] in self.vars)
+            text.startswith("len(") and text[4:-1] in frame.vars)
 
-    def tensor(self, node: ast.expr) -> Tensor:
-        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), tuple):
-            return self.vars[node.id]
+    def apply(self, module: Any, x: Use, node: ast.AST, frame: _Frame) -> Use:
+        if isinstance(module, Ref):
+            return x if module.kind == "skip" else Use(module, [x], line=getattr(node, "lineno", 0))
+        if isinstance(module, Seq):
+            for child in module.children:
+                x = self.apply(child, x, node, frame)
+            return x
+        if isinstance(module, Custom):
+            return self.run(module, [x])
+        if isinstance(module, ModList):
+            fail(node, f"`{snippet(node)}` calls an nn.ModuleList; call its items (for layer in "
+                       "self.layers: x = layer(x)).")
+        fail(node, f"`{snippet(node)}` calls a module that is not set (None) or not a torch.nn "
+                   "module cnnquiz can read.")
+
+    def tensor(self, node: ast.expr, frame: _Frame) -> Use:
+        if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id), Use):
+            return frame.vars[node.id]
         if isinstance(node, ast.BinOp):
-            sides = [s for s in (node.left, node.right) if try_fold(s, self.env) is UNKNOWN]
+            sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             if len(sides) == 1:
-                return self.tensor(sides[0])
-            fail(node, f"`{snippet(node)}` combines two tensors (a branch or a residual "
-                       "connection); cnnquiz reads a chain of layers only.")
+                return self.tensor(sides[0], frame)  # x * 0.5, x / 255: shape kept
+            op = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))
+            if op is None or not sides:
+                fail(node, f"`{snippet(node)}` combines tensors in a way cnnquiz does not size "
+                           "(it reads +, - and * of two tensors).")
+            return self.merge(node, op, [self.tensor(s, frame) for s in sides], {})
         if not isinstance(node, ast.Call) or not node.args and not node.keywords:
             fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
         f = node.func
+        module = self.module(f, frame)
+        if module is not UNKNOWN:
+            return self.apply(module, self.tensor(self.single(node), frame), node, frame)
         if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "self":
-            module = self.modules.get(f.attr)
-            if module is None:
+            method = frame.owner.methods.get(f.attr)
+            if method is None:
                 fail(node, f"forward calls self.{f.attr}, which __init__ does not define as a "
                            "torch.nn module cnnquiz can read.")
-            x = self.tensor(self.single(node))
-            return (*x, *([module] if isinstance(module, Ref) else module.refs()))
+            args = [self.tensor(a, frame) for a in node.args if self.is_tensor(a, frame)]
+            return self.run(frame.owner, args, method)
         q = dotted(f, self.aliases) or ""
         if q.startswith("torch"):
-            return self.function(node, q.rsplit(".", 1)[-1])
+            return self.function(node, q.rsplit(".", 1)[-1], frame)
+        if isinstance(f, ast.Attribute) and f.attr == "mean":
+            return self.mean(node, frame)
         if isinstance(f, ast.Attribute):
-            return self.method(node, f.attr, self.tensor(f.value))
+            return self.method(node, f.attr, self.tensor(f.value, frame), frame)
         fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
+
+    def mean(self, node: ast.Call, frame: _Frame) -> Use:
+        """Global average pooling spelled as a mean: x.mean([2, 3]), x.mean(3).mean(2)."""
+        f = node.func
+        assert isinstance(f, ast.Attribute)
+        keep = any(k.arg == "keepdim" and try_fold(k.value, frame.env) is True
+                   for k in node.keywords)
+        dims = try_fold(node.args[0], frame.env) if node.args else UNKNOWN
+        inner = f.value
+        if dims == 2 and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
+                and inner.func.attr == "mean" and inner.args and try_fold(
+                    inner.args[0], frame.env) == 3 and not keep:
+            x = self.tensor(inner.func.value, frame)
+        elif isinstance(dims, tuple) and sorted(dims) in ([2, 3], [-2, -1]):
+            x = self.tensor(inner, frame)
+        else:
+            fail(node, f"`{snippet(node)}`: cnnquiz reads a mean only as global average "
+                       "pooling over the two spatial axes (x.mean([2, 3]) or x.mean(3).mean(2)).")
+        ref = Ref(node.lineno, snippet(node), "global_average_pooling2d", {"keepdims": keep})
+        return Use(ref, [x], line=node.lineno)
+
+    def merge(self, node: ast.AST, op: str, srcs: list[Use], options: dict[str, Any]) -> Use:
+        line = getattr(node, "lineno", 0)
+        return Use(Ref(line, snippet(node), op, options), srcs, line=line)
 
     def single(self, node: ast.Call) -> ast.expr:
         if len(node.args) != 1 or node.keywords:
             fail(node, f"`{snippet(node)}` takes several inputs; cnnquiz reads single-input "
-                       "chains only.")
+                       "modules only.")
         return node.args[0]
 
-    def function(self, node: ast.Call, fn: str) -> Tensor:
-        first = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg == "input"), None)
-        if fn in BRANCHING:
-            fail(node, f"`{snippet(node)}` merges tensors (a branching graph); cnnquiz reads a "
-                       "chain of layers only.")
+    def function(self, node: ast.Call, fn: str, frame: _Frame) -> Use:
+        args = {k.arg: k.value for k in node.keywords}
+        first = node.args[0] if node.args else args.get("input", args.get("tensors"))
+        if fn in ("cat", "concat", "concatenate"):
+            if not isinstance(first, ast.List | ast.Tuple):
+                fail(node, f"`{snippet(node)}`: give the tensors to join as a list [a, b].")
+            dim_node = args.get("dim", args.get("axis", node.args[1] if len(node.args) > 1
+                                                else None))
+            dim = 0 if dim_node is None else fold(dim_node, frame.env, "torch.cat: dim")
+            if dim == 0:
+                fail(node, f"`{snippet(node)}` joins along the batch axis (dim 0); cnnquiz sizes "
+                           "joins of features (dim=1 for channels).")
+            if dim < 0:
+                fail(node, f"`{snippet(node)}`: write dim as a positive number (1 is the "
+                           "channels).")
+            # channels first, batch counted: dim 1 is the channels (Keras axis -1)
+            axis = -1 if dim == 1 else dim - 1
+            return self.merge(node, "concatenate", [self.tensor(e, frame) for e in first.elts],
+                              {"axis": axis})
+        if fn in MERGES:
+            tensors = [a for a in node.args if self.is_tensor(a, frame)]
+            if len(tensors) == 2:
+                return self.merge(node, MERGES[fn], [self.tensor(a, frame) for a in tensors], {})
+        if fn in REFUSED or fn in MERGES:
+            fail(node, f"`{snippet(node)}`: torch.{fn} is not sized by cnnquiz (it follows "
+                       "torch.cat, torch.add and +, -, * of two tensors).")
         if first is None:
             fail(node, f"forward: cannot follow `{snippet(node)}`.")
-        x = self.tensor(first)
+        x = self.tensor(first, frame)
         if fn in PASSTHROUGH:
             return x
         if fn in FUNCTIONAL:
-            return (*x, torch_layer(node, FUNCTIONAL[fn], self.env, functional=True))
+            return Use(torch_layer(node, FUNCTIONAL[fn], frame.env, functional=True), [x],
+                       line=node.lineno)
         if fn == "flatten":
-            return (*x, self.flatten(node, 1))
+            return Use(self.flatten(node, 1, frame), [x], line=node.lineno)
         fail(node, f"forward: {snippet(node.func)} is not read by cnnquiz (known: activations, "
-                   "dropout, pooling, torch.flatten).")
+                   "dropout, pooling, torch.flatten, torch.cat, torch.add).")
 
-    def flatten(self, node: ast.Call, at: int) -> Ref:
+    def flatten(self, node: ast.Call, at: int, frame: _Frame) -> Ref:
         """torch.flatten(x, 1) / x.flatten(1): everything but the batch axis."""
         args = {k.arg: k.value for k in node.keywords}
         start = args.get("start_dim", node.args[at] if len(node.args) > at else None)
-        if start is None or fold(start, self.env, "start_dim") != 1 or "end_dim" in args:
+        if start is None or fold(start, frame.env, "start_dim") != 1 or "end_dim" in args:
             fail(node, f"`{snippet(node)}` also flattens the batch axis; use "
                        "torch.flatten(x, 1).")
         return Ref(node.lineno, snippet(node), "flatten", {})
 
-    def method(self, node: ast.Call, name: str, x: Tensor) -> Tensor:
+    def method(self, node: ast.Call, name: str, x: Use, frame: _Frame) -> Use:
         if name in PASSTHROUGH:
             return x
         if name == "flatten":
-            return (*x, self.flatten(node, 0))
+            return Use(self.flatten(node, 0, frame), [x], line=node.lineno)
         if name not in ("view", "reshape"):
             fail(node, f"forward: the tensor method .{name}() is not read by cnnquiz "
                        "(known: view, reshape, flatten, activations).")
         args = list(node.args)
         if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
             args = list(args[0].elts)
-        sizes = [self.size(a) for a in args]
+        sizes = [self.size(a, frame) for a in args]
         ref = Ref(node.lineno, snippet(node), "flatten", {})
-        if len(sizes) == 2 and sizes[0] in ("batch", -1) and sizes[1] != "batch" and (
-                sizes[1] == -1 and sizes[0] == "batch" or isinstance(sizes[1], int) and sizes[1] > 0):
+        if len(sizes) == 2 and sizes[0] in ("batch", -1) and (
+                sizes[1] == "rest" or sizes[1] == -1 and sizes[0] == "batch"
+                or isinstance(sizes[1], int) and not isinstance(sizes[1], bool) and sizes[1] > 0):
             if isinstance(sizes[1], int) and sizes[1] > 0:
                 ref.expect["features"] = sizes[1]
-            return (*x, ref)
+            return Use(ref, [x], line=node.lineno)
         fail(node, f"`{snippet(node)}` keeps more than the batch axis and one feature axis; "
                    "cnnquiz reads view/reshape only as a flatten: x.view(x.size(0), -1).")
 
-    def size(self, node: ast.expr) -> Any:
-        if self.batch(node):
+    def size(self, node: ast.expr, frame: _Frame) -> Any:
+        if self.batch(node, frame):
             return "batch"
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and ast.unparse(node.func.value) == "self" and node.func.attr in self.methods):
-            return -1  # e.g. self.num_flat_features(x), as in the old PyTorch tutorial
-        return fold(node, self.env, "view size")
+                and ast.unparse(node.func.value) == "self"
+                and node.func.attr in frame.owner.methods):
+            return "rest"  # self.num_flat_features(x) of the PyTorch 60-minute blitz
+        return fold(node, frame.env, "view size")

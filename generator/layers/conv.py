@@ -19,17 +19,13 @@ from typing import Any
 from ..derive import Var
 from ..errors import ConfigError
 from ..formulas import conv_len, effective_kernel, exact_div, same_len, transpose_len
-from .base import AXES, Layer, Row, Shape, WeightRow, axis_var
+from .base import AXES, Layer, Row, Shape, WeightRow, axis_var, fmt_shape
 
 __all__ = ["Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Windowed"]
 
 Padding = str | tuple[int, ...]
 #: per-axis tuple fields of a windowed layer
 TUPLES = ("kernel", "strides", "padding", "dilation", "output_padding")
-
-
-def _dims(t: tuple[int, ...]) -> str:
-    return "×".join(map(str, t)) if len(set(t)) > 1 else "×".join([str(t[0])] * len(t))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -95,17 +91,17 @@ class Windowed(Layer):
         return tuple((f"{ax}_out", self.out_len(v, ax), True) for ax in self._axes())
 
     def window_text(self) -> str:
-        parts = [_dims(self.kernel)]
+        parts = [fmt_shape(self.kernel)]
         if any(s != 1 for s in self.strides) or not self.kind.startswith("conv"):
-            parts.append(f"stride {_dims(self.strides)}")
+            parts.append(f"stride {fmt_shape(self.strides)}")
         else:
             parts.append("stride 1")
         if self.explicit_padding:
-            parts.append(f"zero padding {_dims(self.padding)} on each side")  # type: ignore[arg-type]
+            parts.append(f"zero padding {fmt_shape(self.padding)} on each side")  # type: ignore[arg-type]
         else:
             parts.append(f"{self.padding} padding")
         if any(d != 1 for d in self.dilation):
-            parts.append(f"dilation {_dims(self.dilation)}")
+            parts.append(f"dilation {fmt_shape(self.dilation)}")
         return ", ".join(parts)
 
 
@@ -247,7 +243,7 @@ class ConvTranspose(Windowed):
     def describe(self) -> str:
         text = f"{self.filters} filters {self.window_text()} (transposed)"
         if self.output_padding is not None:
-            text += f", output padding {_dims(self.output_padding)}"
+            text += f", output padding {fmt_shape(self.output_padding)}"
         return text + ("" if self.use_bias else ", no bias")
 
 

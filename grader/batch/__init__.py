@@ -36,8 +36,8 @@ from pathlib import Path
 from typing import Any
 
 from .files import AtomicText, check_outputs
-from .frame import frame_lines, grade_frame, rows_frame
-from .grading import GradeFn, Grader, result_lines
+from .frame import frame_lines, grade_frame, internal_options, rows_frame
+from .grading import GradeFn
 from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleResult
 from .pool import parallel
 from .problems import ProblemIndex
@@ -112,11 +112,12 @@ def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None
     if first is None:
         return
     if opts.workers <= 1 or len(first) < opts.chunk_size:  # small input: no processes
-        g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
+        # each chunk is a DataFrame graded by grade_frame, as on Dask (one grader here)
+        index = ProblemIndex(directory, base, problems)
+        inner = internal_options(opts)
         for chunk in _chain(first, chunks):
-            before = g.hits
-            lines, counts = result_lines(g, chunk)
-            yield "".join(lines), g.hits - before, counts
+            out = grade_frame(rows_frame(chunk), index, inner, grade_fn=grade_fn)
+            yield frame_lines(out), 0, Counter(out["status"].tolist())
         return
     yield from parallel(_chain(first, chunks), opts, directory, base, problems, grade_fn,
                         cleanup)

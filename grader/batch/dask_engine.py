@@ -12,6 +12,7 @@ only here, when this engine is chosen.
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from itertools import chain
@@ -30,19 +31,20 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
                    grade_fn: GradeFn | None) -> Iterator[tuple[str, int, Counter[str]]]:
     try:
         import dask.dataframe as dd
-        from distributed import Client, LocalCluster
+        import distributed
     except ImportError as e:  # an optional engine of an installed package: say what to do
         from generator.errors import ConfigError
 
         raise ConfigError(f"--engine dask needs dask[dataframe] and distributed ({e}); "
                           "pip install 'dask[dataframe]' distributed") from None
-    cluster = None
+    dist: Any = distributed  # untyped
+    cluster: Any = None
     if opts.scheduler:
-        client = Client(opts.scheduler, set_as_default=False)
+        client = dist.Client(opts.scheduler, set_as_default=False)
     else:
-        cluster = LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None)
-        client = Client(cluster, set_as_default=False)
+        cluster = dist.LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
+                               dashboard_address=None, silence_logs=logging.ERROR)
+        client = dist.Client(cluster, set_as_default=False)
     source: Any = str(Path(directory).resolve()) if directory is not None else problems
     inner = internal_options(opts)
     try:

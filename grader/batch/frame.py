@@ -58,31 +58,41 @@ def result_meta() -> pd.DataFrame:
 
 
 # One grader per process and problem source: preparation is paid once per worker, however
-# many partitions it grades (Dask calls grade_frame once per partition).
-_GRADERS: dict[tuple[Any, ...], Grader] = {}
+# many partitions it grades (Dask calls grade_frame once per partition). Each entry keeps
+# its source and grade function alive, so the ids in its key cannot be reused.
+_GRADERS: dict[tuple[Any, ...], tuple[Any, GradeFn | None, Grader]] = {}
 
 
 def _grader(problems: Any, opts: BatchOptions, base: Path | None,
             grade_fn: GradeFn | None) -> Grader:
+    if isinstance(problems, str | Path):
+        key: tuple[Any, ...] = ("dir", str(Path(problems).resolve()), str(base),
+                                _fingerprint(Path(problems)))
+    else:
+        key = ("object", id(problems))
+    key += (opts.hide_answer, opts.locale, opts.default_part, id(grade_fn))
+    entry = _GRADERS.get(key)
+    if entry is not None and (isinstance(problems, str | Path) or entry[0] is problems) \
+            and entry[1] is grade_fn:
+        return entry[2]
     if isinstance(problems, ProblemIndex):
-        key: tuple[Any, ...] = ("index", id(problems))
         index = problems
     elif isinstance(problems, str | Path):
-        key = ("dir", str(Path(problems).resolve()), str(base))
-        index = None
+        index = ProblemIndex(Path(problems), base)
     else:
-        key = ("map", id(problems))
-        index = None
-    key += (opts.hide_answer, opts.locale, opts.default_part, id(grade_fn))
-    g = _GRADERS.get(key)
-    if g is None:
-        if index is None:
-            index = (ProblemIndex(Path(problems), base) if isinstance(problems, str | Path)
-                     else ProblemIndex(problems=problems))
-        if len(_GRADERS) >= 8:
-            _GRADERS.pop(next(iter(_GRADERS)))
-        g = _GRADERS[key] = Grader(opts, index, grade_fn)
+        index = ProblemIndex(problems=problems)
+    if len(_GRADERS) >= 8:
+        _GRADERS.pop(next(iter(_GRADERS)))
+    g = Grader(opts, index, grade_fn)
+    _GRADERS[key] = (problems, grade_fn, g)
     return g
+
+
+def _fingerprint(directory: Path) -> int:
+    """Changes when a problem file of the set is added, removed or rewritten (a notebook
+    that generates the set again must not be graded against the old one)."""
+    return hash(tuple((str(f), f.stat().st_mtime_ns, f.stat().st_size)
+                      for f in sorted(directory.rglob("*.json"))))
 
 
 def _text(value: Any) -> str:

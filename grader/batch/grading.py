@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from generator.csvsafe import number_cell, text_cell
+from generator.errors import ConfigError
 
 from . import options
 from .options import MAX_ANSWER, BatchOptions, InputRow
@@ -173,6 +174,8 @@ class Grader:
             reason = getattr(result, "reason", None) or ""
             return (*head, status, score, ids, confidence, hedged, layers, kinds,
                     str(result.feedback).strip(), str(reason))
+        except ConfigError as e:  # the row's part or problem is wrong: say so, not "internal"
+            return _error(key, part, "", e.detail[:300])
         except Exception as e:  # isolate: this row is "error", the batch goes on (P5)
             return _error(key, part, "", f"internal error: {type(e).__name__}: {e}"[:300])
 

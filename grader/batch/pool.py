@@ -120,7 +120,7 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
     import multiprocessing as mp
     import zlib
 
-    ctx = mp.get_context("fork" if sys.platform == "linux" else "spawn")
+    ctx: Any = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     k = opts.workers
     by_student = directory is not None and has_students(directory)
     key = _partition_key(by_student)

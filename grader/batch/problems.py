@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+
+from generator.untrusted import read_json_file
 
 __all__ = ["ProblemIndex", "has_students", "read_roster"]
 
@@ -87,7 +88,7 @@ def read_roster(directory: Path) -> dict[str, list[str]]:
     if not key.is_file():
         return {}
     try:
-        data = json.loads(key.read_text(encoding="utf-8"))
+        data = read_json_file(key, "answer key")  # bounded: size, encoding, depth, digits
         students = data.get("students") if isinstance(data, dict) else None
         if students is None:
             return {}
@@ -100,7 +101,7 @@ def read_roster(directory: Path) -> dict[str, list[str]]:
                 raise ValueError(f"student {str(s)[:40]!r} has no list of variants with ids")
             roster[str(s)] = [e["id"] for e in entries]
         return roster
-    except (ValueError, RecursionError, OSError) as e:  # JSON and decoding errors included
+    except (ValueError, RecursionError, OSError) as e:  # ConfigError (a ValueError) included
         raise ConfigError(f"{key} is not a readable cnnquiz answer key "
                           f"({type(e).__name__}: {str(e)[:200]}); generate the set again.") from None
 
@@ -110,7 +111,7 @@ def _load(path: Path) -> Any:
     from generator.spec import read_spec_file
 
     if path.suffix == ".json":
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = read_json_file(path, "problem file")
         if isinstance(data, dict) and "answers" in data and "spec" in data:
             return load_problem(path)
         return data

@@ -266,6 +266,23 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
                                                              "strides": 1}), TORCH),
     ("share-frozen-conv", net([9, 9], conv(name="a", filters=3, frozen=True),
                               {"name": "b", "share": "a"}), BOTH),
+    # -- merges (graphs) ----------------------------------------------------------------------
+    *[(f"merge-{op}", net([5, 5], conv(name="a", filters=3, padding="same"),
+                          conv(name="b", filters=3, kernel=1, inputs=["input"]),
+                          {"type": op, "inputs": ["a", "b", "input"][:2 if op == "subtract"
+                                                                      else 3]}), BOTH)
+      for op in ("add", "subtract", "multiply", "average", "maximum", "minimum")],
+    ("merge-add-broadcast", net([5, 5], conv(name="a", filters=3, kernel=5),
+                                {"type": "add", "inputs": ["a", "input"]}), BOTH),
+    ("merge-concatenate-channels", net([6, 6], conv(name="a", filters=4),
+                                       conv(name="b", filters=2, inputs=["input"]),
+                                       {"type": "concatenate", "inputs": ["a", "b"]}), BOTH),
+    ("merge-concatenate-spatial", net([6, 4], conv(name="a", filters=3, padding="same"),
+                                      {"type": "concatenate", "axis": 1,
+                                       "inputs": ["a", "input"]}), BOTH),
+    ("merge-concatenate-vectors", net([], {**DENSE, "name": "a"},
+                                      {"type": "concatenate", "inputs": ["a", "input", "a"]},
+                                      channels=4), BOTH),
 ]
 
 
