@@ -60,6 +60,7 @@ test: $(VENV)/.test browser postgres tmux tex lint
 # static checks run by `make test` (and so by CI)
 lint: $(VENV)/.lint
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
 
 # everything except the slow framework and browser comparisons
 test-fast: $(VENV)/.test

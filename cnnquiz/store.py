@@ -28,15 +28,13 @@ from __future__ import annotations
 import json
 import os
 import secrets
-import sqlite3
-import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from .progress import Progress, load_legacy, resolve
+from .store_db import Postgres, Sqlite
 
 __all__ = ["Store", "open_practice", "open_store"]
 
@@ -67,130 +65,15 @@ STUDENT_TABLES = ("students", "problems", "answers", "mistakes", "legacy")
 RECENT = 5
 
 
-class _Sqlite:
-    lock = ""
-
-    def __init__(self, path: str) -> None:
-        self.path = path
-        self.local = threading.local()
-        self.memory = path == ":memory:"
-        self.shared: sqlite3.Connection | None = None
-        self.mutex = threading.RLock()  # for ":memory:": one connection for all threads
-        self.opened: list[sqlite3.Connection] = []
-
-    def conn(self) -> sqlite3.Connection:
-        if self.memory:
-            if self.shared is None:
-                self.shared = sqlite3.connect(":memory:", isolation_level=None,
-                                              check_same_thread=False)
-            return self.shared
-        c = getattr(self.local, "conn", None)
-        if c is None:
-            c = sqlite3.connect(self.path, isolation_level=None, timeout=30,
-                                check_same_thread=False)
-            c.execute("PRAGMA journal_mode=WAL")
-            c.execute("PRAGMA synchronous=NORMAL")
-            c.execute("PRAGMA busy_timeout=30000")
-            self.local.conn = c
-            with self.mutex:
-                self.opened.append(c)
-        return c
-
-    def close(self) -> None:
-        with self.mutex:
-            for c in [*self.opened, *([self.shared] if self.shared else [])]:
-                c.close()
-            self.opened.clear()
-            self.shared = None
-        self.local = threading.local()
-
-    @contextmanager
-    def tx(self) -> Iterator[Any]:
-        with self.mutex if self.memory else _nothing():
-            c = self.conn()
-            c.execute("BEGIN IMMEDIATE")
-            try:
-                yield _Cursor(c.cursor(), "?")
-                c.execute("COMMIT")
-            except BaseException:
-                c.execute("ROLLBACK")
-                raise
-
-    def script(self, sql: str) -> None:
-        with self.mutex if self.memory else _nothing():
-            self.conn().executescript(sql)
-
-
-class _Postgres:
-    lock = " FOR UPDATE"
-
-    def __init__(self, url: str) -> None:
-        import psycopg  # only a class on PostgreSQL needs it
-
-        self.psycopg = psycopg
-        self.url = url
-        self.local = threading.local()
-        self.mutex = threading.Lock()
-        self.opened: list[Any] = []
-
-    def conn(self) -> Any:
-        c = getattr(self.local, "conn", None)
-        if c is None or c.closed:
-            c = self.psycopg.connect(self.url, autocommit=True)
-            self.local.conn = c
-            with self.mutex:
-                self.opened.append(c)
-        return c
-
-    def close(self) -> None:
-        with self.mutex:
-            for c in self.opened:
-                c.close()
-            self.opened.clear()
-        self.local = threading.local()
-
-    @contextmanager
-    def tx(self) -> Iterator[Any]:
-        c = self.conn()
-        with c.transaction(), c.cursor() as cur:
-            yield _Cursor(cur, "%s")
-
-    def script(self, sql: str) -> None:
-        with self.tx() as cur:  # one schema creator at a time (IF NOT EXISTS is not atomic)
-            cur.q("SELECT pg_advisory_xact_lock(7261)")
-            for stmt in filter(str.strip, sql.split(";")):
-                cur.q(stmt)
-
-
-@contextmanager
-def _nothing() -> Iterator[None]:
-    yield
-
-
-class _Cursor:
-    def __init__(self, cur: Any, mark: str) -> None:
-        self.cur, self.mark = cur, mark
-
-    def q(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        self.cur.execute(sql.replace("?", self.mark) if self.mark != "?" else sql, tuple(params))
-        return self.cur
-
-    def one(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self.q(sql, params).fetchone()
-
-    def all(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
-        return list(self.q(sql, params).fetchall())
-
-
 def open_store(where: str | os.PathLike[str]) -> Store:
     """A store at a SQLite file path (created), ``:memory:``, or a ``postgresql://`` URL."""
     text = str(where)
     if text.startswith(("postgresql://", "postgres://")):
-        return Store(_Postgres(text))
+        return Store(Postgres(text))
     if text != ":memory:":
         Path(text).expanduser().parent.mkdir(parents=True, exist_ok=True)
         text = str(Path(text).expanduser())
-    return Store(_Sqlite(text))
+    return Store(Sqlite(text))
 
 
 def open_practice(where: str | os.PathLike[str] | None, student: str | None = "local"
@@ -210,7 +93,7 @@ def open_practice(where: str | os.PathLike[str] | None, student: str | None = "l
 class Store:
     """Attempts, hints, streaks and confident mistakes, per student."""
 
-    def __init__(self, backend: _Sqlite | _Postgres) -> None:
+    def __init__(self, backend: Sqlite | Postgres) -> None:
         self.db = backend
         self.db.script(SCHEMA)
 
@@ -226,7 +109,7 @@ class Store:
 
     @property
     def kind(self) -> str:
-        return "postgresql" if isinstance(self.db, _Postgres) else "sqlite"
+        return "postgresql" if isinstance(self.db, Postgres) else "sqlite"
 
     # -- meta ----------------------------------------------------------------------------
     def meta(self, key: str) -> str | None:
@@ -237,7 +120,7 @@ class Store:
     def set_meta_once(self, key: str, value: str) -> bool:
         """Set ``key`` unless it is set; True when this call set it."""
         with self.db.tx() as c:
-            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",  # type: ignore[no-any-return]
                        (key, value)).rowcount == 1
 
     def secret(self) -> str:
@@ -267,7 +150,7 @@ class Store:
             first = c.one("SELECT COUNT(*) FROM problems WHERE student = ? AND topic = ? "
                           "AND problem <> ?", (student, topic, problem))[0] == 0
             self._ensure(c, student, problem, topic)
-        return first
+        return first  # type: ignore[no-any-return]
 
     def record_answer(self, student: str, problem: str, topic: str, nonce: str, status: str,
                       mistakes: Iterable[str], payload: Any = None) -> bool:
@@ -288,7 +171,7 @@ class Store:
                 if new:  # an unreadable answer: its message is shown, it is no attempt
                     c.q("UPDATE problems SET last_answer = ? WHERE student = ? AND problem = ?",
                         (nonce, student, problem))
-                return new
+                return new  # type: ignore[no-any-return]
             first = attempts == 0 and hints == 0 and not seen and not solved
             right = status == "correct"
             c.q("UPDATE problems SET attempts = attempts + 1, solved = ?, first_try = ?, "
@@ -312,7 +195,7 @@ class Store:
             hints = min(hints + 1, max(available, 0))
             c.q("UPDATE problems SET hints = ?, draft = ? WHERE student = ? AND problem = ?",
                 (hints, (draft or "")[:2000] or None, student, problem))
-        return hints
+        return hints  # type: ignore[no-any-return]
 
     def show_solution(self, student: str, problem: str, topic: str) -> None:
         """Opening the worked solution: no first try any more, and (unsolved) the streak ends."""

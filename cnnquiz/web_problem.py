@@ -113,7 +113,7 @@ def register(app: Flask) -> None:
         solved = bool(state["solved"])
         example = _example(problem) if first_of_topic and not state["attempts"] else None
         pick = ",".join(_topics(request.args.get("pick")))
-        return page(
+        return page(  # type: ignore[no-any-return]
             "problem", title=f"{problem.id} · cnnquiz practice", p=ctx, problem_id=problem.id,
             topic=problem.topic, difficulty=problem.difficulty, mode=mode,
             why=core.why(_why(request.args.get("why")) or ("picked" if pick else "mix"),

@@ -90,7 +90,7 @@ def _keras_layer(layer: Layer, relu: bool) -> str:
             raise ConfigError(f"{layer.name}: Keras has no integer padding; show it as prose.")
         cls = {Conv: f"Conv{r}D", ConvTranspose: f"Conv{r}DTranspose",
                DepthwiseConv: f"DepthwiseConv{r}D", SeparableConv: f"SeparableConv{r}D"}[type(layer)]
-        args = [] if isinstance(layer, DepthwiseConv) else [str(layer.filters)]  # type: ignore[union-attr]
+        args = [] if isinstance(layer, DepthwiseConv) else [str(layer.filters)]
         args.append(_k(layer.kernel))
         if any(s != 1 for s in layer.strides):
             args.append(f"strides={_k(layer.strides)}")
@@ -130,7 +130,7 @@ def _keras_layer(layer: Layer, relu: bool) -> str:
 
 
 def _keras_helpers(net: Network) -> str:
-    pools = {(n.layer.rank, n.layer.op) for n in net.nodes  # type: ignore[attr-defined]
+    pools = {(n.layer.rank, n.layer.op) for n in net.nodes
              if isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE}
     if len({r for r, _ in pools}) < len(pools):
         raise ConfigError("mixed max/average trainable pooling of one rank; show it as prose.")
@@ -246,7 +246,7 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
     if isinstance(layer, Dense):
         if len(in_shape) != 1:
             raise ConfigError(f"{layer.name}: PyTorch's Linear on a multi-axis input is not shown.")
-        nobias = "" if layer.use_bias else ", bias=False"
+        nobias = "" if layer.use_bias else ", bias=False"  # type: ignore[assignment]
         if first_dense:
             return f"nn.LazyLinear({layer.units}{nobias})"
         return f"nn.Linear({c}, {layer.units}{nobias})"

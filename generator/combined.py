@@ -76,7 +76,7 @@ CHECKS = {
 
 def exercises(spec: dict[str, Any], features: Sequence[str]) -> bool:
     """True when the spec has every feature (a tied layer for sharing, and so on)."""
-    return all(CHECKS[f](spec) for f in features)
+    return all(CHECKS[f](spec) for f in features)  # type: ignore[no-untyped-call]
 
 
 def _bias_flip(b: Builder, on: bool) -> bool | None:
@@ -177,9 +177,10 @@ def draw_classic(topic: str, rng: random.Random, difficulty: str, style: str) ->
     elif topic == "classic-pool-weight":
         b.conventions["pooling_weights"] = "coefficient_and_bias"
         b.start(int(b.pick([s for s in b.level.sizes if s >= 12])), 1, color="gray")
+        op = rng.choice(("max", "average"))  # one kind per network: Keras shows one helper
         for _ in range(max(2, rng.randint(*b.level.convs))):
             b.conv(even=True)
-            if not b.pool(rng.choice(("max", "average"))):
+            if not b.pool(op):
                 raise Redraw("odd size before pooling")
         b.flatten()
         b.dense_head()

@@ -104,7 +104,7 @@ def show(expr: object) -> str:
     """
     if isinstance(expr, int):
         return str(expr)
-    text = _printer().doprint(expr)
+    text = str(_printer().doprint(expr))
     return text.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
 
 

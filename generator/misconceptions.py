@@ -146,25 +146,25 @@ def _spatial_map(fn: Fn) -> Fn:
 
 
 def _has_plus_one(c: LayerCtx) -> bool:
-    return c.family in SHRINKING and c.layer.padding != "same"
+    return c.family in SHRINKING and c.layer.padding != "same"  # type: ignore[attr-defined]
 
 
 def _floor_to_ceil(layer: Any, a: int, n: int, out: int) -> int:
     p = layer.padding[a] if layer.explicit_padding else 0
     k, s, d = layer.kernel[a], layer.strides[a], layer.dilation[a]
-    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1
+    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1  # type: ignore[no-any-return]
 
 
 def _one_side(layer: Any, a: int, n: int, out: int) -> int:
     p = layer.padding[a]
-    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])
+    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
 
 
 def _even_same(layer: Any, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return floor_div(n + 2 * (k // 2) - k, s) + 1
+    return floor_div(n + 2 * (k // 2) - k, s) + 1  # type: ignore[no-any-return]
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
@@ -195,7 +195,7 @@ def _pool_like_conv(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> t
 
 
 def _strided(c: LayerCtx) -> bool:
-    return any(s != 1 for s in c.layer.strides)
+    return any(s != 1 for s in c.layer.strides)  # type: ignore[attr-defined]
 
 
 def _is_dense(c: LayerCtx) -> bool:
@@ -207,11 +207,11 @@ def _gray(n: Network) -> bool:
 
 
 def _no_explicit_padding(layer: Any, a: int, n: int, out: int) -> int:
-    return conv_len(n, layer.kernel[a], layer.strides[a], 0, layer.dilation[a])
+    return int(conv_len(n, layer.kernel[a], layer.strides[a], 0, layer.dilation[a]))
 
 
 def _restores(layer: Any, a: int, n: int, out: int) -> int:
-    return n * layer.strides[a]
+    return n * int(layer.strides[a])
 
 
 def _kernel_squared(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> tuple[Weight, ...]:

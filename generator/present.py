@@ -161,7 +161,7 @@ def mac_steps(p: Problem) -> list[str]:
         else:
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out

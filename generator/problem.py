@@ -218,8 +218,8 @@ def floors(sol: Solution) -> list[str]:
             if layer.padding == "same":
                 exact = n % s == 0
             else:
-                p = 0 if layer.padding == "valid" else layer.padding[i]  # type: ignore[index]
-                exact = (n + 2 * p - d * (k - 1) - 1) % s == 0
+                p = 0 if layer.padding == "valid" else layer.padding[i]
+                exact = (n + 2 * p - d * (k - 1) - 1) % s == 0  # type: ignore[operator]
             if not exact:
                 out.append(layer.name)
                 break

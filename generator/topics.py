@@ -169,7 +169,7 @@ def no_bias(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
     n = max(1, _n_convs(b))
     _conv_stack(b, n, bias=None)
     for layer in b.layers:
-        f = flip()
+        f = flip()  # type: ignore[no-untyped-call]
         if layer["type"].startswith("conv") and f is not None:
             layer["bias"] = f
     b.flatten()

@@ -83,10 +83,10 @@ def _values(key: str, raw: Any) -> tuple[tuple[Any, ...], bool]:
                 raise ConfigError(f"{key}: a range needs whole numbers min and max "
                                   "(and step), e.g. {min: 8, max: 32, step: 8}.", where=WHERE)
             lo, hi = bounds
-            if lo > hi or step < 1 or (hi - lo) // step + 1 > MAX_VALUES:
+            if lo > hi or step < 1 or (hi - lo) // step + 1 > MAX_VALUES:  # type: ignore[operator]
                 raise ConfigError(f"{key}: the range {lo}..{hi} step {step} is empty or has more "
                                   f"than {MAX_VALUES:,} values.", where=WHERE)
-            return tuple(range(lo, hi + 1, step)), same
+            return tuple(range(lo, hi + 1, step)), same  # type: ignore[arg-type, operator]
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f"{key}: give a non-empty list of choices or a range {{min, max}}; "
                           f"received {raw!r}.", where=WHERE)

@@ -126,11 +126,11 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
             extra += f", {layer.groups} groups (grouped convolution, as in AlexNet)"
         extra += _bias_note(layer, default_bias)
         return rng.choice((
-            f"convolutional layer with {plural(layer.filters, 'filter')} of {k(layer)}, "
+            f"convolutional layer with {plural(layer.filters, 'filter')} of {k(layer)}, "  # type: ignore[no-untyped-call]
             f"{_stride(layer)}, {_pad(layer)}{extra}",
-            f"convolution, {plural(layer.filters, 'kernel')} of size {k(layer)} ({_stride(layer)}, "
+            f"convolution, {plural(layer.filters, 'kernel')} of size {k(layer)} ({_stride(layer)}, "  # type: ignore[no-untyped-call]
             f"{_pad(layer)}){extra}",
-            f"{plural(layer.filters, 'convolution filter')} of size {k(layer)} applied with "
+            f"{plural(layer.filters, 'convolution filter')} of size {k(layer)} applied with "  # type: ignore[no-untyped-call]
             f"{_stride(layer)} and {_pad(layer)}{extra}",
         ))
     if isinstance(layer, ConvTranspose):
@@ -140,16 +140,16 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
             pad = "no padding ('valid')"
         else:
             pad = f"padding {layer.padding[0]} (as PyTorch's ConvTranspose defines it)"
-        return (f"transposed convolution with {plural(layer.filters, 'filter')} of {k(layer)}, "
+        return (f"transposed convolution with {plural(layer.filters, 'filter')} of {k(layer)}, "  # type: ignore[no-untyped-call]
                 f"{_stride(layer)}, {pad}{_bias_note(layer, default_bias)}")
     if isinstance(layer, DepthwiseConv):
         dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else \
             ", depth multiplier 1"
-        return (f"depthwise convolution (one {k(layer)} filter per input channel{dm}), "
+        return (f"depthwise convolution (one {k(layer)} filter per input channel{dm}), "  # type: ignore[no-untyped-call]
                 f"{_stride(layer)}, {_pad(layer)}{_bias_note(layer, default_bias)}")
     if isinstance(layer, SeparableConv):
         dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else ""
-        return (f"depthwise-separable convolution with {plural(layer.filters, 'output filter')}: a {k(layer)} "
+        return (f"depthwise-separable convolution with {plural(layer.filters, 'output filter')}: a {k(layer)} "  # type: ignore[no-untyped-call]
                 f"depthwise step{dm} without bias, then a 1×1 pointwise step"
                 f"{' with one bias per filter' if layer.use_bias else ' without bias'}; "
                 f"{_stride(layer)}, {_pad(layer)}")

@@ -75,6 +75,7 @@ class Diagnoser(TotalSearch, LocalSearch):
         self.engine = engine(self.network)
         self.base = self.engine.base
         self.plausible = {i: {p} for i, p in enumerate(self.base.params)}
+        self.all_sites: list[Site] = []
         self.budget = Budget(BUDGET, self.engine)
         self.too_large = len(self.engine.nodes) > MAX_LAYERS
         if not self.too_large:

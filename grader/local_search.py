@@ -133,7 +133,7 @@ class LocalSearch:
 
         out = []
         for f in findings:
-            opts = raw.get(f.layer)
+            opts = raw.get(f.layer)  # type: ignore[assignment]
             if not opts:
                 out.append(f)
                 continue

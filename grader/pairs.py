@@ -21,10 +21,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from generator.misconceptions import MISCONCEPTIONS, PAIR_MISCONCEPTIONS
+from generator.misconceptions import MISCONCEPTIONS, PAIR_MISCONCEPTIONS, Step
+from generator.network import Count
 from generator.render import num
 
 from .answers import as_int
+from .diagnose import Diagnoser
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer, parse_answer
 from .totals import summand_values
@@ -148,6 +150,40 @@ def read_pair(text: str, labels: tuple[str, ...], locale: str | None = None
     return _pieces(text, labels, locale)
 
 
+def _one_number_diagnosed(run: Run, labels: tuple[str, ...], g: tuple[int, int],
+                          expected: tuple[int, ...]) -> bool:
+    """One of the two numbers wrong by a catalogued mistake (found through the total it
+    implies): bias mistakes explain the biases only, others the weights or trainable count."""
+    wrong = [i for i in (0, 1) if g[i] != expected[i]]
+    if len(wrong) != 1 or run.prep.network.count != Count.TRAINABLE:
+        return False
+    i = wrong[0]
+    if labels == ("trainable", "non_trainable"):
+        if i != 0:
+            return False
+        implied = g[0]  # the trainable count is the total the network asks for
+    else:
+        implied = sum(expected) - expected[i] + g[i]
+    found = run.prep.diagnoser.total(implied)
+    if not found or not Diagnoser.confident(found):
+        return False
+    e = found[0]
+    bias_only = all(MISCONCEPTIONS[m].step == Step.BIAS for m in e.ids)
+    if labels == ("weights", "biases") and bias_only != (i == 1):
+        return False
+    names = run.prep.names
+    for s in e.sites:
+        m = MISCONCEPTIONS[s.mid]
+        layer = ", ".join(names[j] if j >= 0 else "the input" for j in s.layers)
+        text = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
+                f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
+        run.line(text, layer=layer, step=str(m.step), title=m.title, formula=m.formula)
+        run.diagnoses.append(Diagnosis((s.mid,), tuple(layer.split(", ")), run.given or 0, text,
+                                       True))
+    run.confident = True
+    return True
+
+
 def grade_pair(run: Run, a: PairAnswer) -> None:
     labels = run.prep.spec.labels
     first, second = (lab.replace("_", "-") for lab in labels)
@@ -175,6 +211,8 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
         run.line(text, title=bn.title, step=str(bn.step), formula=bn.formula)
         run.diagnoses.append(Diagnosis((bn.id,), (), run.given, text, True))
         run.confident = True
+        return
+    if _one_number_diagnosed(run, labels, g, expected):
         return
     right = [lab for lab, x, y in zip((first, second), g, expected, strict=True) if x == y]
     if right:

@@ -35,10 +35,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
-from enum import StrEnum
 from fractions import Fraction
-from typing import TypeAlias
 
 from .expr import (
     MAX_DEPTH,
@@ -51,9 +48,9 @@ from .expr import (
     evaluate,
     factors,
     format_expr,
-    parse_expression,
     terms,
 )
+from .expr_reading import parse_expression
 from .numbers import (
     MAX_BITS,
     MAX_EXPONENT,
@@ -74,6 +71,18 @@ from .numbers import (
     resolve_locale,
     split_approximate,
 )
+from .parsed import (
+    Answer,
+    BreakdownAnswer,
+    BreakdownEntry,
+    Expect,
+    ExpressionAnswer,
+    Invalid,
+    NumberAnswer,
+    Result,
+    ShapeAnswer,
+)
+from .shape_reading import MAX_DIMS, read_shape
 
 __all__ = [
     "MAX_BITS", "MAX_DEPTH", "MAX_DIMS", "MAX_ENTRIES", "MAX_EXPONENT", "MAX_EXPR_CHARS",
@@ -86,124 +95,6 @@ __all__ = [
 
 MAX_NUMBER_INPUT_CHARS = 256
 MAX_ENTRIES = 200
-MAX_DIMS = 8
-
-
-class Expect(StrEnum):
-    """What the question asks for; decides how ``94x94x60`` and ``[3000, 5000]`` are read.
-
-    >>> Expect("shape") is Expect.SHAPE
-    True
-    """
-
-    SHAPE = "shape"          # 94x94x60 and bare 94, 94, 60 are shapes
-    COUNT = "count"          # x and × multiply; no shapes
-    NUMBER = "number"        # same as COUNT
-    BREAKDOWN = "breakdown"  # same as COUNT for each value; [3000, 5000] is a breakdown
-
-
-# -- results ------------------------------------------------------------------------------
-@dataclass(frozen=True, slots=True)
-class Invalid:
-    """An answer we could not read: a stable reason, a sentence for the student, our reading.
-
-    >>> parse_number("≈1.8k").message.startswith("Your answer looks rounded")
-    True
-    """
-
-    reason: Reason
-    message: str
-    reading: str | None = None
-
-
-class _ExactValue:
-    """``is_integer`` and ``as_int`` for results that carry an exact ``value``."""
-
-    __slots__ = ()
-    value: Fraction
-
-    @property
-    def is_integer(self) -> bool:
-        """Whether the value is a whole number."""
-        return self.value.denominator == 1
-
-    @property
-    def as_int(self) -> int | None:
-        """The value as an int, or None if it is not whole."""
-        return self.value.numerator if self.value.denominator == 1 else None
-
-
-@dataclass(frozen=True, slots=True)
-class NumberAnswer(_ExactValue):
-    """One number. ``approximate`` marks rounded forms (50.8M, 5.08e7): see ``read_number``.
-
-    >>> parse_number("5.0828751E+07").as_int, parse_number("2.5").is_integer
-    (50828751, False)
-    """
-
-    value: Fraction
-    text: str
-    reading: str
-    approximate: bool = False
-    notation: str = Notation.PLAIN
-
-
-@dataclass(frozen=True, slots=True)
-class ExpressionAnswer(_ExactValue):
-    """An arithmetic answer: exact value, tree (see ``terms``/``factors``), reading.
-
-    >>> parse_answer("3*3*3*64+64").reading
-    '3*3*3*64 + 64 = 1,792'
-    """
-
-    value: Fraction
-    expr: Expr
-    text: str
-    reading: str
-
-
-@dataclass(frozen=True, slots=True)
-class ShapeAnswer:
-    """A tensor shape in the order written; a leading None/?/batch/N/-1 sets ``has_batch``.
-
-    >>> parse_answer("(None, 94, 94, 60)").dims
-    (94, 94, 60)
-    """
-
-    dims: tuple[int, ...]
-    has_batch: bool
-    text: str
-    reading: str
-
-
-@dataclass(frozen=True, slots=True)
-class BreakdownEntry:
-    """One line of a breakdown: an optional label and its value."""
-
-    label: str | None
-    value: NumberAnswer | ExpressionAnswer | ShapeAnswer
-
-
-@dataclass(frozen=True, slots=True)
-class BreakdownAnswer:
-    """Per-layer values: ``conv1: 3000`` lines, CSV, ``;``-separated or JSON.
-
-    >>> parse_answer("conv1: 3000\\ndense = (250+1)*10").reading
-    'conv1: 3,000; dense: (250 + 1)*10 = 2,510'
-    """
-
-    entries: tuple[BreakdownEntry, ...]
-    text: str
-
-    @property
-    def reading(self) -> str:
-        """How every entry was read, in order."""
-        return "; ".join((f"{e.label}: " if e.label else "") + e.value.reading
-                         for e in self.entries)
-
-
-Answer: TypeAlias = NumberAnswer | ExpressionAnswer | BreakdownAnswer | ShapeAnswer
-Result: TypeAlias = Answer | Invalid
 
 
 def _invalid(err: ParseError) -> Invalid:
@@ -388,7 +279,7 @@ def _value(raw: str, s: str, loc: Locale, want: Expect | None,
     if rest is not None:
         raise _approximate(rest, v, loc)
     if want is Expect.SHAPE or (want is None and v[0] in "(["):
-        shape = _shape(v, raw, want is Expect.SHAPE)
+        shape = read_shape(v, raw, want is Expect.SHAPE)
         if shape is not None:
             return shape
     if (len(v) <= MAX_NUMBER_CHARS or not has_operator(v)) and not _POWER.match(v):
@@ -402,48 +293,6 @@ def _value(raw: str, s: str, loc: Locale, want: Expect | None,
             return _number(r, raw, allow_negative)
     _nonnegative(value, allow_negative)
     return ExpressionAnswer(value, tree, raw, f"{format_expr(tree)} = {format_value(value)}")
-
-
-# -- shapes -------------------------------------------------------------------------------
-_BATCH = {"none", "null", "?", "batch", "batch_size", "n", "b", "bs", "-1"}
-_DIM = re.compile(r"[0-9]{1,10}")
-_BY = re.compile(r"\s*[xX*]\s*")
-
-
-def _bad_shape(v: str, problem: str) -> ParseError:
-    return ParseError(Reason.BAD_SHAPE, f"we read {echo(v)} as a shape, but {problem}; write "
-                      "it like 94x94x60 or (None, 94, 94, 60).")
-
-
-def _shape(v: str, raw: str, expected: bool) -> ShapeAnswer | None:
-    body, bracketed = v, len(v) >= 2 and v[0] + v[-1] in ("()", "[]")
-    if bracketed:
-        body = v[1:-1].strip()
-    if "," in body and (bracketed or expected):
-        items = [i.strip() for i in body.split(",")]
-        if bracketed and len(items) > 1 and not items[-1]:
-            items.pop()  # (60,)
-    elif expected:
-        items = _BY.split(body)
-    else:
-        return None
-    if not all(_DIM.fullmatch(i) or i.lower() in _BATCH for i in items):
-        if expected:
-            raise _bad_shape(v, "each entry must be a whole number (or None first, for the "
-                             "batch)")
-        return None
-    has_batch = items[0].lower() in _BATCH
-    dims = items[1:] if has_batch else items
-    if not dims or any(d.lower() in _BATCH for d in dims):
-        raise _bad_shape(v, "None, ?, N or -1 may only stand first, for the batch, and a "
-                         "shape needs at least one size")
-    if len(dims) > MAX_DIMS:
-        raise _bad_shape(v, f"it has {len(dims)} dimensions and the limit is {MAX_DIMS}")
-    sizes = tuple(int(d) for d in dims)
-    if 0 in sizes:
-        raise _bad_shape(v, "a size of 0 leaves no values; check the size formula")
-    shown = ", ".join(["batch"] * has_batch + [str(d) for d in sizes])
-    return ShapeAnswer(sizes, has_batch, raw, f"({shown})")
 
 
 # -- breakdowns ---------------------------------------------------------------------------
@@ -580,7 +429,7 @@ def _json_value(val: object, loc: Locale, want: Expect | None,
     if isinstance(val, list) and not isinstance(val, _Pairs) and all(
             v is None or isinstance(v, str) for v in val):
         text = "(" + ", ".join("None" if v is None else str(v) for v in val) + ")"
-        return _shape(text, text, True)  # type: ignore[return-value]
+        return read_shape(text, text, True)  # type: ignore[return-value]
     kind = {bool: "true/false", type(None): "null"}.get(type(val), "a nested object")
     raise ParseError(Reason.NOT_A_NUMBER, f"a value is {kind}; give a number, an expression "
                      'in quotes or a shape list, e.g. {"conv1": 1792}.')

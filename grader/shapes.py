@@ -66,7 +66,7 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
     if full is None:
         return
     dims = full
-    shown = fmt_shape(dims)  # type: ignore[arg-type]
+    shown = fmt_shape(dims)
     if dims == want:
         run.correct(shown)
         return
@@ -76,7 +76,7 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
                          "course writes them last (H×W×C).")
         return
     run.headline = f"Not quite: you answered {shown} for {name}."
-    _diagnose(run, name, dims)  # type: ignore[arg-type]
+    _diagnose(run, name, dims)
 
 
 def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:

@@ -174,7 +174,7 @@ class TotalSearch:
                 break
         ranked = sorted(combos, key=lambda c: -weight(tuple(S[k] for k in c)))[:CAP]
         found: list[Explanation] = []
-        seen: dict[tuple, float] = {}
+        seen: dict[tuple[str, ...], float] = {}
         for combo in ranked:
             sites = tuple(S[k] for k in combo)
             budget.spend()

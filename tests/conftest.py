@@ -32,3 +32,18 @@ def golden(request: pytest.FixtureRequest) -> Callable[[str, str], None]:
             "run pytest --update-golden and review the diff")
 
     return check
+
+
+# -- the practice web app (tests/test_web.py, test_practice_store.py; helpers in webclient.py)
+@pytest.fixture
+def store_path(tmp_path: Path) -> Path:
+    """A fresh SQLite practice store."""
+    return tmp_path / "progress.db"
+
+
+@pytest.fixture
+def client(store_path: Path):  # a Flask test client
+    """The practice app on that store, through Flask's test client."""
+    from cnnquiz.web import create_app
+
+    return create_app(store_path, seed=1).test_client()

@@ -57,6 +57,17 @@ def test_classic_pool_weight_states_the_weights_and_uses_max_too() -> None:
     assert ops == {"max_pooling2d", "average_pooling2d"}
 
 
+def test_classics_render_in_every_style_they_offer() -> None:
+    from generator.present import render_problem
+
+    # seed 1352982 once drew mixed max/average trainable pooling, which Keras code cannot show
+    for topic in CLASSICS:
+        for style in styles_for(topic):
+            for seed in (1, 2, 1_352_982):
+                p = generate(topic=topic, difficulty="medium", seed=seed, style=style)
+                assert render_problem(p, "md")
+
+
 def test_trainable_pooling_topic_draws_max_pooling_too() -> None:
     ops = {layer["type"] for s in range(40)
            for layer in generate(topic="trainable-pooling", difficulty="easy", seed=s).spec["layers"]

@@ -279,3 +279,21 @@ def test_macs_per_layer_over_every_layer() -> None:
     pooled = [(n, 7 if n == "pool1" else v) for n, v in every]
     r = grade(BN, "\n".join(f"{n}: {v}" for n, v in pooled), part="macs")
     assert r.status == "incorrect" and "pool1 has no kernel" in r.feedback
+
+
+def test_one_number_of_a_pair_diagnosed_as_a_catalogued_mistake() -> None:
+    """Dense biases left out: the weights are right and the biases short by the units."""
+    from generator.network import solve
+    from generator.spec import load_spec
+
+    spec = {"input": {"shape": [8, 8], "channels": 3},
+            "layers": [{"type": "conv2d", "filters": 4, "kernel": 3}, {"type": "flatten"},
+                       {"type": "dense", "units": 10}]}
+    net = load_spec(spec)
+    assert net.count.value == "trainable"
+    key = parse_part("weights_biases").answer(solve(net))
+    r = grade(spec, f"weights {key['weights']}, biases {key['biases'] - 10}", part="weights_biases")
+    assert r.status == "incorrect" and r.diagnoses[0].misconceptions == ("dense_no_bias",)
+    r = grade(spec, f"weights {key['weights']}, biases {key['biases'] - 10}", part="weights_biases",
+              hide_answer=True)
+    assert not _leaks(r.feedback, [str(key["biases"]), num(key["weights"] + key["biases"])])

@@ -101,7 +101,8 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         readings = channel_readings(spec, lambda shape: import_keras(
             fixed.text, input_shape=shape, filename=filename, model=model))
         if readings:
-            notes.append((1, f"the input shape {tuple(spec['input']['shape'])} may be "
+            first_input = spec["input"] if "input" in spec else spec["inputs"][0]
+            notes.append((1, f"the input shape {tuple(first_input['shape'])} may be "
                              f"channels-first (Keras 1 with Theano ordering); read channels-last "
                              f"as written: {readings[0][1]:,}; channels first would give "
                              f"{readings[1][1]:,}. `cnnquiz lint` reports both."))

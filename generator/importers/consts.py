@@ -147,7 +147,7 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         order = {ast.Lt: lambda: a < b, ast.LtE: lambda: a <= b, ast.Gt: lambda: a > b,
                  ast.GtE: lambda: a >= b}
         if _number(a) and _number(b) and type(node.ops[0]) in order:
-            return order[type(node.ops[0])]()
+            return order[type(node.ops[0])]()  # type: ignore[no-untyped-call]
         raise _NotConstant()
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         return _builtin(node.func.id, [_fold(a, env) for a in node.args])
@@ -233,7 +233,7 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
             raise _NotConstant(" (division by zero)")
         return a / b  # a float, as in Python: int(planes * (base_width / 64.0)) folds
     if _number(a) and _number(b) and type(op) in _FLOAT_OPS:
-        return _FLOAT_OPS[type(op)](a, b)
+        return _FLOAT_OPS[type(op)](a, b)  # type: ignore[no-untyped-call]
     if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
         if len(a) + len(b) > MAX_TUPLE:
             raise _NotConstant(f" (more than {MAX_TUPLE} items)")

@@ -37,7 +37,7 @@ def _calls(tree: ast.Module) -> list[tuple[int, str, str]]:
         for t in targets:
             q = dotted(t, aliases)
             if q:
-                out.append((node.lineno, q.rsplit(".", 1)[-1], q))
+                out.append((node.lineno, q.rsplit(".", 1)[-1], q))  # type: ignore[attr-defined]
     return out
 
 
@@ -123,7 +123,9 @@ def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str
             bound.update(a.arg for a in node.args.args)
     uses = [n for n in ast.walk(tree) if isinstance(n, ast.Attribute)
             and isinstance(n.value, ast.Name) and n.value.id == "F"]
-    first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None)
+    simple = (ast.Import, ast.ImportFrom, ast.Assign, ast.Expr, ast.AnnAssign)
+    first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None) or \
+        next((s for s in tree.body if isinstance(s, simple)), None)
     if "F" in bound or not uses or first is None or first.end_lineno != first.lineno:
         return None
     lines = text.split("\n")

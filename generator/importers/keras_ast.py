@@ -304,7 +304,7 @@ class _Scope:
             if cls is None:
                 fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
             layer = self.expr(f) if cls in ("Sequential", "Model") else (
-                keras_layer(f, cls, self.env)[0] or _SKIP)
+                keras_layer(f, cls, self.env)[0] or _SKIP)  # type: ignore[arg-type]
         if isinstance(layer, _Model):
             fail(node, f"{snippet(node)} calls a whole model as a layer; cnnquiz reads one flat "
                        "model. Write its layers out in place.")
@@ -458,7 +458,7 @@ _SKIP = Ref(0, "", "skip", {})
 
 
 def _layer_module(qualified: str | None) -> bool:
-    return bool(qualified) and "layers" in qualified.split(".")[:-1]
+    return bool(qualified) and "layers" in qualified.split(".")[:-1]  # type: ignore[union-attr]
 
 
 def _module_calls(tree: ast.Module, name: str, env: dict[str, Any]) -> list[ast.Call]:
@@ -527,7 +527,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         shape = to_channels_last(tuple(shape))
         if notes is not None:
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
-                                    f"{tuple(chosen.shape)} is read as C, H, W: "
+                                    f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
                                     f"{'×'.join(map(str, shape))} (H×W×C)"))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"

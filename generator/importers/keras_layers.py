@@ -249,15 +249,15 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         return _merge(call, cls, env, label), None
     if cls in INPUTS or cls in SKIPPED:
         names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
-        return None, declared_shape(CallArgs(call, names, env, label))
+        return None, declared_shape(CallArgs(call, names, env, label))  # type: ignore[return-value]
     if cls not in CLASSES:
         fail(call, f"unknown layer class {cls}.{suggest(cls, KNOWN)} cnnquiz reads the Keras "
                    "layers of CNNs: Conv1D/2D/3D, pooling, Dense, Flatten, BatchNormalization, "
                    "Dropout, activations, ZeroPadding.")
     fam, rank, positional = CLASSES[cls]
-    positional = _keras1_kernel(call, cls, rank, env) or list(positional)
+    positional = _keras1_kernel(call, cls, rank, env) or list(positional)  # type: ignore[assignment]
     if cls == "Dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
-        positional = ["input_dim", "units", "init", "activation"]  # Keras 0: Dense(in, out)
+        positional = ["input_dim", "units", "init", "activation"]  # type: ignore[assignment]  # Keras 0: Dense(in, out)
     a = CallArgs(call, positional, env, label)
     a.rename(KERAS1)
     parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
@@ -330,9 +330,9 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     ref = Ref(call.lineno, label, kind, options, name=text or None)
     if "stack_size" in a:  # Keras 0 states the input channels
         ref.expect["in_channels"] = a.get("stack_size")
-    if positional[:1] == ["input_dim"]:
+    if positional[:1] == ["input_dim"]:  # type: ignore[comparison-overlap]
         ref.expect["in_features"] = a.get("input_dim")
     channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
     if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
         ref.expect["axis"] = a.get("axis")
-    return ref, declared_shape(a)
+    return ref, declared_shape(a)  # type: ignore[return-value]

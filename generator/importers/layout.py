@@ -13,13 +13,14 @@ ConfigError names the line and both.
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 
 from ..errors import ConfigError
 from .scan import CLOSE, OPEN, bracket_stack, code_mask, is_prose, parse_error, parses_alone
 
-__all__ = ["close_brackets", "insert_commas", "reindent", "split_prose"]
+__all__ = ["close_brackets", "dedent_block", "insert_commas", "reindent", "retab", "split_prose"]
 
 Add = Callable[[int, str], None]
 _BLOCK = re.compile(r"(if|elif|else|for|while|try|except|finally|async\s+for)\b")
@@ -263,6 +264,53 @@ def insert_commas(lines: list[str], add: Add) -> list[str] | None:
     for j in fixed:
         add(j + 1, "missing comma between items on separate lines added")
     return out
+
+
+# -- indentation as a whole ---------------------------------------------------------------
+def dedent_block(lines: list[str], i: int, add: Add) -> list[str] | None:
+    """A code block indented as a forum shows code (4 spaces), after prose or a blank line:
+    the lines from ``i`` on that are indented at least as much, dedented together."""
+    cut = len(lines[i]) - len(lines[i].lstrip())
+    before = next((k for k in range(i - 1, -1, -1) if lines[k].strip()), None)
+    if cut == 0 or (before is not None and lines[before].rstrip().endswith((":", "\\", ",", "("))):
+        return None
+    end = i
+    for k in range(i, len(lines)):
+        if lines[k].strip() and len(lines[k]) - len(lines[k].lstrip()) < cut:
+            break
+        end = k
+    out = list(lines)
+    for k in range(i, end + 1):
+        out[k] = lines[k][cut:] if lines[k].strip() else lines[k]
+    err = parse_error("\n".join(out))
+    if err is not None and err[0] <= i + 1:
+        return None
+    add(i + 1, f"lines {i + 1}–{end + 1}: a code block indented by {cut} (as a forum shows "
+                   "code) dedented")
+    return out
+
+
+def retab(lines: list[str], line_no: int, add: Add) -> list[str] | None:
+    """Tabs mixed with spaces: a tab as 8 columns (Python 2) or 4 (most editors). Kept when
+    only one width parses, or both give the same program; refused when they differ."""
+    readings = {}
+    for width in (8, 4):
+        trial = [line[:len(line) - len(line.lstrip())].expandtabs(width) + line.lstrip()
+                 for line in lines]
+        try:
+            readings[width] = (trial, ast.dump(ast.parse("\n".join(trial))))
+        except (SyntaxError, ValueError, RecursionError, MemoryError):
+            continue
+    if not readings or "\t" not in "".join(lines):
+        return None
+    if len(readings) == 2 and readings[8][1] != readings[4][1]:
+        raise ConfigError("tabs and spaces are mixed in the indentation, and a tab of 8 columns "
+                          "and a tab of 4 give two different programs. Indent with spaces only.",
+                          where=f"line {line_no}")
+    width = 8 if 8 in readings else 4
+    add(line_no, f"tabs mixed with spaces in the indentation read as {width} columns")
+    return readings[width][0]
+
 
 
 # -- prose glued to code --------------------------------------------------------------------

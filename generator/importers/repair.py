@@ -29,7 +29,14 @@ import re
 from dataclasses import dataclass
 
 from ..errors import ConfigError
-from .layout import close_brackets, insert_commas, reindent, split_prose
+from .layout import (
+    close_brackets,
+    dedent_block,
+    insert_commas,
+    reindent,
+    retab,
+    split_prose,
+)
 from .scan import bracket_stack, code_mask, is_output, is_prose, parse_error
 
 __all__ = ["Repaired", "repair"]
@@ -347,9 +354,11 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     if "expected an indented block" in msg:
         return reindent(lines, i, log.add, msg)
     if "inconsistent use of tabs" in msg or "unindent does not match" in msg:
-        return _tabs(lines, line_no, log)
+        return retab(lines, line_no, log.add)
     if "was never closed" in msg:
         return close_brackets(lines, i, log.add)
+    if "unexpected indent" in msg and (fixed := dedent_block(lines, i, log.add)) is not None:
+        return fixed
     if "forgot a comma" in msg and (fixed := insert_commas(lines, log.add)) is not None:
         return fixed
     if 0 <= i < len(lines) and (split := split_prose(lines[i])) is not None:
@@ -366,28 +375,6 @@ def _one_fix(lines: list[str], line_no: int, msg: str, log: _Log) -> list[str] |
     if (fixed := insert_commas(lines, log.add)) is not None:
         return fixed
     return None
-
-
-def _tabs(lines: list[str], line_no: int, log: _Log) -> list[str] | None:
-    """Tabs mixed with spaces: a tab as 8 columns (Python 2) or 4 (most editors). Kept when
-    only one width parses, or both give the same program; refused when they differ."""
-    readings = {}
-    for width in (8, 4):
-        trial = [line[:len(line) - len(line.lstrip())].expandtabs(width) + line.lstrip()
-                 for line in lines]
-        try:
-            readings[width] = (trial, ast.dump(ast.parse("\n".join(trial))))
-        except (SyntaxError, ValueError, RecursionError, MemoryError):
-            continue
-    if not readings or "\t" not in "".join(lines):
-        return None
-    if len(readings) == 2 and readings[8][1] != readings[4][1]:
-        raise ConfigError("tabs and spaces are mixed in the indentation, and a tab of 8 columns "
-                          "and a tab of 4 give two different programs. Indent with spaces only.",
-                          where=f"line {line_no}")
-    width = 8 if 8 in readings else 4
-    log.add(line_no, f"tabs mixed with spaces in the indentation read as {width} columns")
-    return readings[width][0]
 
 
 def _short(text: str, limit: int = 40) -> str:

@@ -131,8 +131,6 @@ def is_prose(line: str) -> bool:
         return False
     if is_output(s) or _LABEL.match(s):
         return True
-    if _CODE_SIGN.search(s):
-        return False  # a call, an attribute, an assignment or an index: damaged code
     tokens = s.split()
     plain = [bool(_WORD.match(t)) for t in tokens]
     run = best = 0
@@ -143,4 +141,7 @@ def is_prose(line: str) -> bool:
     keywords = sum(w in keyword.kwlist or w in ("print", "self") for w in words)
     if keywords * 3 > max(len(words), 1):
         return False
+    if _CODE_SIGN.search(s):  # a call, an attribute, an assignment or an index: damaged code,
+        # unless it is a sentence that mentions code ("I get 1,199 from summary().")
+        return best >= 5 and plain[0] and tokens[0][0].isupper() and s[-1] in ".?!:"
     return best >= 3 or (all(plain) and len(tokens) >= 2)

@@ -74,7 +74,7 @@ class _Reader:
         layer; inside a model it is a custom submodule, which cnnquiz does not inline.
         """
         if isinstance(node, ast.Name | ast.Attribute) and ast.unparse(node) in objects:
-            return objects[ast.unparse(node)]  # the same object again: shared weights
+            return objects[ast.unparse(node)]  # type: ignore[no-any-return]  # the same object again: shared weights
         if not isinstance(node, ast.Call):
             return None
         cls = self.cls(node.func)
@@ -99,7 +99,7 @@ class _Reader:
             if not isinstance(pairs, ast.List | ast.Tuple) or not all(
                     isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
                 fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
-            items = [(str(fold(p.elts[0], env, "name")), p.elts[1]) for p in pairs.elts]
+            items = [(str(fold(p.elts[0], env, "name")), p.elts[1]) for p in pairs.elts]  # type: ignore[attr-defined]
         seq = _Seq(call.lineno, name or "model", [])
         for key, arg in items:
             if isinstance(arg, ast.Starred):

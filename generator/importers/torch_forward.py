@@ -214,7 +214,7 @@ class Forward:
 
     def tensor(self, node: ast.expr, frame: _Frame) -> Use:
         if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id), Use):
-            return frame.vars[node.id]
+            return frame.vars[node.id]  # type: ignore[no-any-return]
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             if len(sides) == 1:

@@ -293,7 +293,7 @@ class Builder:
             key = target.attr
             if is_obj or value is None:
                 if isinstance(value, MODULE_TYPES) and getattr(value, "name", None) in (None, ""):
-                    value.name = key  # type: ignore[union-attr]
+                    value.name = key
                 frame.owner.attrs[key] = value
                 frame.owner.env.pop(f"self.{key}", None)
                 if value is None:
@@ -522,9 +522,9 @@ class Builder:
             if cls == "ModuleDict":
                 fail(call, f"{snippet(call)}: an nn.ModuleDict is indexed at run time; write its "
                            "layers out.")
-            return torch_layer(call, str(cls), frame.env, name=None)
+            return torch_layer(call, str(cls), frame.env, name=None)  # type: ignore[arg-type]
         if cls and "nn" in q.split(".")[:-1] and cls[0].isupper():
-            return torch_layer(call, str(cls), frame.env, name=None)  # refused with a message
+            return torch_layer(call, str(cls), frame.env, name=None)  # type: ignore[arg-type]  # refused with a message
         if cls in ("partial",):
             fail(call, f"{snippet(call)}: functools.partial is not followed; pass the class.")
         return try_fold(call, frame.env)
@@ -538,9 +538,9 @@ class Builder:
                     isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
                 fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
             for p in pairs.elts:
-                key = str(fold(p.elts[0], frame.env, "name"))
-                child = self.value(p.elts[1], frame)
-                self._child(seq, child, p.elts[1], key)
+                key = str(fold(p.elts[0], frame.env, "name"))  # type: ignore[attr-defined]
+                child = self.value(p.elts[1], frame)  # type: ignore[attr-defined]
+                self._child(seq, child, p.elts[1], key)  # type: ignore[attr-defined]
             return seq
         for i, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):

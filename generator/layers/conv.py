@@ -75,7 +75,7 @@ class Windowed(Layer):
             v[axis_var("d", ax, self.rank)] = Var(axis_var("d", ax, self.rank), self.dilation[i], 1)
             if self.explicit_padding:
                 name = axis_var("P", ax, self.rank)
-                v[name] = Var(name, self.padding[i], 0)  # type: ignore[index]
+                v[name] = Var(name, self.padding[i], 0)  # type: ignore[arg-type]
         return v
 
     def out_len(self, v: Mapping[str, Any], ax: str) -> Any:

@@ -45,7 +45,7 @@ class Pool(Windowed):
 
     def check(self, in_shape: Shape) -> None:
         if self.explicit_padding and any(
-            2 * p > k for p, k in zip(self.padding, self.kernel, strict=True)  # type: ignore[arg-type]
+            2 * p > k for p, k in zip(self.padding, self.kernel, strict=True)  # type: ignore[operator]
         ):
             raise ConfigError(
                 f"explicit padding {self.padding} must be at most half the pool size "

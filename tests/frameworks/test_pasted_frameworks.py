@@ -87,6 +87,12 @@ def _cases() -> dict[str, Callable[[], int]]:
         "keras_static_build_method.txt-": lambda: _keras(
             (28, 28, 1), L.Conv2D(10, (5, 5), padding="same"), L.Activation("relu"),
             L.MaxPooling2D((2, 2), strides=(2, 2)), L.Flatten(), L.Dense(10)),
+        "torch_no_imports_lenet.txt-": lambda: _torch(
+            nn.Conv2d(3, 6, 5), nn.MaxPool2d(2, 2), nn.Conv2d(6, 16, 5), nn.MaxPool2d(2, 2),
+            nn.Flatten(), nn.Linear(16 * 5 * 5, 120), nn.Linear(120, 84), nn.Linear(84, 10)),
+        "forum_indented_block.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, (3, 3)), L.Conv2D(64, (3, 3)), L.MaxPooling2D((2, 2)),
+            L.Flatten(), L.Dense(10)),
         "tabs_and_spaces_torch.txt-": lambda: _torch(nn.Linear(4, 2)),
         "numbered_listing_torch.txt-": lambda: _torch(nn.Linear(10, 3)),
         "class_body_lost_one_level.txt-": lambda: _torch(nn.Linear(8, 4), nn.Linear(4, 2)),

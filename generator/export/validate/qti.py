@@ -128,7 +128,7 @@ def check_qti_dtd(data: bytes, dtd_path: str | Path) -> None:
 
 def qti_documents(path_or_file: object) -> dict[str, bytes]:
     """The QTI assessment documents of a zip, by name (what the manifest lists)."""
-    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[arg-type]
+    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[call-overload]
         manifest = _parse(z.read("imsmanifest.xml"), "imsmanifest.xml")
         return {href: z.read(href) for res in _iter_local(manifest, "resource")
                 if res.get("type") == "imsqti_xmlv1p2"
@@ -144,7 +144,7 @@ def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
     fill-in-multiple-blanks items as described above; groups pick no more items than they
     hold and their items agree on points.
     """
-    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[arg-type]
+    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[call-overload]
         names = set(z.namelist())
         if "imsmanifest.xml" not in names:
             raise ExportError("QTI zip has no imsmanifest.xml at its root.")
@@ -167,19 +167,19 @@ def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
             raise ExportError("imsmanifest.xml: no imsqti_xmlv1p2 resource.")
         items: dict[str, dict[str, object]] = {}
         for href in assessments:
-            root = _parse(z.read(href), href)
+            root = _parse(z.read(href), href)  # type: ignore[arg-type]
             if _local(root.tag) != "questestinterop":
                 raise ExportError(f"{href}: root must be <questestinterop>.")
-            check_qti_structure(root, href)
-            base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
+            check_qti_structure(root, href)  # type: ignore[arg-type]
+            base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""  # type: ignore[operator, union-attr]
             for item in _iter_local(root, "item"):
-                summary = _check_item(item, href, names, base)
+                summary = _check_item(item, href, names, base)  # type: ignore[arg-type]
                 ident = str(summary["ident"])
                 if ident in items:
                     raise ExportError(f"{href}: item ident {ident} is not unique.")
                 items[ident] = summary
             for section in _iter_local(root, "section"):
-                _check_section(section, href, items)
+                _check_section(section, href, items)  # type: ignore[arg-type]
     return items
 
 
