@@ -155,7 +155,7 @@ class TotalSearch:
         self.index = dict(idx)
 
     # -- total-only search ---------------------------------------------------------------
-    def total(self, value: int, limit: int = 8) -> list[Explanation]:
+    def total(self, value: int, limit: int = 8, *, typed: bool = True) -> list[Explanation]:
         """Explanations of a wrong total, best first, with posteriors (may be empty)."""
         S = self.sites
         if self.too_large:
@@ -185,7 +185,10 @@ class TotalSearch:
                 continue
             found.append(Explanation(sites, weight(sites), trace))
         # the same misconception set at different layers is one cause for confidence
-        norm = sum(e.weight for e in found) + OTHER + slip_mass(self.base.params, value)
+        # a typed total one keystroke from the key may be a slip (not a total implied by
+        # another answer, such as a labelled pair)
+        slips = slip_mass(self.base.params, value) if typed else 0.0
+        norm = sum(e.weight for e in found) + OTHER + slips
         by_ids: dict[tuple[str, ...], float] = defaultdict(float)
         for e in found:
             by_ids[e.ids] += e.weight
