@@ -13,7 +13,6 @@ import click
 
 from generator.errors import ConfigError
 from generator.network import Network
-from generator.problem import FORMAT as PROBLEM_FORMAT
 from generator.spec import MAX_SIZE_DIGITS, load_spec, read_spec_file
 
 from .terminal import echo
@@ -53,8 +52,11 @@ def load_spec_data(path: str, input_shape: str | None = None) -> dict[str, Any]:
 
         return load_any(path, input_shape=shape)
     data = read_spec_file(path)
-    if data.get("format") == PROBLEM_FORMAT and isinstance(data.get("spec"), dict):
-        data = data["spec"]  # a problem file written by `cnnquiz generate`
+    if isinstance(data.get("spec"), dict):
+        from generator.problem import FORMAT  # the generator is imported only for problem files
+
+        if data.get("format") == FORMAT:
+            data = data["spec"]  # a problem file written by `cnnquiz generate`
     if shape is not None:
         data = {**data, "input": {"shape": list(shape)}}
     return data

@@ -186,13 +186,6 @@ def build(topic: str, difficulty: str, seed: int, mode: str | bool = "total") ->
     return generate(topic=topic, difficulty=difficulty, seed=seed, parts=parts, style="mixed")
 
 
-def mode_of(problem: Problem) -> str:
-    """The mode a built problem was built for."""
-    if "per_layer" in problem.parts:
-        return "layers"
-    return "shape" if problem.parts[0].startswith("shape:") else "total"
-
-
 def next_problem(progress: Progress, rng: random.Random, topics: Sequence[str] | None = None,
                  difficulty: str = "easy", *, per_layer: bool = False,
                  previous: Problem | None = None, mode: str | None = None) -> Problem:

@@ -115,10 +115,6 @@ def _spatial(shape: Shape) -> int:
     return math.prod(shape[:-1])
 
 
-def _drop(name: str) -> Fn:
-    return lambda layer, i, o, ws: tuple(w for w in ws if w.name != name)
-
-
 def _resize(name: str, size: Fn) -> Fn:
     def go(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> tuple[Weight, ...]:
         return tuple(replace(w, shape=(size(layer, i, o, w),)) if w.name == name else w for w in ws)
@@ -196,10 +192,6 @@ def _pool_like_conv(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> t
 
 def _strided(c: LayerCtx) -> bool:
     return any(s != 1 for s in c.layer.strides)  # type: ignore[attr-defined]
-
-
-def _is_dense(c: LayerCtx) -> bool:
-    return c.family == "dense"
 
 
 def _gray(n: Network) -> bool:

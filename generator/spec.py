@@ -76,7 +76,6 @@ OPTIONS: dict[str, tuple[str, ...]] = {
 REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel"),
             "depthwise": ("kernel",), "separable": ("filters", "kernel"),
             "pool": ("pool_size",), "dense": ("units",)}
-COMMON = ("type", "name", "share", "inputs")
 
 #: layers in one spec: generous for real networks (ResNet-152 has 517 in Keras, DenseNet-201
 #: 709), small enough that solve and lint of the largest allowed spec take about a second

@@ -22,7 +22,6 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from ..layers import fmt_shape
 from ..network import Network, solve
 from ..parts import Form, parse_part
 from ..present import problem_context
@@ -121,10 +120,6 @@ def network_of(problem: ProblemLike) -> Network:
     if callable(method):
         return method()  # type: ignore[no-any-return]
     return load_spec(problem.spec)
-
-
-def _layer_kinds(net: Network) -> dict[str, str]:
-    return {n.name: n.layer.kind for n in net.nodes}
 
 
 def targets(problem: ProblemLike) -> list[Target]:
@@ -287,11 +282,3 @@ def diagram(problem: ProblemLike) -> Diagram | None:
     if not svg:
         return None
     return Diagram(f"{stable_id(problem.id)}.svg", svg.encode("utf-8"), "image/svg+xml")
-
-
-def shape_text(dims: Sequence[int]) -> str:
-    return fmt_shape(dims)
-
-
-def layer_kind(problem: ProblemLike, layer: str) -> str:
-    return _layer_kinds(network_of(problem)).get(layer, "")
