@@ -1,23 +1,29 @@
-"""Simulated students: how often the grader names the right misconceptions, and how fast.
+"""Calibration of the diagnosis: right, hedged, silent and falsely attributed, per condition.
 
-Run from the repository root: ``.venv/bin/python bench/diagnosis.py [--n N] [--seed S] [--draw both|uniform|prior]``.
+Run from the repository root: ``.venv/bin/python bench/diagnosis.py [--n N] [--seed S]``.
 
 For N generated, diagnosable problems (``generator.problem.generate`` over every topic and
-difficulty), a simulated student holds 1, 2 or 3 misconceptions from the catalogue, each
-applied consistently (to every layer it fits), drawn among those that change the answer
-and that each still change some layer's parameter count next to the others (otherwise no
-answer form could reveal it). The student's answer is given three ways:
+difficulty), simulated students answer under these conditions:
 
-- total only (one number), graded as part ``total``;
-- per layer ("name: value" lines), graded as part ``per_layer``;
-- as an expression (a sum of one term per parametric layer), graded as part ``total``.
+- ``catalogued k``: k misconceptions from the catalogue (drawn in proportion to the priors,
+  or uniformly with ``--draw uniform``), each applied consistently and each still visible
+  next to the others; answered three ways: total only, per layer ("name: value" lines) and
+  as an expression (one term per parametric layer).
+- uncatalogued answers (total only), where no catalogue entry is the cause:
+  ``slip`` (one digit of one layer's count changed), ``transposed`` (two adjacent digits of
+  the total swapped), ``dropped`` (one digit of the total left out), ``guess`` (a random
+  number within a factor 10 of the key), ``round guess`` (one or two significant digits),
+  ``wrong layer`` (one layer's count replaced by another layer's), ``misread hp`` (a
+  layer's filters, units or kernel misread, then everything computed right) and
+  ``leave-one-out`` (a catalogued mistake made by the student but removed from the
+  catalogue the grader searches; ``loo, no twin`` counts as false only the recorded causes
+  that the whole catalogue does not offer as giving the same numbers as the true one).
 
-Misconceptions are drawn uniformly over the catalogue (harsher than real students: rare
-entries as often as common ones) and, separately, in proportion to the catalogue's priors
-(the distribution the diagnosis assumes). Printed per form and number of misconceptions: top-1 accuracy (the first diagnosis names
-exactly the true set; for per-layer and expression answers, the union of the diagnosed
-layers' ids), truth among the reported explanations, and the confident-but-wrong rate.
-Then the grading time per answer (median, after preparation) and the preparation time.
+Printed per condition: top-1 right (the first diagnosis names exactly the true set),
+hedged (causes offered only as "perhaps"), silent (no cause offered), recorded (a cause
+stated as the diagnosis and recorded) and **false attribution**: a recorded cause that was
+not the cause (for uncatalogued answers, any recorded cause). Then the grading CPU time per
+answer (median, after preparation) and the preparation CPU time (median, p95).
 """
 
 from __future__ import annotations
@@ -28,17 +34,27 @@ import statistics
 import sys
 import time
 from collections import defaultdict
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values  # noqa: E402
+from generator.network import solve  # noqa: E402
 from generator.problem import generate  # noqa: E402
+from generator.spec import load_spec  # noqa: E402
 from generator.topics import TOPICS  # noqa: E402
 from grader import grade, prepare  # noqa: E402
-from grader.grade import clear_cache  # noqa: E402
+from grader.diagnose import Diagnoser  # noqa: E402
+from grader.grade import Prepared, clear_cache  # noqa: E402
 
 DIFFICULTIES = ("easy", "medium", "hard")
+UNCATALOGUED = ("slip", "transposed", "dropped", "guess", "round guess", "wrong layer",
+                "misread hp", "leave-one-out")
+
+#: one graded answer: (top-1 right, hedged, silent, recorded, false attribution)
+Row = tuple[bool, bool, bool, bool, bool]
 
 
 def draw(rng: random.Random, ids: list[str], k: int, weighted: bool) -> tuple[str, ...]:
@@ -54,10 +70,9 @@ def draw(rng: random.Random, ids: list[str], k: int, weighted: bool) -> tuple[st
     return tuple(out)
 
 
-def student(eng, rng: random.Random, k: int, weighted: bool = False):
+def student(eng: Any, rng: random.Random, k: int, weighted: bool) -> Any:
     """k consistent misconceptions that change the answer and each matter; or None."""
-    values = catalogue_values(eng)
-    ids = sorted(values)
+    ids = sorted(catalogue_values(eng))
     if len(ids) < k:
         return None
     for _ in range(20):
@@ -82,10 +97,107 @@ def student(eng, rng: random.Random, k: int, weighted: bool = False):
     return None
 
 
+def judge(res: Any, truth: set[str] | None, *, per_layer: bool = False) -> Row:
+    """Score one graded answer; ``truth`` None: no catalogued cause exists."""
+    sets = [set(d.misconceptions) for d in res.diagnoses]
+    recorded = set(res.recorded)
+    if per_layer:
+        union = set().union(*sets) if sets else set()
+        top = truth is not None and union == truth and not res.ambiguous
+    else:
+        top = truth is not None and bool(sets) and sets[0] == truth
+    false = bool(recorded) and (truth is None or not recorded <= truth)
+    return top, bool(res.hedged) and not recorded, not sets, bool(recorded), false
+
+
+# -- uncatalogued answers ------------------------------------------------------------------
+def _digit_change(rng: random.Random, n: int) -> int:
+    s = str(n)
+    i = rng.randrange(len(s))
+    choices = [d for d in "0123456789" if d != s[i] and not (i == 0 and d == "0" and len(s) > 1)]
+    return int(s[:i] + rng.choice(choices) + s[i + 1:])
+
+
+def _transposed(rng: random.Random, n: int) -> int | None:
+    s = str(n)
+    spots = [i for i in range(len(s) - 1) if s[i] != s[i + 1] and not (i == 0 and s[1] == "0")]
+    if not spots:
+        return None
+    i = rng.choice(spots)
+    return int(s[:i] + s[i + 1] + s[i] + s[i + 2:])
+
+
+def _dropped(rng: random.Random, n: int) -> int | None:
+    s = str(n)
+    if len(s) < 3:
+        return None
+    i = rng.randrange(1, len(s))
+    return int(s[:i] + s[i + 1:])
+
+
+def _misread(rng: random.Random, spec: dict[str, Any]) -> int | None:
+    """A layer's filters, units or kernel misread; everything else computed right."""
+    spots = [(j, k) for j, ly in enumerate(spec["layers"]) for k in ("filters", "units", "kernel")
+             if isinstance(ly.get(k), int) and ly[k] > 1]
+    if not spots:
+        return None
+    j, key = rng.choice(spots)
+    old = spec["layers"][j][key]
+    new = rng.choice([old + 1, old - 1, old * 2, old + 10, max(1, old // 2)] if key != "kernel"
+                     else [old + 2, old - 1, old + 1])
+    if new == old or new < 1:
+        return None
+    layers = [dict(ly) for ly in spec["layers"]]
+    layers[j][key] = new
+    try:
+        return int(solve(load_spec({**spec, "layers": layers})).answer)
+    except Exception:  # noqa: BLE001 - the misread network is impossible
+        return None
+
+
+def uncatalogued(cond: str, rng: random.Random, problem: Any, eng: Any) -> int | None:
+    base = eng.base
+    params = [i for i, p in enumerate(base.params) if p]
+    if cond == "slip":
+        i = rng.choice(params)
+        return base.total - base.params[i] + _digit_change(rng, base.params[i])
+    if cond == "transposed":
+        return _transposed(rng, base.total)
+    if cond == "dropped":
+        return _dropped(rng, base.total)
+    if cond == "guess":
+        return int(base.total * 10 ** rng.uniform(-1, 1))
+    if cond == "round guess":
+        v = int(base.total * 10 ** rng.uniform(-1, 1))
+        digits = rng.choice((1, 2))
+        scale = 10 ** max(0, len(str(v)) - digits)
+        return max(1, round(v / scale)) * scale
+    if cond == "wrong layer":
+        if len(params) < 2:
+            return None
+        i, j = rng.sample(params, 2)
+        return base.total - base.params[i] + base.params[j]
+    if cond == "misread hp":
+        return _misread(rng, problem.spec)
+    raise ValueError(cond)
+
+
+def _leave_one_out(rng: random.Random, problem: Any, prep: Prepared) -> tuple[str, Any] | None:
+    values = catalogue_values(prep.diagnoser.engine)
+    if not values:
+        return None
+    mid = rng.choice(sorted(values))
+    d = Diagnoser(prep.network, exclude=frozenset({mid}))
+    compiled = type(prep.compiled)(prep.network, prep.solution, d)
+    other = replace(prep, key=prep.key + f":-{mid}", compiled=compiled)
+    return str(values[mid]), other
+
+
+# -- the run -------------------------------------------------------------------------------
 def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
-             prep_times: list[float]) -> dict[tuple[str, int], list[tuple[bool, bool, bool]]]:
+             prep_times: list[float]) -> dict[tuple[str, str], list[Row]]:
     rng = random.Random(seed)
-    stats: dict[tuple[str, int], list[tuple[bool, bool, bool]]] = defaultdict(list)
+    stats: dict[tuple[str, str], list[Row]] = defaultdict(list)
     topics = list(TOPICS)
     done = 0
     pseed = seed * 100_000
@@ -98,63 +210,87 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
         except Exception:  # noqa: BLE001 - a topic that cannot draw this seed
             done += 1
             continue
-        t = time.perf_counter()
+        t = time.process_time()
         prep = prepare(problem, "total")
         prepare(problem, "per_layer")
-        prep_times.append(time.perf_counter() - t)
+        _ = prep.diagnoser  # compiled on first use: count it here, not in the first grade
+        prep_times.append(time.process_time() - t)
         eng = prep.diagnoser.engine
         names = eng.names
+
+        def timed(text: str, part: Any, problem: Any = problem) -> Any:
+            t = time.process_time()
+            res = grade(problem, text, part=part)
+            grade_times.append(time.process_time() - t)
+            return res
+
         for k in (1, 2, 3):
             got = student(eng, rng, k, weighted)
             if got is None:
                 continue
             truth, r = got
-            truth_set = set(truth)
-            answers = {
+            forms = {
                 "total": (str(r.total), "total"),
-                "per_layer": ("\n".join(f"{n}: {v}" for n, v in zip(names, r.params, strict=True)),
+                "per_layer": ("\n".join(f"{a}: {v}" for a, v in zip(names, r.params, strict=True)),
                               "per_layer"),
                 "expression": (" + ".join(str(v) for v in r.params if v) or "0", "total"),
             }
-            for form, (text, part) in answers.items():
-                t = time.perf_counter()
-                res = grade(problem, text, part=part)
-                grade_times.append(time.perf_counter() - t)
-                if form == "total":
-                    sets = [set(d.misconceptions) for d in res.diagnoses]
-                    top = bool(sets) and sets[0] == truth_set
-                    among = truth_set in sets
-                else:
-                    union = set().union(*[set(d.misconceptions) for d in res.diagnoses]) \
-                        if res.diagnoses else set()
-                    top = union == truth_set and not res.ambiguous
-                    among = truth_set <= union
-                stats[(form, k)].append((top, among, res.confident and not top))
+            for form, (text, part) in forms.items():
+                res = timed(text, part)
+                stats[(form, f"catalogued {k}")].append(
+                    judge(res, set(truth), per_layer=form != "total"))
+        for cond in UNCATALOGUED:
+            if cond == "leave-one-out":
+                loo = _leave_one_out(rng, problem, prep)
+                if loo is not None:
+                    row = judge(timed(*loo), None)
+                    stats[("total", cond)].append(row)
+                    # a twin: with the whole catalogue the recorded cause is offered next to
+                    # the true one as giving the same numbers (no answer form tells them apart)
+                    full = grade(problem, loo[0], part=prep)
+                    twin = row[4] and len(full.diagnoses) > 1 and not full.recorded
+                    stats[("total", "loo, no twin")].append(row[:4] + (row[4] and not twin,))
+                continue
+            v = uncatalogued(cond, rng, problem, eng)
+            if v is None or v == eng.base.total or v <= 0:
+                continue
+            stats[("total", cond)].append(judge(timed(str(v), "total"), None))
         done += 1
     return stats
 
 
-def table(title: str, stats: dict[tuple[str, int], list[tuple[bool, bool, bool]]]) -> None:
+def table(title: str, stats: dict[tuple[str, str], list[Row]]) -> None:
     print(title)
-    print(f"{'form':<12}{'k':>3}{'n':>6}{'top-1':>9}{'among':>9}{'conf-wrong':>12}")
-    for form in ("total", "per_layer", "expression"):
-        for k in (1, 2, 3):
-            rows = stats.get((form, k), [])
-            if not rows:
-                continue
-            n = len(rows)
-            top = sum(r[0] for r in rows) / n
-            among = sum(r[1] for r in rows) / n
-            cw = sum(r[2] for r in rows) / n
-            print(f"{form:<12}{k:>3}{n:>6}{top:>9.1%}{among:>9.1%}{cw:>12.1%}")
+    print(f"{'form':<11}{'condition':<15}{'n':>5}{'top-1':>8}{'hedged':>8}{'silent':>8}"
+          f"{'recorded':>10}{'false attr':>12}")
+    order = [("total", f"catalogued {k}") for k in (1, 2, 3)] + \
+        [(f, f"catalogued {k}") for f in ("per_layer", "expression") for k in (1, 2, 3)] + \
+        [("total", c) for c in UNCATALOGUED] + [("total", "loo, no twin")]
+    for form, cond in order:
+        rows = stats.get((form, cond), [])
+        if not rows:
+            continue
+        n = len(rows)
+        cols = [sum(r[c] for r in rows) / n for c in range(5)]
+        top = f"{cols[0]:>8.1%}" if cond.startswith("catalogued") else f"{'-':>8}"
+        print(f"{form:<11}{cond:<15}{n:>5}{top}{cols[1]:>8.1%}{cols[2]:>8.1%}{cols[3]:>10.1%}"
+              f"{cols[4]:>12.1%}")
+    unc = [r for (f, c), rows in stats.items() if not c.startswith(("catalogued", "loo,"))
+           for r in rows]
+    cat = [r for (f, c), rows in stats.items() if c.startswith("catalogued") for r in rows]
+    if unc and cat:
+        print(f"false attribution, all uncatalogued: {sum(r[4] for r in unc) / len(unc):.1%} "
+              f"({len(unc)}); confident-but-wrong, all catalogued: "
+              f"{sum(r[4] for r in cat) / len(cat):.1%} ({len(cat)})")
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=60, help="problems per draw mode (default 60)")
     ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--draw", choices=["both", "uniform", "prior"], default="both",
-                    help="misconceptions drawn uniformly (harsh) or by the catalogue's priors")
+    ap.add_argument("--draw", choices=["both", "uniform", "prior"], default="prior",
+                    help="catalogued misconceptions drawn by the catalogue's priors (default) "
+                         "or uniformly (harsh: rare entries as often as common ones)")
     args = ap.parse_args()
     grade_times: list[float] = []
     prep_times: list[float] = []
@@ -164,15 +300,27 @@ def main() -> None:
         clear_cache()  # each mode pays its own preparation
         stats = simulate(args.n, args.seed, mode == "prior", grade_times, prep_times)
         answers = sum(len(v) for v in stats.values())
-        table(f"\n== misconceptions drawn {'by prior' if mode == 'prior' else 'uniformly'}: "
-              f"{args.n} problems, {answers} graded answers", stats)
-    print(f"\n{time.perf_counter() - t_start:.1f} s in all")
+        table(f"\n== catalogued misconceptions drawn {'by prior' if mode == 'prior' else 'uniformly'}"
+              f": {args.n} problems, {answers} graded answers", stats)
+    print(f"\n{time.perf_counter() - t_start:.1f} s wall in all")
     gt = sorted(grade_times)
-    print(f"grading per answer (after preparation): median {statistics.median(gt) * 1000:.2f} ms, "
-          f"p95 {gt[int(len(gt) * 0.95)] * 1000:.2f} ms, max {gt[-1] * 1000:.1f} ms "
+    pt = sorted(prep_times)
+    print(f"grading CPU per answer (after preparation): median {statistics.median(gt) * 1000:.2f} "
+          f"ms, p95 {gt[int(len(gt) * 0.95)] * 1000:.2f} ms, max {gt[-1] * 1000:.1f} ms "
           f"({len(gt)} answers)")
-    print(f"preparation per problem (total + per_layer parts, cached afterwards): median "
-          f"{statistics.median(prep_times) * 1000:.0f} ms, max {max(prep_times) * 1000:.0f} ms")
+    for depth in (12, 24, 48, 200):
+        layers = [{"type": "conv2d", "filters": 8, "kernel": 3, "padding": "same"}
+                  for _ in range(depth)]
+        spec = {"input": {"shape": [8, 8], "channels": 3},
+                "layers": [*layers, {"type": "flatten"}, {"type": "dense", "units": 10}]}
+        t = time.process_time()
+        res = grade(spec, "12345")  # cold: preparation included
+        dt = time.process_time() - t
+        print(f"one answer to a {depth + 2}-layer network, preparation included: "
+              f"{dt * 1000:.0f} ms CPU ({res.reason or 'diagnosed'})")
+    print(f"preparation CPU per problem (total + per_layer parts): median "
+          f"{statistics.median(pt) * 1000:.0f} ms, p95 {pt[int(len(pt) * 0.95)] * 1000:.0f} ms, "
+          f"max {pt[-1] * 1000:.0f} ms")
 
 
 if __name__ == "__main__":

@@ -89,6 +89,8 @@ class Engine:
         self.chain = network.is_chain
         self.sources = sources(network)
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
+        #: layer evaluations done (memo misses): the work a diagnosis budget counts
+        self.evaluations = 0
         params = [i for i, n in enumerate(self.nodes) if n.layer.has_weights and not n.shares]
         self.last_param = params[-1] if params else -1
         base = self.forward({})
@@ -106,6 +108,7 @@ class Engine:
         hit = self._memo.get(key, False)
         if hit is not False:
             return hit  # type: ignore[return-value]
+        self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)
         except (ConfigError, ValueError, ZeroDivisionError, IndexError, TypeError):

@@ -36,7 +36,7 @@ from .errors import ConfigError
 from .formulas import ceil_div, conv_len
 from .layers import Conv, PoolWeights, Shape, Weight
 from .macs import MacFactors
-from .network import Network
+from .network import Count, Network
 
 __all__ = ["MISCONCEPTIONS", "BuggyResult", "Misconception", "Step", "apply",
            "catalogue_values", "engine"]
@@ -103,6 +103,8 @@ class Misconception:
     reweigh: Fn | None = None
     input: Fn | None = None
     unshare: bool = False
+    #: where the mistake was seen (reference source keys S1…, or the issue that reported it)
+    source: str = ""
 
     @property
     def prior(self) -> float:
@@ -226,6 +228,21 @@ def _identity_shortcut(c: LayerCtx) -> bool:
     return any(s not in kinds or kinds[s] not in ("conv2d", "batch_normalization")
                for s in srcs) or len(set(srcs)) < len(srcs)
 
+def _no_explicit_padding(layer: Any, a: int, n: int, out: int) -> int:
+    return int(conv_len(n, layer.kernel[a], layer.strides[a], 0, layer.dilation[a]))
+
+
+def _restores(layer: Any, a: int, n: int, out: int) -> int:
+    return n * int(layer.strides[a])
+
+
+def _kernel_squared(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> tuple[Weight, ...]:
+    return tuple(replace(w, shape=(w.shape[0], *w.shape)) if w.name == "kernel" else w for w in ws)
+
+
+def _count_is_total(c: LayerCtx) -> bool:
+    return c.network.count == Count.TOTAL
+
 
 def _m(*args: Any, **kw: Any) -> Misconception:
     return Misconception(*args, **kw)
@@ -264,6 +281,27 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "k_d·k_h·k_w for a volume).",
        "k_h·k_w·C_in → k_h·C_in", 1, when=lambda c: c.layer.rank > 1,
        weight_layer=_kernel_incomplete),
+    _m("one_axis_kernel_squared", Step.KERNEL, CONV, "a one-axis kernel counted as k×k",
+       "{layer} is a 1-D convolution: its kernel has k weights per input channel, not k×k.",
+       "k·C_in·C_out → k·k·C_in·C_out", 2,
+       when=lambda c: c.layer.rank == 1 and c.layer.kernel[0] > 1, reweigh=_kernel_squared,
+       source="issue 14 (posted answers)"),
+    _m("kernel_size_as_filters", Step.OUTPUT_DEPTH, frozenset({"conv"}),
+       "kernel size taken as the number of filters",
+       "In {layer}, the kernel size (the k of k×k) is not the number of filters: C_out is the "
+       "filters argument.",
+       "C_out → k", 1, changes_shape=True,
+       when=lambda c: c.layer.kernel[0] > 1 and c.layer.filters != c.layer.kernel[0],
+       rewrite=lambda ly: replace(ly, filters=ly.kernel[0]), source="issue 14 (posted answers)"),
+    _m("filters_from_other_layer", Step.OUTPUT_DEPTH, frozenset({"conv"}),
+       "another layer's filter count used",
+       "{layer} has its own number of filters; the previous layer's count is its C_in, not its "
+       "C_out.",
+       "C_out → C_in", 1, changes_shape=True,
+       when=lambda c: c.layer.groups == 1 and c.in_shape[-1] != c.layer.filters
+       and any(hasattr(n.layer, "filters") for n in c.network.nodes[:c.index]),
+       weight_layer=lambda ly, i: replace(ly, filters=i[-1]),
+       reshape=lambda ly, i, o: (*o[:-1], i[-1]), source="issue 14 (posted homework)"),
     _m("groups_ignored", Step.GROUPS, frozenset({"conv"}), "grouped convolution ignored",
        "In {layer}, the filters are split into groups: each filter sees only C_in/g channels.",
        "(k_h·k_w·C_in/g + 1)·C_out → (k_h·k_w·C_in + 1)·C_out", 2,
@@ -316,6 +354,13 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "(C + 1)·n_out → (H·W·C + 1)·n_out", 2, changes_shape=True,
        when=lambda c: len(c.in_shape) > 1,
        weight_input=lambda s: (math.prod(s),), reshape=lambda ly, i, o: (o[-1],)),
+    _m("flatten_omitted", Step.FLATTEN, frozenset({"flatten"}),
+       "Flatten left out, so the dense layer acts on the channel axis",
+       "{layer} flattens H·W·C into one vector: the next dense layer sees all H·W·C values, "
+       "not only the C channels.",
+       "(H·W·C + 1)·n_out → (C + 1)·n_out", 2, changes_shape=True,
+       when=lambda c: len(c.in_shape) > 1, reshape=lambda ly, i, o: i,
+       source="issue 14 (posted answers)"),
     _m("output_layer_omitted", Step.OUTPUT_LAYER, frozenset({"dense"}), "output layer left out",
        "The output layer {layer} has parameters too: count it.",
        "… + (n_in + 1)·n_out → …", 2,
@@ -341,6 +386,13 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "{layer} is plain pooling: it has no weights.",
        "0 → (k_h·k_w + 1)·C", 2,
        when=lambda c: not c.layer.has_weights, reweigh=_pool_like_conv),
+    # (global pooling: the same 2·C as pooling_has_params with its 1×1 window)
+    _m("pooling_given_scale_bias", Step.PARAMETER_FREE, frozenset({"pool"}),
+       "plain pooling given a coefficient and a bias per channel",
+       "{layer} is plain pooling: it has no coefficient, bias or any other weight.",
+       "0 → 2·C", 1, when=lambda c: not c.layer.has_weights,
+       reweigh=lambda ly, i, o, ws: (Weight("coefficient", (i[-1],)), Weight("bias", (i[-1],))),
+       source="issue 14 (practice sessions)"),
     _m("nonparam_layer_counted", Step.PARAMETER_FREE,
        frozenset({"flatten", "dropout", "activation", "local_response_normalization"}),
        "a parameter-free layer given weights",
@@ -366,6 +418,13 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "batch-norm moving statistics counted as trainable",
        "In {layer}, only γ and β are trainable; the moving mean and variance are not.",
        "2·C → 4·C", 3, reweigh=_all_trainable),
+    _m("bn_moving_stats_left_out", Step.TRAINABILITY, frozenset({"batch_normalization"}),
+       "only γ and β counted when all batch-norm parameters are asked for",
+       "The question counts all parameters: {layer} also holds a moving mean and a moving "
+       "variance per channel (non-trainable, but parameters).",
+       "4·C → 2·C", 2, when=_count_is_total,
+       reweigh=lambda ly, i, o, ws: tuple(w for w in ws if w.trainable),
+       source="issue 14 (practice sessions)"),
     _m("bn_params_omitted", Step.NORMALIZATION, frozenset({"batch_normalization"}),
        "batch-norm parameters left out",
        "{layer} has a scale γ and a shift β per channel (plus non-trainable moving statistics).",
@@ -414,6 +473,13 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "H + 2P − k → H + P − k", 2, changes_shape=True,
        when=lambda c: c.layer.explicit_padding and any(c.layer.padding),
        reshape=_spatial_map(_one_side)),
+    _m("explicit_padding_ignored", Step.PADDING, SHRINKING, "explicit padding ignored",
+       "{layer} pads P zeros on each side: its output is ⌊(H + 2P − k)/s⌋ + 1, not ⌊(H − k)/s⌋ "
+       "+ 1.",
+       "⌊(H + 2P − k)/s⌋ + 1 → ⌊(H − k)/s⌋ + 1", 2, changes_shape=True,
+       when=lambda c: c.layer.explicit_padding and any(c.layer.padding),
+       reshape=_spatial_map(_no_explicit_padding),
+       source="issue 14 (a posted question and its accepted answer, PyTorch padding=1)"),
     _m("padding_applied_to_channels", Step.PADDING, SHRINKING, "padding also added to the depth",
        "In {layer}, padding enlarges only the spatial axes; the depth is unchanged.",
        "C → C + 2P", 1, changes_shape=True,
@@ -443,6 +509,12 @@ _CATALOGUE: tuple[Misconception, ...] = (
        "transposed conv sized like a conv",
        "{layer} is transposed: it enlarges, (H − 1)·s − 2P + k (+ output padding).",
        "(H − 1)·s − 2P + k → ⌊(H + 2P − k)/s⌋ + 1", 2, changes_shape=True, shape_layer=_as_conv),
+    _m("transposed_conv_restores_size", Step.OUTPUT_SIZE, frozenset({"conv_transpose"}),
+       "transposed conv assumed to restore the earlier size",
+       "{layer} does not simply undo a stride: its output is (H − 1)·s − 2P + k (+ output "
+       "padding), which need not be H·s.",
+       "(H − 1)·s − 2P + k → H·s", 2, changes_shape=True, reshape=_spatial_map(_restores),
+       source="issue 14 (posted answers)"),
     _m("skip_downsampling_layer", Step.DOWNSAMPLING, SHRINKING,
        "a downsampling step left out of the chain",
        "{layer} reduces the spatial size; later layers see its smaller output.",

@@ -106,24 +106,37 @@ def align(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set
     return out[::-1]
 
 
-def match_free(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set[int]]
+def match_free(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set[int]],
+               correct: dict[int, int] | None = None, weighted: set[int] | None = None
                ) -> dict[int, int] | None:
-    """Match values to layers in any order: each value to the first free layer it fits.
+    """Match values to layers in any order, by value and layer type (not by position).
 
-    Values that fit no layer take the remaining layers in order.
+    In turn: values equal to a layer's correct value; values a misconception gives on a
+    layer with weights; on any layer; then the rest to the free layers, those with weights
+    first.
 
     >>> match_free([30, 10], [0, 1, 2], {0: {10}, 1: {20}, 2: {30}})
     {2: 30, 0: 10}
+    >>> match_free([5, 7], [0, 1, 2], {0: {0, 5}, 1: {9}, 2: {8, 5}}, {0: 0, 1: 9, 2: 8}, {1, 2})
+    {2: 5, 1: 7}
     """
     if len(values) > len(layers):
         return None
+    correct = correct or {}
+    has_w = weighted if weighted is not None else set(layers)
     free = list(layers)
-    slots: list[int | None] = []
-    for v in values:
-        hit = next((lay for lay in free if v in plausible.get(lay, set())), None)
-        if hit is not None:
-            free.remove(hit)
-        slots.append(hit)
+    slots: list[int | None] = [None] * len(values)
+    tests = (lambda v, lay: correct.get(lay) == v,
+             lambda v, lay: lay in has_w and v in plausible.get(lay, set()),
+             lambda v, lay: v in plausible.get(lay, set()))
+    for fits in tests:
+        for k, v in enumerate(values):
+            if slots[k] is None:
+                hit = next((lay for lay in free if fits(v, lay)), None)
+                if hit is not None:
+                    free.remove(hit)
+                    slots[k] = hit
+    free.sort(key=lambda lay: lay not in has_w)
     out: dict[int, int] = {}
     for v, hit in zip(values, slots, strict=True):
         out[hit if hit is not None else free.pop(0)] = v

@@ -11,55 +11,19 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from generator.buggy import INPUT, BuggyResult
 from generator.layers import fmt_shape
 from generator.misconceptions import MISCONCEPTIONS
 from generator.render import num
 
 from .answers import literals
-from .diagnose import Diagnoser, Explanation, Finding, Site
+from .diagnose import Diagnoser, Finding
+from .sentences import fill, layer_name, names, site_layers
 
-__all__ = ["explain_total", "finding_text", "layer_formula", "site_where", "trace_difference"]
+__all__ = ["finding_text", "layer_formula", "systematic"]
 
 
 def _name(d: Diagnoser, i: int) -> str:
-    return "the input" if i == INPUT else d.engine.names[i]
-
-
-def site_where(d: Diagnoser, s: Site) -> str:
-    names = [_name(d, i) for i in s.layers]
-    if len(names) == 1:
-        return names[0]
-    return "every layer it applies to (" + ", ".join(names) + ")"
-
-
-def hint(d: Diagnoser, s: Site) -> str:
-    layer = _name(d, s.layers[0]) if len(s.layers) == 1 else ", ".join(_name(d, i) for i in s.layers)
-    return MISCONCEPTIONS[s.mid].hint.format(layer=layer)
-
-
-def trace_difference(d: Diagnoser, trace: BuggyResult, *, show: bool) -> str:
-    """What the explanation does, in the student's numbers: the first layer that changes."""
-    base = d.base
-    for i in range(len(base.params)):
-        if trace.shapes[i] != base.shapes[i]:
-            right = f" instead of {fmt_shape(base.shapes[i])}" if show else ""
-            return f"{_name(d, i)} then outputs {fmt_shape(trace.shapes[i])}{right}"
-        if trace.params[i] != base.params[i]:
-            right = f" instead of {num(base.params[i])}" if show else ""
-            return f"{_name(d, i)} then counts {num(trace.params[i])}{right}"
-    return ""
-
-
-def explain_total(d: Diagnoser, e: Explanation, value: int, *, show: bool) -> str:
-    """One explanation of a total, as a sentence."""
-    parts = []
-    for s in e.sites:
-        m = MISCONCEPTIONS[s.mid]
-        parts.append(f"{m.title} in {site_where(d, s)} (step: {m.step}; {m.formula})")
-    what = " and ".join(parts)
-    diff = trace_difference(d, e.trace, show=show)
-    return f"{what[0].upper()}{what[1:]}: {diff}, giving {num(value)}."
+    return layer_name(d, i)
 
 
 def layer_formula(d: Diagnoser, i: int, in_shape: tuple[int, ...]) -> tuple[str, str, int] | None:
@@ -146,21 +110,21 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
     opts = f.options
     first = opts[0]
     steps = ", ".join(dict.fromkeys(str(MISCONCEPTIONS[s.mid].step) for s in first))
-    titles = " and ".join(MISCONCEPTIONS[s.mid].title for s in first)
-    hints = " ".join(hint(d, s) for s in first)
+    titles = names([MISCONCEPTIONS[s.mid].title for s in first])
+    hints = " ".join(fill(MISCONCEPTIONS[s.mid].hint, site_layers(d, s)) for s in first)
     note = factor_note(d, f, term)
     did = f"you wrote {num(f.got)}"
     if note:
         did += f" ({note})"
     if f.verdict == "ambiguous":
-        alts = "; or ".join(" and ".join(MISCONCEPTIONS[s.mid].title for s in o) for o in opts)
+        alts = "; or ".join(names([MISCONCEPTIONS[s.mid].title for s in o]) for o in opts)
         text = (f"{name}: {did}. This fits more than one mistake: perhaps {alts}. "
                 f"Check the {steps} step.")
     else:
         where = ""
         ups = [s for s in first if s.layers[0] != f.layer]
         if ups:
-            where = " (in " + ", ".join(_name(d, s.layers[0]) for s in ups) + ", seen here)"
+            where = " (in " + names([_name(d, s.layers[0]) for s in ups]) + ", seen here)"
         text = f"{name}: {did}: {titles}{where}. {hints}"
     if show:
         text += f" The rule{on_input} gives {should}."
@@ -175,5 +139,5 @@ def systematic(d: Diagnoser, findings: Sequence[Finding]) -> list[str]:
         if f.verdict == "misconception":
             for s in f.options[0]:
                 seen.setdefault(s.mid, []).append(d.engine.names[f.layer])
-    return [f"Systematic: {MISCONCEPTIONS[m].title} in {', '.join(names)}."
-            for m, names in seen.items() if len(names) > 1]
+    return [f"Systematic: {MISCONCEPTIONS[m].title} in {names(where)}."
+            for m, where in seen.items() if len(where) > 1]

@@ -164,7 +164,7 @@ def _one_number_diagnosed(run: Run, labels: tuple[str, ...], g: tuple[int, int],
         implied = g[0]  # the trainable count is the total the network asks for
     else:
         implied = sum(expected) - expected[i] + g[i]
-    found = run.prep.diagnoser.total(implied)
+    found = run.prep.diagnoser.total(implied, typed=False)
     if not found or not Diagnoser.confident(found):
         return False
     e = found[0]

@@ -10,12 +10,13 @@ from __future__ import annotations
 from generator.parts import parse_part
 from generator.render import num
 
+from . import sentences
 from .answers import align, as_int, by_label, match_free
 from .diagnose import CONFIDENT
 from .explain import finding_text, systematic
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
-from .totals import expr_text, summand_values, total_search
+from .totals import expr_text, summand_values, too_large, total_search
 
 __all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_values"]
 
@@ -113,13 +114,15 @@ def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
     got = align(values, every, plausible)
     if got is not None:
         options.append(dict(zip(got, values, strict=True)))
-    free = match_free(values, every, plausible)
+    free = match_free(values, every, plausible, dict(enumerate(base)), set(weighted))
     if free is not None:
         options.append(free)
     if not options:
         return None
-    # the reading that leaves the fewest values unexplained; positional on ties
-    return min(options, key=lambda m: _misses(m, plausible))
+    # the reading that leaves the fewest values unexplained, then the one with the fewest
+    # layers off their correct value (a simpler story); positional on ties
+    return min(options, key=lambda m: (_misses(m, plausible), sum(
+        1 for i in range(len(names)) if m.get(i, 0) != base[i])))
 
 
 def grade_values(run: Run, values: list[int], labels: list[str | None],
@@ -146,6 +149,12 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
             total_search(run, total)
         return
     full = {i: mapping.get(i, 0) for i in range(len(p.names))}
+    left_out = [p.names[i] for i in range(len(p.names)) if i not in mapping and d.base.params[i]]
+    if left_out:  # a partial list: say which layers with parameters got no value
+        one = len(left_out) == 1
+        run.notes.append(f"No value was given for {sentences.names(left_out)}; "
+                         f"{'it has' if one else 'they have'} parameters too, so "
+                         f"{'it counts' if one else 'they count'} towards the total.")
     term_of: dict[int, str | None] = {}
     if terms:
         term_of = {i: t for (i, _), t in zip(mapping.items(), terms, strict=False)}
@@ -188,3 +197,5 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
         run.score = run.policy.unexplained
     if any(f.verdict == "unknown" for f in own):
         run.advice = "Recompute the flagged layers step by step: output shape, then weights."
+    if run.prep.diagnoser.too_large and own:
+        too_large(run)

@@ -12,10 +12,37 @@ from typing import Any
 from generator.layers import fmt_shape
 from generator.misconceptions import MISCONCEPTIONS
 
+from . import sentences
 from .answers import as_int
+from .diagnose import CONFIDENT, LAMBDA, MAX_HEDGES, RATIO
 from .outcome import Diagnosis, Run
 
 __all__ = ["grade_dims"]
+
+
+def _with_depth(run: Run, name: str, dims: tuple[int, ...], want: tuple[int, ...]
+                ) -> tuple[int, ...] | None:
+    """A shape written without its depth ("2 x 2", or "58" for a square map) completed
+    with the depth when the layer keeps its input's depth; otherwise "give the depth too"
+    (not an attempt). None when the answer was refused."""
+    if len(want) < 2 or len(dims) >= len(want):
+        return dims
+    spatial = len(want) - 1
+    if len(dims) == 1 and spatial > 1:
+        dims = dims * spatial  # one number for a square (or cubic) map
+    if len(dims) != spatial:
+        return dims
+    d = run.prep.diagnoser
+    i = run.prep.names.index(name)
+    depth = d.base.in_shape(i)[-1]
+    if want[-1] != depth:
+        run.unreadable("expected_shape", f"you gave the spatial size {fmt_shape(dims)} of "
+                       f"{name}; its depth changes too: give the depth as well, e.g. "
+                       f"{fmt_shape((*dims, 'C'))}.")  # type: ignore[arg-type]
+        return None
+    run.notes.append(f"You gave the spatial size only; {name} keeps its input's depth "
+                     f"({depth}), so the shape is read as {fmt_shape((*dims, depth))}.")
+    return (*dims, depth)
 
 
 def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
@@ -31,7 +58,15 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
             dims = dims[1:]
         run.notes.append("You included a leading batch dimension (None); that is fine, "
                          "the shape of one example is what is graded.")
-    shown = fmt_shape(dims)  # type: ignore[arg-type]
+    elif len(dims) == len(want) + 1 and dims[0] == 1:
+        dims = dims[1:]  # a TensorFlow print of a batch of one: (1, H, W, C)
+        run.notes.append("You included a leading batch dimension of 1; that is fine, the "
+                         "shape of one example is what is graded.")
+    full = _with_depth(run, name, dims, want)  # type: ignore[arg-type]
+    if full is None:
+        return
+    dims = full
+    shown = fmt_shape(dims)
     if dims == want:
         run.correct(shown)
         return
@@ -41,42 +76,62 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
                          "course writes them last (H×W×C).")
         return
     run.headline = f"Not quite: you answered {shown} for {name}."
-    _diagnose(run, name, dims)  # type: ignore[arg-type]
+    _diagnose(run, name, dims)
 
 
 def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
     d = run.prep.diagnoser
     i = run.prep.names.index(name)
     hits: list[tuple[float, Any]] = []
+    close = (dims, (*dims[1:], dims[0]))
     for s in d.all_sites:
         t = d._trace((s,))
-        if t is not None and t.shapes[i] in (dims, (*dims[1:], dims[0])):
-            hits.append((s.prior, s))
+        if t is not None and t.shapes[i] in close:
+            hits.append((s.prior, (s,)))
+    # two mistakes together, as for counts (shape sites that reach this layer, consistent)
+    pair_sites = [s for s in d.all_sites if s.shape and s.consistent and min(s.layers) <= i]
+    for x in range(len(pair_sites)):
+        for y in range(x + 1, len(pair_sites)):
+            a, b = pair_sites[x], pair_sites[y]
+            if a.mid == b.mid:
+                continue
+            t = d._trace((a, b))
+            if t is not None and t.shapes[i] in close and all(
+                    d._trace((c,)) is None or d._trace((c,)).shapes[i] != t.shapes[i]  # type: ignore[union-attr]
+                    for c in (a, b)):
+                hits.append((LAMBDA * a.prior * b.prior, (a, b)))
     hits.sort(key=lambda h: -h[0])
     if not hits:
-        run.advice = (f"Recompute the output of {name} from its input: spatial sizes "
-                      "⌊(H + 2P − k)/s⌋ + 1 per axis, depth = number of filters.")
+        run.advice = sentences.shape_advice(d.engine.nodes[i].layer.kind, name)
         return
     total_w = sum(w for w, _ in hits) + 0.0005
-    seen: dict[str, float] = {}
-    for w, s in hits:
-        seen[s.mid] = seen.get(s.mid, 0.0) + w
-    ranked = sorted(seen.items(), key=lambda kv: -kv[1])
+    seen: dict[tuple[str, ...], float] = {}
+    for w, ss in hits:
+        key = tuple(sorted(st.mid for st in ss))
+        seen[key] = seen.get(key, 0.0) + w
+    ranked = sorted(seen.items(), key=lambda kv: (len(kv[0]), -kv[1]))  # fewer mistakes first
     top = ranked[0][1] / total_w
-    second = ranked[1][1] / total_w if len(ranked) > 1 else 0.0
-    run.confident = top >= 0.75 and top >= 3 * second
+    second = max((w for _, w in ranked[1:]), default=0.0) / total_w
+    simple_rival = any(len(k) <= len(ranked[0][0]) for k, _ in ranked[1:])
+    run.confident = top >= CONFIDENT and top >= RATIO * second and not simple_rival
     run.ambiguous = not run.confident
-    for mid, _ in ranked[:1] if run.confident else ranked[:3]:
-        s = next(s for _, s in hits if s.mid == mid)
-        m = MISCONCEPTIONS[mid]
-        layers = (name,) if i in s.layers else tuple(
-            d.engine.names[j] if j >= 0 else "input" for j in s.layers)
-        layer = ", ".join(layers)
-        expl = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
-                f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-        run.diagnoses.append(Diagnosis((mid,), layers, 0, expl, run.confident))
+    for mids, _ in ranked[:1] if run.confident else ranked[:MAX_HEDGES]:
+        ss = next(ss for _, ss in hits if tuple(sorted(st.mid for st in ss)) == mids)
+        texts, all_layers = [], []
+        for s in ss:
+            m = MISCONCEPTIONS[s.mid]
+            layers = (name,) if i in s.layers else tuple(
+                d.engine.names[j] if j >= 0 else "input" for j in s.layers)
+            all_layers += [x for x in layers if x not in all_layers]
+            layer = sentences.names(layers)
+            texts.append(f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
+                         f"{sentences.fill(m.hint, layers)} Formula: {m.formula}.")
+        expl = " ".join(texts)
+        run.diagnoses.append(Diagnosis(mids, tuple(all_layers), 0, expl, run.confident))
         if run.confident:
-            run.line(expl, layer=layer, step=str(m.step), title=m.title, formula=m.formula)
+            first = MISCONCEPTIONS[ss[0].mid]
+            run.line(expl, layer=sentences.names(all_layers), step=str(first.step),
+                     title=first.title, formula=first.formula)
         else:
             run.hedges.append("perhaps " + expl)
     if run.ambiguous:

@@ -8,15 +8,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from generator.misconceptions import MISCONCEPTIONS
 from generator.render import num
 
+from . import sentences
 from .answers import as_int
-from .diagnose import Diagnoser, Explanation
-from .explain import explain_total, trace_difference
+from .diagnose import MAX_LAYERS, Diagnoser, Explanation
 from .outcome import Diagnosis, Run
 
-__all__ = ["expr_text", "grade_expression", "grade_number", "summand_values", "total_search"]
+__all__ = ["expr_text", "grade_expression", "grade_number", "summand_values", "too_large",
+           "total_search"]
 
 
 def expr_text(expr: Any) -> str | None:
@@ -81,10 +81,16 @@ def grade_expression(run: Run, a: Any) -> None:
 
 
 def total_search(run: Run, v: int) -> None:
-    """A wrong total: the catalogue's explanations, confident or hedged."""
+    """A wrong total: the catalogue's explanations, confident or hedged (at most three,
+    none below the floor), or "too large to diagnose" past the budget."""
     d = run.prep.diagnoser
-    found = d.total(v)
     run.headline = f"Not quite: you answered {num(v)}."
+    if d.too_large:
+        too_large(run)
+        return
+    found = d.total(v)
+    if not Diagnoser.confident(found):
+        found = Diagnoser.offered(found)  # nothing below the floor is offered
     if not found:
         run.score = run.policy.unexplained
         run.advice = ("No common mistake explains this value. Recompute layer by layer: "
@@ -93,20 +99,20 @@ def total_search(run: Run, v: int) -> None:
     run.score = run.policy.diagnosed_total
     run.confident = Diagnoser.confident(found)
     run.ambiguous = not run.confident
-    for e in found[:1] if run.confident else [e for e in found[:3] if e.posterior >= 0.05]:
-        run.diagnoses.append(_diagnosis(run, e, v, run.confident))
-    if run.confident:
-        run.line(_sure(run, found[0], v), layer=", ".join(run.diagnoses[0].layers))
-        return
-    shown = [e for e in found[:3] if e.posterior >= 0.05] or found[:1]
+    shown = found[:1] if run.confident else found
     for e in shown:
-        twins = [o for o in shown if o is not e and o.trace.params == e.trace.params
-                 and o.trace.shapes == e.trace.shapes]
-        same = (" It gives the same numbers in every layer as the "
-                + " and the ".join(", ".join(MISCONCEPTIONS[m].title for m in o.ids)
-                                   for o in twins) + " explanation.") if twins else ""
-        run.hedges.append(f"perhaps ({e.posterior:.0%}) "
-                          + explain_total(d, e, v, show=run.show) + same)
+        # one sentence per explanation: the printed line and the JSON explanation agree
+        if run.confident:
+            text = sentences.sure(d, e, v, show=run.show)
+        else:
+            text = sentences.mistake(d, e, v, show=run.show) + sentences.twins(
+                d, [o for o in shown if o is not e and o.trace.params == e.trace.params
+                    and o.trace.shapes == e.trace.shapes])
+            run.hedges.append(f"perhaps ({e.posterior:.0%}) {text}")
+        run.diagnoses.append(_diagnosis(run, e, v, run.confident, text))
+    if run.confident:
+        run.line(run.diagnoses[0].explanation, layer=", ".join(run.diagnoses[0].layers))
+        return
     where = None
     if len(found) > 1:
         i = d.first_difference(found[0].trace, found[1].trace)
@@ -121,19 +127,16 @@ def total_search(run: Run, v: int) -> None:
                      + (f"; the explanations first differ at {where}." if where else "."))
 
 
-def _sure(run: Run, e: Explanation, v: int) -> str:
-    d = run.prep.diagnoser
-    parts = []
-    for s in e.sites:
-        m = MISCONCEPTIONS[s.mid]
-        layer = ", ".join(d.engine.names[i] if i >= 0 else "the input" for i in s.layers)
-        parts.append(f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
-                     f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-    diff = trace_difference(d, e.trace, show=run.show)
-    return " ".join(parts) + f" With this, {diff}, and the total is {num(v)}."
+def too_large(run: Run) -> None:
+    """Graded exactly, not diagnosed: the network is past the diagnosis budget (#10.5)."""
+    run.score = run.policy.unexplained
+    run.reason = "too_large_to_diagnose"
+    run.advice = (f"This network is too large to diagnose (over {MAX_LAYERS} layers or past "
+                  "the diagnosis budget); the answer was graded exactly. Recompute layer by "
+                  "layer: each layer's output shape, then its weights.")
 
 
-def _diagnosis(run: Run, e: Explanation, v: int, confident: bool) -> Diagnosis:
+def _diagnosis(run: Run, e: Explanation, v: int, confident: bool, text: str) -> Diagnosis:
     d = run.prep.diagnoser
     layers: list[str] = []
     for s in e.sites:
@@ -141,4 +144,4 @@ def _diagnosis(run: Run, e: Explanation, v: int, confident: bool) -> Diagnosis:
             n = "input" if i < 0 else d.engine.names[i]
             if n not in layers:
                 layers.append(n)
-    return Diagnosis(e.ids, tuple(layers), v, explain_total(d, e, v, show=run.show), confident)
+    return Diagnosis(e.ids, tuple(layers), v, text, confident)

@@ -1,0 +1,125 @@
+"""The feedback sentences: one builder for text, HTML, Markdown and JSON.
+
+Every sentence about a misconception is assembled here from the catalogue's data (title,
+hint, step, formula) and the network's own numbers; the templates only format the strings
+and the JSON carries the same strings. Grammar is handled once: lists of layers ("conv1
+and conv2"), plural agreement ("1 unit", "2 units") and hints written for one layer.
+
+>>> names(["conv1"]), names(["conv1", "conv2"]), names(["a", "b", "c"])
+('conv1', 'conv1 and conv2', 'a, b and c')
+>>> plural(1, "unit"), plural(2, "filter")
+('1 unit', '2 filters')
+>>> fill("{layer} is plain pooling: it has no weights.", ["pool1", "pool2"])
+'Each of pool1 and pool2 is plain pooling: it has no weights.'
+>>> fill("In {layer}, each filter also has one bias.", ["conv1", "conv2"])
+'In conv1 and conv2, each filter also has one bias.'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from generator.buggy import INPUT, BuggyResult
+from generator.layers import fmt_shape
+from generator.misconceptions import MISCONCEPTIONS
+from generator.render import num
+from generator.spec import family
+
+from .sites import Explanation, Site
+
+__all__ = ["cause", "fill", "mistake", "names", "plural", "shape_advice", "sure", "twins"]
+
+
+def names(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c'."""
+    items = list(dict.fromkeys(items))
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 unit', '2 units' (the count grouped as everywhere else)."""
+    return f"{num(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def fill(hint: str, layers: Sequence[str]) -> str:
+    """A hint written for one layer, filled in for one or several (verbs stay singular)."""
+    if len(layers) > 1 and hint.startswith("{layer}"):
+        return "Each of " + hint.replace("{layer}", names(layers), 1)
+    return hint.replace("{layer}", names(layers))
+
+
+def layer_name(d: object, i: int) -> str:
+    return "the input" if i == INPUT else d.engine.names[i]  # type: ignore[attr-defined]
+
+
+def site_layers(d: object, s: Site) -> list[str]:
+    return [layer_name(d, i) for i in s.layers]
+
+
+def cause(d: object, sites: Sequence[Site]) -> str:
+    """The misconceptions of one explanation as one phrase: 'A in conv1 and B in dense'."""
+    return names([f"{MISCONCEPTIONS[s.mid].title} in {names(site_layers(d, s))}" for s in sites])
+
+
+def difference(d: object, trace: BuggyResult, *, show: bool) -> str:
+    """What the explanation does, in the student's numbers: the first layer that changes."""
+    base = d.base  # type: ignore[attr-defined]
+    for i in range(len(base.params)):
+        if trace.shapes[i] != base.shapes[i]:
+            right = f" instead of {fmt_shape(base.shapes[i])}" if show else ""
+            return f"{layer_name(d, i)} then outputs {fmt_shape(trace.shapes[i])}{right}"
+        if trace.params[i] != base.params[i]:
+            right = f" instead of {num(base.params[i])}" if show else ""
+            return f"{layer_name(d, i)} then counts {num(trace.params[i])}{right}"
+    return ""
+
+
+def mistake(d: object, e: Explanation, value: int, *, show: bool) -> str:
+    """One possible explanation of a total, as one sentence (for a "perhaps" line)."""
+    steps = names([f"{MISCONCEPTIONS[s.mid].step}: {MISCONCEPTIONS[s.mid].formula}"
+                   for s in e.sites])
+    what = cause(d, e.sites)
+    return (f"{what[0].upper()}{what[1:]} (step {steps}): {difference(d, e.trace, show=show)}, "
+            f"giving {num(value)}.")
+
+
+def sure(d: object, e: Explanation, value: int, *, show: bool) -> str:
+    """The confident diagnosis of a total: each mistake, its hint and formula, the result."""
+    parts = []
+    for s in e.sites:
+        m = MISCONCEPTIONS[s.mid]
+        where = site_layers(d, s)
+        parts.append(f"{m.title[0].upper()}{m.title[1:]} ({names(where)}; step: {m.step}). "
+                     f"{fill(m.hint, where)} Formula: {m.formula}.")
+    return " ".join(parts) + (f" With this, {difference(d, e.trace, show=show)}, and the total "
+                              f"is {num(value)}.")
+
+
+def twins(d: object, others: Sequence[Explanation]) -> str:
+    """'It gives the same numbers in every layer as A, or as B.' ('' when none)."""
+    if not others:
+        return ""
+    return (" It gives the same numbers in every layer as "
+            + ", or as ".join(cause(d, o.sites) for o in others) + ".")
+
+
+#: per layer family: how its output shape is computed (shape advice names the right rule)
+_SHAPE_RULES = {
+    "conv": "spatial sizes ⌊(H + 2P − k)/s⌋ + 1 per axis, depth = its number of filters",
+    "depthwise": "spatial sizes ⌊(H + 2P − k)/s⌋ + 1 per axis, depth = C_in × depth multiplier",
+    "separable": "spatial sizes ⌊(H + 2P − k)/s⌋ + 1 per axis, depth = its number of filters",
+    "conv_transpose": "spatial sizes (H − 1)·s − 2P + k (+ output padding) per axis, depth = "
+                      "its number of filters",
+    "pool": "spatial sizes ⌊(H − k)/s⌋ + 1 per axis ('same': ⌈H/s⌉), depth unchanged",
+    "global_pool": "one value per channel: the output is C",
+    "flatten": "one axis of H·W·C values",
+    "dense": "the last axis becomes its number of units",
+}
+
+
+def shape_advice(kind: str, name: str) -> str:
+    """Advice to recompute one layer's output shape, with that layer kind's own rule."""
+    rule = _SHAPE_RULES.get(family(kind), "the same shape as its input")
+    return f"Recompute the output of {name} from its input: {rule}."
