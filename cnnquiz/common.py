@@ -13,7 +13,8 @@ import click
 
 from generator.errors import ConfigError
 from generator.network import Network
-from generator.spec import MAX_SIZE_DIGITS, load_spec, read_spec_file
+from generator.spec import load_spec, read_spec_file
+from generator.spec_values import MAX_SIZE_DIGITS
 
 from .terminal import echo
 

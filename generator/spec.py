@@ -22,7 +22,6 @@ weights, what is counted) is either *stated* (given on the layer or under
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
 from pathlib import Path
@@ -31,6 +30,20 @@ from typing import Any
 from .errors import ConfigError
 from .layers import KINDS, MERGE_OPS, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
+from .spec_values import (
+    _axis,
+    _bool,
+    _choice,
+    _inputs,
+    _int,
+    _padding,
+    _pairs,
+    _rate,
+    _short,
+    _sizes,
+    _suggest,
+    _tuple,
+)
 from .untrusted import load_json, load_yaml, read_text
 
 __all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
@@ -91,12 +104,6 @@ REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel
 #: layers in one spec: generous for real networks (ResNet-152 has 517 in Keras, DenseNet-201
 #: 709), small enough that solve and lint of the largest allowed spec take about a second
 MAX_LAYERS = 2_000
-#: digits of one size (filters, kernel, input dimension ...): keeps every count far below
-#: CPython's 4,300-digit int-to-text limit, and the counts stay exact
-MAX_SIZE_DIGITS = 100
-MAX_SIZE = 10**MAX_SIZE_DIGITS
-
-
 def family(kind: str) -> str:
     """The option family of a layer kind.
 
@@ -122,79 +129,6 @@ def family(kind: str) -> str:
         if kind.startswith(prefix):
             return prefix
     return kind
-
-
-def _suggest(word: str, choices: Any) -> str:
-    """' Did you mean ...?' for the nearest name, preferring 2-D layers among close ones.
-
-    >>> _suggest("conv", KINDS)
-    " Did you mean 'conv2d'?"
-    """
-    if len(str(word)) > 60:  # no name is that long; difflib's cost grows with the length
-        return ""
-    close = difflib.get_close_matches(str(word), list(choices), n=3, cutoff=0.6)
-    if not close:
-        return ""
-    best = difflib.SequenceMatcher(None, str(word), close[0]).ratio()
-    ties = [c for c in close if difflib.SequenceMatcher(None, str(word), c).ratio() == best]
-    pick = next((c for c in ties if "2d" in c), ties[0])
-    return f" Did you mean '{pick}'?"
-
-
-# -- value parsers --------------------------------------------------------------------------
-def _int(v: Any, what: str, where: str, minimum: int = 1) -> int:
-    if isinstance(v, bool) or not isinstance(v, int) or v < minimum:
-        raise ConfigError(f"{what} must be a whole number ≥ {minimum}; received {_short(v)}.",
-                          where=where)
-    if v >= MAX_SIZE:
-        raise ConfigError(f"{what} has {len(str(v))} digits; sizes are capped at "
-                          f"{MAX_SIZE_DIGITS} digits (counts of such sizes are still exact).",
-                          where=where)
-    return v
-
-
-def _short(v: Any, limit: int = 60) -> str:
-    """repr(v), cut to ``limit`` characters (a received value may be huge).
-
-    >>> _short(list(range(100)), 20)
-    '[0, 1, 2, 3, 4, 5, 6…'
-    """
-    text = repr(v)
-    return text if len(text) <= limit else text[:limit] + "…"
-
-
-def _tuple(v: Any, rank: int, what: str, where: str, minimum: int = 1) -> tuple[int, ...]:
-    if isinstance(v, list | tuple):
-        if len(v) != rank:
-            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received {_short(v)}.",
-                              where=where)
-        return tuple(_int(x, what, where, minimum) for x in v)
-    return (_int(v, what, where, minimum),) * rank
-
-
-def _bool(v: Any, what: str, where: str) -> bool:
-    if isinstance(v, bool):
-        return v
-    if isinstance(v, str) and v.lower() in ("true", "false", "yes", "no", "on", "off"):
-        return v.lower() in ("true", "yes", "on")
-    raise ConfigError(f"{what} must be true or false; received {_short(v)}.", where=where)
-
-
-def _padding(v: Any, rank: int, where: str) -> str | tuple[int, ...]:
-    if isinstance(v, str):
-        if v.lower() in ("valid", "same"):
-            return v.lower()
-        raise ConfigError(f"padding must be 'valid', 'same' or a number of zeros per side; "
-                          f"received {_short(v)}.{_suggest(v.lower(), ('valid', 'same'))}", where=where)
-    return _tuple(v, rank, "padding", where, minimum=0)
-
-
-def _choice(v: Any, choices: tuple[str, ...], what: str, where: str) -> str:
-    s = str(v).lower() if not isinstance(v, bool) else str(v).lower()
-    if s not in choices:
-        raise ConfigError(f"{what} must be one of {', '.join(choices)}; received {_short(v)}."
-                          f"{_suggest(s, choices)}", where=where)
-    return s
 
 
 # -- input ----------------------------------------------------------------------------------
@@ -313,55 +247,6 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     # dataclass field names
     renames = {"pool_size": "kernel", "bias": "use_bias"}
     return {renames.get(k, k): v for k, v in args.items()}
-
-
-def _pairs(v: Any, rank: int, what: str, where: str) -> tuple[tuple[int, int], ...]:
-    """Zeros (or cropped values) per spatial axis: 2, [1, 2] or [[1, 1], [0, 2]] (before, after)."""
-    def pair(x: Any) -> tuple[int, int]:
-        if isinstance(x, list | tuple):
-            if len(x) != 2:
-                raise ConfigError(f"{what} needs (before, after) pairs; received {v!r}.",
-                                  where=where)
-            return (_int(x[0], what, where, 0), _int(x[1], what, where, 0))
-        n = _int(x, what, where, 0)
-        return (n, n)
-    if isinstance(v, list | tuple):
-        if rank == 1 and len(v) == 2 and all(isinstance(x, int) for x in v):
-            return (pair(v),)
-        if len(v) != rank:
-            raise ConfigError(f"{what} needs {rank} value(s), one per spatial axis; received "
-                              f"{v!r}.", where=where)
-        return tuple(pair(x) for x in v)
-    return (pair(v),) * rank
-
-
-def _sizes(v: Any, what: str, where: str, *, allow: int | None = None) -> tuple[int, ...]:
-    items = v if isinstance(v, list | tuple) else [v]
-    return tuple(x if x == allow and not isinstance(x, bool) else _int(x, what, where)
-                 for x in items)
-
-
-def _axis(v: Any, kind: str, where: str) -> int:
-    if kind != "concatenate":
-        raise ConfigError(f"{kind} has no axis; only concatenate joins along an axis.", where=where)
-    if isinstance(v, bool) or not isinstance(v, int) or v == 0:
-        raise ConfigError(f"axis must be a whole number other than 0 (the batch axis), counted "
-                          f"as Keras does (-1: channels); received {v!r}.", where=where)
-    return v
-
-
-def _inputs(v: Any, where: str) -> tuple[str, ...]:
-    items = v if isinstance(v, list | tuple) else [v]
-    if not items or not all(isinstance(x, str) and x for x in items):
-        raise ConfigError(f"inputs must name earlier layers (or the input), e.g. inputs: "
-                          f"[conv2, shortcut]; received {v!r}.", where=where)
-    return tuple(items)
-
-
-def _rate(v: Any, where: str) -> float:
-    if isinstance(v, bool) or not isinstance(v, int | float) or not 0 <= v < 1:
-        raise ConfigError(f"rate must be a number in [0, 1); received {_short(v)}.", where=where)
-    return float(v)
 
 
 def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Layer],
