@@ -74,14 +74,9 @@ def exam_command(exam_file: Path, fmt: str, roster: Path | None, secret_file: Pa
     else:
         copies[None] = assemble(exam)
     for key, stem in ((False, "exam"), (True, "exam-key")):
-        path = out / f"{stem}.{EXT[fmt]}"
-        if fmt == "pdf":
-            w.check(path)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(exam_pdf(exam, copies, key=key))
-            w.written.append(path)
-        else:
-            w.write(f"{stem}.{EXT[fmt]}", render_exam(exam, copies, fmt, key=key))
+        document = (exam_pdf(exam, copies, key=key) if fmt == "pdf"
+                    else render_exam(exam, copies, fmt, key=key))
+        w.write(f"{stem}.{EXT[fmt]}", document)
     sets: dict[str | None, list[Problem]] = {s: [q.problem for q in qs] for s, qs in copies.items()}
     for problems in sets.values():
         for p in problems:

@@ -41,7 +41,7 @@ class Writer:
         if path.resolve() in self.inputs:
             raise ConfigError(f"{path} is one of the inputs; choose another --out.")
 
-    def write(self, rel: str, text: str) -> Path:
+    def write(self, rel: str, text: str | bytes) -> Path:
         """Write one file atomically (a temporary file, then a rename): on a full disk or a
         read-only directory the previous file stays whole and the error is a ConfigError."""
         path = self.out / rel
@@ -49,7 +49,7 @@ class Writer:
         tmp = path.with_name(f".{path.name}.tmp")
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            tmp.write_text(text, encoding="utf-8")
+            tmp.write_bytes(text if isinstance(text, bytes) else text.encode("utf-8"))
             os.replace(tmp, path)
         except OSError as e:
             with contextlib.suppress(OSError):

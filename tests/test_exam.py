@@ -206,3 +206,11 @@ def test_choices_in_the_documents_and_key(tmp_path: Path) -> None:
     key = (tmp_path / "s" / "solutions.md").read_text()
     assert all(f"**{c['label']}.** {c['value']:,}" in handout for c in data["choices"]["total"])
     assert f"{right['label']} ({right['value']:,})" in key
+
+
+def test_exam_pdf_that_cannot_be_written_is_a_clear_error(tmp_path: Path) -> None:
+    out = tmp_path / "x"
+    (out / "exam.pdf").mkdir(parents=True)  # the rename onto it fails, also as root
+    r = CliRunner().invoke(main, ["exam", str(EXAM), "--format", "pdf", "--out", str(out)])
+    assert r.exit_code == 2 and "cannot write" in r.output, r.output
+    assert not list(out.glob(".*.tmp"))
