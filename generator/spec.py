@@ -31,6 +31,7 @@ from .errors import ConfigError
 from .layers import REGISTRY, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 from .spec_values import (
+    _axes,
     _axis,
     _bool,
     _choice,
@@ -153,7 +154,8 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "scale": lambda v: _bool(v, "scale", where),
         "rate": lambda v: _rate(v, where),
         "activation": lambda v: str(v),
-        "axis": lambda v: _axis(v, kind, where),
+        "axis": lambda v: _axes(v, where) if fam == "layer_normalization" else _axis(
+            v, kind, where),
         "size": lambda v: _tuple(v, rank, "size", where) if fam == "up_sampling" else _int(
             v, "size", where),
         "padding": lambda v: _pairs(v, rank, "padding", where) if fam == "zero_padding" else (

@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import Layer, fmt_shape
+from ..layers.norm import channels_first
 from ..spec import family, load_spec
 from .common import fail
 
@@ -149,6 +150,8 @@ def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
         if rank < 1:
             return {"type": "prelu", "shared_axes": []}
         return {"type": "prelu", "shared_axes": list(range(1, len(shape)))}
+    if ref.kind == "torch_layer_norm":
+        return _layer_norm(ref, shape, options)
     if ref.kind == "torch_upsample":
         if rank not in (1, 2, 3):
             ref.fail(f"needs a feature map with 1 to 3 spatial axes; its input has shape "
@@ -157,6 +160,23 @@ def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
         size = [int(x) for x in f] if isinstance(f, tuple) else [int(f)] * rank
         return {"type": f"up_sampling{rank}d", "size": size}
     return {"type": ref.kind, **options}
+
+
+def _layer_norm(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
+    """nn.LayerNorm(normalized_shape): the trailing axes of the channels-first input, as Keras
+    axes of the channels-last one."""
+    want = tuple(options["normalized_shape"])
+    n, first = len(shape), channels_first(len(shape))
+    torch_shape = tuple(shape[i] for i in first)
+    if len(want) > n or torch_shape[n - len(want):] != want:
+        ref.fail(f"normalized_shape {want} must be the trailing sizes of its input, which is "
+                 f"{torch_shape} channels first (shape {fmt_shape(shape)} channels last).")
+    axes = sorted(i + 1 for i in first[n - len(want):])
+    entry: dict[str, Any] = {"type": "layer_normalization", "center": options["center"],
+                             "scale": options["scale"]}
+    if axes != [n]:
+        entry["axis"] = axes
+    return entry
 
 
 def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:

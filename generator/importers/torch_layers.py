@@ -49,6 +49,8 @@ MODULES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "LocalResponseNorm": ("local_response_normalization", 0, ("size", "alpha", "beta", "k")),
     "Identity": ("skip", 0, ()),
     "PReLU": ("prelu", 0, ("num_parameters", "init", "device", "dtype")),
+    "LayerNorm": ("layer_norm", 0, ("normalized_shape", "eps", "elementwise_affine", "bias",
+                                    "device", "dtype")),
     "GroupNorm": ("group_normalization", 0, ("num_groups", "num_channels", "eps", "affine",
                                              "device", "dtype")),
     "Embedding": ("embedding", 0, ("num_embeddings", "embedding_dim", "padding_idx",
@@ -185,6 +187,13 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
             cls, ("activation", {"activation": cls.lower()}))
     elif fam == "prelu":  # one slope, or one per channel: shared along the spatial axes
         kind, options = "torch_prelu", {"num_parameters": a.get("num_parameters", 1)}
+    elif fam == "layer_norm":  # torch/nn/modules/normalization.py: γ (and β unless bias=False)
+        if "normalized_shape" not in a:
+            fail(call, f"{label}: normalized_shape is missing.")
+        affine = bool(a.get("elementwise_affine", True))
+        kind, options = "torch_layer_norm", {
+            "normalized_shape": _tuple(a.get("normalized_shape"), 1), "scale": affine,
+            "center": affine and bool(a.get("bias", True))}
     elif fam == "group_normalization":
         affine = bool(a.get("affine", True))
         options = {"groups": a.get("num_groups"), "center": affine, "scale": affine}

@@ -166,7 +166,8 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         return L.GroupNormalization(layer.groups, center=layer.center, scale=layer.scale,
                                     name=name)
     if isinstance(layer, LayerNormalization):
-        return L.LayerNormalization(center=layer.center, scale=layer.scale, name=name)
+        return L.LayerNormalization(axis=list(layer.axis), center=layer.center,
+                                    scale=layer.scale, name=name)
     if isinstance(layer, PReLU):
         return L.PReLU(shared_axes=list(layer.shared_axes) or None, name=name)
     if isinstance(layer, Embedding):

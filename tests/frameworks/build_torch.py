@@ -413,7 +413,12 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
     if isinstance(layer, LayerNormalization):
         if layer.scale is False and layer.center:
             raise Unsupported(f"{layer.name}: nn.LayerNorm has no β without γ")
-        return LastAxis(nn.LayerNorm(c, elementwise_affine=layer.scale, bias=layer.center))
+        axes = layer.axes(shape)
+        if axes != tuple(range(rank - len(axes), rank)):
+            raise Unsupported(f"{layer.name}: axes {layer.axis} are not trailing channels last")
+        normalized = tuple(shape[i] for i in axes)
+        return LastAxis(nn.LayerNorm(normalized, elementwise_affine=layer.scale,
+                                     bias=layer.center))
     if isinstance(layer, PReLU):
         spatial = set(range(1, rank))
         if set(layer.shared_axes) == spatial | {rank}:

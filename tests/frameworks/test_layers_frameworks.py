@@ -282,6 +282,10 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("permute", net([4, 6], {"type": "permute", "dims": [3, 1, 2]}), BOTH),
     ("identity", net([4, 4], {"type": "identity"}), BOTH),
     ("layer-normalization", net([5, 5], {"type": "layer_normalization"}), BOTH),
+    ("layer-normalization-all-axes", net([4, 5], {"type": "layer_normalization",
+                                                  "axis": [1, 2, 3]}), BOTH),
+    ("layer-normalization-spatial", net([4, 5], {"type": "layer_normalization",
+                                                 "axis": [2, 3], "center": False}), BOTH),
     ("layer-normalization-no-center", net([6], {"type": "layer_normalization",
                                                 "center": False}, channels=4), BOTH),
     # nn.LayerNorm has no β without γ
