@@ -37,6 +37,7 @@ from .spec_values import (
     _choice,
     _inputs,
     _int,
+    _output_size,
     _padding,
     _pairs,
     _rate,
@@ -156,7 +157,8 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "activation": lambda v: str(v),
         "axis": lambda v: _axes(v, where) if fam == "layer_normalization" else _axis(
             v, kind, where),
-        "size": lambda v: _tuple(v, rank, "size", where) if fam == "up_sampling" else _int(
+        "size": lambda v: _tuple(v, rank, "size", where) if fam in (
+            "up_sampling", "resizing") else _int(
             v, "size", where),
         "padding": lambda v: _pairs(v, rank, "padding", where) if fam == "zero_padding" else (
             _padding(v, rank, where)),
@@ -165,6 +167,7 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "dims": lambda v: _sizes(v, "dims", where),
         "shared_axes": lambda v: _sizes(v, "shared_axes", where),
         "input_dim": lambda v: _int(v, "input_dim", where),
+        "output_size": lambda v: _output_size(v, rank, where),
         "output_dim": lambda v: _int(v, "output_dim", where),
         "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
                                                   "trainable (pooling weights)", where)),

@@ -145,6 +145,16 @@ def _axes(v: Any, where: str) -> tuple[int, ...]:
     return tuple(items)
 
 
+def _output_size(v: Any, rank: int, where: str) -> tuple[int | None, ...]:
+    """Adaptive pooling's output size: one whole number (or None: keep the input size) per
+    spatial axis; a single number serves every axis."""
+    items = list(v) if isinstance(v, list | tuple) else [v] * rank
+    if len(items) != rank:
+        raise ConfigError(f"output_size needs {rank} value(s), one per spatial axis; received "
+                          f"{v!r}.", where=where)
+    return tuple(None if x is None else _int(x, "output_size", where) for x in items)
+
+
 def _inputs(v: Any, where: str) -> tuple[str, ...]:
     items = v if isinstance(v, list | tuple) else [v]
     if not items or not all(isinstance(x, str) and x for x in items):

@@ -156,6 +156,10 @@ def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
         if rank not in (1, 2, 3):
             ref.fail(f"needs a feature map with 1 to 3 spatial axes; its input has shape "
                      f"{fmt_shape(shape)}.")
+        if "size" in options:
+            size = options["size"]
+            return {"type": f"resizing{rank}d",
+                    "size": list(size) if isinstance(size, tuple) else [size] * rank}
         f = options["factor"]
         size = [int(x) for x in f] if isinstance(f, tuple) else [int(f)] * rank
         return {"type": f"up_sampling{rank}d", "size": size}
@@ -180,7 +184,8 @@ def _layer_norm(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, An
 
 
 def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
-    """Adaptive pooling as global pooling (output 1) or as an exact fixed window."""
+    """Adaptive pooling as global pooling (output 1), as an exact fixed window (the output
+    divides the input), else as adaptive pooling (torch/nn/modules/pooling.py)."""
     op, out = ref.options["op"], ref.options["output"]
     rank = len(out)
     spatial = shape[:-1]
@@ -189,9 +194,8 @@ def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
     if all(o == 1 for o in out):
         return {"type": f"global_{op}_pooling{rank}d", "keepdims": True}
     if any(o is None or n % o for n, o in zip(spatial, out, strict=True)):
-        ref.fail(f"output size {out} does not divide the input {fmt_shape(spatial)}, so the "
-                 "windows overlap unevenly; cnnquiz sizes only fixed windows. Choose an input "
-                 "size that divides evenly.")
+        # windows that overlap unevenly, or an axis kept (None): adaptive pooling as such
+        return {"type": f"adaptive_{op}_pooling{rank}d", "output_size": list(out)}
     window = tuple(n // o for n, o in zip(spatial, out, strict=True))
     return {"type": f"{op}_pooling{rank}d", "pool_size": window, "strides": window,
             "padding": "valid", "trainable": "none"}

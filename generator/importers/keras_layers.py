@@ -272,11 +272,17 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 options[key] = _tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
         known = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias",
                  "groups", "depth_multiplier", "output_padding", "stack_size", *parts}
-    elif fam.endswith("_pooling") and not fam.startswith("global"):
+    elif fam.endswith("_pooling") and not fam.startswith(("global", "adaptive")):
         size = _tuple(a, "pool_size", rank, 2)
         options = {"pool_size": size, "strides": _tuple(a, "strides", rank, size),
                    "padding": _padding(a, rank, None, None), "trainable": "none"}
         known = {"pool_size", "strides", "padding"}
+    elif fam.startswith("adaptive_"):  # keras/src/layers/pooling/adaptive_average_pooling2d.py
+        size = a.get("output_size")
+        if size is None:
+            fail(call, f"{label}: output_size is missing.")
+        options = {"output_size": list(size) if isinstance(size, tuple) else [size] * rank}
+        known = {"output_size"}
     elif fam.startswith("global"):
         options, known = {"keepdims": a.get("keepdims", False)}, {"keepdims"}
     elif fam == "zero_padding":
@@ -302,6 +308,13 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     elif fam == "batch_normalization":
         options = {"center": a.get("center", True), "scale": a.get("scale", True)}
         known = {"center", "scale"}
+    elif fam == "resizing":  # keras/src/layers/preprocessing/image_preprocessing/resizing.py
+        for key in ("height", "width"):
+            if key not in a:
+                fail(call, f"{label}: {key} is missing.")
+        options = {"size": [a.get("height"), a.get("width")]}
+        known = {"height", "width", "interpolation", "crop_to_aspect_ratio",
+                 "pad_to_aspect_ratio", "fill_mode", "fill_value"}
     elif fam == "up_sampling":
         options, known = {"size": _tuple(a, "size", rank, 2)}, {"size", "interpolation"}
         if a.get("interpolation", "nearest") != "nearest":

@@ -201,9 +201,11 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
     elif fam == "embedding":
         options = {"input_dim": a.get("num_embeddings"), "output_dim": a.get("embedding_dim")}
     elif fam == "up_sampling":
-        if a.get("size") is not None:
-            fail(call, f"{label}: cnnquiz reads upsampling by scale_factor (a whole number); "
-                       "size= fixes the output size. Write scale_factor=2.")
+        if a.get("size") is not None:  # the output size, whatever the input's
+            if a.get("scale_factor") is not None:
+                fail(call, f"{label}: give size or scale_factor, not both (PyTorch refuses both).")
+            kind, options = "torch_upsample", {"size": a.get("size")}
+            return Ref(call.lineno, label, kind, options, name=name, expect=expect)
         factor = a.get("scale_factor", None)
         if factor is None or isinstance(factor, float) and not factor.is_integer():
             fail(call, f"{label}: give a whole scale_factor (e.g. scale_factor=2).")
