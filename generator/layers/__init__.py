@@ -1,7 +1,7 @@
 """Layer classes and the registry of layer kinds (Keras's snake_case names).
 
 >>> sorted(KINDS)[:3]
-['activation', 'add', 'average']
+['activation', 'adaptive_average_pooling1d', 'adaptive_average_pooling2d']
 >>> make("conv2d", filters=8, kernel=(3, 3), strides=(1, 1), dilation=(1, 1)).kind
 'conv2d'
 """
