@@ -44,7 +44,7 @@ from .torch_layers import MODULES, torch_layer
 
 __all__ = ["import_torch", "looks_like_torch"]
 
-PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
+PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable", "parameter")
 
 
 _Seq = Seq  # nn.Sequential, at module level or inside a class

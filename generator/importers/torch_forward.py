@@ -217,6 +217,10 @@ class Forward:
             return frame.vars[node.id]  # type: ignore[no-any-return]
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
+            params = [p for s in (node.left, node.right)
+                      if isinstance(p := self.module(s, frame), Ref) and p.kind == "parameter"]
+            if len(sides) == 1 and len(params) == 1:  # x * self.scale: the parameter's weights
+                return Use(params[0], [self.tensor(sides[0], frame)], line=node.lineno)
             if len(sides) == 1:
                 return self.tensor(sides[0], frame)  # x * 0.5, x / 255: shape kept
             op = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))

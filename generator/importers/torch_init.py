@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING, Any
 from .chain import Ref
 from .common import UNKNOWN, dotted, fail, fold, snippet
 from .consts import bind, bind_value, constants, try_fold, with_parameters
-from .torch_layers import MODULES, torch_layer
+from .torch_layers import MODULES, torch_layer, torch_parameter
 
 if TYPE_CHECKING:
     from .torch_ast import _Reader
@@ -512,6 +512,8 @@ class Builder:
         if cls in self.reader.classes and callee is UNKNOWN:
             return self.instantiate(self.reader.classes[cls], call, frame, "")
         q = ast.unparse(f)
+        if cls == "Parameter":
+            return torch_parameter(call, frame.env)
         if isinstance(callee, ClassRef) or (cls and (cls in MODULES or cls in (
                 "Sequential", "ModuleList", "ModuleDict"))):
             if cls == "Sequential":
