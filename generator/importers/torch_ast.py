@@ -39,8 +39,9 @@ from .common import (
 from .consts import DEFINED, NOTES, defined_names
 from .graph import Use, build_graph
 from .torch_forward import Forward
-from .torch_init import Builder, Custom, ModList, Seq, refs_of
+from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
+from .torch_objects import Custom, ModList, Seq, refs_of
 
 __all__ = ["import_torch", "looks_like_torch"]
 

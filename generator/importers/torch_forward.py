@@ -12,7 +12,7 @@ pooling (``F.max_pool2d(x, 2)``: a layer) and flattening (``torch.flatten(x, 1)`
 ``x.view(-1, self.num_flat_features(x))``).
 
 >>> import ast
->>> from .torch_init import Custom
+>>> from .torch_objects import Custom
 >>> cls = ast.parse('''
 ... class Net:
 ...     def forward(self, x):
@@ -34,8 +34,17 @@ from typing import Any
 from .chain import Ref
 from .common import UNKNOWN, dotted, fail, fold, snippet, try_fold
 from .graph import Use
-from .torch_init import MAX_DEPTH, MAX_UNROLLED, Custom, ModList, Seq, loop_values
 from .torch_layers import FUNCTIONAL, PASSTHROUGH, torch_layer
+from .torch_objects import (
+    MAX_DEPTH,
+    MAX_UNROLLED,
+    NO_RETURN,
+    Custom,
+    ModList,
+    Seq,
+    first_return,
+    loop_values,
+)
 
 __all__ = ["Forward"]
 
@@ -43,7 +52,6 @@ REFUSED = {"stack", "matmul", "bmm", "einsum", "div", "chunk", "split"}
 MERGES = {"add": "add", "sub": "subtract", "subtract": "subtract", "mul": "multiply",
           "multiply": "multiply", "maximum": "maximum", "minimum": "minimum"}
 _BATCH = object()  # a name bound to x.size(0)
-_NO_RETURN = object()
 
 
 class _Frame:
@@ -83,11 +91,7 @@ class Forward:
 
     # -- statements ---------------------------------------------------------------------
     def block(self, body: list[ast.stmt], frame: _Frame) -> Any:
-        for stmt in body:
-            out = self.statement(stmt, frame)
-            if out is not _NO_RETURN:
-                return out
-        return _NO_RETURN
+        return first_return(body, lambda stmt: self.statement(stmt, frame))
 
     def statement(self, stmt: ast.stmt, frame: _Frame) -> Any:
         if isinstance(stmt, ast.Return):
@@ -126,7 +130,7 @@ class Forward:
             fail(stmt, f"forward: cannot follow `{snippet(stmt)}`. cnnquiz follows x = layer(x) "
                        "steps, residual additions, torch.cat, ifs on constants and loops over "
                        "constant ranges or module lists.")
-        return _NO_RETURN
+        return NO_RETURN
 
     def loop(self, stmt: ast.For, frame: _Frame) -> None:
         items = self.module(stmt.iter, frame)
