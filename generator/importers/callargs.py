@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .common import fail, fold, snippet, suggest
-from .consts import DEFINED, NOTES
+from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES
 
 __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 
@@ -31,6 +31,14 @@ class CallArgs:
         self.call, self.env, self.label = call, env, label
         self.nodes: dict[str, ast.expr] = {}
         self.read: set[str] = set()  # the arguments folded (only those can change a count)
+        budget = env.get(LAYER_BUDGET)
+        if budget is not None:  # one layer call read; a loop of them is refused early
+            budget[0] -= 1
+            if budget[0] < 0:
+                fail(call, f"{label}: more than {MAX_LAYER_CALLS:,} layer calls are read by "
+                           "here (loops unrolled, helper functions followed); cnnquiz reads "
+                           "one model of at most 2,000 layers. Use smaller loop bounds or "
+                           "paste one model.")
         for arg in call.args:
             if isinstance(arg, ast.Starred):
                 fail(call, f"{label}: *{snippet(arg.value)} hides the arguments; write them out.")
@@ -43,7 +51,7 @@ class CallArgs:
             if kw.arg is None:
                 fail(call, f"{label}: **{snippet(kw.value)} hides the arguments; write them out.")
             if kw.arg in self.nodes:
-                fail(call, f"{label}: '{kw.arg}' is given twice.")
+                fail(call, f"{label}: '{kw.arg}' is given twice; give it once.")
             self.nodes[kw.arg] = kw.value
 
     def __contains__(self, key: str) -> bool:

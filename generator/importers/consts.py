@@ -33,7 +33,7 @@ from typing import Any, NoReturn
 
 from ..errors import ConfigError
 
-__all__ = ["DEFINED", "MAX_INT", "MAX_TUPLE", "NOTES", "PARAMS", "UNKNOWN", "bind", "bind_value",
+__all__ = ["DEFINED", "MAX_INT", "LAYER_BUDGET", "MAX_LAYER_CALLS", "MAX_TUPLE", "NOTES", "PARAMS", "UNKNOWN", "bind", "bind_value",
            "constants", "defined_names", "fold", "try_fold", "unknown_reason", "with_parameters"]
 
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
@@ -43,6 +43,11 @@ MAX_TUPLE = 16
 #: key in a constants environment (not a Python name) collecting (line, note) about how
 #: the code was read
 NOTES = "<notes>"
+#: key in a constants environment: ``[n]``, how many more layer calls may be read (loops
+#: unrolled and helpers followed make more than the file writes)
+LAYER_BUDGET = "<layer budget>"
+#: layer calls an import reads at most: the spec takes 2,000 layers, a file may hold two models
+MAX_LAYER_CALLS = 2_500
 #: key in a constants environment: every name the file binds anywhere
 DEFINED = "<defined>"
 #: key in a constants environment: parameter name -> why it has no constant value

@@ -36,7 +36,7 @@ from .common import (
     snippet,
     try_fold,
 )
-from .consts import DEFINED, NOTES, defined_names
+from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, defined_names
 from .graph import Use, build_graph
 from .torch_forward import Forward
 from .torch_init import Builder, Custom, ModList, Seq, refs_of
@@ -109,7 +109,8 @@ class _Reader:
             child = self.module(arg, env, objects, f"{name}.{key}" if name else (
                 key if not key.isdigit() else None))
             if child is None:
-                fail(arg, f"{snippet(arg)} is not a torch.nn module cnnquiz can read.")
+                fail(arg, f"{snippet(arg)} is not a torch.nn module cnnquiz can read; nn.Sequential "
+                           "takes modules such as nn.Conv2d(3, 16, 3) or an nn.Module class of the paste.")
             seq.children.append(child)
         return seq
 
@@ -197,7 +198,8 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     reader = _Reader(tree)
     layer_notes: list[tuple[int, str]] = notes if notes is not None else []
     env = constants(list(scope_statements(tree.body)),
-                    {NOTES: layer_notes, DEFINED: defined_names(tree)})
+                    {NOTES: layer_notes, DEFINED: defined_names(tree),
+                     LAYER_BUDGET: [MAX_LAYER_CALLS]})
     objects: dict[str, Any] = {}
     found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
     scopes = [(tree.body, env, None)] + [  # a helper with required parameters is no model

@@ -136,7 +136,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         kind = f"conv{rank}d" + ("_transpose" if fam == "conv_transpose" else "")
         for key in ("out_channels", "kernel_size"):
             if key not in a:
-                fail(call, f"{label}: {key} is missing.")
+                fail(call, f"{label}: {key} is missing; write it, e.g. nn.{cls}(3, 16, 3).")
         strides, dilation = _tuple(a.get("stride", 1), rank), _tuple(a.get("dilation", 1), rank)
         options = {"filters": a.get("out_channels"), "kernel": _tuple(a.get("kernel_size"), rank),
                    "strides": strides,
