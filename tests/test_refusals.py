@@ -55,8 +55,11 @@ REFUSALS = [
      ["42 is not a layer call", "model.add(Dense(10))"], []),
     ("torch-undefined-out", T + "net = nn.Sequential(nn.Linear(4, n_classes))\n", (4,), 2,
      ["out_features=n_classes", "n_classes is never defined", "replace it by a number"], []),
-    ("torch-no-input-size", T + "net = nn.Sequential(nn.Conv2d(3, 8, 3))\n", None, 2,
+    ("torch-no-input-size", T + "net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Flatten(),\n"
+     "    nn.Linear(8 * 7 * 5, 2))\n", None, 2,
      ["gives no input size", "--input-shape", "C = 3"], []),
+    ("torch-lazy-no-input-size", T + "net = nn.Sequential(nn.Flatten(), nn.LazyLinear(2))\n",
+     None, 2, ["gives no input size", "--input-shape"], []),
     ("torch-channels-mismatch", T + "net = nn.Sequential(nn.Conv2d(3, 8, 3), nn.Conv2d(4, 8, 3))\n",
      (9, 9, 3), 2, ["nn.Conv2d(4, 8, 3)", "in_channels=4", "8 channels"], []),
     ("torch-missing-import", "net = nn.Sequential(nn.Linear(4, n))\n", (4,), 1,

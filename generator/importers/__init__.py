@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..spec import read_spec_file
-from .common import check_size, parse
+from .common import NoInputSize, check_size, parse
 from .detect import (
     channel_advice,
     channel_readings,
@@ -39,6 +39,7 @@ from .detect import (
 from .keras_ast import import_keras
 from .repair import Repaired, repair
 from .torch_ast import import_torch
+from .torch_size import infer_input
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -91,6 +92,11 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
                           notes=notes)
+        except NoInputSize as e:  # PyTorch's count does not depend on it: a size that fits
+            text = fixed.text
+            spec, note = infer_input(e, lambda shape: import_torch(
+                text, input_shape=shape, filename=filename, model=model))
+            notes.append(note)
         except ConfigError as e:
             if e.detail.startswith("no model found"):
                 raise ConfigError(no_model_message(tree), where=e.where) from None

@@ -18,7 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .common import fail, fold, snippet, suggest
-from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES
+from .consts import (
+    DEFINED,
+    LAYER_BUDGET,
+    MAX_LAYER_CALLS,
+    NOTES,
+    UNKNOWN,
+    try_fold,
+    unknown_reason,
+)
 
 __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 
@@ -62,6 +70,24 @@ class CallArgs:
             return default
         self.read.add(key)
         return fold(self.nodes[key], self.env, f"{self.label}: {key}")
+
+    def optional(self, key: str, default: Any = None) -> Any:
+        """An option that changes no shape or count (a dropout rate): its value when it is a
+        constant, else ``default`` with a note, the option left out rather than refused."""
+        if key not in self.nodes:
+            return default
+        value = try_fold(self.nodes[key], self.env)
+        if value is UNKNOWN:
+            if DEFINED not in self.env:  # not read through an importer: left to the reader
+                return self.get(key, default)
+            self.read.add(key)  # noted here, not again as undefined
+            self.env.setdefault(NOTES, []).append((  # type: ignore[attr-defined]
+                self.call.lineno, f"{key}={snippet(self.nodes[key], 40)} is not a constant"
+                f"{unknown_reason(self.nodes[key], self.env)}; {key} changes no shape or "
+                "count, so it was left out"))
+            return default
+        self.read.add(key)
+        return value
 
     def rename(self, aliases: Mapping[str, str]) -> None:
         """Rename keys (old spellings) in place; a clash of two spellings is an error."""

@@ -25,7 +25,7 @@ from ..spec import MAX_LAYERS
 from .consts import MAX_INT, MAX_TUPLE, UNKNOWN, constants, fold, try_fold
 
 __all__ = [
-    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "channel_test", "choose_model", "constants",
+    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "NoInputSize", "channel_test", "choose_model", "constants",
     "dotted",
     "fail", "fold", "import_aliases", "line_of", "parse", "scope_statements", "snippet",
     "suggest", "try_fold",
@@ -56,6 +56,17 @@ def check_size(source: str, filename: str = "<source>") -> None:
              f"the paste makes more than {MAX_CALLS:,} calls by this line; cnnquiz reads one "
              f"model of at most {MAX_LAYERS:,} layers. Paste only the model definition (or "
              "describe it in a YAML spec).")
+
+
+class NoInputSize(ConfigError):
+    """PyTorch code that states no input size: what its first sized layer expects (its
+    ``in_channels``/``in_features``), the layer's kind, and whether a lazy module (whose
+    count depends on the input) is among the layers."""
+
+    def __init__(self, message: str, *, where: str | None, expect: dict[str, int], kind: str,
+                 lazy: bool) -> None:
+        super().__init__(message, where=where)
+        self.expect, self.kind, self.lazy = expect, kind, lazy
 
 
 def line_of(node: ast.AST | int) -> int:

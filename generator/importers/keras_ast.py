@@ -307,8 +307,11 @@ class _Scope:
         value = self.expr(call.args[0])
         items = [value] if f.attr == "append" else value
         old = self.vars[f.value.id]
-        if isinstance(items, list) and (_refs(old + items) or _tensors(old + items)):
+        merged = self.as_layers(old + items) if isinstance(items, list) else None
+        if isinstance(items, list) and _tensors(old + items):
             old.extend(items)
+        elif _refs(merged):  # [Input(shape)] grown with layers: a list of layers
+            old[:] = merged
         else:  # a list of something else: no longer a list cnnquiz follows
             self.vars.pop(f.value.id)
         return True

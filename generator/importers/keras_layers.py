@@ -309,7 +309,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         options = {"units": a.get("units"), "bias": a.get("use_bias", True)}
         known = {"units", "use_bias", "lora_rank"}
     elif fam == "dropout":
-        options, known = {"rate": a.get("rate", 0.5)}, {"rate"}
+        options, known = {"rate": a.optional("rate", 0.5)}, {"rate"}
     elif fam == "activation":
         node = a.nodes.get("activation")
         name = (a.get("activation") if isinstance(node, ast.Constant)

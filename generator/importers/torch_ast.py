@@ -25,6 +25,7 @@ from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
     Candidate,
+    NoInputSize,
     choose_model,
     constants,
     dotted,
@@ -261,13 +262,16 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
             refs = _graph_refs(out)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
-        first = next((r.expect for r in refs if r.expect), {})
+        sized = next((r for r in refs if r.expect), None)
+        first = sized.expect if sized is not None else {}
         hint = (f"; the first layer expects {first['in_features']} features: --input-shape "
                 f"{first['in_features']}" if "in_features" in first else
                 f"; the first layer expects C = {first['in_channels']}: e.g. --input-shape "
                 f"32x32x{first['in_channels']}" if "in_channels" in first else "")
-        raise ConfigError(f"PyTorch code gives no input size: pass --input-shape HxWxC "
-                          f"(channels last){hint}.", where=f"line {line}")
+        raise NoInputSize(f"PyTorch code gives no input size: pass --input-shape HxWxC "
+                          f"(channels last){hint}.", where=f"line {line}",
+                          expect=first, kind=sized.kind if sized is not None else "",
+                          lazy=any("Lazy" in r.call for r in refs))
     if out is not None:
         inp = _graph_input(out)
         inp.shape = tuple(input_shape)

@@ -179,7 +179,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         options = {"center": bool(affine), "scale": bool(a.get("affine", True))}
         expect["num_features"] = a.get("num_features")
     elif fam == "dropout":
-        options = {"rate": a.get("p", 0.5)}
+        options = {"rate": a.optional("p", 0.5)}
     elif fam == "activation":
         kind, options = {"ReLU": ("relu", {}), "Softmax": ("softmax", {})}.get(
             cls, ("activation", {"activation": cls.lower()}))
