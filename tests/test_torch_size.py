@@ -10,6 +10,7 @@ from generator.errors import ConfigError
 from generator.importers import read_code
 from generator.network import solve
 from generator.spec import load_spec
+from tests.test_importers import TORCH_LENET_TUTORIAL
 
 T = "import torch.nn as nn\n"
 
@@ -33,6 +34,12 @@ def test_a_size_that_fits_is_used_and_said(layers: str, shape: list[int], answer
     note = " / ".join(w for _, w in code.notes)
     assert "no input size given; read with input " + "×".join(map(str, shape)) in note
     assert "--input-shape" in note
+
+
+def test_the_pytorch_tutorial_lenet_is_read_as_pasted() -> None:
+    code = read_code(TORCH_LENET_TUTORIAL)  # 16·5·5 features: a 32×32 grey image
+    assert code.spec["input"]["shape"] == [32, 32, 1]
+    assert solve(load_spec(code.spec)).answer == 61_706
 
 
 def test_an_input_shape_given_is_used_as_given() -> None:

@@ -50,7 +50,8 @@ LAYER_BUDGET = "<layer budget>"
 MAX_LAYER_CALLS = 2_500
 #: key in a constants environment: every name the file binds anywhere
 DEFINED = "<defined>"
-#: key in a constants environment: parameter name -> why it has no constant value
+#: key in a constants environment: name -> why it has no constant value (a parameter without
+#: a value, an assignment of something computed at run time)
 PARAMS = "<parameters>"
 
 
@@ -332,7 +333,13 @@ def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
 def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
     """Bind one assignment target (a name, ``self.attr`` or a tuple of them) to a value node."""
     if isinstance(target, ast.Name | ast.Attribute):
-        _set(env, ast.unparse(target), try_fold(value, env))
+        key = ast.unparse(target)
+        folded = try_fold(value, env)
+        _set(env, key, folded)
+        if folded is UNKNOWN and value is not None and DEFINED in env:  # say why, if used
+            inner = unknown_reason(value, env).strip(" ()") or "computed when the code runs"
+            env[PARAMS] = {**(env.get(PARAMS) or {}), key: (
+                f"{key} = {_snippet(value, 40)} on line {getattr(value, 'lineno', 0)}: {inner}")}
     elif isinstance(target, ast.Tuple | ast.List):
         if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
             folded = [try_fold(v, env) for v in value.elts]  # right side first: a, b = b, a
