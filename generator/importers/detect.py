@@ -130,8 +130,8 @@ def channel_advice(shape: tuple[int, ...], readings: tuple[tuple[str, int], ...]
 
 def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str]] | None:
     """PyTorch code that calls ``F.relu`` without ``import torch.nn.functional as F``:
-    the text with the import added to its first import line (the line count stays), and
-    the repair. None when ``F`` is imported or bound, or there is no import line to extend.
+    the text with the import added to its first import line (else after its last line, so
+    that the lines keep their numbers), and the repair. None when ``F`` is imported or bound.
     """
     bound = set(import_aliases(tree))
     for node in ast.walk(tree):
@@ -144,12 +144,16 @@ def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str
     simple = (ast.Import, ast.ImportFrom, ast.Assign, ast.Expr, ast.AnnAssign)
     first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None) or \
         next((s for s in tree.body if isinstance(s, simple)), None)
-    if "F" in bound or not uses or first is None or first.end_lineno != first.lineno:
+    if "F" in bound or not uses:
         return None
+    what = f"import torch.nn.functional as F was missing (F.{uses[0].attr} is used); added"
+    if first is None or first.end_lineno != first.lineno:  # no one-line statement to extend:
+        # added after the last line, so that every line keeps its number
+        return (text if text.endswith("\n") else text + "\n") + \
+            "import torch.nn.functional as F\n", (uses[0].lineno, what + " at the end")
     lines = text.split("\n")
     i = first.lineno - 1
     code, hash_, comment = lines[i].partition("#")
     lines[i] = f"{code.rstrip()}; import torch.nn.functional as F" + (
         f"  {hash_}{comment}" if hash_ else "")
-    return "\n".join(lines), (first.lineno, "import torch.nn.functional as F was missing "
-                                             f"(F.{uses[0].attr} is used); added")
+    return "\n".join(lines), (first.lineno, what)

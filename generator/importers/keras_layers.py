@@ -46,7 +46,10 @@ IGNORED = {"name", "input_shape", "batch_input_shape", "input_dim", "input_lengt
            "max_value", "negative_slope", "threshold", "alpha", "axis", "output_shape",
            "sparse", "ragged", "autocast"}
 #: layers that change neither shapes nor counts: read and left out
-SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking"}
+SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking",
+           # data augmentation: no weights, shape unchanged (count_params() 0 in Keras 3)
+           "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+           "RandomBrightness"}
 MERGES = {"Add", "Concatenate", "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot",
           "Merge", "add", "concatenate", "multiply", "average", "subtract", "maximum", "minimum",
           "dot", "merge"}

@@ -105,6 +105,9 @@ _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):")
 _LAST_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b")
 _SUMMARY = re.compile(r'^\s*(Model: "|Layer \(type\))')
 _SUMMARY_END = re.compile(r"^\s*Non-trainable params:")
+_REPR = re.compile(r"^[A-Z]\w*\($")  # print(net) of a PyTorch module: `Net(`
+_REPR_ITEM = re.compile(r"^\s+\([\w.-]+\): [A-Z]\w*\(")  # `  (conv1): Conv2d(1, 6, ...)`
+_REPR_END = re.compile(r"^\)\s*$")
 
 
 def _line_numbers(lines: list[str], log: _Log) -> list[str]:
@@ -137,8 +140,10 @@ def _output_blocks(lines: list[str], log: _Log) -> list[str]:
     i = 0
     while i < len(lines):
         for start, stop, what in ((_TRACEBACK, _LAST_ERROR, "error traceback"),
-                                  (_SUMMARY, _SUMMARY_END, "model summary table")):
-            if start.match(lines[i]):
+                                  (_SUMMARY, _SUMMARY_END, "model summary table"),
+                                  (_REPR, _REPR_END, "print(model) output")):
+            if start.match(lines[i]) and (start is not _REPR or (
+                    i + 1 < len(lines) and _REPR_ITEM.match(lines[i + 1]))):
                 end = next((k for k in range(i + 1, len(lines)) if stop.match(lines[k])), None)
                 if end is None:
                     continue

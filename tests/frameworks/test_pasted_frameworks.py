@@ -128,6 +128,16 @@ def _cases() -> dict[str, Callable[[], int]]:
             L.AveragePooling2D((2, 2)), L.Flatten(), L.Dense(120), L.Dense(10)),
         "doctest_torch_class.txt-": lambda: _torch(
             nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10)),
+        "torch_no_imports_functional.txt-": lambda: _torch(
+            nn.Conv2d(3, 8, 3), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.Dropout2d(0.25),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(576, 32), nn.Linear(32, 5)),
+        "torch_print_repr.txt-": lambda: _torch(
+            nn.Conv1d(2, 8, kernel_size=5, stride=2), nn.BatchNorm1d(8), nn.ReLU(),
+            nn.Flatten(), nn.Linear(8 * 62, 4)),
+        "keras_augmentation_tutorial_style.txt-model": lambda: _keras(
+            (96, 96, 3), L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.Rescaling(1 / 255),
+            L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(), L.Conv2D(32, 3, padding="same"),
+            L.MaxPooling2D(), L.Dropout(0.2), L.Flatten(), L.Dense(64), L.Dense(3)),
         "keras_list_missing_commas.txt-": lambda: _keras(
             (30,), L.Dense(64), L.Dropout(0.3), L.Dense(32), L.Dense(1)),
     }
