@@ -138,6 +138,10 @@ def _cases() -> dict[str, Callable[[], int]]:
             (96, 96, 3), L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.Rescaling(1 / 255),
             L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(), L.Conv2D(32, 3, padding="same"),
             L.MaxPooling2D(), L.Dropout(0.2), L.Flatten(), L.Dense(64), L.Dense(3)),
+        "torchinfo_summary_pasted.txt-": lambda: _torch(
+            nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(6 * 24 * 24, 10)),
+        "keras3_summary_pasted.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, 3), L.Flatten(), L.Dense(10)),
         "keras_list_missing_commas.txt-": lambda: _keras(
             (30,), L.Dense(64), L.Dropout(0.3), L.Dense(32), L.Dense(1)),
     }
