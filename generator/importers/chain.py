@@ -250,7 +250,8 @@ def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",
         pending[1].fail("its zeros cannot be folded: it is the last layer, with no convolution "
                         "or pooling layer after it.")
     if not entries:
-        raise ConfigError("the model has no layers that cnnquiz can size.")
+        raise ConfigError("the model has no layers that cnnquiz can size (only inputs and layers "
+                          "that change nothing); paste the code that adds its layers.")
     spec: dict[str, Any] = {"input": {"shape": list(input_shape)},
                             "conventions": {"count": count}, "layers": _plain(_named(entries))}
     if title:

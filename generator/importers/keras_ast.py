@@ -34,7 +34,7 @@ from .common import (
     scope_statements,
     snippet,
 )
-from .consts import DEFINED, defined_names, with_parameters
+from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, defined_names, with_parameters
 from .graph import build_graph
 from .keras_layers import (
     CHANNELS_FIRST,
@@ -82,7 +82,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     layer_notes: list[tuple[int, str]] = []
     module_env = constants(list(scope_statements(tree.body, bool(first))),
                            {CHANNELS_FIRST: bool(first), NOTES: layer_notes,
-                            DEFINED: defined_names(tree)})
+                            DEFINED: defined_names(tree), LAYER_BUDGET: [MAX_LAYER_CALLS]})
     helpers = {s.name: s for s in tree.body  # helpers, followed where they are called
                if isinstance(s, ast.FunctionDef) and not builds_model(s, aliases)}
     models = Scope(aliases, dict(module_env), helpers).run(tree.body)

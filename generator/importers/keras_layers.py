@@ -48,7 +48,10 @@ IGNORED = {"name", "input_shape", "batch_input_shape", "input_dim", "input_lengt
            "max_value", "negative_slope", "threshold", "alpha", "axis", "output_shape",
            "sparse", "ragged", "autocast"}
 #: layers that change neither shapes nor counts: read and left out
-SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking"}
+SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking",
+           # data augmentation: no weights, shape unchanged (count_params() 0 in Keras 3)
+           "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+           "RandomBrightness"}
 MERGES = {"Add", "Concatenate", "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot",
           "Merge", "add", "concatenate", "multiply", "average", "subtract", "maximum", "minimum",
           "dot", "merge"}
@@ -256,11 +259,12 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 "depthwise": f"depthwise_conv{rank}d", "separable": f"separable_conv{rank}d"}[fam]
         if kernel is None:
             if "kernel_size" not in a:
-                fail(call, f"{label}: the kernel size is missing.")
+                fail(call, f"{label}: the kernel size is missing; write it, e.g. {cls}(32, 3).")
             kernel = _tuple(a, "kernel_size", rank, None)
         if fam != "depthwise":
             if "filters" not in a:
-                fail(call, f"{label}: the number of filters is missing.")
+                fail(call, f"{label}: the number of filters is missing; write it, e.g. "
+                           f"{cls}(32, 3).")
             options["filters"] = a.get("filters")
         dilation = _tuple(a, "dilation_rate", rank, 1)
         options |= {"kernel": kernel, "strides": _tuple(a, "strides", rank, 1),
@@ -289,13 +293,13 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         options, known = {"padding": _zero_padding(a, rank)}, {"padding"}
     elif fam == "dense":
         if "units" not in a:
-            fail(call, f"{label}: the number of units is missing.")
+            fail(call, f"{label}: the number of units is missing; write it, e.g. Dense(10).")
         if a.get("lora_rank") is not None:
             fail(call, f"{label}: lora_rank adds LoRA weights cnnquiz does not count; remove it.")
         options = {"units": a.get("units"), "bias": a.get("use_bias", True)}
         known = {"units", "use_bias", "lora_rank"}
     elif fam == "dropout":
-        options, known = {"rate": a.get("rate", 0.5)}, {"rate"}
+        options, known = {"rate": a.optional("rate", 0.5)}, {"rate"}
     elif fam == "activation":
         node = a.nodes.get("activation")
         name = (a.get("activation") if isinstance(node, ast.Constant)
@@ -327,7 +331,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     elif fam in ("reshape", "permute"):
         key = "target_shape" if fam == "reshape" else "dims"
         if key not in a:
-            fail(call, f"{label}: {key} is missing.")
+            fail(call, f"{label}: {key} is missing; write it, e.g. {cls}((4, 4, 2)).")
         value = a.get(key)
         options, known = {key: list(value) if isinstance(value, tuple) else [value]}, {key}
     elif fam in ("layer_normalization", "group_normalization"):
@@ -350,7 +354,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         out_key = "units" if "units" in a else "output_dim"  # Keras 1's output_dim is renamed
         for key in ("input_dim", out_key):
             if key not in a:
-                fail(call, f"{label}: {key} is missing.")
+                fail(call, f"{label}: {key} is missing; write it, e.g. Embedding(1000, 64).")
         options = {"input_dim": a.get("input_dim"), "output_dim": a.get(out_key)}
         known = {"input_dim", "output_dim", "units", "mask_zero", "input_length"}
     else:  # flatten

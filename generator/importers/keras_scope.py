@@ -177,7 +177,8 @@ class Scope:
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
                        "Write its layers out in place.")
         if not isinstance(node, ast.Call) or (cls := keras_cls(node.func, self.aliases)) is None:
-            fail(node, f"{snippet(node)} is not a layer call cnnquiz can read.")
+            fail(node, f"{snippet(node)} is not a layer call cnnquiz can read; add a layer "
+                       "written out, e.g. model.add(Dense(10)).")
         ref, shape = keras_layer(node, cls, self.env)
         if shape is not None and not model.refs and model.shape is None:
             model.shape = shape
@@ -242,8 +243,11 @@ class Scope:
         value = self.expr(call.args[0])
         items = [value] if f.attr == "append" else value
         old = self.vars[f.value.id]
-        if isinstance(items, list) and (is_refs(old + items) or is_tensors(old + items)):
+        merged = self.as_layers(old + items) if isinstance(items, list) else None
+        if isinstance(items, list) and is_tensors(old + items):
             old.extend(items)
+        elif is_refs(merged):  # [Input(shape)] grown with layers: a list of layers
+            old[:] = merged
         else:  # a list of something else: no longer a list cnnquiz follows
             self.vars.pop(f.value.id)
         return True
@@ -327,7 +331,8 @@ class Scope:
         else:
             cls = keras_cls(f.func, self.aliases) if isinstance(f, ast.Call) else None
             if cls is None:
-                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
+                           "Keras layer, e.g. x = Dense(10)(x).")
             layer = self.expr(f) if cls in ("Sequential", "Model") else (
                 keras_layer(f, cls, self.env)[0] or _SKIP)  # type: ignore[arg-type]
         if isinstance(layer, Model):
@@ -344,7 +349,8 @@ class Scope:
         if layer is _SKIP:
             return src
         if not isinstance(layer, Ref):
-            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a Keras "
+                       "layer, e.g. x = Dense(10)(x).")
         return Tensor(node.lineno, layer, src)
 
     def sequential(self, call: ast.Call) -> Model:

@@ -139,7 +139,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         kind = f"conv{rank}d" + ("_transpose" if fam == "conv_transpose" else "")
         for key in ("out_channels", "kernel_size"):
             if key not in a:
-                fail(call, f"{label}: {key} is missing.")
+                fail(call, f"{label}: {key} is missing; write it, e.g. nn.{cls}(3, 16, 3).")
         strides, dilation = _tuple(a.get("stride", 1), rank), _tuple(a.get("dilation", 1), rank)
         options = {"filters": a.get("out_channels"), "kernel": _tuple(a.get("kernel_size"), rank),
                    "strides": strides,
@@ -182,7 +182,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         options = {"center": bool(affine), "scale": bool(a.get("affine", True))}
         expect["num_features"] = a.get("num_features")
     elif fam == "dropout":
-        options = {"rate": a.get("p", 0.5)}
+        options = {"rate": a.optional("p", 0.5)}
     elif fam == "activation":
         kind, options = {"ReLU": ("relu", {}), "Softmax": ("softmax", {})}.get(
             cls, ("activation", {"activation": cls.lower()}))
