@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -71,9 +72,13 @@ class BuggyResult:
         """Layer ``i``'s input shape; for a merge, the tuple of its inputs' shapes."""
         if not self.sources:
             return self.input_shape if i == 0 else self.shapes[i - 1]
+        return self._graph_in_shapes[i]
+
+    @cached_property
+    def _graph_in_shapes(self) -> tuple[Any, ...]:
         shapes = {**dict(self.inputs), **dict(zip(self.names, self.shapes, strict=True))}
-        srcs = self.sources[i]
-        return shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
+        return tuple(shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
+                     for srcs in self.sources)
 
 
 class Engine:
@@ -89,6 +94,10 @@ class Engine:
         self.chain = network.is_chain
         self.sources = sources(network)
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
+        #: (layer i, ids) -> (layer after the rewrites, layer seen for the output shape, the
+        #: misconceptions): pure in the layer, so shared by every input shape of a search
+        self._rewritten: dict[tuple[int, tuple[str, ...]], tuple[Any, Any, list[Any]]] = {}
+        self._ctx: dict[int, LayerCtx] = {}
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
         params = [i for i, n in enumerate(self.nodes) if n.layer.has_weights and not n.shares]
@@ -118,17 +127,9 @@ class Engine:
 
     def _evaluate(self, i: int, in_shape: Any, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
         node = self.nodes[i]
-        ms = [self.catalogue[m] for m in ids]
-        layer: Any = node.layer
-        if isinstance(layer, Merge):
-            return self._merge(layer, in_shape, ms)
-        for m in ms:
-            if m.rewrite is not None:
-                layer = m.rewrite(layer)
-        shape_layer = layer
-        for m in ms:
-            if m.shape_layer is not None:
-                shape_layer = m.shape_layer(shape_layer)
+        if isinstance(node.layer, Merge):
+            return self._merge(node.layer, in_shape, [self.catalogue[m] for m in ids])
+        layer, shape_layer, ms = self._rewrite(i, ids)
         out = shape_layer.output_shape(in_shape)
         for m in ms:
             if m.reshape is not None:
@@ -149,6 +150,22 @@ class Engine:
         if shared:
             return out, 0
         return out, sum(w.size for w in weights if self.count_all or w.trainable)
+
+    def _rewrite(self, i: int, ids: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
+        """Layer ``i`` with the hyper-parameter rewrites of ``ids``, and its shape layer."""
+        hit = self._rewritten.get((i, ids))
+        if hit is None:
+            ms = [self.catalogue[m] for m in ids]
+            layer: Any = self.nodes[i].layer
+            for m in ms:
+                if m.rewrite is not None:
+                    layer = m.rewrite(layer)
+            shape_layer = layer
+            for m in ms:
+                if m.shape_layer is not None:
+                    shape_layer = m.shape_layer(shape_layer)
+            hit = self._rewritten[(i, ids)] = (layer, shape_layer, ms)
+        return hit
 
     def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
                ) -> tuple[Shape, int] | None:
@@ -201,10 +218,33 @@ class Engine:
         return BuggyResult(self.names, tuple(r[0] for r in rows), tuple(r[1] for r in rows),
                            first, self.sources, tuple(inputs.items()))
 
+    def total_at(self, mid: str, layers: tuple[int, ...]) -> int | None:
+        """The total with ``mid`` at ``layers``: ``forward({i: (mid,) for i in layers}).total``.
+
+        When ``mid`` leaves every one of those layers' output shapes as they were, no later
+        layer sees another input, so the total is the base total plus the parameter changes
+        at those layers (the same memoised layer evaluations, no forward pass).
+        """
+        if INPUT not in layers:
+            delta = 0
+            for i in layers:
+                r = self.layer(i, self.ctx(i).in_shape, (mid,))
+                if r is None or r[0] != self.base.shapes[i]:
+                    break
+                delta += r[1] - self.base.params[i]
+            else:
+                return self.base.total + delta
+        r = self.forward({i: (mid,) for i in layers})
+        return None if r is None else r.total
+
     def ctx(self, i: int) -> LayerCtx:
-        b = self.base
-        return LayerCtx(self.nodes[i].layer, self.nodes[i], i, self.families[i], b.in_shape(i),
-                        b.shapes[i], self.network, i == self.last_param)
+        hit = self._ctx.get(i)
+        if hit is None:
+            b = self.base
+            hit = self._ctx[i] = LayerCtx(self.nodes[i].layer, self.nodes[i], i, self.families[i],
+                                          b.in_shape(i), b.shapes[i], self.network,
+                                          i == self.last_param)
+        return hit
 
     def fits(self, mid: str) -> tuple[int, ...]:
         """Layers (or INPUT) where misconception ``mid`` applies and changes that layer."""

@@ -26,7 +26,7 @@ Ids never contain digits or drawn numbers; other tools (generator, exporters) re
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -39,7 +39,7 @@ from .macs import MacFactors
 from .network import Count, Network
 
 __all__ = ["MISCONCEPTIONS", "BuggyResult", "Misconception", "Step", "apply",
-           "catalogue_values", "engine"]
+           "catalogue_values", "engine", "iter_values"]
 
 
 class Step(StrEnum):
@@ -605,16 +605,20 @@ def catalogue_values(network: Network | Engine) -> dict[str, int]:
     >>> catalogue_values(net)
     {'dense_no_bias': 8, 'dense_single_bias': 9, 'dense_bias_per_input': 12}
     """
+    return dict(iter_values(network))
+
+
+def iter_values(network: Network | Engine) -> Iterator[tuple[str, int]]:
+    """:func:`catalogue_values` one (id, answer) at a time, in catalogue order (a caller
+    looking for a collision stops at the first)."""
     eng = network if isinstance(network, Engine) else engine(network)
-    out: dict[str, int] = {}
     for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
         if not fits:
             continue
-        r = eng.forward({i: (mid,) for i in fits})
-        if r is not None and r.total != eng.base.total:
-            out[mid] = r.total
-    return out
+        total = eng.total_at(mid, fits)
+        if total is not None and total != eng.base.total:
+            yield mid, total
 
 
 # -- MACs: mistakes in counting multiply-accumulates (the ``macs`` parts) -------------------
