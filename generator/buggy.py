@@ -198,17 +198,7 @@ class Engine:
         """Run every layer on the student-side shapes; ``active[i]`` are layer i's ids."""
         first = self.input_shape(active.get(INPUT, ()))
         if self.chain:
-            shape = first
-            shapes: list[Shape] = []
-            params: list[int] = []
-            for i in range(len(self.nodes)):
-                r = self.layer(i, shape, active.get(i, ()))
-                if r is None:
-                    return None
-                shape, p = r
-                shapes.append(shape)
-                params.append(p)
-            return BuggyResult(self.names, tuple(shapes), tuple(params), first)
+            return self._chain(first, active)
         inputs = {**{k: v.shape for k, v in self.network.input_specs.items()},
                   self.network.input_name: first}
         rows = propagate(self.network, lambda i, _node, ins: self.layer(
@@ -217,6 +207,32 @@ class Engine:
             return None
         return BuggyResult(self.names, tuple(r[0] for r in rows), tuple(r[1] for r in rows),
                            first, self.sources, tuple(inputs.items()))
+
+    def _chain(self, first: Shape, active: Mapping[int, tuple[str, ...]]) -> BuggyResult | None:
+        """:meth:`forward` of a chain. Before the first layer with ids, and after the last
+        one once the shape is back to the correct one, every layer is the base's (the same
+        memoised results), so those are copied from the base pass."""
+        n = len(self.nodes)
+        base: BuggyResult | None = getattr(self, "base", None)
+        on = [i for i, ids in active.items() if ids and i != INPUT]
+        start, stop = (min(on), max(on)) if on else (n, -1)
+        if base is None or first != base.input_shape:
+            start = 0
+        shapes: list[Shape] = list(base.shapes[:start]) if base is not None else []
+        params: list[int] = list(base.params[:start]) if base is not None else []
+        shape = first if start == 0 else base.shapes[start - 1]  # type: ignore[union-attr]
+        for i in range(start, n):
+            if base is not None and i > stop and shape == base.in_shape(i):
+                shapes += base.shapes[i:]
+                params += base.params[i:]
+                break
+            r = self.layer(i, shape, active.get(i, ()))
+            if r is None:
+                return None
+            shape, p = r
+            shapes.append(shape)
+            params.append(p)
+        return BuggyResult(self.names, tuple(shapes), tuple(params), first)
 
     def total_at(self, mid: str, layers: tuple[int, ...]) -> int | None:
         """The total with ``mid`` at ``layers``: ``forward({i: (mid,) for i in layers}).total``.
