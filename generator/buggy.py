@@ -94,9 +94,7 @@ class Engine:
         self.chain = network.is_chain
         self.sources = sources(network)
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
-        #: (layer i, ids) -> (layer after the rewrites, layer seen for the output shape, the
-        #: misconceptions): pure in the layer, so shared by every input shape of a search
-        self._rewritten: dict[tuple[int, tuple[str, ...]], tuple[Any, Any, list[Any]]] = {}
+        self._plans: dict[tuple[int, tuple[str, ...]], tuple[Any, ...]] = {}
         self._ctx: dict[int, LayerCtx] = {}
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
@@ -129,31 +127,32 @@ class Engine:
         node = self.nodes[i]
         if isinstance(node.layer, Merge):
             return self._merge(node.layer, in_shape, [self.catalogue[m] for m in ids])
-        layer, shape_layer, ms = self._rewrite(i, ids)
+        layer, shape_layer, reshapes, w_layers, w_inputs, reweighs, shared = self._plan(i, ids)
         out = shape_layer.output_shape(in_shape)
-        for m in ms:
-            if m.reshape is not None:
-                out = m.reshape(layer, in_shape, out)
+        for fn in reshapes:
+            out = fn(layer, in_shape, out)
         if any(d <= 0 for d in out):
             return None
         w_layer, w_in = layer, in_shape
-        for m in ms:
-            if m.weight_layer is not None:
-                w_layer = m.weight_layer(w_layer, in_shape)
-            if m.weight_input is not None:
-                w_in = m.weight_input(w_in)
+        for fn in w_layers:
+            w_layer = fn(w_layer, in_shape)
+        for fn in w_inputs:
+            w_in = fn(w_in)
         weights: tuple[Weight, ...] = w_layer.weights(w_in)
-        for m in ms:
-            if m.reweigh is not None:
-                weights = m.reweigh(layer, in_shape, out, weights)
-        shared = node.shares is not None and not any(m.unshare for m in ms)
+        for fn in reweighs:
+            weights = fn(layer, in_shape, out, weights)
         if shared:
             return out, 0
-        return out, sum(w.size for w in weights if self.count_all or w.trainable)
+        if self.count_all:
+            return out, sum(w.size for w in weights)
+        return out, sum(w.size for w in weights if w.trainable)
 
-    def _rewrite(self, i: int, ids: tuple[str, ...]) -> tuple[Any, Any, list[Any]]:
-        """Layer ``i`` with the hyper-parameter rewrites of ``ids``, and its shape layer."""
-        hit = self._rewritten.get((i, ids))
+    def _plan(self, i: int, ids: tuple[str, ...]) -> tuple[Any, ...]:
+        """Layer ``i`` under ``ids``, prepared once (pure in the layer, so shared by every
+        input shape of a search): the layer after the hyper-parameter rewrites, the layer
+        seen for the output shape, then the hooks in catalogue order (output shape, weight
+        layer, weight input, weights) and whether the layer's weights stay shared."""
+        hit = self._plans.get((i, ids))
         if hit is None:
             ms = [self.catalogue[m] for m in ids]
             layer: Any = self.nodes[i].layer
@@ -164,7 +163,13 @@ class Engine:
             for m in ms:
                 if m.shape_layer is not None:
                     shape_layer = m.shape_layer(shape_layer)
-            hit = self._rewritten[(i, ids)] = (layer, shape_layer, ms)
+            hit = self._plans[(i, ids)] = (
+                layer, shape_layer,
+                tuple(m.reshape for m in ms if m.reshape is not None),
+                tuple(m.weight_layer for m in ms if m.weight_layer is not None),
+                tuple(m.weight_input for m in ms if m.weight_input is not None),
+                tuple(m.reweigh for m in ms if m.reweigh is not None),
+                self.nodes[i].shares is not None and not any(m.unshare for m in ms))
         return hit
 
     def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
