@@ -18,7 +18,7 @@ from generator.misconceptions import ORDER
 from .sites import (
     BUDGET,
     CAP,
-    CONFIDENT,
+    CONFIDENT_TOTAL,
     FLOOR,
     LAMBDA,
     MAX_HEDGES,
@@ -243,7 +243,7 @@ class TotalSearch:
     @staticmethod
     def confident(found: list[Explanation], *, threshold: float | None = None,
                   ratio: float | None = None) -> bool:
-        """P(top) ≥ CONFIDENT, at least RATIO× the runner-up, and no rival as simple.
+        """P(top) ≥ CONFIDENT_TOTAL, at least RATIO× the runner-up, and no rival as simple.
 
         A rival that needs no more misconceptions than the top one and gives the same
         number is a reason to hedge, however small its prior.
@@ -255,7 +255,7 @@ class TotalSearch:
         n = len(found[0].ids)
         if any(len(e.ids) <= n for e in found[1:]):
             return False
-        return top >= (CONFIDENT if threshold is None else threshold) and \
+        return top >= (CONFIDENT_TOTAL if threshold is None else threshold) and \
             top >= (RATIO if ratio is None else ratio) * second
 
     @staticmethod
