@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..buggy import LayerCtx
-from ..formulas import ceil_div, conv_len
+from ..formulas import ceil_conv_len, conv_len
 from ..layers import Conv, Shape
 from .base import CONV, SHRINKING, WINDOWED, Fn, Misconception, Step, entry
 
@@ -27,8 +27,7 @@ def _has_plus_one(c: LayerCtx) -> bool:
 
 def _floor_to_ceil(layer: Any, a: int, n: int, out: int) -> int:
     p = layer.padding[a] if layer.explicit_padding else 0
-    k, s, d = layer.kernel[a], layer.strides[a], layer.dilation[a]
-    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1  # type: ignore[no-any-return]
+    return ceil_conv_len(n, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
 
 
 def _one_side(layer: Any, a: int, n: int, out: int) -> int:
