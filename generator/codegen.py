@@ -46,7 +46,7 @@ from .layers import (
 )
 from .network import Network
 
-__all__ = ["keras_code", "torch_code"]
+__all__ = ["LAZY_COMMENT", "keras_code", "torch_code"]
 
 
 def _k(t: tuple[int, ...]) -> str:
@@ -199,7 +199,8 @@ def _torch_padding(layer: Any) -> list[str]:
     return [f"padding={_k(layer.padding)}"]
 
 
-def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) -> str:
+def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool,
+                  lazy: bool = False) -> str:
     c, r = in_shape[-1], getattr(layer, "rank", 2)
     if isinstance(layer, Conv | DepthwiseConv | SeparableConv | ConvTranspose):
         extra = []
@@ -217,6 +218,8 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
         nobias = [] if layer.use_bias else ["bias=False"]
         if isinstance(layer, Conv):
             groups = [f"groups={layer.groups}"] if layer.groups != 1 else []
+            if lazy and not groups:
+                return f"nn.LazyConv{r}d({', '.join([str(layer.filters), kernel, *extra, *nobias])})"
             return f"nn.Conv{r}d({', '.join([str(c), str(layer.filters), kernel, *extra, *groups, *nobias])})"
         if isinstance(layer, ConvTranspose):
             return f"nn.ConvTranspose{r}d({', '.join([str(c), str(layer.filters), kernel, *extra, *nobias])})"
@@ -247,7 +250,7 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
         if len(in_shape) != 1:
             raise ConfigError(f"{layer.name}: PyTorch's Linear on a multi-axis input is not shown.")
         nobias = "" if layer.use_bias else ", bias=False"  # type: ignore[assignment]
-        if first_dense:
+        if first_dense or lazy:
             return f"nn.LazyLinear({layer.units}{nobias})"
         return f"nn.Linear({c}, {layer.units}{nobias})"
     if isinstance(layer, Dropout):
@@ -259,8 +262,15 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
     raise ConfigError(f"{layer.name}: no PyTorch code for {layer.kind}.")
 
 
-def torch_code(net: Network) -> str:
-    """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
+def torch_code(net: Network, lazy: bool = False) -> str:
+    """PyTorch source that builds ``net`` as ``model`` and runs one input through it.
+
+    ``lazy`` (the hard listing): every convolution is ``nn.LazyConv2d(out_channels, …)`` and
+    every ``Linear`` ``nn.LazyLinear(out_features)``, so no input-channel or feature count is
+    printed, and the listing ends without the input batch (its channels would give the input
+    depth away): :data:`generator.listings.LAZY_NOTE` says how the lazy layers are sized. Grouped, depthwise and
+    transposed convolutions keep their input channels (PyTorch needs them for the groups).
+    """
     _chain_only(net)
     last = _last_dense(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
@@ -281,7 +291,8 @@ def torch_code(net: Network) -> str:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"
         else:
-            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense)
+            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense,
+                                   lazy)
             seen_dense = seen_dense or isinstance(layer, Dense)
             lines.append(f"        self.{node.name} = {module}")
             call, comment = f"self.{node.name}(x)", ""
@@ -289,7 +300,14 @@ def torch_code(net: Network) -> str:
     forward.append("        return x")
     shape = net.input.shape
     dims = ", ".join(str(d) for d in (shape[-1], *shape[:-1]))
-    lines += forward + ["", "", "model = Net()",
-                        f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels first "
-                        "(this also sizes the lazy layer)"]
+    if lazy:
+        lines += forward + ["", "", "model = Net()", LAZY_COMMENT]
+    else:
+        lines += forward + ["", "", "model = Net()",
+                            f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels "
+                            "first (this also sizes the lazy layer)"]
     return "\n".join(lines) + "\n"
+
+
+#: the last line of a lazy listing (the hard listing prints no input batch)
+LAZY_COMMENT = "# the first batch passed through model, shaped (N, C, H, W), sizes its lazy layers"
