@@ -18,6 +18,7 @@ from typing import Any
 from ..derive import Derivation, Var, substitute
 from ..formulas import prod
 from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
+from .kinds.words import plural
 
 __all__ = [
     "Activation",
@@ -98,7 +99,7 @@ class Dense(Layer):
         return math.prod(in_shape) * self.units
 
     def describe(self) -> str:
-        return f"{self.units} units" + ("" if self.use_bias else ", no bias")
+        return plural(self.units, "unit") + ("" if self.use_bias else ", no bias")
 
 
 @dataclass(frozen=True, kw_only=True)
