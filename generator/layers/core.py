@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 
-def _dim_names(rank: int) -> tuple[str, ...]:
+def dim_names(rank: int) -> tuple[str, ...]:
+    """Names of the axes of a rank-``rank`` input (channels last): H, W, C; else d_1, d_2, ..."""
     if 2 <= rank <= 4:
         return (*AXES[rank - 1], "C")
     return tuple(f"d_{i + 1}" for i in range(rank))
@@ -43,7 +44,7 @@ class Flatten(Layer):
     kind = "flatten"
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
-        return {n: Var(n, d) for n, d in zip(_dim_names(len(in_shape)), in_shape, strict=True)}
+        return {n: Var(n, d) for n, d in zip(dim_names(len(in_shape)), in_shape, strict=True)}
 
     def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
         return (("n", prod(v.values()), len(in_shape) > 1),)
