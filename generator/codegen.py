@@ -40,13 +40,15 @@ from .layers import (
     Flatten,
     GlobalPool,
     Layer,
+    Merge,
     Pool,
     PoolWeights,
     SeparableConv,
+    UpSampling,
 )
 from .network import Network
 
-__all__ = ["keras_code", "torch_code"]
+__all__ = ["keras_code", "relu_after", "torch_code"]
 
 
 def _k(t: tuple[int, ...]) -> str:
@@ -54,9 +56,13 @@ def _k(t: tuple[int, ...]) -> str:
     return str(t[0]) if len(set(t)) == 1 else str(tuple(t))
 
 
-def _last_dense(net: Network) -> str | None:
+def relu_after(net: Network) -> dict[str, bool]:
+    """Which layers the listing follows by a ReLU: convolutions and dense layers but the
+    last dense one (the output); activations change no count."""
     dense = [n.name for n in net.nodes if isinstance(n.layer, Dense)]
-    return dense[-1] if dense else None
+    last = dense[-1] if dense else None
+    return {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv
+                               | ConvTranspose) and n.name != last for n in net.nodes}
 
 
 # -- Keras ------------------------------------------------------------------------------------
@@ -126,7 +132,18 @@ def _keras_layer(layer: Layer, relu: bool) -> str:
         return f"layers.Dropout({layer.rate}, {name})"
     if isinstance(layer, BatchNormalization):
         return f"layers.BatchNormalization({name})"
+    if isinstance(layer, UpSampling):
+        return f"layers.UpSampling{r}D({_k(layer.size)}, {name})"
+    if isinstance(layer, Merge):  # applied to a list of tensors (keras/src/layers/merging)
+        axis = "" if layer.axis == -1 else f"axis={layer.axis}, "
+        return f"layers.{KERAS_MERGES[layer.op]}({axis}{name})"
     raise ConfigError(f"{layer.name}: no Keras code for {layer.kind}.")
+
+
+#: merge op -> Keras 3 layer class (keras/src/layers/merging/*.py)
+KERAS_MERGES = {"add": "Add", "subtract": "Subtract", "multiply": "Multiply",
+                "average": "Average", "maximum": "Maximum", "minimum": "Minimum",
+                "concatenate": "Concatenate"}
 
 
 def _keras_helpers(net: Network) -> str:
@@ -138,19 +155,14 @@ def _keras_helpers(net: Network) -> str:
                    for r, op in sorted(pools))
 
 
-def _chain_only(net: Network) -> None:
-    if not net.is_chain:
-        raise ConfigError("this network is a graph (branches or merges); its code is not "
-                          "generated yet: show it as prose or a table.")
-
-
 def keras_code(net: Network) -> str:
-    """Keras 3 source that builds ``net`` as ``model``."""
-    _chain_only(net)
+    """Keras 3 source that builds ``net`` as ``model`` (a graph: the functional API)."""
+    if not net.is_chain:
+        from .graph_code import keras_graph_code  # built on this module's layer snippets
+
+        return keras_graph_code(net)
     shape = ", ".join(str(d) for d in net.input.shape)
-    last = _last_dense(net)
-    relu = {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose)
-            and n.name != last for n in net.nodes}
+    relu = relu_after(net)
     helpers = _keras_helpers(net)
     head = "import keras\nfrom keras import layers\n" + helpers + ("\n\n" if helpers else "\n")
     if not any(n.shares for n in net.nodes):
@@ -227,10 +239,12 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
         pointwise = f"nn.Conv{r}d({', '.join([str(m), str(layer.filters), 'kernel_size=1', *nobias])})"
         return f"nn.Sequential(  # depthwise, then pointwise\n            {depthwise},\n            {pointwise},\n        )"
     if isinstance(layer, Pool):
-        if layer.padding != "valid":
+        if isinstance(layer.padding, str) and layer.padding != "valid":
             raise ConfigError(f"{layer.name}: PyTorch pooling has no '{layer.padding}' padding.")
         op = "MaxPool" if layer.op == "max" else "AvgPool"
         strides = "" if layer.strides == layer.kernel else f", stride={_k(layer.strides)}"
+        if not isinstance(layer.padding, str):
+            strides += f", padding={_k(layer.padding)}"
         pool = f"nn.{op}{r}d({_k(layer.kernel)}{strides})"
         if layer.trainable == PoolWeights.NONE:
             return pool
@@ -256,13 +270,20 @@ def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) ->
         if not (layer.center and layer.scale):
             raise ConfigError(f"{layer.name}: PyTorch BatchNorm has γ and β together.")
         return f"nn.BatchNorm{max(len(in_shape) - 1, 1)}d({c})"
+    if isinstance(layer, UpSampling):
+        if len(set(layer.size)) != 1:
+            raise ConfigError(f"{layer.name}: upsampling by {layer.size} is not shown in PyTorch.")
+        return f"nn.Upsample(scale_factor={layer.size[0]})"  # mode 'nearest', as Keras's
     raise ConfigError(f"{layer.name}: no PyTorch code for {layer.kind}.")
 
 
 def torch_code(net: Network) -> str:
     """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
-    _chain_only(net)
-    last = _last_dense(net)
+    if not net.is_chain:
+        from .graph_code import torch_graph_code  # built on this module's layer snippets
+
+        return torch_graph_code(net)
+    relus = relu_after(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
                        for n in net.nodes)
     lines = ["import torch", "from torch import nn", ""]
@@ -275,8 +296,7 @@ def torch_code(net: Network) -> str:
     for node in net.nodes:
         layer, in_shape = node.layer, shape
         shape = layer.output_shape(in_shape)
-        relu = isinstance(layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose) \
-            and node.name != last
+        relu = relus[node.name]
         if node.shares:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"

@@ -535,6 +535,13 @@ _CATALOGUE: tuple[Misconception, ...] = (
        when=lambda c: c.layer.op == "add" and _identity_shortcut(c),
        reweigh=lambda ly, i, o, ws: (*ws, Weight("kernel", (o[-1], o[-1])),
                                      Weight("bias", (o[-1],)))),
+    _m("concat_channels_from_one_branch", Step.OUTPUT_DEPTH, frozenset({"merge"}),
+       "concatenated channels taken from one branch",
+       "{layer} joins its inputs along the channels: its depth is the sum of every branch's "
+       "depth, not the depth of one branch.",
+       "C_1 + C_2 + … → C_1", 1, changes_shape=True,
+       when=lambda c: c.layer.op == "concatenate" and c.layer.axis in (-1, len(c.out_shape)),
+       reshape=lambda ly, i, o: (*o[:-1], i[-1]), source="issue 12"),
     _m("merge_given_params", Step.PARAMETER_FREE, frozenset({"merge"}),
        "merge layer given parameters",
        "{layer} only combines its inputs (add, concatenate, …): it has no weights.",

@@ -26,6 +26,7 @@ from typing import Any
 
 from .builder import CODE_STYLES, LEVELS, STYLES, Builder, Level, Redraw
 from .combined import CLASSICS, FEATURES, draw_classic, draw_combined, exercises, split_topic
+from .graph_topics import GRAPH_TOPICS
 
 __all__ = ["CLASSICS", "CODE_STYLES", "FEATURES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw",
            "is_topic", "styles_for", "topic_error"]
@@ -334,6 +335,7 @@ TOPICS: dict[str, Callable[[random.Random, str, str], dict[str, Any]]] = {
     "transpose": transpose,
     "conv1d": conv1d,
     "conv3d": conv3d,
+    **GRAPH_TOPICS,
 }
 
 

@@ -157,6 +157,8 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
         op = "max" if layer.op == "max" else "average"
         text = rng.choice((f"{op} pooling with {_window(layer)} and {_stride(layer)}",
                            f"{op} pooling over {_window(layer)}, {_stride(layer)}"))
+        if layer.padding != "valid":  # inception's size-keeping pool branch
+            text += f", {_pad(layer).replace('zero padding', 'padding')}"  # max pads with −∞
         if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
             text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
         elif layer.trainable == PoolWeights.COEFFICIENT:
