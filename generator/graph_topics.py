@@ -171,7 +171,8 @@ def residual(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
     if g.explicit:  # a stride-2 k // 2 window is exact on odd sizes only
         sizes = [s + 1 for s in sizes]
     b.start(int(b.pick(sizes)), int(rng.choice((3, 3, 16, 32))) if difficulty != "easy" else 3)
-    x = g.conv(g.here(), int(b.pick(_widths(g))), 3, prefix="stem")
+    x = g.conv(g.here(), int(b.pick([w for w in _widths(g) if w != b.channels])), 3,
+               prefix="stem")
     n_blocks = {"easy": 1, "medium": 2, "hard": 3}[difficulty]
     kinds = []
     for i in range(n_blocks):
@@ -206,7 +207,8 @@ def _inception(g: Graph, difficulty: str) -> None:
             int(rng.choice((16, 32, 64, 3)) if difficulty != "easy" else rng.choice((3, 8))))
     # a stem first, as GoogLeNet has: the input feeds one layer (the export's one-layer
     # distractors and the grader's per-layer reading then agree on the input's channels)
-    x = g.conv(g.here(), int(b.pick([f for f in b.level.filters if f <= 64])), 3, prefix="stem")
+    x = g.conv(g.here(), int(b.pick([f for f in b.level.filters if f <= 64 and f != b.channels])),
+               3, prefix="stem")
     small = [f for f in b.level.filters if f <= 64 and f != x.channels]
     branches = [g.conv(x, int(b.pick(small)), 1, name="branch1x1")]
     reduce3 = g.conv(x, int(b.pick(small)), 1, name="reduce3x3")
@@ -235,16 +237,20 @@ def _unet(g: Graph, difficulty: str) -> None:
     if not b.pool("max"):
         raise Redraw("odd size before pooling")
     g._wire(at, e1)
-    e2 = g.conv(g.here(), 2 * width, 3, prefix="enc")
+    deep = int(b.pick([f for f in b.level.filters if width < f <= 64 and f != 2 * width]
+                      or [3 * width]))
+    e2 = g.conv(g.here(), deep, 3, prefix="enc")
     if difficulty != "easy":
-        e2 = g.conv(e2, 2 * width, 3, prefix="enc")
+        e2 = g.conv(e2, deep, 3, prefix="enc")
     at = g._from(e2)
     if rng.random() < 0.5:
         b.layers.append({"type": "up_sampling2d", "name": b.name("up"), "size": 2})
         b.spatial = [2 * n for n in b.spatial]
     else:
+        # not `width`: the skip then doubles it, as merge_given_params and a pool's
+        # scale and bias (2·width) would
         b.transpose(kernel=2, stride=2, padding="valid" if not g.explicit else 0,
-                    filters=width)
+                    filters=int(b.pick([f for f in b.level.filters if f <= 64 and f != width])))
     g._wire(at, e2)
     up = g.here()
     cat = g.merge("concatenate", [up, e1])

@@ -221,12 +221,26 @@ def _is_projection(c: LayerCtx) -> bool:
 
 
 def _identity_shortcut(c: LayerCtx) -> bool:
-    """An add one of whose inputs is the input of the branch it closes (no projection)."""
+    """An add one of whose inputs feeds another of its inputs: that one comes straight from
+    where the branch left (no projection on the way), as ``out + x`` in a residual block."""
     from .network import sources
-    srcs = sources(c.network)[c.index]
-    kinds = {n.name: n.layer.kind for n in c.network.nodes}
-    return any(s not in kinds or kinds[s] not in ("conv2d", "batch_normalization")
-               for s in srcs) or len(set(srcs)) < len(srcs)
+    srcs = sources(c.network)
+    feeds = {n.name: s for n, s in zip(c.network.nodes, srcs, strict=True)}
+    mine = srcs[c.index]
+
+    def ancestors(name: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            for s in feeds.get(todo.pop(), ()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return seen
+
+    return len(set(mine)) < len(mine) or any(
+        a in ancestors(b) for a in mine for b in mine if a != b)
+
 
 def _no_explicit_padding(layer: Any, a: int, n: int, out: int) -> int:
     return int(conv_len(n, layer.kernel[a], layer.strides[a], 0, layer.dilation[a]))

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from .codegen import keras_code, torch_code
-from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
-from .network import sources
+from .diagram import Box, graph_svg, graph_tikz, svg, tex_escape, tikz
+from .graph_layout import layout
+from .layers import ConvTranspose, Dense, DepthwiseConv, Merge, SeparableConv, fmt_shape
+from .network import Network, sources
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
@@ -79,6 +80,27 @@ def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
             "diagram_alt": alt}
 
 
+#: the glyph a merge is drawn with (its circle in the diagram)
+MERGE_GLYPHS = {"add": "+", "subtract": "−", "multiply": "×", "average": "μ", "maximum": "max",
+                "minimum": "min", "concatenate": "‖"}
+
+
+def _graph_diagrams(fmt: str | None, net: Network, shapes: list[str], alt: str,
+                    uid: str) -> dict[str, str]:
+    """A graph's diagram (branches side by side, merges as circles, skip arcs); ``shapes``
+    as for a chain: the input's, then one per layer."""
+    inputs = [Box(name, name, None, fmt_shape(spec.shape)) for name, spec in
+              net.input_specs.items()]
+    boxes = inputs + [Box(n.name, f"{n.name}: {_box(n)[1]}",
+                          MERGE_GLYPHS.get(n.layer.op) if isinstance(n.layer, Merge) else None,
+                          shape) for n, shape in zip(net.nodes, shapes[1:], strict=True)]
+    lay = layout(boxes, dict(zip((n.name for n in net.nodes), sources(net), strict=True)),
+                 net.output_names)
+    return {"diagram_svg": graph_svg(lay, alt, uid) if fmt in (None, "md", "html") else "",
+            "diagram_tikz": graph_tikz(lay) if fmt in (None, "latex") else "",
+            "diagram_alt": alt}
+
+
 def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = None,
                     fmt: str | None = None) -> dict[str, Any]:
     """Everything the problem templates print for one problem (diagrams for ``fmt`` only)."""
@@ -129,7 +151,8 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net), "choices": _choices(p, part)}
                       for i, part in enumerate(p.parts)],
-        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem"),
+        **(_graph_diagrams(fmt, net, shapes, alt, f"{p.id}-problem") if graph else
+           _diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem")),
         "diagram_href": diagram_href or "",
         "n_layers": len(net.nodes),
         "answer": num(sol.answer),
@@ -206,7 +229,8 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
                      "question": question_text(part, p, net),
                      "answer": _keyed_answer(p, part)} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
-        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution"),
+        **(_graph_diagrams(fmt, net, shapes, alt, f"{p.id}-solution") if graph else
+           _diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution")),
         "diagram_href": diagram_href or "",
     })
     return ctx
