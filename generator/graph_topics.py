@@ -49,15 +49,37 @@ class Graph:
     """A :class:`Builder` plus the names of tensors, so layers can take earlier ones."""
 
     def __init__(self, rng: random.Random, difficulty: str, style: str, *, bn: bool,
-                 count: str) -> None:
+                 count: str, features: frozenset[str] = frozenset()) -> None:
         self.b = Builder(rng, LEVELS[difficulty], style)
         # PyTorch has no padding="same" for stride 2: its listings state the integer k // 2
         self.explicit = style == "pytorch"
-        self.b.conventions = {"padding": "valid" if self.explicit else "same", "bias": "true",
-                              "pool_strides": "pool_size", "pooling_weights": "none",
-                              "count": count}
+        self.features = features
+        bn = bn or "batchnorm" in features
+        if bn and "batchnorm" in features:
+            count = rng.choice(("trainable", "total"))
+        self.b.conventions = {"padding": "valid" if self.explicit else "same",
+                              "bias": rng.choice(("true", "false")) if "no-bias" in features
+                              else "true", "pool_strides": "pool_size",
+                              "pooling_weights": "none", "count": count}
         self.bn = bn
         self.rng = rng
+
+    def start(self, size: int, channels: int) -> None:
+        """The input; with the ``color`` feature an RGB, RGBA or CMYK image."""
+        if "color" in self.features:
+            model = self.rng.choice(("rgb", "rgba", "cmyk", "cmyk"))
+            self.b.start(size, {"rgb": 3, "rgba": 4, "cmyk": 4}[model], color=model)
+        else:
+            self.b.start(size, channels)
+
+    def _bias(self) -> bool | None:
+        """Without bias under batch norm (as torchvision writes it); with ``no-bias``
+        sometimes the opposite of the stated default."""
+        if self.bn:
+            return False
+        if "no-bias" in self.features and self.rng.random() < 0.4:
+            return self.b.conventions["bias"] != "true"
+        return None
 
     # -- tensors ----------------------------------------------------------------------------
     def here(self) -> Tensor:
@@ -81,14 +103,14 @@ class Graph:
         return all(self.b.out_len(n, kernel, stride, pad) is not None for n in src.spatial)
 
     def conv(self, src: Tensor, filters: int, kernel: int, stride: int = 1,
-             prefix: str = "conv", name: str | None = None) -> Tensor:
+             prefix: str = "conv", name: str | None = None, norm: bool = True) -> Tensor:
         """A size-keeping (``same`` / k // 2) convolution of ``src``, batch norm after it."""
         at = self._from(src)
         pad: Any = (kernel // 2 or "valid") if self.explicit else "same"
         self.b.conv(filters=filters, kernel=kernel, stride=stride, padding=pad, min_out=1,
-                    bias=False if self.bn else None, name=name or self.b.name(prefix))
+                    bias=self._bias() if norm else None, name=name or self.b.name(prefix))
         self._wire(at, src)
-        if self.bn:
+        if self.bn and norm:
             self.b.batchnorm()
         return self.here()
 
@@ -122,7 +144,8 @@ class Graph:
             b.flatten()
         else:
             b.global_pool()
-        b.dense_head()
+        flip = "no-bias" in self.features and not self.bn
+        b.dense_head(bias=lambda: self._bias() if flip else None)
 
     def spec(self) -> dict[str, Any]:
         return self.b.spec()
@@ -162,15 +185,16 @@ def _shortcut(g: Graph, x: Tensor, y: Tensor, stride: int) -> tuple[Tensor, bool
     return g.merge("add", [y, proj]), True
 
 
-def residual(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+def residual(rng: random.Random, difficulty: str, style: str,
+             features: frozenset[str] = frozenset()) -> dict[str, Any]:
     bn = difficulty != "easy" and rng.random() < 0.6
     g = Graph(rng, difficulty, style, bn=bn,
-              count=rng.choice(("trainable", "total")) if bn else "trainable")
+              count=rng.choice(("trainable", "total")) if bn else "trainable", features=features)
     b = g.b
     sizes = [s for s in b.level.sizes if s <= 64]
     if g.explicit:  # a stride-2 k // 2 window is exact on odd sizes only
         sizes = [s + 1 for s in sizes]
-    b.start(int(b.pick(sizes)), int(rng.choice((3, 3, 16, 32))) if difficulty != "easy" else 3)
+    g.start(int(b.pick(sizes)), int(rng.choice((3, 3, 16, 32))) if difficulty != "easy" else 3)
     x = g.conv(g.here(), int(b.pick([w for w in _widths(g) if w != b.channels])), 3,
                prefix="stem")
     n_blocks = {"easy": 1, "medium": 2, "hard": 3}[difficulty]
@@ -203,7 +227,7 @@ def residual(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
 # -- concat -------------------------------------------------------------------------------------
 def _inception(g: Graph, difficulty: str) -> None:
     b, rng = g.b, g.rng
-    b.start(int(b.pick([s for s in b.level.sizes if s <= 32])),
+    g.start(int(b.pick([s for s in b.level.sizes if s <= 32])),
             int(rng.choice((16, 32, 64, 3)) if difficulty != "easy" else rng.choice((3, 8))))
     # a stem first, as GoogLeNet has: the input feeds one layer (the export's one-layer
     # distractors and the grader's per-layer reading then agree on the input's channels)
@@ -227,7 +251,7 @@ def _inception(g: Graph, difficulty: str) -> None:
 
 def _unet(g: Graph, difficulty: str) -> None:
     b, rng = g.b, g.rng
-    b.start(int(b.pick([s for s in b.level.sizes if s % 4 == 0 and s <= 64] or [16])),
+    g.start(int(b.pick([s for s in b.level.sizes if s % 4 == 0 and s <= 64] or [16])),
             int(rng.choice((1, 3))))
     width = int(b.pick([f for f in b.level.filters if f <= 32]))
     e1 = g.conv(g.here(), width, 3, prefix="enc")
@@ -255,14 +279,15 @@ def _unet(g: Graph, difficulty: str) -> None:
     up = g.here()
     cat = g.merge("concatenate", [up, e1])
     d = g.conv(cat, width, 3, prefix="dec")
-    g.conv(d, int(rng.choice((1, 2, 3, 5))), 1, prefix="out")
+    g.conv(d, int(rng.choice((1, 2, 3, 5))), 1, prefix="out", norm=False)  # the classifier
 
 
-def concat(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
+def concat(rng: random.Random, difficulty: str, style: str,
+           features: frozenset[str] = frozenset()) -> dict[str, Any]:
     unet = rng.random() < 0.4
     bn = difficulty == "hard" and not unet and rng.random() < 0.5
     g = Graph(rng, difficulty, style, bn=bn,
-              count=rng.choice(("trainable", "total")) if bn else "trainable")
+              count=rng.choice(("trainable", "total")) if bn else "trainable", features=features)
     (_unet if unet else _inception)(g, difficulty)
     return g.spec()
 

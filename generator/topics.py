@@ -25,7 +25,16 @@ from collections.abc import Callable
 from typing import Any
 
 from .builder import CODE_STYLES, LEVELS, STYLES, Builder, Level, Redraw
-from .combined import CLASSICS, FEATURES, draw_classic, draw_combined, exercises, split_topic
+from .combined import (
+    CLASSICS,
+    FEATURES,
+    GRAPH_FEATURES,
+    combinable,
+    draw_classic,
+    draw_combined,
+    exercises,
+    split_topic,
+)
 from .graph_topics import GRAPH_TOPICS
 
 __all__ = ["CLASSICS", "CODE_STYLES", "FEATURES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw",
@@ -347,16 +356,17 @@ def is_topic(topic: str) -> bool:
     """
     features = split_topic(topic)
     if features is not None:
-        return len(features) >= 2 and set(features) <= set(FEATURES)
+        return combinable(features)
     return topic in TOPICS or topic in CLASSICS
 
 
 def topic_error(topic: str) -> str:
     """Why ``topic`` is not one (the message of a ConfigError)."""
     if "+" in topic:
-        bad = [t for t in topic.split("+") if t not in FEATURES]
+        bad = [t for t in topic.split("+") if t not in (*FEATURES, *GRAPH_TOPICS)]
         return (f"'{'+'.join(bad) or topic}' cannot be combined; topics that combine with '+': "
-                f"{', '.join(FEATURES)}.")
+                f"{', '.join(FEATURES)}; or one of {', '.join(GRAPH_TOPICS)} with "
+                f"{', '.join(GRAPH_FEATURES)}.")
     return f"unknown topic '{topic}'; topics: {', '.join((*TOPICS, *CLASSICS))}, or a+b+c of " \
            f"{', '.join(FEATURES)}."
 
