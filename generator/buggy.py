@@ -76,6 +76,23 @@ class BuggyResult:
         return shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
 
 
+def _carried_merge(layer: Merge, ins: tuple[Shape, ...]) -> Shape:
+    """A merge of branches that a mistake made unequal, as the student carries it forward:
+    the first input's shape (the main path); a concatenation still adds up its axis.
+
+    >>> _carried_merge(Merge(op="add"), ((8, 8, 16), (4, 4, 16)))
+    (8, 8, 16)
+    >>> _carried_merge(Merge(op="concatenate"), ((8, 8, 16), (4, 4, 8)))
+    (8, 8, 24)
+    """
+    first = ins[0]
+    if layer.op != "concatenate" or any(len(s) != len(first) for s in ins):
+        return first
+    axis = layer.axis if layer.axis < 0 else layer.axis - 1
+    axis %= len(first)
+    return tuple(sum(s[axis] for s in ins) if i == axis else d for i, d in enumerate(first))
+
+
 class Engine:
     """A network compiled once for many buggy forward passes (memoised per layer)."""
 
@@ -156,7 +173,10 @@ class Engine:
         for m in ms:
             if m.rewrite is not None:
                 layer = m.rewrite(layer)
-        out = layer.merge_shape(ins)
+        try:
+            out = layer.merge_shape(ins)
+        except ConfigError:  # a mistake on one branch: the student goes on with the first
+            out = _carried_merge(layer, ins)
         for m in ms:
             if m.reshape is not None:
                 out = m.reshape(layer, ins[0], out)

@@ -238,3 +238,23 @@ def test_graph_latex_compiles(tmp_path) -> None:
                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stdout[-2000:]
     assert "Missing character" not in (tmp_path / "key.log").read_text(errors="replace")
+
+
+def test_a_mistake_on_one_branch_is_carried_past_the_merge() -> None:
+    """Stride ignored on the main path only: the add no longer fits, and the student goes on
+    with the main path's shape (not an impossible network)."""
+    from generator.misconceptions import apply
+
+    spec = {"input": {"shape": [8, 8, 8]}, "conventions": {"padding": "same", "bias": "true"},
+            "layers": [{"type": "conv2d", "name": "c1", "filters": 16, "kernel": 3, "strides": 2},
+                       {"type": "conv2d", "name": "c2", "filters": 16, "kernel": 3},
+                       {"type": "conv2d", "name": "proj", "filters": 16, "kernel": 1,
+                        "strides": 2, "inputs": ["input"]},
+                       {"type": "add", "name": "add", "inputs": ["c2", "proj"]},
+                       {"type": "flatten", "name": "f"}, {"type": "dense", "name": "d", "units": 2}]}
+    net = load_spec(spec)
+    assert solve(net).total == 4_146
+    r = apply(net, [("stride_ignored", "c1")])
+    assert r.shapes[3] == (8, 8, 16)  # the add carries the main path's 8×8×16 on
+    assert r.total == 4_146 - (4 * 4 * 16 + 1) * 2 + (8 * 8 * 16 + 1) * 2
+    assert "stride" in grade(spec, str(r.total)).feedback.lower()
