@@ -170,4 +170,11 @@ def graph_tikz(lay: Layout) -> str:
         pts = [_cm(x, y) for x, y in e.points]
         paths.append(f"{pts[0]} .. controls {pts[1]} and {pts[2]} .. {pts[3]}"
                      if e.kind == "arc" else " -- ".join(pts))
-    return render("diagram_graph.tikz.j2", {"nodes": nodes, "paths": paths}).strip()
+    # a long ResNet stage or a wide inception module still fits on one page
+    scale = min(1.0, MAX_TIKZ_CM[0] / (lay.width / 40), MAX_TIKZ_CM[1] / (lay.height / 40))
+    return render("diagram_graph.tikz.j2", {"nodes": nodes, "paths": paths,
+                                             "scale": f"{scale:.2f}"}).strip()
+
+
+#: the largest picture (width, height in cm) on an A4/letter page with its margins
+MAX_TIKZ_CM = (15.5, 19.0)
