@@ -258,3 +258,28 @@ def test_a_mistake_on_one_branch_is_carried_past_the_merge() -> None:
     assert r.shapes[3] == (8, 8, 16)  # the add carries the main path's 8×8×16 on
     assert r.total == 4_146 - (4 * 4 * 16 + 1) * 2 + (8 * 8 * 16 + 1) * 2
     assert "stride" in grade(spec, str(r.total)).feedback.lower()
+
+
+def test_lint_command_on_a_graph_impossible_under_the_default(tmp_path) -> None:
+    """`cnnquiz lint` reports the padding of a residual block whose add only fits with
+    'same' (as written, under the default 'valid', it is impossible: answer null)."""
+    import json
+
+    from click.testing import CliRunner
+
+    from cnnquiz.cli import main
+
+    path = tmp_path / "block.json"
+    path.write_text(json.dumps(GRAPH), encoding="utf-8")
+    r = CliRunner().invoke(main, ["lint", str(path)])
+    assert r.exit_code == 1, r.output
+    assert "padding (unstated on c1, c2)" in r.output and "invalid: add:" in r.output
+    assert "padding: same          6,690" in r.output
+    r = CliRunner().invoke(main, ["lint", str(path), "--format", "json"])
+    d = json.loads(r.output)
+    assert r.exit_code == 1 and d["ambiguous"] and d["answer"] is None
+    stated = tmp_path / "stated.json"
+    stated.write_text(json.dumps({**GRAPH, "conventions": {"padding": "same", "bias": "true"}}),
+                      encoding="utf-8")
+    r = CliRunner().invoke(main, ["lint", str(stated)])
+    assert r.exit_code == 0 and "unambiguous" in r.output and "6,690" in r.output
