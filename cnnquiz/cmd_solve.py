@@ -100,13 +100,14 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     from generator.render import num, render
 
     data, code = _read(spec, input_shape, model)
-    found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes])
-             for a in lint(data)]
+    found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes],
+              "") for a in lint(data)]
     # an ambiguous spec may be impossible as written (a graph whose add no longer fits under
     # the default 'valid' padding): its answer is then null and the report says why
     answer = _default_answer(data) if found else solve(load_spec(data)).answer
     if code is not None and code.readings:  # the code itself reads two ways (channel order)
-        found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings]))
+        found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings],
+                      code.readings_advice))
     if fmt == "json":
         echo(json.dumps({
             "ambiguous": bool(found),
@@ -114,7 +115,8 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             "ambiguities": [
                 {"convention": convention, "layers": sites,
                  "alternatives": [{"value": v, "answer": n, "error": err} for v, n, err in outs]}
-                for convention, sites, outs in found
+                | ({"advice": advice} if advice else {})
+                for convention, sites, outs, advice in found
             ],
         }, indent=2))
     else:
@@ -122,10 +124,11 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             "spec": spec,
             "answer": num(answer) if answer is not None else None,
             "found": [
-                {"convention": convention, "layers": ", ".join(sites),
+                {"convention": convention, "layers": ", ".join(sites), "advice": advice,
                  "outcomes": [{"value": v, "answer": num(n) if n is not None else None,
                                "error": err} for v, n, err in outs]}
-                for convention, sites, outs in found
+                for convention, sites, outs, advice in found
             ],
+            "conventions_unstated": any(not advice for *_, advice in found),
         }), nl=False)
     sys.exit(1 if found else 0)
