@@ -8,8 +8,8 @@ k // 2 in PyTorch listings, which have no ``same`` for stride 2), so merges line
 - ``residual``: basic blocks (two 3×3 convolutions) and, from medium, bottleneck blocks
   (1×1, 3×3, 1×1 with 4× expansion); the shortcut is the identity when the block keeps the
   channels and the size, else a 1×1 projection with the block's stride. Medium and hard
-  draws hold both kinds of shortcut; batch norm (convolutions without bias, as torchvision
-  writes them) from medium.
+  draws hold both kinds of shortcut; with the ``batchnorm`` feature a batch norm after
+  every convolution (convolutions without bias, as torchvision writes them).
 - ``concat``: a stem convolution and an inception-style module (a 1×1 branch, a 1×1-reduced 3×3 and 5×5 branch,
   a 3×3 stride-1 max pool with a 1×1 projection) or a small U-Net (two encoder levels, an
   upsampling or a transposed convolution back up, the skip concatenated, a 1×1 classifier).
@@ -187,9 +187,9 @@ def _shortcut(g: Graph, x: Tensor, y: Tensor, stride: int) -> tuple[Tensor, bool
 
 def residual(rng: random.Random, difficulty: str, style: str,
              features: frozenset[str] = frozenset()) -> dict[str, Any]:
-    bn = difficulty != "easy" and rng.random() < 0.6
-    g = Graph(rng, difficulty, style, bn=bn,
-              count=rng.choice(("trainable", "total")) if bn else "trainable", features=features)
+    # batch norm comes with the batchnorm feature (residual+batchnorm): per-layer answers
+    # of BN-heavy graphs are not yet diagnosed reliably enough (see the issue 12 notes)
+    g = Graph(rng, difficulty, style, bn=False, count="trainable", features=features)
     b = g.b
     sizes = [s for s in b.level.sizes if s <= 64]
     if g.explicit:  # a stride-2 k // 2 window is exact on odd sizes only
@@ -285,9 +285,7 @@ def _unet(g: Graph, difficulty: str) -> None:
 def concat(rng: random.Random, difficulty: str, style: str,
            features: frozenset[str] = frozenset()) -> dict[str, Any]:
     unet = rng.random() < 0.4
-    bn = difficulty == "hard" and not unet and rng.random() < 0.5
-    g = Graph(rng, difficulty, style, bn=bn,
-              count=rng.choice(("trainable", "total")) if bn else "trainable", features=features)
+    g = Graph(rng, difficulty, style, bn=False, count="trainable", features=features)
     (_unet if unet else _inception)(g, difficulty)
     return g.spec()
 
