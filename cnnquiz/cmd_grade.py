@@ -34,7 +34,7 @@ def load_problem(path: str) -> Any:
 
 def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
     """An unsupported --locale is a usage error (exit 2) naming the supported ones."""
-    from grader.numbers import resolve_locale
+    from grader.reading import resolve_locale
 
     try:
         resolve_locale(value)

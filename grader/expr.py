@@ -4,7 +4,7 @@ factors for the diagnosis, and printing. Reading text into a tree is :mod:`grade
 The tree is walked iteratively, so even a hand-built deep tree cannot overflow the stack.
 
 >>> from grader.expr_reading import parse_expression
->>> from grader.numbers import resolve_locale
+>>> from grader.reading import resolve_locale
 >>> expr, value = parse_expression("(7*7*1+1)*60 + (5*5*60+1)*100", resolve_locale(None))
 >>> value, format_expr(expr)
 (Fraction(153100, 1), '(7*7*1 + 1)*60 + (5*5*60 + 1)*100')
@@ -17,14 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeAlias, TypeVar
 
-from .numbers import (
-    MAX_BITS,
-    MAX_EXPONENT,
-    ParseError,
-    Reason,
-    check_size,
-    format_value,
-)
+from .numbers import format_value
+from .reading import MAX_BITS, MAX_EXPONENT, ParseError, Reason, check_size
 
 __all__ = ["MAX_DEPTH", "MAX_EXPR_CHARS", "MAX_NODES", "BinOp", "Expr", "Neg", "Num", "evaluate",
            "factors", "format_expr", "terms"]

@@ -33,7 +33,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .expr import MAX_DEPTH, MAX_EXPR_CHARS, MAX_NODES, BinOp, Expr, Neg, Num, evaluate
-from .numbers import (
+from .numbers import read_numeral
+from .reading import (
     MAX_EXPONENT,
     MAX_LITERAL_DIGITS,
     Locale,
@@ -41,7 +42,6 @@ from .numbers import (
     Reason,
     check_size,
     echo,
-    read_numeral,
     resolve_locale,
 )
 
