@@ -90,11 +90,11 @@ _LIMIT = 1 << MAX_BITS
 
 def _sized(v: Value) -> Value:
     """``v`` as an int when whole, after the 2**256 check."""
-    if type(v) is int:
+    if isinstance(v, int):
         if -_LIMIT <= v <= _LIMIT:
             return v
-        check_size(Fraction(v))
-    v = check_size(v)  # type: ignore[arg-type]
+        return int(check_size(Fraction(v)))  # raises: past 2**256
+    v = check_size(v)
     return v.numerator if v.denominator == 1 else v
 
 
@@ -128,7 +128,7 @@ def _apply(op: str, a: Value, b: Value) -> Value:
         if b == 0:
             raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
                              "denominator.")
-        return _sized(Fraction(a, b) if type(a) is int and type(b) is int else a / b)  # type: ignore[arg-type]
+        return _sized(Fraction(a) / b)
     if op == "^":
         return _power(a, b)
     raise ValueError(f"unknown operator {op!r}; use one of + - * / ^.")

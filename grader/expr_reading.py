@@ -228,7 +228,8 @@ class _Parser:
         if key == "num":
             tok = self.toks[self.i]
             self.i += 1
-            return Num(tok.value, tok.text)  # type: ignore[arg-type]
+            assert tok.value is not None  # the tokenizer gives every num its value
+            return Num(tok.value, tok.text)
         if key == "frac":
             self.i += 1
             top = self._group()

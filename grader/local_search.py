@@ -133,12 +133,12 @@ class LocalSearch:
 
         out = []
         for f in findings:
-            opts = raw.get(f.layer)  # type: ignore[assignment]
-            if not opts:
+            options = raw.get(f.layer)
+            if not options:
                 out.append(f)
                 continue
             ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c), c)
-                             for _, c in opts), key=lambda o: -o[0])
+                             for _, c in options), key=lambda o: -o[0])
             best = ranked[0]
             rivals = [o for o in ranked[1:] if o[0] * 3 > best[0]
                       and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
