@@ -34,7 +34,7 @@ from typing import Any
 from .buggy import INPUT, BuggyResult, Engine, LayerCtx
 from .errors import ConfigError
 from .formulas import ceil_div, conv_len
-from .layers import Conv, PoolWeights, Shape, Weight
+from .layers import Conv, PoolWeights, Shape, Weight, Windowed
 from .macs import MacFactors
 from .network import Count, Network
 
@@ -143,25 +143,26 @@ def _spatial_map(fn: Fn) -> Fn:
 
 
 def _has_plus_one(c: LayerCtx) -> bool:
-    return c.family in SHRINKING and c.layer.padding != "same"  # type: ignore[attr-defined]
+    return isinstance(c.layer, Windowed) and c.family in SHRINKING and c.layer.padding != "same"
 
 
-def _floor_to_ceil(layer: Any, a: int, n: int, out: int) -> int:
-    p = layer.padding[a] if layer.explicit_padding else 0
+def _floor_to_ceil(layer: Windowed, a: int, n: int, out: int) -> int:
+    p = layer.padding[a] if isinstance(layer.padding, tuple) else 0  # explicit padding
     k, s, d = layer.kernel[a], layer.strides[a], layer.dilation[a]
-    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1  # type: ignore[no-any-return]
+    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1
 
 
-def _one_side(layer: Any, a: int, n: int, out: int) -> int:
+def _one_side(layer: Windowed, a: int, n: int, out: int) -> int:
+    assert isinstance(layer.padding, tuple)  # only explicit padding can be one-sided
     p = layer.padding[a]
-    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
+    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])
 
 
-def _even_same(layer: Any, a: int, n: int, out: int) -> int:
+def _even_same(layer: Windowed, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return conv_len(n, k, s, k // 2)  # type: ignore[no-any-return]
+    return conv_len(n, k, s, k // 2)
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
@@ -192,7 +193,7 @@ def _pool_like_conv(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> t
 
 
 def _strided(c: LayerCtx) -> bool:
-    return any(s != 1 for s in c.layer.strides)  # type: ignore[attr-defined]
+    return isinstance(c.layer, Windowed) and any(s != 1 for s in c.layer.strides)
 
 
 def _gray(n: Network) -> bool:

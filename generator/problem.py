@@ -219,8 +219,8 @@ def floors(sol: Solution) -> list[str]:
             if layer.padding == "same":
                 exact = n % s == 0
             else:
-                p = 0 if layer.padding == "valid" else layer.padding[i]
-                exact = window_remainder(n, k, s, p, d) == 0  # type: ignore[arg-type]
+                p = layer.padding[i] if isinstance(layer.padding, tuple) else 0  # else 'valid'
+                exact = window_remainder(n, k, s, p, d) == 0
             if not exact:
                 out.append(layer.name)
                 break
