@@ -215,14 +215,18 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
 VERBATIM = frozenset({"code", "diagram_tikz", "diagram_svg", "diagram_href", "id"})
 
 
-def tex_context(obj: Any, key: str = "") -> Any:
+def tex_context(ctx: dict[str, Any]) -> dict[str, Any]:
     """Escape every string of a context for LaTeX, except code and TikZ (printed verbatim)."""
+    return {k: _tex(v, k) for k, v in ctx.items()}
+
+
+def _tex(obj: object, key: str) -> object:
     if isinstance(obj, str):
         return obj if key in VERBATIM else tex_escape(obj)
     if isinstance(obj, dict):
-        return {k: tex_context(v, k) for k, v in obj.items()}
+        return {k: _tex(v, k) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [tex_context(v, key) for v in obj]
+        return [_tex(v, key) for v in obj]
     return obj
 
 

@@ -20,12 +20,12 @@ import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, TypeAlias
 
 from ..network import Network, solve
 from ..parts import Form, parse_part
 from ..present import problem_context
-from ..spec import load_spec
+from ..problem import Problem
 from ..wording import question_text as part_sentence
 from .distractors import Distractor, distractors, merge_distractors
 
@@ -64,16 +64,9 @@ HOW_TO_TYPE = ("Type each count as digits only, without spaces, commas or points
                "(for example 1792, not 1,792 or 1.792).")
 
 
-class ProblemLike(Protocol):
-    """The fields of ``generator.problem.Problem`` the exporters read."""
-
-    id: str
-    version: Any
-    topic: str
-    difficulty: Any
-    parts: tuple[str, ...]
-    spec: dict[str, Any]
-    answers: dict[str, Any]
+#: what the exporters read: a generated problem (the worded question needs its style and
+#: phrasing, so nothing less will do)
+ProblemLike: TypeAlias = Problem
 
 
 @dataclass(frozen=True)
@@ -116,10 +109,7 @@ def cloze_number(value: int) -> str:
 
 
 def network_of(problem: ProblemLike) -> Network:
-    method = getattr(problem, "network", None)
-    if callable(method):
-        return method()  # type: ignore[no-any-return]
-    return load_spec(problem.spec)
+    return problem.network()
 
 
 def targets(problem: ProblemLike) -> list[Target]:
@@ -150,11 +140,11 @@ def _count(problem: ProblemLike, part: str, value: Any) -> int:
 # -- texts ---------------------------------------------------------------------------------
 
 def _context(problem: ProblemLike) -> dict[str, Any]:
-    return problem_context(problem, fmt="html")  # type: ignore[arg-type]
+    return problem_context(problem, fmt="html")
 
 
 def _question(problem: ProblemLike, part: str) -> str:
-    return part_sentence(part, problem, network_of(problem))  # type: ignore[arg-type]
+    return part_sentence(part, problem, network_of(problem))
 
 
 def _body_lines(problem: ProblemLike) -> tuple[str, list[str], str, list[str]]:
