@@ -249,8 +249,10 @@ def test_gift_torture(problems: list, monkeypatch: pytest.MonkeyPatch) -> None:
     "::q::text with no answers",
     "::q::text {#\n=five\n}",
     "::q::text {#\n~#fb\n=5\n}",
-    "::q::text {=yes ~no}",
-], ids=["two-braces", "no-block", "not-a-number", "after-catch-all", "not-numerical"])
+    "::q::text {=yes =oui}",
+    "::q::text {~only}",
+], ids=["two-braces", "no-block", "not-a-number", "after-catch-all", "short-answer",
+        "one-choice"])
 def test_gift_parser_rejects(broken: str) -> None:
     with pytest.raises(ExportError):
         parse_gift(broken)
@@ -357,7 +359,7 @@ def test_export_package_does_not_import_grader() -> None:
 def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
     """Exporter inputs under the test's control: golden files test the format, not wording."""
     _torture_distractors(monkeypatch)
-    monkeypatch.setattr(c, "question_html", lambda p, part="total", image=None:
+    monkeypatch.setattr(c, "question_html", lambda p, part="total", image=None, choose=False:
                         f"<p>Q {p.id} {part}: k = 3, {{C}} # ~ \\</p>")
     monkeypatch.setattr(c, "general_feedback_html", lambda p: "<pre>solution</pre>")
     monkeypatch.setattr(c, "diagram", lambda p: c.Diagram("d.svg", b"<svg/>", "image/svg+xml"))

@@ -108,7 +108,7 @@ def test_the_repair_step_executes_nothing(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize(("name", "fragments"), [
-    ("keras_unfoldable_shape.txt", ["line 8:", "input_shape is computed when the code runs",
+    ("keras_unfoldable_shape.txt", ["line 8:", "input_shape is x_train.shape[1:] in the call on line 14",
                                     "--input-shape"]),
     ("blog_flat_function_undefined.txt", ["line 6:", "(img_SIZE, img_SIZE, 3)",
                                           "--input-shape", "read with repairs"]),

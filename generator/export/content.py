@@ -26,11 +26,14 @@ from ..network import Network, solve
 from ..parts import Form, parse_part
 from ..present import problem_context
 from ..problem import Problem
+from ..render import num
 from ..wording import question_text as part_sentence
 from .distractors import Distractor, distractors, merge_distractors
 
 __all__ = [
     "CATEGORY",
+    "CHOICE_SHAPE",
+    "HOW_TO_CHOOSE",
     "HOW_TO_TYPE",
     "Diagram",
     "Distractor",
@@ -38,11 +41,13 @@ __all__ = [
     "Target",
     "cloze_number",
     "merge_distractors",
+    "Option",
     "diagram",
     "distractors",
     "general_feedback_html",
     "html_paragraphs",
     "network_of",
+    "options",
     "part_question",
     "question_html",
     "question_text",
@@ -62,6 +67,10 @@ CATEGORY = "$course$/top/cnnquiz"
 #: qtype_numerical_answer_processor), and Canvas compares blanks as text.
 HOW_TO_TYPE = ("Type each count as digits only, without spaces, commas or points "
                "(for example 1792, not 1,792 or 1.792).")
+#: what a multiple-choice question says instead of :data:`HOW_TO_TYPE`
+HOW_TO_CHOOSE = "Choose the one correct option."
+#: the question shape of a multiple-choice total (its own category and question group)
+CHOICE_SHAPE = "total-choice"
 
 
 #: what the exporters read: a generated problem (the worded question needs its style and
@@ -77,6 +86,18 @@ class Target:
     key: str
     label: str
     value: int
+
+
+@dataclass(frozen=True)
+class Option:
+    """One option of a multiple-choice part (``--choices N``, :mod:`generator.choices`): its
+    letter, the text shown (``1,238``), the value, whether it is right, and its feedback."""
+
+    label: str
+    text: str
+    value: int
+    correct: bool
+    feedback: str
 
 
 @dataclass(frozen=True)
@@ -106,6 +127,22 @@ def cloze_number(value: int) -> str:
     if not isinstance(value, int) or isinstance(value, bool):
         raise TypeError(f"answers must be integers, received {value!r}")
     return str(value)
+
+
+def options(problem: ProblemLike, part: str = "total") -> list[Option]:
+    """The options of a multiple-choice part in the order the problem file lists them
+    (empty for an open question). The exports shuffle them again where the LMS can.
+
+    >>> from generator.choices import with_choices
+    >>> from generator.problem import generate
+    >>> opts = options(with_choices(generate(topic="basic", difficulty="easy", seed=42), 3))
+    >>> [(o.label, o.correct) for o in opts if o.correct], len(opts)
+    ([('B', True)], 3)
+    """
+    choices = getattr(problem, "choices", None) or {}
+    return [Option(str(c["label"]), num(int(c["value"])), _count(problem, part, c["value"]),
+                   bool(c["correct"]), "Correct." if c["correct"] else str(c["feedback"]))
+            for c in choices.get(part, ())]
 
 
 def network_of(problem: ProblemLike) -> Network:
@@ -166,11 +203,12 @@ def question_text(problem: ProblemLike, part: str = "total") -> str:
 
 
 def question_html(problem: ProblemLike, part: str | None = "total",
-                  image: str | None = None) -> str:
+                  image: str | None = None, choose: bool = False) -> str:
     """The question as an HTML fragment, every text HTML-escaped (P7).
 
     ``part=None`` leaves the question sentence out (cloze questions add one per part);
-    ``image`` is the ``src`` of the diagram.
+    ``image`` is the ``src`` of the diagram; ``choose``: a multiple-choice question (it says
+    to choose an option instead of how to type a count).
     """
     intro, lines, code, conv = _body_lines(problem)
     out = [f"<p>{html.escape(intro, quote=False)}</p>"]
@@ -186,7 +224,7 @@ def question_html(problem: ProblemLike, part: str | None = "total",
         out.append(f'<p><img src="{html.escape(image)}" alt="network diagram"/></p>')
     if part is not None:
         out.append(f"<p>{html.escape(_question(problem, part), quote=False)}</p>")
-        out.append(f"<p>{html.escape(HOW_TO_TYPE, quote=False)}</p>")
+        out.append(f"<p>{html.escape(HOW_TO_CHOOSE if choose else HOW_TO_TYPE, quote=False)}</p>")
     return "".join(out)
 
 

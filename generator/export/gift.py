@@ -1,13 +1,17 @@
-"""GIFT: numerical questions with per-wrong-value feedback (A4, E10).
+"""GIFT: numerical questions with per-wrong-value feedback (A4, E10); multiple choice.
 
 Every text (title, question HTML, feedback) is escaped for ``\\ ~ = # { } :`` and newlines;
 a specific wrong value is ``=%0%v:0#feedback`` (Moodle's own exporter writes that), the
 catch-all ``~#feedback`` comes last. Parts other than ``total`` become one numerical
 question per number (GIFT has no multi-blank numerical), each restating the network. Each
 kind of part has its own category (``$course$/top/cnnquiz/<topic>/<difficulty>/<part>``), so a
-random question drawn from one is always the same kind of question. The file is
-``questions.txt``: Moodle's GIFT importer takes text/plain only, the type of ``.txt``. The file is re-parsed with the
-port in :mod:`generator.export.validate` and compared with what was meant before writing.
+random question drawn from one is always the same kind of question. A multiple-choice total
+(``--choices N``) is ``{=right#Correct. ~wrong#feedback …}``, every text escaped alike, in its
+own category ``…/total-choice``; GIFT cannot say "shuffle": the import takes the site's
+default (qformat_default ``defaultquestion()``: the quiz setting ``shuffleanswers``, on unless
+changed). The file is ``questions.txt``: Moodle's GIFT importer takes text/plain only, the
+type of ``.txt``. The file is re-parsed with the port in :mod:`generator.export.validate`
+and compared with what was meant before writing.
 
 >>> from generator.problem import generate
 >>> text = gift_text([generate(topic="basic", difficulty="easy", seed=42)])
@@ -19,6 +23,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from . import content as c
@@ -30,30 +35,56 @@ __all__ = ["NAME", "export_gift", "gift_text"]
 NAME = "questions.txt"
 
 
-def _question(name: str, qhtml: str, correct: int, wrong: Sequence[c.Distractor],
-              catch_all: str, comment: str) -> str:
-    lines = [f"// [id:{comment}]",
-             f"::{gift_escape(name)}::[html]{gift_escape(qhtml)}{{#",
-             f"\t=%100%{c.cloze_number(correct)}:0#{gift_escape('Correct.')}"]
-    lines += [f"\t=%0%{c.cloze_number(d.value)}:0#{gift_escape(html.escape(d.feedback, quote=False))}"
-              for d in wrong]
-    lines.append(f"\t~#{gift_escape(html.escape(catch_all, quote=False))}")
-    lines.append("}")
-    return "\n".join(lines)
+@dataclass(frozen=True)
+class GiftItem:
+    """One GIFT question: a numerical one (``correct``, ``wrong``, ``catch_all``) or, with
+    ``options``, a multiple-choice one."""
+
+    category: str
+    name: str
+    qhtml: str
+    correct: int
+    wrong: list[c.Distractor]
+    catch_all: str
+    options: list[c.Option]
+
+    def text(self) -> str:
+        head = [f"// [id:{self.name}]",
+                f"::{gift_escape(self.name)}::[html]{gift_escape(self.qhtml)}{{" + ("" if self.options else "#")]
+        if self.options:
+            body = [f"\t{'=' if o.correct else '~'}{gift_escape(html.escape(o.text, quote=False))}"
+                    f"#{gift_escape(html.escape(o.feedback, quote=False))}" for o in self.options]
+        else:
+            body = [f"\t=%100%{c.cloze_number(self.correct)}:0#{gift_escape('Correct.')}"]
+            body += [f"\t=%0%{c.cloze_number(d.value)}:0#"
+                     f"{gift_escape(html.escape(d.feedback, quote=False))}" for d in self.wrong]
+            body.append(f"\t~#{gift_escape(html.escape(self.catch_all, quote=False))}")
+        return "\n".join([*head, *body, "}"])
+
+    def meant(self) -> list[tuple[float, str, str]]:
+        """(fraction, answer, feedback) as the importer should read them back."""
+        if self.options:
+            return [(1.0 if o.correct else 0.0, html.escape(o.text, quote=False),
+                     html.escape(o.feedback, quote=False)) for o in self.options]
+        return ([(1.0, str(self.correct), "Correct.")]
+                + [(0.0, str(d.value), html.escape(d.feedback, quote=False)) for d in self.wrong]
+                + [(0.0, "*", html.escape(self.catch_all, quote=False))])
 
 
-def gift_items(problems: Sequence[c.ProblemLike]
-               ) -> list[tuple[str, str, str, int, list[c.Distractor], str]]:
-    """(category, name, question HTML, correct, distractors, catch-all) per GIFT question."""
+def gift_items(problems: Sequence[c.ProblemLike]) -> list[GiftItem]:
+    """One GIFT question per number asked; a multiple-choice total is one choice question."""
     out = []
     for p in problems:
         for t in c.targets(p):
             name = c.stable_id(p.id, t.key)
-            qhtml = c.question_html(p, t.part)
+            opts = c.options(p, t.part) if t.key == t.part else []
+            qhtml = c.question_html(p, t.part, choose=bool(opts))
             if t.key != t.part:
                 qhtml += f"<p>{html.escape(t.label, quote=False)}:</p>"
-            out.append((c.category(p, c.shape_name([t.part])), name, qhtml, t.value,
-                        c.distractors(p, t.key), c.catch_all_feedback(t.part)))
+            shape = c.CHOICE_SHAPE if opts else c.shape_name([t.part])
+            out.append(GiftItem(c.category(p, shape), name, qhtml, t.value,
+                                [] if opts else c.distractors(p, t.key),
+                                c.catch_all_feedback(t.part), opts))
     return out
 
 
@@ -61,23 +92,20 @@ def gift_text(problems: Sequence[c.ProblemLike]) -> str:
     """The GIFT file, one block per category, validated by re-parsing (E3)."""
     items = gift_items(problems)
     by_category: dict[str, list[str]] = {}
-    by_name = {}
-    for cat, name, qhtml, correct, wrong, catch_all in items:
-        by_category.setdefault(cat, []).append(
-            _question(name, qhtml, correct, wrong, catch_all, name))
-        by_name[name] = (cat, qhtml, correct, wrong, catch_all)
+    for item in items:
+        by_category.setdefault(item.category, []).append(item.text())
+    by_name = {item.name: item for item in items}
     blocks = [b for cat, qs in by_category.items() for b in (f"$CATEGORY: {cat}", *qs)]
     text = "\n\n".join(blocks) + "\n"
     parsed = parse_gift(text)
     if len(parsed) != len(items):
         raise ExportError(f"GIFT re-parse found {len(parsed)} questions, expected {len(items)}.")
     for q in parsed:
-        cat, qhtml, correct, wrong, catch_all = by_name[q.name]
-        want = ([(1.0, str(correct), "Correct.")]
-                + [(0.0, str(d.value), html.escape(d.feedback, quote=False)) for d in wrong]
-                + [(0.0, "*", html.escape(catch_all, quote=False))])
+        item = by_name[q.name]
         got = [(a.fraction, a.answer, a.feedback) for a in q.answers]
-        if got != want or q.text != qhtml or q.category != cat:
+        kind = "multichoice" if item.options else "numerical"
+        if (got != item.meant() or q.text != item.qhtml or q.category != item.category
+                or q.kind != kind or not q.single):
             raise ExportError(f"GIFT question {q.name} does not re-parse to what was meant.")
     return text
 

@@ -10,6 +10,10 @@ no string templates. Layout per variant (A1, E4, E5, E8):
 - ``total``: a ``numerical`` question, tolerance 0, the correct answer first (100 %), then
   each catalogued misconception's value at 0 % with feedback naming the step (values equal
   to the answer dropped, equal values merged), then the ``*`` catch-all last;
+- ``total`` of a multiple-choice variant (``--choices N``): a ``multichoice`` question, one
+  answer (``single``), the options shuffled by Moodle and lettered A, B, C, the right one at
+  100 % and each distractor at 0 % with its misconception's feedback, in its own category
+  (``…/<difficulty>/total-choice``);
 - the other parts: one ``cloze`` question with a ``{1:NUMERICAL:…}`` blank per number;
 - the diagram as a base64 ``<file>`` referenced by ``@@PLUGINFILE@@``;
 - ``idnumber`` derived from the problem id and part. Moodle never updates on import: a
@@ -101,17 +105,40 @@ def _file(parent: ET.Element, diagram: c.Diagram | None) -> None:
              name=diagram.name, path="/", encoding="base64")
 
 
-def _numerical(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
-    q = _sub(quiz, "question", type="numerical")
+def _header(quiz: ET.Element, qtype: str, p: c.ProblemLike, diagram: c.Diagram | None,
+            choose: bool = False) -> ET.Element:
+    """The question element with what the 1-mark total questions share."""
+    q = _sub(quiz, "question", type=qtype)
     _text(q, "name", f"{p.id} total", fmt=None)
     src = f"@@PLUGINFILE@@/{diagram.name}" if diagram else None
-    qt = _text(q, "questiontext", c.question_html(p, "total", src))
+    qt = _text(q, "questiontext", c.question_html(p, "total", src, choose=choose))
     _file(qt, diagram)
     _text(q, "generalfeedback", c.general_feedback_html(p))
     _sub(q, "defaultgrade", "1")
     _sub(q, "penalty", PENALTY)
     _sub(q, "hidden", "0")
     _sub(q, "idnumber", c.stable_id(p.id, "total"))
+    return q
+
+
+def _multichoice(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
+    """One answer of several (question/format/xml/format.php import_multichoice())."""
+    q = _header(quiz, "multichoice", p, diagram, choose=True)
+    _sub(q, "single", "true")
+    _sub(q, "shuffleanswers", "true")
+    _sub(q, "answernumbering", "ABCD")
+    _sub(q, "showstandardinstruction", "0")
+    _text(q, "correctfeedback", "<p>Correct.</p>")
+    _text(q, "partiallycorrectfeedback", "")
+    _text(q, "incorrectfeedback", "")
+    for o in c.options(p, "total"):
+        a = _sub(q, "answer", fraction="100" if o.correct else "0", format="html")
+        _sub(a, "text", _html(o.text))
+        _text(a, "feedback", f"<p>{_html(o.feedback)}</p>")
+
+
+def _numerical(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
+    q = _header(quiz, "numerical", p, diagram)
 
     def answer(fraction: str, value: str, feedback: str) -> None:
         a = _sub(q, "answer", fraction=fraction, format="moodle_auto_format")
@@ -145,6 +172,9 @@ def _cloze(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> Non
     _sub(q, "idnumber", c.stable_id(p.id, "parts"))
 
 
+WRITERS = {"total": _numerical, "choice": _multichoice, "parts": _cloze}
+
+
 def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
     """The Moodle XML file for a problem set, validated (E3) before it is returned."""
     quiz = ET.Element("quiz")
@@ -152,7 +182,9 @@ def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
     for p in problems:
         rest = [part for part in p.parts if part != "total"]
         if "total" in p.parts:
-            shapes.setdefault(c.category(p, "total"), []).append(("total", p))
+            kind = "choice" if c.options(p, "total") else "total"
+            shape = c.CHOICE_SHAPE if kind == "choice" else "total"
+            shapes.setdefault(c.category(p, shape), []).append((kind, p))
         if rest:
             shapes.setdefault(c.category(p, c.shape_name(rest)), []).append(("parts", p))
     diagrams = {p.id: c.diagram(p) for p in problems}
@@ -163,7 +195,7 @@ def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
                            "from this category")
         _sub(cat, "idnumber", c.stable_id("category", path.removeprefix(c.CATEGORY)))
         for kind, p in members:
-            (_numerical if kind == "total" else _cloze)(quiz, p, diagrams[p.id])
+            WRITERS[kind](quiz, p, diagrams[p.id])
     ET.indent(quiz)
     data = DECLARATION + ET.tostring(quiz, encoding="unicode").encode("utf-8") + b"\n"
     check_moodle(data)

@@ -19,6 +19,14 @@ slot must be one whole variant: each variant is ONE item holding all its parts (
   ``[bN]`` per number, each answered by its digits (Canvas compares blanks as text; the
   question says to type digits only).
 
+- a variant asking only its total, with options (``--choices N``), is a
+  ``multiple_choice_question``: one ``response_lid`` with a ``render_choice`` option per
+  value, one ``respcondition`` per option showing that option's feedback (its
+  misconception's step), the right one also setting SCORE to 100 (as Canvas's own exporter
+  writes it and its importer reads it back, see :mod:`.validate.qti`); Canvas shuffles the
+  options (the quiz's ``shuffle_answers``). A variant asking more parts keeps its total as
+  a blank: Canvas has no question mixing options with typed numbers.
+
 Variants of one topic, difficulty and question shape form a ``<section>`` with
 ``selection_number`` 1 (a question group picking one), all of equal points (one per part),
 which Canvas takes as the group's points. Canvas keeps one feedback for correct and one for
@@ -135,6 +143,38 @@ def _numerical(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | 
     _feedback(item, t.part)
 
 
+def _choice(section: ET.Element, p: c.ProblemLike, image: str | None) -> None:
+    """One multiple-choice item: an option per value, each with its own feedback."""
+    ident = _ident(p.id, "variant")
+    opts = c.options(p, "total")
+    ids = [_ident(p.id, "option", o.label) for o in opts]
+    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(_sub(item, "itemmetadata"), {
+        "question_type": "multiple_choice_question", "points_possible": str(len(p.parts)),
+        "original_answer_ids": ",".join(ids),
+        "assessment_question_identifierref": _ident("aq", p.id)})
+    pres = _sub(item, "presentation")
+    _sub(_sub(pres, "material"), "mattext", c.question_html(p, "total", image, choose=True),
+         texttype="text/html")
+    lid = _sub(pres, "response_lid", ident="response1", rcardinality="Single")
+    choice = _sub(lid, "render_choice")
+    for o, aid in zip(opts, ids, strict=True):
+        label = _sub(choice, "response_label", ident=aid)
+        _sub(_sub(label, "material"), "mattext", o.text, texttype="text/plain")
+    rp = _outcomes(item)
+    for o, aid in zip(opts, ids, strict=True):
+        cond = _sub(rp, "respcondition")
+        cond.set("continue", "No" if o.correct else "Yes")
+        _sub(_sub(cond, "conditionvar"), "varequal", aid, respident="response1")
+        if o.correct:
+            _sub(cond, "setvar", "100", action="Set", varname="SCORE")
+        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{aid}_fb")
+    for o, aid in zip(opts, ids, strict=True):
+        fb = _sub(item, "itemfeedback", ident=f"{aid}_fb")
+        _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext",
+             f"<p>{html.escape(o.feedback, quote=False)}</p>", texttype="text/html")
+
+
 def _blanks(section: ET.Element, p: c.ProblemLike, wanted: Sequence[c.Target],
             image: str | None) -> None:
     """One fill-in-multiple-blanks item for all numbers of a variant (defect 9.6)."""
@@ -165,6 +205,10 @@ def _blanks(section: ET.Element, p: c.ProblemLike, wanted: Sequence[c.Target],
     _feedback(item, wanted[0].part)
 
 
+def _is_choice(p: c.ProblemLike) -> bool:
+    return tuple(p.parts) == ("total",) and bool(c.options(p, "total"))
+
+
 def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
     """The zip as bytes (deterministic: fixed timestamps, sorted names), validated."""
     quiz_id = _ident("quiz", *sorted(p.id for p in problems))
@@ -180,14 +224,17 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
         if d is not None:
             files[f"images/{d.name}"] = d.data
             image = f"$IMS-CC-FILEBASE$/images/{d.name}"
-        key = (str(p.topic), str(p.difficulty), c.shape_name(p.parts))
+        shape = c.CHOICE_SHAPE if _is_choice(p) else c.shape_name(p.parts)
+        key = (str(p.topic), str(p.difficulty), shape)
         pools.setdefault(key, []).append((p, image))
     for key, members in pools.items():
         section = _sub(top, "section", ident=_ident("pool", *key), title=" ".join(key))
         _sub(_sub(_sub(section, "selection_ordering"), "selection"), "selection_number", "1")
         for p, image in members:
             wanted = c.targets(p)
-            if len(wanted) == 1:
+            if _is_choice(p):
+                _choice(section, p, image)
+            elif len(wanted) == 1:
                 _numerical(section, p, wanted[0], image)
             else:
                 _blanks(section, p, wanted, image)
@@ -197,7 +244,7 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
                                "xmlns": "http://canvas.instructure.com/xsd/cccv1p0"})
     _sub(meta, "title", title)
     _sub(meta, "description", "")
-    _sub(meta, "shuffle_answers", "false")
+    _sub(meta, "shuffle_answers", "true" if any(map(_is_choice, problems)) else "false")
     _sub(meta, "scoring_policy", "keep_highest")
     _sub(meta, "quiz_type", "assignment")
     _sub(meta, "points_possible", str(sum(len(ms[0][0].parts) for ms in pools.values())))

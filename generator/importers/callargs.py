@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .common import fail, fold, snippet, suggest
+from .consts import DEFINED, NOTES
 
 __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 
@@ -29,6 +30,7 @@ class CallArgs:
                  label: str) -> None:
         self.call, self.env, self.label = call, env, label
         self.nodes: dict[str, ast.expr] = {}
+        self.read: set[str] = set()  # the arguments folded (only those can change a count)
         for arg in call.args:
             if isinstance(arg, ast.Starred):
                 fail(call, f"{label}: *{snippet(arg.value)} hides the arguments; write them out.")
@@ -50,6 +52,7 @@ class CallArgs:
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self.nodes:
             return default
+        self.read.add(key)
         return fold(self.nodes[key], self.env, f"{self.label}: {key}")
 
     def rename(self, aliases: Mapping[str, str]) -> None:
@@ -68,7 +71,33 @@ class CallArgs:
                 continue
             fail(self.call, f"{self.label}: unknown option '{key}'.{suggest(key, known)} "
                             f"Options read: {', '.join(sorted(known)) or 'none'}.")
+        self.note_undefined()
+
+    def note_undefined(self) -> None:
+        """A note for each name the paste never defines in an option that is not read
+        (``activation=act_fn``, ``kernel_regularizer=l2(wd)``): accepted, as it changes no
+        count, but said. Needs the file's names in the environment (:data:`~.consts.DEFINED`).
+        """
+        defined = self.env.get(DEFINED)
+        if defined is None:
+            return
+        for key in sorted(set(self.nodes) - self.read - READ_ELSEWHERE):
+            names = list(dict.fromkeys(n.id for n in ast.walk(self.nodes[key]) if isinstance(
+                n, ast.Name) and isinstance(n.ctx, ast.Load) and n.id not in defined))
+            if names:
+                said = (f"{names[0]} is" if len(names) == 1 else
+                        f"{', '.join(names[:-1])} and {names[-1]} are")
+                positional = key.startswith("_")  # an argument with no name of its own
+                shown, what = ("", "the argument") if positional else (f"{key}=", key)
+                self.env.setdefault(NOTES, []).append((  # type: ignore[attr-defined]
+                    self.call.lineno, f"{shown}{snippet(self.nodes[key], 40)}: {said} never "
+                    f"defined in the paste; {what} changes no shape or count, so it was left "
+                    "as written"))
 
 
+#: arguments the importers read from the nodes themselves (the input shape: refused or
+#: replaced by --input-shape when not constant; the layer name: its own note)
+READ_ELSEWHERE = {"name", "input_shape", "shape", "batch_input_shape", "batch_shape",
+                  "input_dim", "input_length"}
 #: options that never change shapes or counts
 IGNORED_SUFFIXES = ("_initializer", "_regularizer", "_constraint")

@@ -26,17 +26,74 @@ it is not constant rather than picking up an older value.
 from __future__ import annotations
 
 import ast
+import builtins
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import ConfigError
 
-__all__ = ["MAX_INT", "MAX_TUPLE", "UNKNOWN", "bind", "bind_value", "constants", "fold",
-           "try_fold", "with_parameters"]
+__all__ = ["DEFINED", "MAX_INT", "MAX_TUPLE", "NOTES", "PARAMS", "UNKNOWN", "bind", "bind_value",
+           "constants", "defined_names", "fold", "try_fold", "unknown_reason", "with_parameters"]
 
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
 MAX_TUPLE = 16
+
+
+#: key in a constants environment (not a Python name) collecting (line, note) about how
+#: the code was read
+NOTES = "<notes>"
+#: key in a constants environment: every name the file binds anywhere
+DEFINED = "<defined>"
+#: key in a constants environment: parameter name -> why it has no constant value
+PARAMS = "<parameters>"
+
+
+def defined_names(tree: ast.AST) -> frozenset[str]:
+    """The names a file binds anywhere (assignments, imports, functions, parameters, loop
+    variables) and Python's builtins: a name outside this set is never defined in the paste.
+
+    >>> sorted(defined_names(ast.parse("import numpy as np\\ndef f(a): b = a")) - set(dir(builtins)))
+    ['a', 'b', 'f', 'np']
+    """
+    names = set(dir(builtins))
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+            names.add(node.id)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.arg):
+            names.add(node.arg)
+        elif isinstance(node, ast.alias):
+            names.add((node.asname or node.name).split(".")[0])
+        elif isinstance(node, ast.ExceptHandler) and node.name:
+            names.add(node.name)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            names.update(node.names)
+    return frozenset(names)
+
+
+def _name_reason(key: str, env: Mapping[str, Any]) -> str:
+    """Why a name has no constant value, when the environment knows (else '')."""
+    params = env.get(PARAMS) or {}
+    if key in params:
+        return f" ({params[key]})"
+    defined = env.get(DEFINED)
+    if defined is not None and key not in env and key.split(".")[0] not in defined:
+        return f" ({key.split('.')[0]} is never defined in the paste)"
+    return ""
+
+
+def unknown_reason(node: ast.AST, env: Mapping[str, Any]) -> str:
+    """Why an expression has no constant value, e.g. ``' (n is never defined in the paste)'``;
+    '' when it has one or no reason is known (a call, an attribute of a run-time object)."""
+    try:
+        _fold(node, env)
+    except _NotConstant as e:
+        return e.args[0] if e.args else ""
+    except RecursionError:
+        return ""
+    return ""
 
 
 class _Unknown:
@@ -129,7 +186,7 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         key = node.id if isinstance(node, ast.Name) else ast.unparse(node)
         if key in env and env[key] is not UNKNOWN:
             return env[key]
-        raise _NotConstant()
+        raise _NotConstant(_name_reason(key, env))
     if isinstance(node, ast.Subscript):
         return _subscript(_fold(node.value, env), node.slice, env)
     if isinstance(node, ast.BoolOp):
@@ -270,7 +327,7 @@ def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
 def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
     """Bind one assignment target (a name, ``self.attr`` or a tuple of them) to a value node."""
     if isinstance(target, ast.Name | ast.Attribute):
-        env[ast.unparse(target)] = try_fold(value, env)
+        _set(env, ast.unparse(target), try_fold(value, env))
     elif isinstance(target, ast.Tuple | ast.List):
         if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
             folded = [try_fold(v, env) for v in value.elts]  # right side first: a, b = b, a
@@ -283,10 +340,18 @@ def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
             bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
+def _set(env: dict[str, Any], key: str, value: Any) -> None:
+    """Bind a name; a parameter given a value in the body is no longer a bare parameter."""
+    env[key] = value
+    params = env.get(PARAMS)
+    if params and key in params:
+        env[PARAMS] = {k: v for k, v in params.items() if k != key}
+
+
 def bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
     """Bind a target (a name or nested tuple of names) to an already folded value."""
     if isinstance(target, ast.Name | ast.Attribute):
-        env[ast.unparse(target)] = value
+        _set(env, ast.unparse(target), value)
     elif isinstance(target, ast.Tuple | ast.List):
         seq = value if isinstance(value, tuple) and len(value) == len(target.elts) else None
         for i, t in enumerate(target.elts):
@@ -327,5 +392,23 @@ def with_parameters(fn: ast.FunctionDef, env: Mapping[str, Any],
         for kw in call.keywords:
             if kw.arg is not None and kw.arg in values:
                 values[kw.arg] = try_fold(kw.value, caller)
+    given: set[str | None] = set()
+    reasons: dict[str, str] = {}
+    if call is not None:
+        pairs = [(p.arg, a) for p, a in zip(positional, call.args, strict=False)] + [
+            (kw.arg, kw.value) for kw in call.keywords]
+        for name, a in pairs:
+            given.add(name)
+            if name in values and values[name] is UNKNOWN and not isinstance(a, ast.Starred):
+                inner = unknown_reason(a, caller).strip(" ()") or "computed when the code runs"
+                reasons[name] = (f"{name} is {_snippet(a, 40)} in the call on line "
+                                 f"{call.lineno}: {inner}")
+    for p, d in zip(positional + fn.args.kwonlyargs,
+                    defaults + list(fn.args.kw_defaults), strict=True):
+        if d is None and p.arg not in given:
+            reasons[p.arg] = (f"{p.arg} is a parameter of {fn.name}() (line {fn.lineno}) with "
+                              "no default, and no call in the file gives its value")
+    if reasons:
+        out[PARAMS] = {**(env.get(PARAMS) or {}), **reasons}
     out.update(values)
     return out

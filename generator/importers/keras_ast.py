@@ -39,7 +39,7 @@ from .common import (
     scope_statements,
     snippet,
 )
-from .consts import bind_value, try_fold, with_parameters
+from .consts import DEFINED, bind_value, defined_names, try_fold, with_parameters
 from .graph import Use, build_graph
 from .keras_layers import (
     CHANNELS_FIRST,
@@ -106,6 +106,7 @@ class _Scope:
         self.depth = depth
         self.budget = budget if budget is not None else [MAX_UNROLLED]
         self.returned: Any = None
+        self.declared: dict[int, Any] = {}  # id(ref) -> the input shape its call states
 
     def run(self, body: list[ast.stmt]) -> list[_Model]:
         for stmt in scope_statements(body, bool(self.env.get(CHANNELS_FIRST))):
@@ -123,7 +124,12 @@ class _Scope:
                     if isinstance(t, ast.Name):
                         self.bind(t.id, value, stmt)
             elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call):
-                self.method(stmt.value)
+                if not self.grow(stmt.value):
+                    self.method(stmt.value)
+            elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and \
+                    isinstance(self.vars.get(stmt.target.id), list):
+                self.grow(ast.Call(ast.Attribute(stmt.target, "extend"), [stmt.value], [],
+                                   lineno=stmt.lineno))
             elif isinstance(stmt, ast.Return) and stmt.value is not None:
                 value = self.expr(stmt.value)
                 if isinstance(value, _Model) and value not in self.models:
@@ -193,8 +199,9 @@ class _Scope:
                     or (isinstance(node.func, ast.Name) and (
                         node.func.id in self.functions
                         or isinstance(self.vars.get(node.func.id), Ref | _Model)))
-                    or (isinstance(node.func, ast.Attribute) and node.func.attr == "add"
-                        and isinstance(self.vars.get(getattr(node.func.value, "id", "")), _Model))):
+                    or (isinstance(node.func, ast.Attribute) and node.func.attr in (
+                        "add", "append", "extend") and isinstance(self.vars.get(getattr(
+                            node.func.value, "id", "")), _Model | list))):
                 fail(node, f"{snippet(node)} is inside a loop or an if whose bounds or condition "
                            "are not constants; cnnquiz follows `for i in range(N)` and `if` on "
                            "constants only. Unroll it (or use a YAML spec).")
@@ -216,8 +223,7 @@ class _Scope:
 
     def append(self, model: _Model, node: ast.expr) -> None:
         if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Ref):
-            if self.vars[node.id] is not _SKIP:
-                model.refs.append(self.vars[node.id])
+            self.add_ref(model, self.vars[node.id])
             return
         if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), _Model):
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
@@ -229,6 +235,74 @@ class _Scope:
             model.shape = shape
         if ref is not None:
             model.refs.append(ref)
+
+    def add_ref(self, model: _Model, ref: Ref) -> None:
+        """A layer already read (a variable, an item of a list of layers) added to a model."""
+        shape = self.declared.get(id(ref))
+        if shape is not None and not model.refs and model.shape is None:
+            model.shape = shape
+        if ref.kind != "skip":
+            model.refs.append(ref)
+
+    def layer(self, node: ast.Call, cls: str) -> Ref:
+        """A layer call read where it stands; the input shape it states is kept for it."""
+        ref, shape = keras_layer(node, cls, self.env)
+        if shape is None:
+            return ref or _SKIP
+        ref = ref or Ref(node.lineno, snippet(node), "skip", {})
+        self.declared[id(ref)] = shape
+        return ref
+
+    def as_layers(self, items: list[Any]) -> list[Any]:
+        """A list of layers with an ``Input(shape)`` among them read as the input shape."""
+        out = []
+        for item in items:
+            if isinstance(item, _Tensor) and item.ref is None and item.src is None:
+                item_ref = Ref(item.line, "", "skip", {})
+                self.declared[id(item_ref)] = item.shape
+                out.append(item_ref)
+            else:
+                out.append(item)
+        return out
+
+    def comprehension(self, node: ast.ListComp) -> list[Any] | None:
+        """``[Dense(n) for n in (64, 32)]`` over constants: the items, else None."""
+        if len(node.generators) != 1 or node.generators[0].ifs or node.generators[0].is_async:
+            return None
+        gen = node.generators[0]
+        values = _loop_values(ast.For(gen.target, gen.iter, [], []), self.env)
+        if values is None:
+            return None
+        names = [n.id for n in ast.walk(gen.target) if isinstance(n, ast.Name)]
+        saved = {n: self.env[n] for n in names if n in self.env}
+        items = []
+        for v in values:
+            self.budget[0] -= 1
+            if self.budget[0] < 0:
+                fail(node, f"this list comprehension would unroll more than {MAX_UNROLLED:,} "
+                           "iterations in all; cnnquiz stops here. Use smaller constants.")
+            bind_value(gen.target, v, self.env)
+            items.append(self.expr(node.elt))
+        for n in names:  # a comprehension's variable does not leak out of it
+            self.env.pop(n, None)
+        self.env.update(saved)
+        return items if items and all(i is not None for i in items) else None
+
+    def grow(self, call: ast.Call) -> bool:
+        """``layers.append(Dense(4))`` / ``layers.extend([...])`` on a list of layers."""
+        f = call.func
+        if not (isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name)
+                and isinstance(self.vars.get(f.value.id), list)
+                and f.attr in ("append", "extend") and len(call.args) == 1):
+            return False
+        value = self.expr(call.args[0])
+        items = [value] if f.attr == "append" else value
+        old = self.vars[f.value.id]
+        if isinstance(items, list) and (_refs(old + items) or _tensors(old + items)):
+            old.extend(items)
+        else:  # a list of something else: no longer a list cnnquiz follows
+            self.vars.pop(f.value.id)
+        return True
 
     def tensors(self, node: ast.expr) -> list[_Tensor]:
         value = self.expr(node)
@@ -256,9 +330,16 @@ class _Scope:
             return self.vars.get(node.id)
         if isinstance(node, ast.List | ast.Tuple):
             items = [self.expr(e) for e in node.elts]
+            if not node.elts and isinstance(node, ast.List):
+                return []  # layers = []: grown by .append below
             return items if items and all(i is not None for i in items) else None
+        if isinstance(node, ast.ListComp):
+            return self.comprehension(node)
         if isinstance(node, ast.BinOp):
             sides = [self.expr(side) for side in (node.left, node.right)]
+            if isinstance(node.op, ast.Add) and all(isinstance(v, list) for v in sides) and any(
+                    _refs(v) for v in sides):
+                return self.as_layers(sides[0] + sides[1])  # layers + [Dense(10)]
             if not any(isinstance(v, _Tensor) for v in sides):
                 return None
             op = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))
@@ -291,7 +372,7 @@ class _Scope:
             return self.merge(node, ref, self.tensors(node.args[0]))
         if cls in CLASSES or cls in MERGES or (cls and cls[0].isupper() and _layer_module(
                 dotted(f, self.aliases))):
-            return keras_layer(node, cls, self.env)[0] or _SKIP
+            return self.layer(node, cls)
         return None
 
     def apply(self, node: ast.Call) -> _Tensor:
@@ -326,11 +407,19 @@ class _Scope:
         model = _Model(call.lineno, "model")
         items = call.args[0] if call.args else next(
             (k.value for k in call.keywords if k.arg == "layers"), None)
-        if items is not None:
-            if not isinstance(items, ast.List | ast.Tuple):
-                fail(call, f"{snippet(call)}: write the layers as a list literal [...].")
+        if isinstance(items, ast.List | ast.Tuple):
             for item in items.elts:
                 self.append(model, item)
+        elif items is not None:
+            value = self.expr(items)
+            value = self.as_layers(value) if isinstance(value, list) else value
+            if not _refs(value) or not value:
+                fail(call, f"{snippet(call)}: {snippet(items, 40)} is not a list of layers "
+                           "cnnquiz can follow (it follows a list written [...], grown with "
+                           ".append in a for loop over range(N) or a constant tuple, or a list "
+                           "comprehension over constants). Write the layers in the list.")
+            for ref in value:
+                self.add_ref(model, ref)
         return model
 
     def functional(self, call: ast.Call) -> _Model:
@@ -348,6 +437,15 @@ class _Scope:
             _reaches(call, inputs, outputs)
         model.shape = inputs[0].shape
         return model
+
+
+def _refs(value: Any) -> bool:
+    """A list of layers (possibly empty)."""
+    return isinstance(value, list) and all(isinstance(i, Ref) for i in value)
+
+
+def _tensors(value: Any) -> bool:
+    return isinstance(value, list) and all(isinstance(i, _Tensor) for i in value)
 
 
 def _chain(out: _Tensor, start: _Tensor) -> list[Ref] | None:
@@ -481,7 +579,8 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     first = channel_order(tree, aliases)
     layer_notes: list[tuple[int, str]] = []
     module_env = constants(list(scope_statements(tree.body, bool(first))),
-                           {CHANNELS_FIRST: bool(first), NOTES: layer_notes})
+                           {CHANNELS_FIRST: bool(first), NOTES: layer_notes,
+                            DEFINED: defined_names(tree)})
     helpers = {s.name: s for s in tree.body  # helpers, followed where they are called
                if isinstance(s, ast.FunctionDef) and not _builds_model(s, aliases)}
     models = _Scope(aliases, dict(module_env), helpers).run(tree.body)

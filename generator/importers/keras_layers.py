@@ -16,14 +16,13 @@ from typing import Any, NoReturn
 from .callargs import CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
+from .consts import NOTES, unknown_reason
 
 __all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "channel_order",
            "keras_layer", "to_channels_last"]
 
 #: key in the constants environment saying the file is channels-first (not a Python name)
 CHANNELS_FIRST = "<channels first>"
-#: key in the constants environment collecting (line, note) about how layers were read
-NOTES = "<notes>"
 _FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
 
 CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
@@ -206,10 +205,10 @@ class Unread:
 
     line: int
     text: str
+    why: str = " (it is computed when the code runs)"
 
     def fail(self) -> NoReturn:
-        fail(self.line, f"the input shape {self.text} is computed when the code runs (or uses a "
-                        "name the file does not define), so it cannot be read. Pass "
+        fail(self.line, f"the input shape {self.text} cannot be read{self.why}. Pass "
                         "--input-shape HxWxC (channels last), or write the numbers.")
 
 
@@ -221,13 +220,15 @@ def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
         if key in a:
             v = try_fold(a.nodes[key], a.env)
             if v is UNKNOWN:
-                return Unread(a.call.lineno, f"{key}={snippet(a.nodes[key])}")
+                return Unread(a.call.lineno, f"{key}={snippet(a.nodes[key])}",
+                              unknown_reason(a.nodes[key], a.env) or Unread.why)
             v = v if isinstance(v, tuple) else (v,)
             return v[drop:]
     if "input_dim" in a:
         dims = [try_fold(a.nodes[k], a.env) for k in ("input_length", "input_dim") if k in a]
         if UNKNOWN in dims:
-            return Unread(a.call.lineno, f"input_dim={snippet(a.nodes['input_dim'])}")
+            return Unread(a.call.lineno, f"input_dim={snippet(a.nodes['input_dim'])}",
+                          unknown_reason(a.nodes["input_dim"], a.env) or Unread.why)
         return tuple(dims)
     return None
 

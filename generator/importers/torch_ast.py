@@ -36,6 +36,7 @@ from .common import (
     snippet,
     try_fold,
 )
+from .consts import DEFINED, NOTES, defined_names
 from .graph import Use, build_graph
 from .torch_forward import Forward
 from .torch_init import Builder, Custom, ModList, Seq, refs_of
@@ -194,7 +195,9 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     ``notes`` receives (line, what) about how the code was read."""
     tree = parse(source, filename)
     reader = _Reader(tree)
-    env = constants(list(scope_statements(tree.body)), {})
+    layer_notes: list[tuple[int, str]] = notes if notes is not None else []
+    env = constants(list(scope_statements(tree.body)),
+                    {NOTES: layer_notes, DEFINED: defined_names(tree)})
     objects: dict[str, Any] = {}
     found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
     scopes = [(tree.body, env, None)] + [  # a helper with required parameters is no model

@@ -215,4 +215,6 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         {"bias"} if fam == "batch_normalization" else set())
     if fam != "activation":
         a.check_known(known, IGNORED)
+    else:
+        a.note_undefined()
     return Ref(call.lineno, label, kind, options, name=name, expect=expect)

@@ -1,10 +1,12 @@
-"""GIFT files, read as question/format/gift/format.php reads them (numerical questions).
+"""GIFT files, read as question/format/gift/format.php reads them (numerical and
+multiple-choice questions).
 
 A port of moodle/moodle ``qformat_gift``: ``escapedchar_pre()`` / ``escapedchar_post()``
 (backslash escapes of ``: # = { } ~`` and ``\\n``), ``readquestion()`` (``::name::``,
-``[format]``, the first ``{`` and the first ``}``, ``$CATEGORY:``, ``//`` comment lines) and
-its numerical branch (``=`` alternatives with ``%n%`` weights, ``value:tolerance``,
-``#feedback``; everything after the first ``~`` is one catch-all).
+``[format]``, the first ``{`` and the first ``}``, ``$CATEGORY:``, ``//`` comment lines), its
+numerical branch (``=`` alternatives with ``%n%`` weights, ``value:tolerance``,
+``#feedback``; everything after the first ``~`` is one catch-all) and its multichoice branch
+(see :func:`_multichoice`).
 
 >>> gift_escape("k = 3: {a} # ~")
 'k \\\\= 3\\\\: \\\\{a\\\\} \\\\# \\\\~'
@@ -65,6 +67,8 @@ class GiftQuestion:
     category: str
     kind: str
     answers: list[GiftAnswer] = field(default_factory=list)
+    #: multichoice: one answer (an ``=`` option exists) or several (``single = 0``)
+    single: bool = True
     comments: list[str] = field(default_factory=list)
 
 
@@ -110,8 +114,13 @@ def _parse_gift_question(body: str, category: str, comments: list[str]) -> GiftQ
     if m:
         fmt, qtext = m.group(1), qtext[m.end():]
     q = GiftQuestion(name, _post(qtext).strip(), fmt, category, "", comments=comments)
+    # readquestion(): "Determine question type": '#' first is numerical, else a '~' anywhere
+    # is multichoice (the other types are never exported)
     if not answers_text.startswith("#"):
-        raise ExportError(f"GIFT question {name!r}: only numerical ({{#...}}) is exported.")
+        if "~" not in answers_text:
+            raise ExportError(f"GIFT question {name!r}: only numerical ({{#...}}) and multiple "
+                              "choice ({=right ~wrong}) are exported.")
+        return _multichoice(q, answers_text)
     q.kind = "numerical"
     rest = answers_text[1:]
     wrong = ""
@@ -147,4 +156,37 @@ def _parse_gift_question(body: str, category: str, comments: list[str]) -> GiftQ
         fb = wrong[1:]
         feedback = fb[fb.index("#") + 1:] if "#" in fb else ""
         q.answers.append(GiftAnswer(0.0, "*", "", _post(feedback).strip()))
+    return q
+
+
+#: readquestion()'s $giftanswerweightregex
+_WEIGHT = re.compile(r"^%-*([0-9]{1,2})\.?([0-9]*)%")
+
+
+def _multichoice(q: GiftQuestion, answers_text: str) -> GiftQuestion:
+    """readquestion()'s ``case 'multichoice'``: single answer iff an ``=`` is present; every
+    ``=`` becomes ``~=``, the text is split at ``~`` (an empty first piece dropped); fewer
+    than 2 answers is ``importminerror`` (check_answer_count()); each answer's weight is 1
+    for ``=``, answerweightparser()'s ``%n%`` (percent / 100), else 0; commentparser()
+    splits answer and feedback at the first ``#``, each trimmed and unescaped
+    (parse_text_with_format() calls escapedchar_post())."""
+    q.kind, q.single = "multichoice", "=" in answers_text
+    pieces = answers_text.replace("=", "~=").split("~")
+    pieces[0] = pieces[0].strip()
+    if not pieces[0]:
+        pieces = pieces[1:]
+    if len(pieces) < 2:
+        raise ExportError(f"GIFT question {q.name!r}: a multiple-choice question needs 2 "
+                          "answers (Moodle: importminerror).")
+    for piece in pieces:
+        piece = piece.strip()
+        weight = 0.0
+        if piece.startswith("="):
+            weight, piece = 1.0, piece[1:]
+        elif _WEIGHT.match(piece):
+            end = piece.index("%", 1)
+            weight, piece = float(piece[1:end] or 0) / 100, piece[end + 1:]
+        answer, _, feedback = piece.partition("#")
+        q.answers.append(GiftAnswer(weight, _post(answer.strip()).strip(), "",
+                                    _post(feedback.strip()).strip()))
     return q

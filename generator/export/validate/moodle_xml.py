@@ -16,6 +16,12 @@ Rules and where they come from (moodle/moodle):
   used in the category (so a re-import adds every question again, without idnumbers);
 - cloze texts through :func:`generator.export.validate.cloze.parse_cloze`
   (``import_multianswer()`` calls ``qtype_multianswer_extract_question()``);
+- multichoice questions as ``import_multichoice()`` reads them (``single`` and
+  ``shuffleanswers`` through ``trans_single()``: "false", "0" or empty is off), with at least
+  two non-empty answers and, for one answer, a 100 % one
+  (question/type/multichoice/edit_multichoice_form.php ``validation()``: ``notenoughanswers``,
+  ``errfractionsnomax``); ours also have exactly one right answer, distinct option texts and
+  feedback on every wrong option (each carries its misconception);
 - one question shape per category: a quiz's "random question from category" slot draws any
   question of the category, so a category mixing a 1-mark numerical question with a
   many-blank cloze question gives students different questions.
@@ -32,7 +38,7 @@ from decimal import Decimal, InvalidOperation
 from .cloze import check_cloze_numerical, parse_cloze
 from .common import ExportError, fraction_ok
 
-__all__ = ["check_moodle"]
+__all__ = ["check_moodle", "check_multichoice", "trans_single"]
 
 _MOODLE_TYPES = {"category", "numerical", "cloze", "multichoice", "shortanswer", "essay",
                  "truefalse", "description", "matching", "calculated"}
@@ -102,6 +108,8 @@ def check_moodle(data: bytes) -> ET.Element:
         ids.add((category, idnumber))
         if qtype == "numerical":
             _check_numerical(q, where)
+        elif qtype == "multichoice":
+            check_multichoice(q, where)
         elif qtype == "cloze":
             subs = parse_cloze(text)
             if not subs:
@@ -109,6 +117,47 @@ def check_moodle(data: bytes) -> ET.Element:
             for j, s in enumerate(subs, 1):
                 check_cloze_numerical(s, f"{where}, blank {j}")
     return root
+
+
+def trans_single(text: str | None) -> bool:
+    """question/format/xml/format.php ``trans_single()``: "false" or an empty value is off,
+    anything else on (PHP's ``!$name`` also takes "0" as empty).
+
+    >>> trans_single("true"), trans_single("0"), trans_single(" false ")
+    (True, False, False)
+    """
+    name = (text or "").strip()
+    return not (name == "false" or name in ("", "0"))
+
+
+def check_multichoice(q: ET.Element, where: str) -> list[tuple[Decimal, str, str]]:
+    """A single-answer multichoice question as cnnquiz writes it; returns its answers as
+    (fraction, option text, feedback text)."""
+    if not trans_single(_text(q, "single") if q.find("single") is not None else "true"):
+        raise ExportError(f"{where}: multichoice must be single-answer (<single>true</single>).")
+    if not trans_single(_text(q, "shuffleanswers") or "false"):
+        raise ExportError(f"{where}: the options must be shuffled (<shuffleanswers>true).")
+    out = []
+    for a in q.findall("answer"):
+        fraction = a.get("fraction", "")
+        if not fraction_ok(fraction):
+            raise ExportError(f"{where}: fraction {fraction!r} is not one Moodle accepts.")
+        text = (_text(a, "text") or "").strip()
+        if not text:  # save_question_options() skips a blank answer: the option would vanish
+            raise ExportError(f"{where}: an option with no text.")
+        out.append((Decimal(fraction), text, (_text(a, "feedback/text") or "").strip()))
+    if len(out) < 2:
+        raise ExportError(f"{where}: a multichoice question needs at least 2 options "
+                          "(Moodle: notenoughanswers).")
+    right = [o for o in out if o[0] == 100]
+    if len(right) != 1 or any(o[0] != 0 for o in out if o[0] != 100):
+        raise ExportError(f"{where}: one option at 100% and every other at 0% "
+                          "(Moodle: errfractionsnomax for a single-answer question).")
+    if len({o[1] for o in out}) != len(out):
+        raise ExportError(f"{where}: two options show the same text.")
+    if any(not fb for f, _, fb in out if f == 0):
+        raise ExportError(f"{where}: a wrong option without feedback (each names its mistake).")
+    return out
 
 
 def _check_files(qt: ET.Element, text: str, where: str) -> None:

@@ -17,6 +17,13 @@ Canvas imports a QTI 1.2 zip in two steps: instructure/QTIMigrationTool (``migra
 - **Fill-in-multiple-blanks items** (``fill_in_the_blank.rb`` ``process_canvas()``): one
   ``response_lid`` ``response_<blank>`` per ``[<blank>]`` of the question text, its answers
   as ``response_label`` texts.
+- **Multiple-choice items** (``choice_interaction.rb``: ``get_answers()``,
+  ``process_response_conditions()``, ``set_question_type()``; ``attach_feedback_values()``
+  in ``assessment_item_converter.rb``): each ``response_label`` of the ``render_choice`` is
+  an answer at weight 0; each ``respcondition`` names one answer by its ident (an unknown
+  ident is a nil answer: the item fails) and sets its weight (100 when it sets SCORE above
+  0; the last condition wins) and, first one wins, its feedback; one answer above 0 makes
+  a ``multiple_choice_question``, none an import error, several ``multiple_answers``.
 - **Question groups** (``assessment_test_converter.rb`` ``process_section()``): a section
   with ``selection_number`` n picks n of its items per student, independently; when every
   item of the group has the same ``points_possible``, that becomes the group's points.
@@ -241,11 +248,62 @@ def _check_item(item: ET.Element, href: str, names: set[str], base: str) -> dict
         summary["answers"] = _numerical_answers(item, where)
     elif qtype == "fill_in_multiple_blanks_question":
         summary["answers"] = _blank_answers(item, str(summary["text"]), where)
+    elif qtype == "multiple_choice_question":
+        options = _choice_options(item, where)
+        summary["options"] = options
+        summary["answers"] = [text for text, weight, _ in options if weight]
     else:
         raise ExportError(f"{where}: question type {qtype} is not one cnnquiz writes.")
-    summary["feedback"] = {f.get("ident"): " ".join(m.text or "" for m in _iter_local(f, "mattext"))
-                           for f in _iter_local(item, "itemfeedback")}
+    summary["feedback"] = _feedbacks(item)
     return summary
+
+
+def _feedbacks(item: ET.Element) -> dict[str, str]:
+    return {str(f.get("ident")): " ".join(m.text or "" for m in _iter_local(f, "mattext"))
+            for f in _iter_local(item, "itemfeedback")}
+
+
+def _choice_options(item: ET.Element, where: str) -> list[tuple[str, int, str]]:
+    """(option text, weight, feedback HTML) per option, as the importer reads them."""
+    lids = list(_iter_local(item, "response_lid"))
+    if len(lids) != 1 or lids[0].get("rcardinality", "Single") != "Single":
+        raise ExportError(f"{where}: a multiple-choice item has one response_lid, "
+                          "rcardinality Single.")
+    rid = lids[0].get("ident") or ""
+    labels = [lab for ch in _kids(lids[0], "render_choice") for lab in _kids(ch, "response_label")]
+    idents = [lab.get("ident") or "" for lab in labels]
+    texts = {i: _local_text(lab, "mattext").strip() for i, lab in zip(idents, labels, strict=True)}
+    if len(labels) < 2 or len(set(idents)) != len(idents) or "" in idents:
+        raise ExportError(f"{where}: needs 2 or more options with distinct idents.")
+    if "" in texts.values() or len(set(texts.values())) != len(texts):
+        raise ExportError(f"{where}: every option needs its own non-empty text.")
+    weight = dict.fromkeys(idents, 0)
+    feedback_id: dict[str, str] = {}
+    for cond in _iter_local(item, "respcondition"):
+        eqs = [e for e in _iter_local(cond, "varequal") if e.get("respident") == rid]
+        if not eqs:
+            continue
+        aid = (eqs[0].text or "").strip()
+        if aid not in weight:
+            raise ExportError(f"{where}: a condition names option {aid!r}, which the item does "
+                              "not have (Canvas's importer fails on it).")
+        score = [v for v in _iter_local(cond, "setvar") if v.get("varname") == "SCORE"]
+        weight[aid] = 100 if score and Decimal(score[0].text or "0") > 0 else 0
+        shown = next(iter(_iter_local(cond, "displayfeedback")), None)
+        if shown is not None:
+            feedback_id.setdefault(aid, str(shown.get("linkrefid")))
+    if sum(1 for w in weight.values() if w) != 1:
+        raise ExportError(f"{where}: exactly one option must score (Canvas: none is an import "
+                          "error, several a multiple-answers question).")
+    fbs = _feedbacks(item)
+    out = []
+    for aid in idents:
+        text = fbs.get(feedback_id.get(aid, ""), "")
+        if not weight[aid] and not text.strip():
+            raise ExportError(f"{where}: option {texts[aid]} has no feedback; each wrong option "
+                              "names its mistake.")
+        out.append((texts[aid], weight[aid], text))
+    return out
 
 
 def _numerical_answers(item: ET.Element, where: str) -> list[str]:
