@@ -105,9 +105,10 @@ class Engine:
         ``in_shape`` is the student-side input shape, for a merge the tuple of its inputs'.
         """
         key = (i, in_shape, ids)
-        hit = self._memo.get(key, False)
-        if hit is not False:
-            return hit  # type: ignore[return-value]
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
         self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)

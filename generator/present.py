@@ -21,7 +21,7 @@ from typing import Any
 
 from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
+from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, Windowed, fmt_shape
 from .network import sources
 from .parts import mac_counts
 from .problem import Problem
@@ -178,9 +178,10 @@ def mac_steps(p: Problem) -> list[str]:
             out.append(f"{r.name}: MACs = {formula} = {dw} + {pw} = {num(macs[r.name])}")
             continue
         else:
+            assert isinstance(layer, Windowed), layer  # every other layer with MACs has a kernel
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out
