@@ -39,7 +39,7 @@ from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
 from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
 from .parts import NAMES, mac_counts, parse_part
-from .spec import load_spec
+from .spec import load_spec, read_spec_file
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
 from .untrusted import read_json_file
 
@@ -53,6 +53,7 @@ __all__ = [
     "generate",
     "generate_set",
     "load_problem",
+    "read_problem",
     "mac_counts",
     "resolve_parts",
 ]
@@ -157,13 +158,30 @@ class Problem:
         )
 
 
-def load_problem(path: str | Path) -> Problem:
-    """Read a problem file written by ``cnnquiz generate`` (JSON)."""
+_PROBLEM_KEYS = frozenset({"id", "seed", "version", "spec", "answers"})
+
+
+def read_problem(path: str | Path) -> Problem | dict[str, Any]:
+    """What a problem or spec file holds: the one reader of problem files.
+
+    A problem file written by ``cnnquiz generate`` (JSON with id, seed, version, spec and
+    answers) is its :class:`Problem`; another JSON mapping with a ``spec`` mapping is that
+    mapping (its ``parts`` say what it asks); any other file is a spec (YAML or JSON).
+    """
     p = Path(path)
-    data = read_json_file(p, "problem file")
-    if not isinstance(data, dict):
-        raise ConfigError(f"{p} is not a cnnquiz problem file.")
-    return Problem.from_dict(data)
+    if p.suffix == ".json":
+        data = read_json_file(p, "problem file")
+        if isinstance(data, dict) and "spec" in data:
+            if not isinstance(data["spec"], dict):
+                raise ConfigError("the problem file's 'spec' must be a mapping.", where=str(path))
+            return Problem.from_dict(data) if _PROBLEM_KEYS <= data.keys() else data
+    return read_spec_file(p)
+
+
+def load_problem(path: str | Path) -> Problem:
+    """A problem file written by ``cnnquiz generate``; ConfigError says why a file is not one."""
+    found = read_problem(path)
+    return found if isinstance(found, Problem) else Problem.from_dict(found)  # names what is missing
 
 
 _SOLVED: dict[str, Solution] = {}
