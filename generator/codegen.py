@@ -27,31 +27,22 @@ model = keras.Sequential([
 
 from __future__ import annotations
 
-from typing import Any
-
 from .errors import ConfigError
 from .layers import (
-    BatchNormalization,
+    Code,
     Conv,
     ConvTranspose,
     Dense,
     DepthwiseConv,
-    Dropout,
-    Flatten,
-    GlobalPool,
     Layer,
     Pool,
     PoolWeights,
     SeparableConv,
+    of,
 )
 from .network import Network
 
 __all__ = ["keras_code", "torch_code"]
-
-
-def _k(t: tuple[int, ...]) -> str:
-    """An int when every axis agrees, else a tuple literal."""
-    return str(t[0]) if len(set(t)) == 1 else str(tuple(t))
 
 
 def _last_dense(net: Network) -> str | None:
@@ -83,50 +74,7 @@ class TrainablePooling{r}D(layers.Layer):
 
 
 def _keras_layer(layer: Layer, relu: bool) -> str:
-    r, name = getattr(layer, "rank", 2), f'name="{layer.name}"'
-    act = ', activation="relu"' if relu else ""
-    if isinstance(layer, Conv | ConvTranspose | DepthwiseConv | SeparableConv):
-        if not isinstance(layer.padding, str):
-            raise ConfigError(f"{layer.name}: Keras has no integer padding; show it as prose.")
-        cls = {Conv: f"Conv{r}D", ConvTranspose: f"Conv{r}DTranspose",
-               DepthwiseConv: f"DepthwiseConv{r}D", SeparableConv: f"SeparableConv{r}D"}[type(layer)]
-        args = [] if isinstance(layer, DepthwiseConv) else [str(layer.filters)]
-        args.append(_k(layer.kernel))
-        if any(s != 1 for s in layer.strides):
-            args.append(f"strides={_k(layer.strides)}")
-        args.append(f'padding="{layer.padding}"')
-        if any(d != 1 for d in layer.dilation):
-            args.append(f"dilation_rate={_k(layer.dilation)}")
-        if isinstance(layer, Conv) and layer.groups != 1:
-            args.append(f"groups={layer.groups}")
-        if isinstance(layer, DepthwiseConv | SeparableConv) and layer.depth_multiplier != 1:
-            args.append(f"depth_multiplier={layer.depth_multiplier}")
-        if not layer.use_bias:
-            args.append("use_bias=False")
-        return f"layers.{cls}({', '.join(args)}{act}, {name})"
-    if isinstance(layer, Pool):
-        op = "Max" if layer.op == "max" else "Average"
-        if layer.trainable != PoolWeights.NONE:
-            bias = "" if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS else ", use_bias=False"
-            return f"TrainablePooling{r}D({_k(layer.kernel)}{bias}, {name})"
-        strides = "" if layer.strides == layer.kernel else f", strides={_k(layer.strides)}"
-        if not isinstance(layer.padding, str):
-            raise ConfigError(f"{layer.name}: Keras has no integer padding; show it as prose.")
-        pad = "" if layer.padding == "valid" else f', padding="{layer.padding}"'
-        return f"layers.{op}Pooling{r}D({_k(layer.kernel)}{strides}{pad}, {name})"
-    if isinstance(layer, GlobalPool):
-        op = "Max" if layer.op == "max" else "Average"
-        return f"layers.Global{op}Pooling{layer.rank}D({name})"
-    if isinstance(layer, Flatten):
-        return f"layers.Flatten({name})"
-    if isinstance(layer, Dense):
-        bias = "" if layer.use_bias else ", use_bias=False"
-        return f"layers.Dense({layer.units}{bias}{act}, {name})"
-    if isinstance(layer, Dropout):
-        return f"layers.Dropout({layer.rate}, {name})"
-    if isinstance(layer, BatchNormalization):
-        return f"layers.BatchNormalization({name})"
-    raise ConfigError(f"{layer.name}: no Keras code for {layer.kind}.")
+    return of(layer).keras_source(layer, Code(in_shape=(), relu=relu))
 
 
 def _keras_helpers(net: Network) -> str:
@@ -189,74 +137,8 @@ class TrainablePool(nn.Module):
 '''
 
 
-def _torch_padding(layer: Any) -> list[str]:
-    if layer.padding == "valid":
-        return []
-    if layer.padding == "same":
-        if any(s != 1 for s in layer.strides):
-            raise ConfigError(f"{layer.name}: PyTorch has no 'same' padding for stride > 1.")
-        return ['padding="same"']
-    return [f"padding={_k(layer.padding)}"]
-
-
 def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) -> str:
-    c, r = in_shape[-1], getattr(layer, "rank", 2)
-    if isinstance(layer, Conv | DepthwiseConv | SeparableConv | ConvTranspose):
-        extra = []
-        if any(s != 1 for s in layer.strides):
-            extra.append(f"stride={_k(layer.strides)}")
-        if isinstance(layer, ConvTranspose):
-            if layer.padding == "same":
-                raise ConfigError(f"{layer.name}: PyTorch has no 'same' transposed convolution.")
-            if layer.output_padding is not None:
-                extra.append(f"output_padding={_k(layer.output_padding)}")
-        extra += _torch_padding(layer) if layer.padding != "valid" else []
-        if any(d != 1 for d in layer.dilation):
-            extra.append(f"dilation={_k(layer.dilation)}")
-        kernel = f"kernel_size={_k(layer.kernel)}"
-        nobias = [] if layer.use_bias else ["bias=False"]
-        if isinstance(layer, Conv):
-            groups = [f"groups={layer.groups}"] if layer.groups != 1 else []
-            return f"nn.Conv{r}d({', '.join([str(c), str(layer.filters), kernel, *extra, *groups, *nobias])})"
-        if isinstance(layer, ConvTranspose):
-            return f"nn.ConvTranspose{r}d({', '.join([str(c), str(layer.filters), kernel, *extra, *nobias])})"
-        m = c * layer.depth_multiplier
-        if isinstance(layer, DepthwiseConv):
-            return f"nn.Conv{r}d({', '.join([str(c), str(m), kernel, *extra, f'groups={c}', *nobias])})"
-        depthwise = f"nn.Conv{r}d({', '.join([str(c), str(m), kernel, *extra, f'groups={c}', 'bias=False'])})"
-        pointwise = f"nn.Conv{r}d({', '.join([str(m), str(layer.filters), 'kernel_size=1', *nobias])})"
-        return f"nn.Sequential(  # depthwise, then pointwise\n            {depthwise},\n            {pointwise},\n        )"
-    if isinstance(layer, Pool):
-        if layer.padding != "valid":
-            raise ConfigError(f"{layer.name}: PyTorch pooling has no '{layer.padding}' padding.")
-        op = "MaxPool" if layer.op == "max" else "AvgPool"
-        strides = "" if layer.strides == layer.kernel else f", stride={_k(layer.strides)}"
-        pool = f"nn.{op}{r}d({_k(layer.kernel)}{strides})"
-        if layer.trainable == PoolWeights.NONE:
-            return pool
-        bias = "" if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS else ", bias=False"
-        return f"TrainablePool({pool}, {c}{bias})"
-    if isinstance(layer, GlobalPool):
-        op = "AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool"
-        if layer.keepdims:
-            return f"nn.{op}{layer.rank}d(1)"
-        return f"nn.Sequential(nn.{op}{layer.rank}d(1), nn.Flatten())"
-    if isinstance(layer, Flatten):
-        return "nn.Flatten()"
-    if isinstance(layer, Dense):
-        if len(in_shape) != 1:
-            raise ConfigError(f"{layer.name}: PyTorch's Linear on a multi-axis input is not shown.")
-        nobias = "" if layer.use_bias else ", bias=False"  # type: ignore[assignment]
-        if first_dense:
-            return f"nn.LazyLinear({layer.units}{nobias})"
-        return f"nn.Linear({c}, {layer.units}{nobias})"
-    if isinstance(layer, Dropout):
-        return f"nn.Dropout({layer.rate})"
-    if isinstance(layer, BatchNormalization):
-        if not (layer.center and layer.scale):
-            raise ConfigError(f"{layer.name}: PyTorch BatchNorm has γ and β together.")
-        return f"nn.BatchNorm{max(len(in_shape) - 1, 1)}d({c})"
-    raise ConfigError(f"{layer.name}: no PyTorch code for {layer.kind}.")
+    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense))
 
 
 def torch_code(net: Network) -> str:

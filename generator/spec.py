@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import ConfigError
-from .layers import KINDS, MERGE_OPS, Layer, PoolWeights, make
+from .layers import REGISTRY, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 from .spec_values import (
     _axis,
@@ -70,65 +70,18 @@ CONVENTIONS: dict[str, tuple[str, ...]] = {
     "count": tuple(c.value for c in Count),
 }
 
-WINDOW = ("kernel", "strides", "padding", "dilation")
-OPTIONS: dict[str, tuple[str, ...]] = {
-    "conv": ("filters", *WINDOW, "groups", "bias", "frozen"),
-    "conv_transpose": ("filters", *WINDOW, "output_padding", "bias", "frozen"),
-    "depthwise": ("kernel", "strides", "padding", "dilation", "depth_multiplier", "bias", "frozen"),
-    "separable": ("filters", *WINDOW, "depth_multiplier", "bias", "frozen"),
-    "pool": ("pool_size", "strides", "padding", "trainable"),
-    "global_pool": ("keepdims",),
-    "dense": ("units", "bias", "frozen"),
-    "dropout": ("rate",),
-    "activation": ("activation",),
-    "batch_normalization": ("center", "scale", "frozen"),
-    "local_response_normalization": ("size",),
-    "flatten": (),
-    "merge": ("axis",),
-    "up_sampling": ("size",),
-    "zero_padding": ("padding",),
-    "cropping": ("cropping",),
-    "reshape": ("target_shape",),
-    "permute": ("dims",),
-    "identity": (),
-    "layer_normalization": ("center", "scale", "frozen"),
-    "group_normalization": ("groups", "center", "scale", "frozen"),
-    "prelu": ("shared_axes",),
-    "embedding": ("input_dim", "output_dim"),
-}
-REQUIRED = {"conv": ("filters", "kernel"), "conv_transpose": ("filters", "kernel"),
-            "depthwise": ("kernel",), "separable": ("filters", "kernel"),
-            "pool": ("pool_size",), "dense": ("units",), "reshape": ("target_shape",),
-            "permute": ("dims",), "embedding": ("input_dim", "output_dim")}
-
 #: layers in one spec: generous for real networks (ResNet-152 has 517 in Keras, DenseNet-201
 #: 709), small enough that solve and lint of the largest allowed spec take about a second
 MAX_LAYERS = 2_000
 def family(kind: str) -> str:
-    """The option family of a layer kind.
+    """The option family of a layer kind (from its registration; an unregistered kind, such as
+    an importer's own, is its own family).
 
     >>> family("conv2d_transpose"), family("max_pooling3d"), family("relu")
     ('conv_transpose', 'pool', 'activation')
     """
-    if kind.startswith("global_"):
-        return "global_pool"
-    if kind.endswith("_transpose"):
-        return "conv_transpose"
-    for prefix in ("depthwise", "separable"):
-        if kind.startswith(prefix):
-            return prefix
-    if kind.startswith("conv"):
-        return "conv"
-    if "_pooling" in kind:
-        return "pool"
-    if kind in ("relu", "softmax"):
-        return "activation"
-    if kind in MERGE_OPS:
-        return "merge"
-    for prefix in ("up_sampling", "zero_padding", "cropping"):
-        if kind.startswith(prefix):
-            return prefix
-    return kind
+    entry = REGISTRY.get(kind)
+    return kind if entry is None else entry.family
 
 
 # -- input ----------------------------------------------------------------------------------
@@ -176,11 +129,11 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
                    stated: set[tuple[str, str]], *, name: str, shared: bool = False
                    ) -> dict[str, Any]:
     """Constructor arguments for one layer, defaults and conventions applied."""
-    fam = family(kind)
-    cls, fixed = KINDS[kind]
-    rank = fixed.get("rank", 1)
+    entry = REGISTRY[kind]
+    fam = entry.family
+    rank = entry.fixed.get("rank", 1)
     args: dict[str, Any] = {}
-    for key in () if shared else REQUIRED.get(fam, ()):
+    for key in () if shared else entry.required:
         if key not in opts:
             raise ConfigError(f"{kind} needs '{key}'.", where=where)
     parse: dict[str, Callable[[Any], Any]] = {
@@ -217,13 +170,13 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     for key, value in opts.items():
         args[key] = parse[key](value)
     # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default
-    if "padding" in OPTIONS[fam] and fam != "zero_padding":
+    if "padding" in entry.options and fam != "zero_padding":
         if "padding" in args:
             stated.add((name, "padding"))
         elif "padding" in conv:
             args["padding"] = conv["padding"]
             stated.add((name, "padding"))
-    if "bias" in OPTIONS[fam]:
+    if "bias" in entry.options:
         if "bias" in args:
             stated.add((name, "bias"))
         elif "bias" in conv:
@@ -273,13 +226,14 @@ def _layer(raw: Any, index: int, conv: Mapping[str, str], earlier: dict[str, Lay
     if kind is None:
         raise ConfigError("layer needs a type, e.g. type: conv2d.", where=where)
     kind = str(kind).lower()
-    if kind not in KINDS:
-        raise ConfigError(f"unknown layer type {_short(kind)}.{_suggest(kind, KINDS)}", where=where)
-    fam = family(kind)
+    if kind not in REGISTRY:
+        raise ConfigError(f"unknown layer type {_short(kind)}.{_suggest(kind, REGISTRY)}",
+                          where=where)
+    options = REGISTRY[kind].options
     for key in opts:
-        if key not in OPTIONS[fam]:
-            raise ConfigError(f"unknown option '{key}' for {kind}.{_suggest(key, OPTIONS[fam])} "
-                              f"Options: {', '.join(OPTIONS[fam]) or 'none'}.", where=where)
+        if key not in options:
+            raise ConfigError(f"unknown option '{key}' for {kind}.{_suggest(key, options)} "
+                              f"Options: {', '.join(options) or 'none'}.", where=where)
     if name is None:
         n = counters.get(kind, 0)
         name = kind if n == 0 else f"{kind}_{n}"

@@ -18,15 +18,14 @@ from .layers import (
     ConvTranspose,
     Dense,
     DepthwiseConv,
-    Dropout,
-    Flatten,
-    GlobalPool,
     Layer,
     Pool,
     PoolWeights,
     SeparableConv,
     fmt_shape,
+    of,
 )
+from .layers.kinds.words import dims, plural
 from .network import Count, Network, Node
 from .parts import Form, Quantity, parse_part
 from .render import num
@@ -41,9 +40,6 @@ COLOR_NAMES = {"rgb": "RGB", "bgr": "BGR", "rgba": "RGBA", "cmyk": "CMYK",
                "gray": "grayscale", "grayscale": "grayscale"}
 
 
-#: a window or shape as printed (3×3, 28×28×16; a 1-D window as a bare number): the one
-#: shape-text join, :func:`generator.layers.fmt_shape`
-dims = fmt_shape
 
 
 # -- the input ----------------------------------------------------------------------------------
@@ -79,37 +75,6 @@ def input_label(net: Network) -> str:
 
 
 # -- one layer in words ---------------------------------------------------------------------
-def _pad(layer: Any, transposed: bool = False) -> str:
-    if isinstance(layer.padding, str):
-        return "valid padding" if layer.padding == "valid" else "'same' padding"
-    return f"zero padding of {dims(layer.padding[:1]) if len(set(layer.padding)) == 1 else dims(layer.padding)} on each side"
-
-
-def plural(n: int, word: str) -> str:
-    """'1 filter', '2 filters'.
-
-    >>> plural(1, "kernel"), plural(3, "kernel")
-    ('1 kernel', '3 kernels')
-    """
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
-
-
-def _window(layer: Any) -> str:
-    """'a 2×2 window'; 1-D: 'a window of 2'."""
-    return f"a window of {layer.kernel[0]}" if len(layer.kernel) == 1 else f"a {dims(layer.kernel)} window"
-
-
-def _stride(layer: Any) -> str:
-    s = layer.strides
-    return f"stride {s[0]}" if len(set(s)) == 1 else f"strides {dims(s)}"
-
-
-def _bias_note(layer: Any, default_bias: bool) -> str:
-    if layer.use_bias == default_bias:
-        return ""
-    return ", with bias" if layer.use_bias else ", without bias"
-
-
 def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool) -> str:
     """A textbook description of one layer; the pattern is drawn from ``rng``."""
     layer: Layer = node.layer
@@ -117,65 +82,7 @@ def layer_text(node: Node, net: Network, rng: random.Random, default_bias: bool)
         return rng.choice((f"the same convolution as {node.shares}, applied again: it reuses "
                            f"{node.shares}'s weights (shared, not copied)",
                            f"{node.shares} applied a second time (shared weights)"))
-    k = lambda L: dims(L.kernel)  # noqa: E731
-    if isinstance(layer, Conv):
-        extra = ""
-        if any(d != 1 for d in layer.dilation):
-            extra += f", dilation {dims(layer.dilation[:1]) if len(set(layer.dilation)) == 1 else dims(layer.dilation)}"
-        if layer.groups != 1:
-            extra += f", {layer.groups} groups (grouped convolution, as in AlexNet)"
-        extra += _bias_note(layer, default_bias)
-        return rng.choice((
-            f"convolutional layer with {plural(layer.filters, 'filter')} of {k(layer)}, "  # type: ignore[no-untyped-call]
-            f"{_stride(layer)}, {_pad(layer)}{extra}",
-            f"convolution, {plural(layer.filters, 'kernel')} of size {k(layer)} ({_stride(layer)}, "  # type: ignore[no-untyped-call]
-            f"{_pad(layer)}){extra}",
-            f"{plural(layer.filters, 'convolution filter')} of size {k(layer)} applied with "  # type: ignore[no-untyped-call]
-            f"{_stride(layer)} and {_pad(layer)}{extra}",
-        ))
-    if isinstance(layer, ConvTranspose):
-        if layer.padding == "same":
-            pad = "'same' padding (as in Keras: the output is the input size times the stride)"
-        elif layer.padding == "valid":
-            pad = "no padding ('valid')"
-        else:
-            pad = f"padding {layer.padding[0]} (as PyTorch's ConvTranspose defines it)"
-        return (f"transposed convolution with {plural(layer.filters, 'filter')} of {k(layer)}, "  # type: ignore[no-untyped-call]
-                f"{_stride(layer)}, {pad}{_bias_note(layer, default_bias)}")
-    if isinstance(layer, DepthwiseConv):
-        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else \
-            ", depth multiplier 1"
-        return (f"depthwise convolution (one {k(layer)} filter per input channel{dm}), "  # type: ignore[no-untyped-call]
-                f"{_stride(layer)}, {_pad(layer)}{_bias_note(layer, default_bias)}")
-    if isinstance(layer, SeparableConv):
-        dm = f", depth multiplier {layer.depth_multiplier}" if layer.depth_multiplier != 1 else ""
-        return (f"depthwise-separable convolution with {plural(layer.filters, 'output filter')}: a {k(layer)} "  # type: ignore[no-untyped-call]
-                f"depthwise step{dm} without bias, then a 1×1 pointwise step"
-                f"{' with one bias per filter' if layer.use_bias else ' without bias'}; "
-                f"{_stride(layer)}, {_pad(layer)}")
-    if isinstance(layer, Pool):
-        op = "max" if layer.op == "max" else "average"
-        text = rng.choice((f"{op} pooling with {_window(layer)} and {_stride(layer)}",
-                           f"{op} pooling over {_window(layer)}, {_stride(layer)}"))
-        if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
-            text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
-        elif layer.trainable == PoolWeights.COEFFICIENT:
-            text += " (subsampling with one trainable coefficient per channel, no bias)"
-        return text
-    if isinstance(layer, GlobalPool):
-        return f"global {layer.op} pooling (one value per channel)"
-    if isinstance(layer, Flatten):
-        return rng.choice(("flatten", "flattening layer", "flatten to a vector"))
-    if isinstance(layer, Dense):
-        b = _bias_note(layer, default_bias)
-        return rng.choice((f"fully connected (dense) layer with {plural(layer.units, 'unit')}{b}",
-                           f"dense layer, {plural(layer.units, 'neuron')}{b}",
-                           f"fully connected layer with {plural(layer.units, 'output')}{b}"))
-    if isinstance(layer, Dropout):
-        return f"dropout with rate {layer.rate}"
-    if isinstance(layer, BatchNormalization):
-        return "batch normalization over the channels"
-    return layer.describe()
+    return of(layer).words(layer, rng, default_bias)
 
 
 def type_name(layer: Layer) -> str:
@@ -184,21 +91,7 @@ def type_name(layer: Layer) -> str:
     >>> type_name(Conv(rank=2, filters=2, kernel=(3, 3)))
     'Conv2D'
     """
-    r = getattr(layer, "rank", 2)
-    if isinstance(layer, Conv):
-        return f"Conv{r}D"
-    if isinstance(layer, ConvTranspose):
-        return f"Conv{r}DTranspose"
-    if isinstance(layer, DepthwiseConv):
-        return f"DepthwiseConv{r}D"
-    if isinstance(layer, SeparableConv):
-        return f"SeparableConv{r}D"
-    if isinstance(layer, Pool):
-        return f"{'Max' if layer.op == 'max' else 'Average'}Pool{r}D"
-    if isinstance(layer, GlobalPool):
-        return f"Global{'Max' if layer.op == 'max' else 'Average'}Pool{layer.rank}D"
-    return {Flatten: "Flatten", Dense: "Dense", Dropout: "Dropout",
-            BatchNormalization: "BatchNorm"}.get(type(layer), layer.kind)
+    return of(layer).glyph
 
 
 # -- conventions ------------------------------------------------------------------------------

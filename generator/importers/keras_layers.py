@@ -185,6 +185,8 @@ def _zero_padding(a: CallArgs, rank: int) -> tuple[int, ...]:
     v = a.get("padding", 1)
     if _ints(v):
         return (v,) * rank
+    if rank == 1 and isinstance(v, tuple) and len(v) == 2 and all(_ints(p) for p in v):
+        v = (v,)  # ZeroPadding1D((left, right)): one pair (keras/src/layers/reshaping/zero_padding1d.py)
     if not isinstance(v, tuple) or len(v) != rank:
         fail(a.call, f"{a.label}: padding needs one entry per spatial axis ({rank}).")
     out = []

@@ -23,10 +23,15 @@ from .core import (
 from .merge import MERGE_OPS, Merge
 from .norm import Embedding, GroupNormalization, LayerNormalization, PReLU
 from .pooling import GlobalPool, Pool, PoolWeights
+from .registry import REGISTRY, Code, Kind, of
 from .reshape import Cropping, Identity, Permute, Reshape, UpSampling, ZeroPadding
 
 __all__ = [
     "KINDS",
+    "REGISTRY",
+    "Code",
+    "Kind",
+    "of",
     "MERGE_OPS",
     "Merge",
     "PReLU",
@@ -60,39 +65,9 @@ __all__ = [
     "make",
 ]
 
-#: kind -> (class, fixed constructor arguments)
+#: kind -> (class, fixed constructor arguments), from the registry
 KINDS: dict[str, tuple[type[Layer], dict[str, Any]]] = {
-    "flatten": (Flatten, {}),
-    "dense": (Dense, {}),
-    "dropout": (Dropout, {}),
-    "activation": (Activation, {}),
-    "relu": (Activation, {"activation": "relu"}),
-    "softmax": (Activation, {"activation": "softmax"}),
-    "batch_normalization": (BatchNormalization, {}),
-    "local_response_normalization": (LocalResponseNormalization, {}),
-    "reshape": (Reshape, {}),
-    "permute": (Permute, {}),
-    "identity": (Identity, {}),
-    "layer_normalization": (LayerNormalization, {}),
-    "group_normalization": (GroupNormalization, {}),
-    "prelu": (PReLU, {}),
-    "embedding": (Embedding, {}),
-}
-for _r in (1, 2, 3):
-    KINDS[f"conv{_r}d"] = (Conv, {"rank": _r})
-    KINDS[f"conv{_r}d_transpose"] = (ConvTranspose, {"rank": _r})
-    for _op in ("max", "average"):
-        KINDS[f"{_op}_pooling{_r}d"] = (Pool, {"rank": _r, "op": _op})
-        KINDS[f"global_{_op}_pooling{_r}d"] = (GlobalPool, {"rank": _r, "op": _op})
-for _r in (1, 2, 3):
-    KINDS[f"up_sampling{_r}d"] = (UpSampling, {"rank": _r})
-    KINDS[f"zero_padding{_r}d"] = (ZeroPadding, {"rank": _r})
-    KINDS[f"cropping{_r}d"] = (Cropping, {"rank": _r})
-for _op in MERGE_OPS:
-    KINDS[_op] = (Merge, {"op": _op})
-for _r in (1, 2):
-    KINDS[f"depthwise_conv{_r}d"] = (DepthwiseConv, {"rank": _r})
-    KINDS[f"separable_conv{_r}d"] = (SeparableConv, {"rank": _r})
+    k: (r.cls, dict(r.fixed)) for k, r in REGISTRY.items()}
 
 
 def make(kind: str, **options: Any) -> Layer:

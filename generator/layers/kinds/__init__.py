@@ -1,0 +1,1 @@
+"""One registration per layer kind, grouped like the layer classes (see :mod:`..registry`)."""

@@ -1,0 +1,96 @@
+"""Registrations of pooling: windowed max/average (LeNet-style weights optional) and global."""
+
+from __future__ import annotations
+
+import random
+
+from ...errors import ConfigError
+from ..pooling import GlobalPool, Pool, PoolWeights
+from .base import Code, Kind, k
+from .words import stride, window
+
+__all__ = ["KINDS"]
+
+# keras/src/layers/pooling/max_pooling2d.py; torch/nn/modules/pooling.py
+K_POOL = ("pool_size", "strides", "padding", "data_format")
+T_MAXPOOL = ("kernel_size", "stride", "padding", "dilation", "return_indices", "ceil_mode")
+T_AVGPOOL = ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad",
+             "divisor_override")
+OP = {"max": "Max", "average": "Average"}
+
+
+def _keras_pool(layer: Pool, code: Code) -> str:
+    name = f'name="{layer.name}"'
+    if layer.trainable != PoolWeights.NONE:
+        bias = "" if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS else ", use_bias=False"
+        return f"TrainablePooling{layer.rank}D({k(layer.kernel)}{bias}, {name})"
+    strides = "" if layer.strides == layer.kernel else f", strides={k(layer.strides)}"
+    if not isinstance(layer.padding, str):
+        raise ConfigError(f"{layer.name}: Keras has no integer padding; show it as prose.")
+    pad = "" if layer.padding == "valid" else f', padding="{layer.padding}"'
+    return f"layers.{OP[layer.op]}Pooling{layer.rank}D({k(layer.kernel)}{strides}{pad}, {name})"
+
+
+def _torch_pool(layer: Pool, code: Code) -> str:
+    if layer.padding != "valid":
+        raise ConfigError(f"{layer.name}: PyTorch pooling has no '{layer.padding}' padding.")
+    op = "MaxPool" if layer.op == "max" else "AvgPool"
+    strides = "" if layer.strides == layer.kernel else f", stride={k(layer.strides)}"
+    pool = f"nn.{op}{layer.rank}d({k(layer.kernel)}{strides})"
+    if layer.trainable == PoolWeights.NONE:
+        return pool
+    bias = "" if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS else ", bias=False"
+    return f"TrainablePool({pool}, {code.in_shape[-1]}{bias})"
+
+
+def _keras_global(layer: GlobalPool, code: Code) -> str:
+    return f'layers.Global{OP[layer.op]}Pooling{layer.rank}D(name="{layer.name}")'
+
+
+def _torch_global(layer: GlobalPool, code: Code) -> str:
+    op = "AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool"
+    if layer.keepdims:
+        return f"nn.{op}{layer.rank}d(1)"
+    return f"nn.Sequential(nn.{op}{layer.rank}d(1), nn.Flatten())"
+
+
+def _words_pool(layer: Pool, rng: random.Random, default_bias: bool) -> str:
+    op = "max" if layer.op == "max" else "average"
+    text = rng.choice((f"{op} pooling with {window(layer)} and {stride(layer)}",
+                       f"{op} pooling over {window(layer)}, {stride(layer)}"))
+    if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
+        text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
+    elif layer.trainable == PoolWeights.COEFFICIENT:
+        text += " (subsampling with one trainable coefficient per channel, no bias)"
+    return text
+
+
+def _words_global(layer: GlobalPool, rng: random.Random, default_bias: bool) -> str:
+    return f"global {layer.op} pooling (one value per channel)"
+
+
+def _names(op: str, r: int, prefix: str = "") -> tuple[str, ...]:
+    keras = ("MaxPooling", "MaxPool") if op == "max" else ("AveragePooling", "AvgPool")
+    return tuple(f"{prefix}{n}{r}D" for n in keras)
+
+
+KINDS: list[Kind] = []
+for _r in (1, 2, 3):
+    for _op in ("max", "average"):
+        _t = "Max" if _op == "max" else "Avg"
+        KINDS += [
+            Kind(kind=f"{_op}_pooling{_r}d", cls=Pool, fixed={"rank": _r, "op": _op},
+                 family="pool", options=("pool_size", "strides", "padding", "trainable"),
+                 required=("pool_size",), glyph=f"{OP[_op]}Pool{_r}D",
+                 keras={n: K_POOL for n in _names(_op, _r)},
+                 torch={f"{_t}Pool{_r}d": (T_MAXPOOL if _op == "max" else
+                                           T_AVGPOOL if _r > 1 else T_AVGPOOL[:5])},
+                 keras_code=_keras_pool, torch_code=_torch_pool, wording=_words_pool,
+                 example=((8,) * _r + (3,), {"pool_size": 2})),
+            Kind(kind=f"global_{_op}_pooling{_r}d", cls=GlobalPool, fixed={"rank": _r, "op": _op},
+                 family="global_pool", options=("keepdims",),
+                 glyph=f"Global{OP[_op]}Pool{_r}D",
+                 keras={n: ("data_format",) for n in _names(_op, _r, "Global")},
+                 keras_code=_keras_global, torch_code=_torch_global, wording=_words_global,
+                 example=((8,) * _r + (3,), {})),
+        ]

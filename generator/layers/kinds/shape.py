@@ -1,0 +1,72 @@
+"""Registrations of the layers that move values without weights: upsampling, zero padding,
+cropping, reshape, permute, identity."""
+
+from __future__ import annotations
+
+from ...errors import ConfigError
+from ..reshape import Cropping, Identity, Permute, Reshape, UpSampling, ZeroPadding
+from .base import Code, Kind, k, name_arg
+
+__all__ = ["KINDS"]
+
+
+def _pairs(pairs: tuple[tuple[int, int], ...]) -> str:
+    return str(tuple(tuple(p) for p in pairs)) if len(pairs) > 1 else str(tuple(pairs[0]))
+
+
+def _torch_zero_pad(layer: ZeroPadding, code: Code) -> str:
+    flat = tuple(x for pair in reversed(layer.padding) for x in pair)  # last axis first
+    return f"nn.ZeroPad{layer.rank}d({flat})"
+
+
+def _torch_reshape(layer: Reshape, code: Code) -> str:
+    if len(code.in_shape) != 1:
+        raise ConfigError(f"{layer.name}: shown in PyTorch only from a flat input (nn.Unflatten).")
+    out = layer.output_shape(code.in_shape)
+    first = (out[-1], *out[:-1]) if len(out) > 1 else out  # channels first
+    return f"nn.Unflatten(1, {first})"
+
+
+def _torch_upsample(layer: UpSampling, code: Code) -> str:
+    return f"nn.Upsample(scale_factor={k(layer.size)})"
+
+
+KINDS: list[Kind] = [
+    Kind(kind="reshape", cls=Reshape, family="reshape", options=("target_shape",),
+         required=("target_shape",), glyph="reshape", keras={"Reshape": ("target_shape",)},
+         torch={"Unflatten": ("dim", "unflattened_size")},
+         keras_code=lambda L, c: f"layers.Reshape({tuple(L.target_shape)}, {name_arg(L)})",
+         torch_code=_torch_reshape, example=((48,), {"target_shape": [4, 4, 3]})),
+    Kind(kind="permute", cls=Permute, family="permute", options=("dims",), required=("dims",),
+         glyph="permute", keras={"Permute": ("dims",)},
+         keras_code=lambda L, c: f"layers.Permute({tuple(L.dims)}, {name_arg(L)})",
+         no_torch="torch has no permute module (x.permute(...) in forward)",
+         example=((10, 3), {"dims": [2, 1]})),
+    Kind(kind="identity", cls=Identity, family="identity", glyph="identity",
+         keras={"Identity": ()}, torch={"Identity": ()},
+         keras_code=lambda L, c: f"layers.Identity({name_arg(L)})",
+         torch_code=lambda L, c: "nn.Identity()", example=((6, 6, 3), {}),
+         example_after=({"type": "flatten"},)),
+]
+for _r in (1, 2, 3):
+    KINDS += [
+        Kind(kind=f"up_sampling{_r}d", cls=UpSampling, fixed={"rank": _r}, family="up_sampling",
+             options=("size",), glyph=f"up_sampling{_r}d", keras={f"UpSampling{_r}D": ("size",)},
+             torch={"Upsample": ("size", "scale_factor", "mode", "align_corners",
+                                 "recompute_scale_factor")} if _r == 2 else {},
+             keras_code=lambda L, c: f"layers.UpSampling{L.rank}D({k(L.size)}, {name_arg(L)})",
+             torch_code=_torch_upsample, example=((5,) * _r + (3,), {"size": 2})),
+        Kind(kind=f"zero_padding{_r}d", cls=ZeroPadding, fixed={"rank": _r},
+             family="zero_padding", options=("padding",), glyph=f"zero_padding{_r}d",
+             keras={f"ZeroPadding{_r}D": ("padding", "data_format")},
+             torch={f"ZeroPad{_r}d": ("padding",)},
+             keras_code=lambda L, c: f"layers.ZeroPadding{L.rank}D({_pairs(L.padding)}, {name_arg(L)})",
+             torch_code=_torch_zero_pad, example=((6,) * _r + (3,), {"padding": 1}),
+             example_after=({"type": f"conv{_r}d", "filters": 2, "kernel": 3},)),
+        Kind(kind=f"cropping{_r}d", cls=Cropping, fixed={"rank": _r}, family="cropping",
+             options=("cropping",), glyph=f"cropping{_r}d",
+             keras={f"Cropping{_r}D": ("cropping", "data_format")},
+             keras_code=lambda L, c: f"layers.Cropping{L.rank}D({_pairs(L.cropping)}, {name_arg(L)})",
+             no_torch="torch has no cropping module (slicing in forward)",
+             example=((8,) * _r + (3,), {"cropping": 1})),
+    ]

@@ -1,0 +1,123 @@
+"""The misconception catalogue as data: stable ids, the step each changes, the formula change.
+
+One module per family holds its entries (:mod:`.conv`, :mod:`.dense`, :mod:`.pool_norm`,
+:mod:`.shapes`, :mod:`.graph`; MAC and pair mistakes in :mod:`.macs`, :mod:`.pairs`); the
+vocabulary (:class:`Step`, :class:`Misconception`, priors) is in :mod:`.base`. Here the
+families are joined in one catalogue, in a fixed order, and applied to networks.
+
+Each :class:`Misconception` changes one formula step and reuses the layers' own code:
+
+- ``rewrite``: a hyper-parameter change (``dataclasses.replace``), e.g. strides -> 1;
+- ``shape_layer``: a layer used for the output shape only (transposed conv as a conv);
+- ``reshape(layer, in_shape, out_shape)``: a small change of the output shape (no ``+ 1``);
+- ``weight_layer(layer, in_shape)`` / ``weight_input(in_shape)``: what the weight
+  computation sees (C_in -> 1, a depthwise conv taken as a standard one);
+- ``reweigh(layer, in_shape, out_shape, weights)``: a change of the weight tensors
+  (bias dropped, counted per output position, moving statistics made trainable);
+- ``input(shape)``: the network input as the student reads it (RGB taken as gray);
+- ``unshare``: shared weights counted again at every use.
+
+Ids never contain digits or drawn numbers; other tools (generator, exporters) rely on them.
+
+>>> from generator.spec import load_spec
+>>> quiz = load_spec({"input": {"shape": [300, 300], "color": "rgb"},
+...                   "layers": [{"type": "conv2d", "filters": 100, "kernel": 5}]})
+>>> apply(quiz, [("conv_no_bias", None)]).total, apply(quiz, [("conv_no_cin", "conv2d")]).total
+(7500, 2600)
+>>> catalogue_values(quiz)["color_as_gray"]
+2600
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ..buggy import INPUT, BuggyResult, Engine
+from ..errors import ConfigError
+from ..network import Network
+from . import conv, dense, graph, pool_norm, shapes
+from .base import PRIORS, Misconception, Step
+from .macs import MAC_MISCONCEPTIONS, MacMisconception, mac_values
+from .pairs import PAIR_MISCONCEPTIONS, PairMisconception
+
+__all__ = ["MAC_MISCONCEPTIONS", "MISCONCEPTIONS", "ORDER", "PAIR_MISCONCEPTIONS", "PRIORS",
+           "BuggyResult", "MacMisconception", "Misconception", "PairMisconception", "Step",
+           "active_map", "apply", "catalogue_values", "engine", "mac_values"]
+
+#: the whole catalogue, family by family (the order is part of the data: ties break by it)
+_CATALOGUE: tuple[Misconception, ...] = (
+    *conv.ENTRIES, *dense.ENTRIES, *pool_norm.ENTRIES, *shapes.ENTRIES, *graph.ENTRIES)
+
+#: id -> misconception, in catalogue order
+MISCONCEPTIONS: dict[str, Misconception] = {m.id: m for m in _CATALOGUE}
+ORDER = {m: i for i, m in enumerate(MISCONCEPTIONS)}
+
+
+def engine(network: Network) -> Engine:
+    """A compiled engine for ``network`` over the whole catalogue."""
+    return Engine(network, MISCONCEPTIONS)
+
+
+def _layer_index(eng: Engine, name: str | None) -> int | None:
+    if name is None:
+        return None
+    if name == "input":
+        return INPUT
+    try:
+        return eng.names.index(name)
+    except ValueError:
+        raise ConfigError(f"no layer named '{name}'; layers: {', '.join(eng.names)}.") from None
+
+
+def active_map(eng: Engine, sites: Iterable[tuple[str, str | int | None]]) -> dict[int, tuple[str, ...]]:
+    """Per layer index, the ids active there (None = every layer the misconception fits)."""
+    active: dict[int, set[str]] = {}
+    for mid, where in sites:
+        if mid not in MISCONCEPTIONS:
+            raise KeyError(f"unknown misconception {mid!r}")
+        idx = where if isinstance(where, int) else _layer_index(eng, where)
+        for i in (eng.fits(mid) if idx is None else (idx,)):
+            active.setdefault(i, set()).add(mid)
+    return {i: tuple(sorted(ids, key=ORDER.__getitem__)) for i, ids in active.items()}
+
+
+def apply(network: Network | Engine, sites: Iterable[tuple[str, str | None]]) -> BuggyResult:
+    """Solve ``network`` as a student holding these misconceptions, error carried forward.
+
+    A site is (misconception id, layer name), or (id, None) for every layer it fits.
+
+    >>> from generator.spec import load_spec
+    >>> net = load_spec({"input": {"shape": [32, 32], "channels": 16},
+    ...                  "layers": [{"type": "max_pooling2d", "pool_size": 2},
+    ...                             {"type": "flatten"}, {"type": "dense", "units": 1}]})
+    >>> apply(net, []).total, apply(net, [("missing_plus_one", None)]).total
+    (4097, 3601)
+    """
+    eng = network if isinstance(network, Engine) else engine(network)
+    result = eng.forward(active_map(eng, sites))
+    if result is None:
+        raise ValueError("these misconceptions make the network impossible (a size ≤ 0)")
+    return result
+
+
+def catalogue_values(network: Network | Engine) -> dict[str, int]:
+    """Each misconception applied to every layer it fits -> the answer it produces.
+
+    Only misconceptions that apply and change the answer are included.
+
+    >>> from generator.spec import load_spec
+    >>> net = load_spec({"input": {"shape": [4]},
+    ...                  "layers": [{"type": "dense", "units": 2}]})
+    >>> catalogue_values(net)
+    {'dense_no_bias': 8, 'dense_single_bias': 9, 'dense_bias_per_input': 12}
+    """
+    eng = network if isinstance(network, Engine) else engine(network)
+    out: dict[str, int] = {}
+    for mid in MISCONCEPTIONS:
+        fits = eng.fits(mid)
+        if not fits:
+            continue
+        r = eng.forward({i: (mid,) for i in fits})
+        if r is not None and r.total != eng.base.total:
+            out[mid] = r.total
+    return out
