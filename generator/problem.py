@@ -32,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .compiled import compiled, remember, spec_key
 from .concepts import Concepts
 from .errors import ConfigError
 from .formulas import window_remainder
@@ -120,8 +121,8 @@ class Problem:
 
     @cached_property
     def spec_key(self) -> str:
-        """The spec as canonical JSON (the key of the solved-network cache)."""
-        return json.dumps(self.spec, sort_keys=True)
+        """The key of the compiled-problem cache (:func:`generator.compiled.spec_key`)."""
+        return spec_key(self.spec)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -184,22 +185,13 @@ def load_problem(path: str | Path) -> Problem:
     return found if isinstance(found, Problem) else Problem.from_dict(found)  # names what is missing
 
 
-_SOLVED: dict[str, Solution] = {}
-
-
 def remember_solution(p: Problem, sol: Solution) -> None:
     """Keep the solution of a problem just built, so rendering it does not solve again."""
-    _SOLVED[p.spec_key] = sol
+    remember(p.spec_key, sol)
 
 
 def _solved(p: Problem) -> Solution:
-    key = p.spec_key
-    sol = _SOLVED.get(key)
-    if sol is None:
-        if len(_SOLVED) > 256:
-            _SOLVED.clear()
-        sol = _SOLVED[key] = solve(load_spec(p.spec))
-    return sol
+    return compiled(p.spec_key, lambda: solve(load_spec(p.spec))).solution
 
 
 # -- validity -------------------------------------------------------------------------------
