@@ -24,7 +24,7 @@ def _problem(path: str) -> Problem | dict[str, Any]:
     return load_spec_data(path) if Path(path).suffix == ".py" else read_problem(path)
 
 
-def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def _check_locale(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """An unsupported --locale is a usage error (exit 2) naming the supported ones."""
     from grader.reading import resolve_locale
 

@@ -12,13 +12,12 @@ from typing import Any, ParamSpec, TypeVar
 import click
 
 from generator.errors import ConfigError
-from generator.network import Network
-from generator.spec import load_spec, read_spec_file
+from generator.spec import read_spec_file
 from generator.spec_values import MAX_SIZE_DIGITS
 
 from .terminal import echo
 
-__all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
+__all__ = ["input_shape_option", "load_spec_data", "reports_config_errors"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -62,10 +61,6 @@ def load_spec_data(path: str, input_shape: str | None = None) -> dict[str, Any]:
     if shape is not None:
         data = {**data, "input": {"shape": list(shape)}}
     return data
-
-
-def load_network(path: str, input_shape: str | None = None) -> Network:
-    return load_spec(load_spec_data(path, input_shape))
 
 
 def reports_config_errors(fn: Callable[P, R]) -> Callable[P, R]:

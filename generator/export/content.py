@@ -45,10 +45,8 @@ __all__ = [
     "diagram",
     "distractors",
     "general_feedback_html",
-    "html_paragraphs",
     "network_of",
     "options",
-    "part_question",
     "question_html",
     "question_text",
     "stable_id",
@@ -265,22 +263,6 @@ def category(problem: ProblemLike, shape: str) -> str:
     '$course$/top/cnnquiz/basic/easy/total'
     """
     return f"{CATEGORY}/{problem.topic or 'problems'}/{problem.difficulty or 'any'}/{shape}"
-
-
-def part_question(problem: ProblemLike, part: str) -> str:
-    """The sentence that asks for one part."""
-    return _question(problem, part)
-
-
-def html_paragraphs(text: str) -> str:
-    """Plain text as HTML paragraphs, escaped.
-
-    >>> html_paragraphs("a < b\\n\\nc")
-    '<p>a &lt; b</p><p>c</p>'
-    """
-    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
-    return "".join("<p>" + html.escape(b, quote=False).replace("\n", "<br/>") + "</p>"
-                   for b in blocks)
 
 
 def general_feedback_html(problem: ProblemLike) -> str:
