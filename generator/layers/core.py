@@ -18,6 +18,7 @@ from typing import Any
 from ..derive import Derivation, Var, substitute
 from ..formulas import prod
 from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
+from .norm import ChannelAffine
 
 __all__ = [
     "Activation",
@@ -135,25 +136,15 @@ class LocalResponseNormalization(Layer):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BatchNormalization(Layer):
+class BatchNormalization(ChannelAffine):
     """Batch norm over the last axis: γ, β trainable; moving mean/variance non-trainable (Keras)."""
 
     kind = "batch_normalization"
-    center: bool = True
-    scale: bool = True
-    frozen: bool = False
-
-    def variables(self, in_shape: Shape) -> dict[str, Var]:
-        return {"C": Var("C", in_shape[-1])}
 
     def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
-        rows: list[WeightRow] = []
-        if self.scale:
-            rows.append(("gamma", (v["C"],), not self.frozen))
-        if self.center:
-            rows.append(("beta", (v["C"],), not self.frozen))
-        rows += [("moving_mean", (v["C"],), False), ("moving_variance", (v["C"],), False)]
-        return tuple(rows)
+        moving: list[WeightRow] = [("moving_mean", (v["C"],), False),
+                                   ("moving_variance", (v["C"],), False)]
+        return tuple(self.affine_rows(v) + moving)
 
     def describe(self) -> str:
         return "batch normalization"

@@ -25,14 +25,14 @@ from ..derive import Var
 from ..errors import ConfigError
 from .base import Layer, Row, Shape, WeightRow, fmt_shape
 
-__all__ = ["Embedding", "GroupNormalization", "LayerNormalization", "PReLU"]
+__all__ = ["ChannelAffine", "Embedding", "GroupNormalization", "LayerNormalization", "PReLU"]
 
 
 @dataclass(frozen=True, kw_only=True)
-class LayerNormalization(Layer):
-    """Normalises over the last (channel) axis: γ and β of length C."""
+class ChannelAffine(Layer):
+    """A normalisation's γ (``scale``) and β (``center``) of length C, the last axis; a
+    ``frozen`` layer's are not trainable. Batch, layer and group norm share them."""
 
-    kind = "layer_normalization"
     center: bool = True
     scale: bool = True
     frozen: bool = False
@@ -40,13 +40,23 @@ class LayerNormalization(Layer):
     def variables(self, in_shape: Shape) -> dict[str, Var]:
         return {"C": Var("C", in_shape[-1])}
 
-    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+    def affine_rows(self, v: Mapping[str, Any]) -> list[WeightRow]:
         rows: list[WeightRow] = []
         if self.scale:
             rows.append(("gamma", (v["C"],), not self.frozen))
         if self.center:
             rows.append(("beta", (v["C"],), not self.frozen))
-        return tuple(rows)
+        return rows
+
+
+@dataclass(frozen=True, kw_only=True)
+class LayerNormalization(ChannelAffine):
+    """Normalises over the last (channel) axis: γ and β of length C."""
+
+    kind = "layer_normalization"
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        return tuple(self.affine_rows(v))
 
     @property
     def has_weights(self) -> bool:
