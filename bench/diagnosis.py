@@ -55,6 +55,8 @@ DIFFICULTIES = ("easy", "medium", "hard")
 UNCATALOGUED = ("slip", "transposed", "dropped", "guess", "round guess", "wrong layer",
                 "misread hp", "leave-one-out")
 
+#: per condition: whether the feedback named an arithmetic slip (grader/slips.py)
+SLIP_NAMED: dict[str, list[bool]] = defaultdict(list)
 #: one graded answer: (top-1 right, hedged, silent, recorded, false attribution)
 Row = tuple[bool, bool, bool, bool, bool]
 
@@ -239,6 +241,7 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
             }
             for form, (text, part) in forms.items():
                 res = timed(text, part)
+                SLIP_NAMED[f"catalogued ({form})"].append("arithmetic slip" in res.feedback)
                 stats[(form, f"catalogued {k}")].append(
                     judge(res, set(truth), per_layer=form != "total"))
         for cond in UNCATALOGUED:
@@ -256,7 +259,9 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
             v = uncatalogued(cond, rng, problem, eng)
             if v is None or v == eng.base.total or v <= 0:
                 continue
-            stats[("total", cond)].append(judge(timed(str(v), "total"), None))
+            res = timed(str(v), "total")
+            stats[("total", cond)].append(judge(res, None))
+            SLIP_NAMED[cond].append("arithmetic slip" in res.feedback)
         done += 1
     return stats
 
@@ -286,6 +291,13 @@ def table(title: str, stats: dict[tuple[str, str], list[Row]]) -> None:
               f"{sum(r[4] for r in cat) / len(cat):.1%} ({len(cat)})")
 
 
+def slip_table() -> None:
+    """How often the feedback names an arithmetic slip, per condition (wanted: often for
+    slips, transposed and dropped digits; rarely for catalogued mistakes)."""
+    print("arithmetic slip named: " + ", ".join(
+        f"{c} {sum(v) / len(v):.1%}" for c, v in sorted(SLIP_NAMED.items()) if v))
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--n", type=int, default=60, help="problems per draw mode (default 60)")
@@ -300,10 +312,12 @@ def main() -> None:
     modes = ["uniform", "prior"] if args.draw == "both" else [args.draw]
     for mode in modes:
         clear_cache()  # each mode pays its own preparation
+        SLIP_NAMED.clear()
         stats = simulate(args.n, args.seed, mode == "prior", grade_times, prep_times)
         answers = sum(len(v) for v in stats.values())
         table(f"\n== catalogued misconceptions drawn {'by prior' if mode == 'prior' else 'uniformly'}"
               f": {args.n} problems, {answers} graded answers", stats)
+    slip_table()
     print(f"\n{time.perf_counter() - t_start:.1f} s wall in all")
     gt = sorted(grade_times)
     pt = sorted(prep_times)

@@ -1,8 +1,9 @@
 """Time to read pasted code: the repair step alone and the whole read, per snippet.
 
 Run: ``.venv/bin/python bench/repair.py`` . Prints CPU milliseconds for each snippet of the
-pasted corpus (tests/pasted) and for large damaged inputs near the size cap, so that a
-slow repair shows as a number, never as a timed assert.
+pasted corpus (tests/pasted) and for large damaged inputs near the size cap, and the whole
+read of pastes beyond the caps (refused in milliseconds, before the repair, when they make
+more than 8,000 calls), so that a slow repair shows as a number, never as a timed assert.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ LARGE = {
     "lost indentation, 20k lines": "class Net(nn.Module):\ndef __init__(self):\n"
                                    + "self.a = nn.Linear(4, 4)\n" * 20_000,
     "prose, 5k lines": "This is a line of prose about the model\n" * 5_000,
+    # beyond the caps: refused before the repair (calls) or while reading (unrolled layers)
+    "Keras, 20k layers written out": "from keras import layers, Sequential\nm = Sequential([\n"
+                                     + "    layers.Dense(4),\n" * 20_000 + "])\n",
+    "PyTorch, 20k layers written out": "import torch.nn as nn\nm = nn.Sequential(\n"
+                                       + "    nn.Linear(4, 4),\n" * 20_000 + ")\n",
+    "Keras loop, 1,000 × 20 layers": "from keras import layers, Sequential\nm = Sequential()\n"
+                                     "m.add(layers.Input((4,)))\nfor i in range(1000):\n"
+                                     + "    m.add(layers.Dense(4))\n" * 20,
 }
 
 
@@ -46,7 +55,8 @@ def main() -> None:
         print(f"{path.name:45} {len(text):9,} {cpu_ms(repair, text, repeat=20):10.2f} "
               f"{cpu_ms(lambda t: read_code(t, input_shape=(32, 32, 3)), text, repeat=5):9.2f}")
     for name, text in LARGE.items():
-        print(f"{name:45} {len(text):9,} {cpu_ms(repair, text, repeat=1):10.0f} {'-':>9}")
+        print(f"{name:45} {len(text):9,} {cpu_ms(repair, text, repeat=1):10.0f} "
+              f"{cpu_ms(lambda t: read_code(t, input_shape=(4,)), text, repeat=1):9.0f}")
 
 
 if __name__ == "__main__":

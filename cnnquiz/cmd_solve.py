@@ -93,10 +93,11 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
 
     data, code = _read(spec, input_shape, model)
     answer = solve(load_spec(data)).answer
-    found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes])
-             for a in lint(data)]
+    found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes],
+              "") for a in lint(data)]
     if code is not None and code.readings:  # the code itself reads two ways (channel order)
-        found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings]))
+        found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings],
+                      code.readings_advice))
     if fmt == "json":
         echo(json.dumps({
             "ambiguous": bool(found),
@@ -104,7 +105,8 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             "ambiguities": [
                 {"convention": convention, "layers": sites,
                  "alternatives": [{"value": v, "answer": n, "error": err} for v, n, err in outs]}
-                for convention, sites, outs in found
+                | ({"advice": advice} if advice else {})
+                for convention, sites, outs, advice in found
             ],
         }, indent=2))
     else:
@@ -112,10 +114,11 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
             "spec": spec,
             "answer": num(answer),
             "found": [
-                {"convention": convention, "layers": ", ".join(sites),
+                {"convention": convention, "layers": ", ".join(sites), "advice": advice,
                  "outcomes": [{"value": v, "answer": num(n) if n is not None else None,
                                "error": err} for v, n, err in outs]}
-                for convention, sites, outs in found
+                for convention, sites, outs, advice in found
             ],
+            "conventions_unstated": any(not advice for *_, advice in found),
         }), nl=False)
     sys.exit(1 if found else 0)

@@ -26,7 +26,7 @@ from generator.misconceptions import MISCONCEPTIONS, Step
 from generator.present import render_problem, render_solution_for
 from generator.problem import DIFFICULTIES, Problem, generate
 from generator.topics import TOPICS as _TOPICS
-from grader import grade
+from grader import grade, sentences
 
 from .hints import ladder
 from .progress import Progress
@@ -265,8 +265,8 @@ def _finding(mid: str, layers: Sequence[str]) -> Finding | None:
     m = MISCONCEPTIONS.get(mid)
     if m is None:
         return None
-    where = ", ".join(layers) or "this network"
-    return Finding(m.id, m.title, str(m.step), tuple(layers), m.hint.replace("{layer}", where))
+    return Finding(m.id, m.title, str(m.step), tuple(layers),
+                   sentences.fill(m.hint, list(layers) or ["this network"]))
 
 
 def _refused(answer: str, part: str = "total") -> Feedback | None:

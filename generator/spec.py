@@ -31,11 +31,13 @@ from .errors import ConfigError
 from .layers import REGISTRY, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 from .spec_values import (
+    _axes,
     _axis,
     _bool,
     _choice,
     _inputs,
     _int,
+    _output_size,
     _padding,
     _pairs,
     _rate,
@@ -153,8 +155,10 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "scale": lambda v: _bool(v, "scale", where),
         "rate": lambda v: _rate(v, where),
         "activation": lambda v: str(v),
-        "axis": lambda v: _axis(v, kind, where),
-        "size": lambda v: _tuple(v, rank, "size", where) if fam == "up_sampling" else _int(
+        "axis": lambda v: _axes(v, where) if fam == "layer_normalization" else _axis(
+            v, kind, where),
+        "size": lambda v: _tuple(v, rank, "size", where) if fam in (
+            "up_sampling", "resizing") else _int(
             v, "size", where),
         "padding": lambda v: _pairs(v, rank, "padding", where) if fam == "zero_padding" else (
             _padding(v, rank, where)),
@@ -163,6 +167,7 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "dims": lambda v: _sizes(v, "dims", where),
         "shared_axes": lambda v: _sizes(v, "shared_axes", where),
         "input_dim": lambda v: _int(v, "input_dim", where),
+        "output_size": lambda v: _output_size(v, rank, where),
         "output_dim": lambda v: _int(v, "output_dim", where),
         "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
                                                   "trainable (pooling weights)", where)),

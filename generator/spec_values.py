@@ -134,6 +134,27 @@ def _axis(v: Any, kind: str, where: str) -> int:
     return v
 
 
+def _axes(v: Any, where: str) -> tuple[int, ...]:
+    """Normalised axes (layer normalization), counted as Keras does: 1 is the first axis after
+    the batch, -1 the channels."""
+    items = v if isinstance(v, list | tuple) else [v]
+    if not items or any(isinstance(x, bool) or not isinstance(x, int) or x == 0 for x in items):
+        raise ConfigError(f"axis must be a whole number other than 0 (the batch axis), or a list "
+                          f"of them, counted as Keras does (-1: channels); received {v!r}.",
+                          where=where)
+    return tuple(items)
+
+
+def _output_size(v: Any, rank: int, where: str) -> tuple[int | None, ...]:
+    """Adaptive pooling's output size: one whole number (or None: keep the input size) per
+    spatial axis; a single number serves every axis."""
+    items = list(v) if isinstance(v, list | tuple) else [v] * rank
+    if len(items) != rank:
+        raise ConfigError(f"output_size needs {rank} value(s), one per spatial axis; received "
+                          f"{v!r}.", where=where)
+    return tuple(None if x is None else _int(x, "output_size", where) for x in items)
+
+
 def _inputs(v: Any, where: str) -> tuple[str, ...]:
     items = v if isinstance(v, list | tuple) else [v]
     if not items or not all(isinstance(x, str) and x for x in items):

@@ -109,7 +109,8 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
                 "formula": formula, "should": should}
     opts = f.options
     first = opts[0]
-    steps = ", ".join(dict.fromkeys(str(MISCONCEPTIONS[s.mid].step) for s in first))
+    step_list = list(dict.fromkeys(str(MISCONCEPTIONS[s.mid].step) for s in first))
+    steps = ", ".join(step_list)
     titles = names([MISCONCEPTIONS[s.mid].title for s in first])
     hints = " ".join(fill(MISCONCEPTIONS[s.mid].hint, site_layers(d, s)) for s in first)
     note = factor_note(d, f, term)
@@ -119,7 +120,7 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
     if f.verdict == "ambiguous":
         alts = "; or ".join(names([MISCONCEPTIONS[s.mid].title for s in o]) for o in opts)
         text = (f"{name}: {did}. This fits more than one mistake: perhaps {alts}. "
-                f"Check the {steps} step.")
+                f"Check the {names(step_list)} step{'s' if len(step_list) > 1 else ''}.")
     else:
         where = ""
         ups = [s for s in first if s.layers[0] != f.layer]

@@ -18,6 +18,10 @@ from generator.misconceptions import MISCONCEPTIONS, ORDER
 
 from .sites import BUDGET, LAMBDA, OTHER_LOCAL, SLIP, Budget, Finding, Q, Site, weight
 
+#: the factor against an option for each other given layer it would read differently (the
+#: student would have to have undone their own carried-forward error there, exactly)
+ALONG = 1000.0
+
 __all__ = ["LocalSearch"]
 
 
@@ -54,6 +58,7 @@ class LocalSearch:
         explained: list[int] = []  # judged layers whose value is reproduced by `chosen`
         judged: list[int] = []
         raw: dict[int, list[tuple[float, tuple[Site, ...]]]] = {}
+        picked: dict[int, tuple[Site, ...]] = {}  # per layer, the option carried on
         for i in range(len(eng.nodes)):
             if i not in values:
                 continue
@@ -79,14 +84,15 @@ class LocalSearch:
                                         student_in=trace.in_shape(i)))
             else:
                 best = self._lookahead(i, options, chosen, values)
+                raw[i] = options[:8]
+                picked[i] = best[1]
                 chosen += list(best[1])
                 explained.append(i)
-                raw[i] = options[:8]
                 findings.append(Finding(i, "misconception", expected, correct, v, (best[1],),
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             judged.append(i)
-        return self._rerank(findings, raw, judged)
+        return self._rerank(findings, raw, judged, self._borne_out(raw, picked, explained, values))
 
     def _lookahead(self, i: int, options: list[tuple[float, tuple[Site, ...]]],
                    chosen: list[Site], values: Mapping[int, int]
@@ -104,8 +110,40 @@ class LocalSearch:
 
         return max(near, key=lambda o: (agree(o), o[0]))
 
-    def _rerank(self, findings: list[Finding], raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
-                judged: list[int]) -> list[Finding]:
+    def _borne_out(self, raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
+                   picked: dict[int, tuple[Site, ...]], explained: list[int],
+                   values: Mapping[int, int]) -> dict[tuple[int, tuple[Site, ...]], tuple[int, int]]:
+        """Per (layer, option): (other layers it breaks, other wrong layers it explains).
+
+        The option replaces the one carried on at its layer, next to every other layer's
+        option. It *breaks* an explained layer it then reads differently from what the
+        student wrote (a shape mistake whose carried-forward shapes a later correct layer
+        contradicts is not what happened); it *explains* a layer the student got wrong that
+        reads right only with it (its error carried forward). Parameter-only options change
+        no other layer: (0, 0).
+        """
+        out: dict[tuple[int, tuple[Site, ...]], tuple[int, int]] = {}
+        base = self.base.params
+        for i, opts in raw.items():
+            others = tuple(dict.fromkeys(st for j, c in picked.items() if j != i for st in c))
+            without = self._trace(others)
+            for _, c in opts:
+                if not any(st.shape for st in c) or without is None:
+                    continue
+                t = self._trace(tuple(dict.fromkeys((*others, *c))))
+                if t is None:
+                    continue
+                rest = [k for k in explained if k != i]
+                broken = sum(1 for k in rest if t.params[k] != values[k])
+                carried = sum(1 for k in rest if values[k] != base[k]
+                              and t.params[k] == values[k] != without.params[k])
+                out[(i, c)] = (broken, carried)
+        return out
+
+    def _rerank(self, findings: list[Finding],
+                raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
+                judged: list[int], borne: dict[tuple[int, tuple[Site, ...]], tuple[int, int]]
+                ) -> list[Finding]:
         """Second pass: weigh each layer's options by the whole answer.
 
         A student holding a misconception applies it where it fits with probability q: one
@@ -137,14 +175,18 @@ class LocalSearch:
             if not options:
                 out.append(f)
                 continue
-            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c), c)
-                             for _, c in options), key=lambda o: -o[0])
+            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
+                              * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c) for _, c in options),
+                            key=lambda o: -o[0])
             best = ranked[0]
-            rivals = [o for o in ranked[1:] if o[0] * 3 > best[0]
-                      and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
+            # a rival within 3× is a reason to hedge; a simpler one (fewer mistakes) within 100×
+            rivals = [o for o in ranked[1:] if o[0] * (3 if len(o[1]) >= len(best[1]) else 100)
+                      > best[0] and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
             keep = (best[1], *(o[1] for o in rivals[:2]))
             same = sum(o[0] for o in ranked if {st.mid for st in o[1]} == {st.mid for st in best[1]})
-            post = same / (sum(o[0] for o in ranked) + OTHER_LOCAL)
+            # "something else" must also explain the wrong layers the best option carries to
+            other = OTHER_LOCAL ** (1 + borne.get((f.layer, best[1]), (0, 0))[1])
+            post = same / (sum(o[0] for o in ranked) + other)
             out.append(Finding(f.layer, "ambiguous" if rivals else "misconception", f.expected,
                                f.correct, f.got, keep, f.in_shape, f.student_in, post))
         return out
@@ -163,7 +205,7 @@ class LocalSearch:
         # a shape mistake made consistently: every layer it fits, seen first here
         upstream += [Site(mid, fits, True, MISCONCEPTIONS[mid].prior, True)
                      for mid, fits in self.fits.items() if MISCONCEPTIONS[mid].changes_shape
-                     and mid not in have and len(fits) > 1 and min(fits) < i]
+                     and mid not in have and len(fits) > 1 and min(fits) <= i]
         base_sites = tuple(chosen)
         seen = {st.mid for st in chosen}
         eng = self.engine

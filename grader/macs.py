@@ -11,6 +11,7 @@ from generator.macs import mac_factors
 from generator.misconceptions import MAC_MISCONCEPTIONS, mac_values
 from generator.render import num
 
+from . import sentences
 from .answers import as_int, by_label
 from .outcome import Diagnosis, Run
 
@@ -30,9 +31,7 @@ def _matches(run: Run, layer: str, v: int) -> list[str]:
 
 
 def _sentence(mid: str, layer: str) -> str:
-    m = MAC_MISCONCEPTIONS[mid]
-    return (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
-            f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
+    return sentences.stated(MAC_MISCONCEPTIONS[mid], [layer])
 
 
 def _explain(run: Run, layer: str, v: int) -> bool:
@@ -107,10 +106,10 @@ def grade_mac_layers(run: Run, labels: list[str | None], values: list[int]) -> N
                  "count (no pooling, normalization or bias additions).", layer=n)
     wrong = [n for n in names if given.get(n) != expected[n]] + kernel_free
     if not wrong:
-        run.correct(f"{len(names)} layer{'s' if len(names) != 1 else ''} right")
+        run.correct(f"{sentences.plural(len(names), 'layer')} right")
         return
-    run.headline = (f"Not quite: {len(wrong)} of {len(names)} layer"
-                    f"{'s' if len(names) != 1 else ''} wrong ({', '.join(wrong)}).")
+    run.headline = (f"Not quite: {len(wrong)} of {sentences.plural(len(names), 'layer')} wrong "
+                    f"({sentences.names(wrong)}).")
     unexplained = []
     for n in names:
         got = given.get(n)
@@ -131,5 +130,5 @@ def grade_mac_layers(run: Run, labels: list[str | None], values: list[int]) -> N
     if len(wrong) == 1 and run.diagnoses and not run.ambiguous:
         run.score = run.policy.per_layer_single_slip
     if unexplained:
-        run.advice = (f"Recompute {', '.join(unexplained)}: {FORMULA}, counting kernel "
+        run.advice = (f"Recompute {sentences.names(unexplained)}: {FORMULA}, counting kernel "
                       "multiplications only.")

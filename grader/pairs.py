@@ -25,6 +25,7 @@ from generator.misconceptions import MISCONCEPTIONS, PAIR_MISCONCEPTIONS, Step
 from generator.network import Count
 from generator.render import num
 
+from . import sentences
 from .answers import as_int
 from .diagnose import Diagnoser
 from .outcome import Diagnosis, Run
@@ -117,7 +118,7 @@ def _pieces(text: str, labels: tuple[str, ...], locale: str | None) -> PairAnswe
         body = body[1:-1]
     pieces = [p for p in _SPLIT.split(body) if p.strip()]
     if len(pieces) != 2:
-        return _expected(labels, f"we read {len(pieces)} piece{'s' if len(pieces) != 1 else ''}")
+        return _expected(labels, f"we read {sentences.plural(len(pieces), 'piece')}")
     found: list[tuple[int | None | str, int]] = []
     for p in pieces:
         m = _LEAD.match(p) or _TRAIL.match(p)
@@ -174,12 +175,11 @@ def _one_number_diagnosed(run: Run, labels: tuple[str, ...], g: tuple[int, int],
     names = run.prep.names
     for s in e.sites:
         m = MISCONCEPTIONS[s.mid]
-        layer = ", ".join(names[j] if j >= 0 else "the input" for j in s.layers)
-        text = (f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}). "
-                f"{m.hint.format(layer=layer)} Formula: {m.formula}.")
-        run.line(text, layer=layer, step=str(m.step), title=m.title, formula=m.formula)
-        run.diagnoses.append(Diagnosis((s.mid,), tuple(layer.split(", ")), run.given or 0, text,
-                                       True))
+        layers = [names[j] if j >= 0 else "the input" for j in s.layers]
+        text = sentences.stated(m, layers)
+        run.line(text, layer=sentences.names(layers), step=str(m.step), title=m.title,
+                 formula=m.formula)
+        run.diagnoses.append(Diagnosis((s.mid,), tuple(layers), run.given or 0, text, True))
     run.confident = True
     return True
 
@@ -197,7 +197,7 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
     run.headline = f"Not quite: you answered {shown}."
     if g == expected[::-1]:
         m = PAIR_MISCONCEPTIONS["pair_swapped"]
-        text = m.hint.format(first=first, second=second)
+        text = sentences.pair(m, first, second)
         run.line(text, title=m.title)
         run.diagnoses.append(Diagnosis((m.id,), (), run.given, text, True))
         run.confident = True
@@ -205,11 +205,12 @@ def grade_pair(run: Run, a: PairAnswer) -> None:
     every = sum(expected)
     bn = MISCONCEPTIONS.get("bn_moving_stats_trainable")
     if bn and labels == ("trainable", "non_trainable") and g == (every, 0) and expected[1]:
-        text = (f"{bn.title[0].upper()}{bn.title[1:]} (step: {bn.step}). The moving mean and "
-                "variance of batch normalization are non-trainable: they are updated from the "
-                f"data, not by gradients. Formula: {bn.formula}.")
-        run.line(text, title=bn.title, step=str(bn.step), formula=bn.formula)
-        run.diagnoses.append(Diagnosis((bn.id,), (), run.given, text, True))
+        d = run.prep.diagnoser
+        layers = [run.prep.names[j] for j in d.engine.fits(bn.id) if j >= 0]
+        text = sentences.stated(bn, layers)
+        run.line(text, layer=sentences.names(layers), title=bn.title, step=str(bn.step),
+                 formula=bn.formula)
+        run.diagnoses.append(Diagnosis((bn.id,), tuple(layers), run.given, text, True))
         run.confident = True
         return
     if _one_number_diagnosed(run, labels, g, expected):

@@ -7,12 +7,13 @@ value (a layer may be left out); the reading that leaves the fewest values unexp
 
 from __future__ import annotations
 
+from generator.misconceptions import ORDER
 from generator.parts import parse_part
 from generator.render import num
 
 from . import sentences
 from .answers import align, as_int, by_label, match_free
-from .diagnose import CONFIDENT
+from .diagnose import CONFIDENT, Finding
 from .explain import finding_text, systematic
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
@@ -24,10 +25,6 @@ __all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_tot
 PER_LAYER = parse_part("per_layer")
 EXPECTED_BREAKDOWN = ("this part asks for one value per layer (e.g. 'conv1: 3000' on each "
                       "line).")
-
-
-def _misses(mapping: dict[int, int], plausible: dict[int, set[int]]) -> int:
-    return sum(1 for i, v in mapping.items() if v not in plausible.get(i, set()))
 
 
 def breakdown_values(run: Run, a: BreakdownAnswer
@@ -113,14 +110,19 @@ def _exact(run: Run, labels: list[str | None], values: list[int]) -> bool:
     return True
 
 
-def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
-                      ) -> dict[int, int] | None:
+def _readings(run: Run, labels: list[str | None], values: list[int]) -> list[dict[int, int]]:
+    """The ways the values can be lined up with layers, likeliest first (maybe none).
+
+    By label when every value has one; otherwise in order over every layer, over the
+    layers with weights, over those with parameters, in order by value (a layer may be
+    left out), or by value in any order (pooling given weights, a layer skipped).
+    """
     names = run.prep.names
     d = run.prep.diagnoser
     if all(lab is not None for lab in labels):
         idx = by_label(labels, names)
         if idx is not None:
-            return dict(zip(idx, values, strict=True))
+            return [dict(zip(idx, values, strict=True))]
     base = d.base.params
     weighted = [i for i, n in enumerate(d.engine.nodes) if n.layer.has_weights]
     nonzero = [i for i, p in enumerate(base) if p]
@@ -136,12 +138,36 @@ def _values_to_layers(run: Run, labels: list[str | None], values: list[int]
     free = match_free(values, every, plausible, dict(enumerate(base)), set(weighted))
     if free is not None:
         options.append(free)
-    if not options:
-        return None
-    # the reading that leaves the fewest values unexplained, then the one with the fewest
-    # layers off their correct value (a simpler story); positional on ties
-    return min(options, key=lambda m: (_misses(m, plausible), sum(
-        1 for i in range(len(names)) if m.get(i, 0) != base[i])))
+    unique: list[dict[int, int]] = []
+    for m in options:
+        if m not in unique:
+            unique.append(m)
+    return unique
+
+
+def _story(findings: list[Finding], mapping: dict[int, int], base: list[int],
+           ) -> tuple[int, int, int]:
+    """How simple a reading's story is: unexplained layers, distinct mistakes, layers off."""
+    unknown = sum(1 for f in findings if f.verdict == "unknown")
+    mistakes = {m for f in findings if f.verdict in ("misconception", "ambiguous")
+                for m in f.ids}
+    off = sum(1 for i in range(len(base)) if mapping.get(i, 0) != base[i])
+    return unknown, len(mistakes), off
+
+
+def _best_reading(run: Run, labels: list[str | None], values: list[int]
+                  ) -> tuple[dict[int, int], list[Finding]] | None:
+    """The reading whose diagnosis is simplest (fewest unexplained layers, then fewest
+    distinct mistakes, then fewest layers off their value); the likelier reading on ties."""
+    d = run.prep.diagnoser
+    base = list(d.base.params)
+    best: tuple[tuple[int, int, int], dict[int, int], list[Finding]] | None = None
+    for m in _readings(run, labels, values):
+        findings = d.local({i: m.get(i, 0) for i in range(len(base))})
+        score = _story(findings, m, base)
+        if best is None or score < best[0]:
+            best = (score, m, findings)
+    return None if best is None else (best[1], best[2])
 
 
 def grade_values(run: Run, values: list[int], labels: list[str | None],
@@ -154,8 +180,8 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
     if _exact(run, labels, values):
         return
     d = p.diagnoser
-    mapping = _values_to_layers(run, labels, values)
-    if mapping is None:
+    reading = _best_reading(run, labels, values)
+    if reading is None:
         if not whole_part:
             run.unreadable("unmatched", "give one value per layer, in layer order or labelled "
                            "with the layer names.")
@@ -167,7 +193,7 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
         else:
             total_search(run, total)
         return
-    full = {i: mapping.get(i, 0) for i in range(len(p.names))}
+    mapping, findings = reading
     left_out = [p.names[i] for i in range(len(p.names)) if i not in mapping and d.base.params[i]]
     if left_out:  # a partial list: say which layers with parameters got no value
         one = len(left_out) == 1
@@ -177,7 +203,6 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
     term_of: dict[int, str | None] = {}
     if terms:
         term_of = {i: t for (i, _), t in zip(mapping.items(), terms, strict=False)}
-    findings = d.local(full)
     own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
     exact = not own and all(f.verdict == "correct" for f in findings)
     if whole_part and total == p.expected and not own:
@@ -201,9 +226,12 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
     by_ids: dict[tuple[str, ...], list[str]] = {}
     sure: dict[tuple[str, ...], bool] = {}
     for f in diag:
-        by_ids.setdefault(f.ids, []).append(p.names[f.layer])
         ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
-        sure[f.ids] = sure.get(f.ids, True) and ok
+        # an ambiguous layer offers each of its options (none of them recorded)
+        for option in f.options if f.verdict == "ambiguous" else f.options[:1]:
+            ids = tuple(sorted({s.mid for s in option}, key=ORDER.__getitem__))
+            by_ids.setdefault(ids, []).append(p.names[f.layer])
+            sure[ids] = sure.get(ids, True) and ok
     for ids, layers in by_ids.items():
         expl = " ".join(ln["text"] for ln in run.lines if ln["layer"] in layers)
         run.diagnoses.append(Diagnosis(ids, tuple(layers), total, expl, sure[ids]))

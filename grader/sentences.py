@@ -13,12 +13,18 @@ and conv2"), plural agreement ("1 unit", "2 units") and hints written for one la
 'Each of pool1 and pool2 is plain pooling: it has no weights.'
 >>> fill("In {layer}, each filter also has one bias.", ["conv1", "conv2"])
 'In conv1 and conv2, each filter also has one bias.'
+>>> from generator.misconceptions import MISCONCEPTIONS, MAC_MISCONCEPTIONS
+>>> stated(MISCONCEPTIONS["conv_no_bias"], ["conv1", "conv2"])  # doctest: +NORMALIZE_WHITESPACE
+'Conv bias left out (conv1 and conv2; step: bias). In conv1 and conv2, each filter also has
+ one bias: add C_out to the kernel weights. Formula: (k_h·k_w·C_in + 1)·C_out → k_h·k_w·C_in·C_out.'
+>>> stated(MAC_MISCONCEPTIONS["macs_kernel_area_dropped"], ["conv1"])[:60]
+'Kernel area left out of the MACs (conv1; step: kernel size).'
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Any, Protocol
 
 from generator.buggy import INPUT, BuggyResult, Engine
 from generator.layers import fmt_shape
@@ -28,7 +34,8 @@ from generator.spec import family
 
 from .sites import Explanation, Site
 
-__all__ = ["cause", "fill", "mistake", "names", "plural", "shape_advice", "sure", "twins"]
+__all__ = ["cause", "fill", "mistake", "names", "pair", "plural", "shape_advice", "stated",
+           "sure", "twins"]
 
 
 def names(items: Sequence[str]) -> str:
@@ -58,6 +65,39 @@ class _Traced(Protocol):
     def engine(self) -> Engine: ...
     @property
     def base(self) -> BuggyResult: ...
+
+
+def capital(text: str) -> str:
+    """The first letter upper case (titles are stored lower case)."""
+    return text[:1].upper() + text[1:]
+
+
+class Entry(Protocol):
+    """What a sentence needs of a catalogue entry (misconception, MAC or pair mistake)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def formula(self) -> str: ...
+    @property
+    def step(self) -> Any: ...
+
+
+def stated(m: Entry, layers: Sequence[str]) -> str:
+    """A catalogue entry stated as the diagnosis: 'Title (where; step: s). Hint. Formula: f.'
+
+    Every confident sentence about one mistake (totals, shapes, MACs, pairs) is this one.
+    """
+    where = f"{names(layers)}; " if layers else ""
+    return (f"{capital(m.title)} ({where}step: {m.step}). {fill(m.hint, layers)} "
+            f"Formula: {m.formula}.")
+
+
+def pair(m: Any, first: str, second: str) -> str:
+    """A pair mistake's hint with the pair's two labels filled in."""
+    return str(m.hint).format(first=first, second=second)
 
 
 def layer_name(d: _Traced, i: int) -> str:
@@ -91,18 +131,13 @@ def mistake(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     steps = names([f"{MISCONCEPTIONS[s.mid].step}: {MISCONCEPTIONS[s.mid].formula}"
                    for s in e.sites])
     what = cause(d, e.sites)
-    return (f"{what[0].upper()}{what[1:]} (step {steps}): {difference(d, e.trace, show=show)}, "
+    return (f"{capital(what)} (step {steps}): {difference(d, e.trace, show=show)}, "
             f"giving {num(value)}.")
 
 
 def sure(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     """The confident diagnosis of a total: each mistake, its hint and formula, the result."""
-    parts = []
-    for s in e.sites:
-        m = MISCONCEPTIONS[s.mid]
-        where = site_layers(d, s)
-        parts.append(f"{m.title[0].upper()}{m.title[1:]} ({names(where)}; step: {m.step}). "
-                     f"{fill(m.hint, where)} Formula: {m.formula}.")
+    parts = [stated(MISCONCEPTIONS[s.mid], site_layers(d, s)) for s in e.sites]
     return " ".join(parts) + (f" With this, {difference(d, e.trace, show=show)}, and the total "
                               f"is {num(value)}.")
 

@@ -129,9 +129,7 @@ def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
             layers = (name,) if i in s.layers else tuple(
                 d.engine.names[j] if j >= 0 else "input" for j in s.layers)
             all_layers += [x for x in layers if x not in all_layers]
-            layer = sentences.names(layers)
-            texts.append(f"{m.title[0].upper()}{m.title[1:]} ({layer}; step: {m.step}): "
-                         f"{sentences.fill(m.hint, layers)} Formula: {m.formula}.")
+            texts.append(sentences.stated(m, layers))
         expl = " ".join(texts)
         run.diagnoses.append(Diagnosis(mids, tuple(all_layers), 0, expl, run.confident))
         if run.confident:

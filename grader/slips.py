@@ -11,13 +11,15 @@ from ``bench/diagnosis.py`` (conditions ``slip``, ``transposed``, ``dropped``).
 (True, True, True)
 >>> one_keystroke(1308, 808)
 False
+>>> which_slip([105, 1210], 1351), which_slip([105, 1210], 1360), which_slip([105, 1210], 4000)
+(('slip_digits_swapped', None), ('slip_layer_misadded', 0), None)
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-__all__ = ["LAYER_SLIP", "TOTAL_SLIP", "one_keystroke", "slip_mass"]
+__all__ = ["LAYER_SLIP", "TOTAL_SLIP", "one_keystroke", "slip_mass", "which_slip"]
 
 #: mass of "a slip in the total itself" when the value is one keystroke from the key
 TOTAL_SLIP = 0.15
@@ -51,3 +53,25 @@ def slip_mass(params: Sequence[int], value: int) -> float:
     if hits:
         mass += LAYER_SLIP * hits / len(counted)
     return mass
+
+
+def _kind(a: int, b: int) -> str:
+    """Which keystroke turns a into b (one_keystroke(a, b) holds)."""
+    x, y = str(a), str(b)
+    if len(x) != len(y):
+        return "slip_digit_dropped"
+    return "slip_digit_changed" if sum(p != q for p, q in zip(x, y, strict=True)) == 1 \
+        else "slip_digits_swapped"
+
+
+def which_slip(params: Sequence[int], value: int) -> tuple[str, int | None] | None:
+    """The slip (:data:`generator.misconceptions.slips.SLIPS` id) that makes ``value`` of
+    the per-layer ``params``, and the layer index for a miscopied layer; None if none does.
+    A slip in the total itself is preferred (it needs no layer to be guessed)."""
+    total = sum(params)
+    if one_keystroke(total, value):
+        return _kind(total, value), None
+    for i, p in enumerate(params):
+        if p and one_keystroke(p, value - total + p):
+            return "slip_layer_misadded", i
+    return None

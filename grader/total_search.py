@@ -157,9 +157,14 @@ class TotalSearch:
     # -- total-only search ---------------------------------------------------------------
     def total(self, value: int, limit: int = 8, *, typed: bool = True) -> list[Explanation]:
         """Explanations of a wrong total, best first, with posteriors (may be empty)."""
+        return self.explain(value, limit, typed=typed)[0]
+
+    def explain(self, value: int, limit: int = 8, *, typed: bool = True
+                ) -> tuple[list[Explanation], float]:
+        """:meth:`total`, and the posterior that the value is an arithmetic slip instead."""
         S = self.sites
         if self.too_large:
-            return []
+            return [], 0.0
         budget = Budget(BUDGET, self.engine)
         combos: set[tuple[int, ...]] = set(self.index.get(value, ()))
         want = value - self.base.total
@@ -199,7 +204,7 @@ class TotalSearch:
             seen[e.ids] = 1
             out.append(Explanation(e.sites, e.weight, e.trace, by_ids[e.ids] / norm))
         out.sort(key=lambda e: (-e.posterior, len(e.sites), min(min(s.layers) for s in e.sites)))
-        return out[:limit]
+        return out[:limit], slips / norm
 
     def _redundant(self, sites: tuple[Site, ...], trace: BuggyResult) -> bool:
         """A site that changes nothing next to the others is not part of the explanation."""

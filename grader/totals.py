@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from fractions import Fraction
 
+from generator.misconceptions.slips import SLIPS
 from generator.render import num
 
 from . import sentences
 from .answers import as_int
-from .diagnose import MAX_LAYERS, Diagnoser, Explanation
+from .diagnose import FLOOR, MAX_LAYERS, Diagnoser, Explanation
 from .expr import Expr, evaluate, format_expr, terms
 from .outcome import Diagnosis, Run
+from .slips import which_slip
 
 __all__ = ["expr_text", "grade_number", "summand_values", "too_large",
            "total_search"]
@@ -65,13 +67,16 @@ def total_search(run: Run, v: int) -> None:
     if d.too_large:
         too_large(run)
         return
-    found = d.total(v)
+    found, slip = d.explain(v)
     if not Diagnoser.confident(found):
         found = Diagnoser.offered(found)  # nothing below the floor is offered
+        if slip >= FLOOR and (not found or slip >= found[0].posterior):
+            _slip(run, v)  # a keystroke explains it at least as well as any mistake
     if not found:
         run.score = run.policy.unexplained
-        run.advice = ("No common mistake explains this value. Recompute layer by layer: "
-                      "each layer's output shape, then its weights (kernel and bias).")
+        if not run.advice:
+            run.advice = ("No common mistake explains this value. Recompute layer by layer: "
+                          "each layer's output shape, then its weights (kernel and bias).")
         return
     run.score = run.policy.diagnosed_total
     run.confident = Diagnoser.confident(found)
@@ -88,7 +93,7 @@ def total_search(run: Run, v: int) -> None:
             run.hedges.append(f"perhaps ({e.posterior:.0%}) {text}")
         run.diagnoses.append(_diagnosis(run, e, v, run.confident, text))
     if run.confident:
-        run.line(run.diagnoses[0].explanation, layer=", ".join(run.diagnoses[0].layers))
+        run.line(run.diagnoses[0].explanation, layer=sentences.names(run.diagnoses[0].layers))
         return
     where = None
     if len(found) > 1:
@@ -102,6 +107,25 @@ def total_search(run: Run, v: int) -> None:
         where = d.engine.names[i]
     run.follow_up = ("Answer per layer (one value per layer) so the mistake can be told apart"
                      + (f"; the explanations first differ at {where}." if where else "."))
+
+
+def _slip(run: Run, v: int) -> None:
+    """Name the arithmetic slip that gives ``v`` (never recorded: it is not a misconception);
+    its numbers only where the expected answer is shown."""
+    d = run.prep.diagnoser
+    got = which_slip(d.base.params, v)
+    if got is None:
+        return
+    slip = SLIPS[got[0]]
+    text = f"{sentences.capital(slip.title)}?"
+    if run.show:
+        i = got[1]
+        layer = d.engine.names[i] if i is not None else ""
+        was = d.base.params[i] if i is not None else 0
+        text += " " + slip.detail.format(value=num(v), key=num(d.base.total), layer=layer,
+                                         was=num(was), got=num(v - d.base.total + was))
+    run.line(text, kind="slip", title=slip.title, step=slip.id)
+    run.advice = slip.hint
 
 
 def too_large(run: Run) -> None:

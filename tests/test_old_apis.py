@@ -81,6 +81,26 @@ def test_an_unclear_era_is_read_as_written_and_lint_reports_both(tmp_path) -> No
         ("channel order", [9_434, 144_458])]
 
 
+def test_lint_says_the_two_channel_readings_and_how_to_state_each(tmp_path) -> None:
+    path = tmp_path / "era.py"
+    path.write_text(ERA_UNCLEAR, encoding="utf-8")
+    result = CliRunner().invoke(main, ["lint", str(path)])
+    assert result.exit_code == 1
+    text = " ".join(result.stdout.split())
+    for fragment in ("input_shape=(3, 32, 32) is 3×32 pixels with 32 channels",
+                     "(Keras 2 and 3 read it as H, W, C): 9,434 parameters",
+                     "a 32×32 image with 3 channels (C, H, W): 144,458 parameters",
+                     "data_format='channels_first'", "--input-shape 32x32x3"):
+        assert fragment in text, text
+    assert "conventions:" not in text  # the spec advice does not fit code
+    for fix in (["--input-shape", "32x32x3"], []):  # each way of stating it gives one reading
+        stated = ERA_UNCLEAR if fix else ERA_UNCLEAR.replace(
+            "input_shape=(3, 32, 32)", "input_shape=(3, 32, 32), data_format='channels_first'")
+        path.write_text(stated, encoding="utf-8")
+        result = CliRunner().invoke(main, ["solve", str(path), "--format", "json", *fix])
+        assert json.loads(result.stdout)["answer"] == 144_458
+
+
 def test_a_stated_order_leaves_one_reading() -> None:
     code = read_code(ERA_UNCLEAR.replace("input_shape=(3, 32, 32)",
                                          "input_shape=(3, 32, 32), dim_ordering='th'"))

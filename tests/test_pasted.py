@@ -40,6 +40,19 @@ def test_pasted_snippet_is_read_and_counted(row: dict[str, str]) -> None:
     assert all(1 <= line <= source.count("\n") + 1 for line, _ in code.repairs)
 
 
+@pytest.mark.parametrize("row", ROWS, ids=[f"{r['file']}-{r['model']}" for r in ROWS])
+def test_read_bare_a_snippet_is_counted_right_or_refused(row: dict[str, str]) -> None:
+    """Without the table's --input-shape/--model: the right count or a refusal, never a
+    wrong count (a PyTorch input size is inferred; several models are never chosen)."""
+    source = (CORPUS / row["file"]).read_text(encoding="utf-8")
+    try:
+        code = read_code(source)
+    except ConfigError as e:
+        assert "--input-shape" in str(e) or "--model" in str(e), str(e)
+        return
+    assert solve(load_spec(code.spec)).answer == int(row["answer"])
+
+
 def test_every_snippet_is_in_the_table() -> None:
     assert {p.name for p in CORPUS.glob("*.txt")} == {r["file"] for r in ROWS}
 

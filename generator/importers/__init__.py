@@ -28,11 +28,18 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..spec import read_spec_file
-from .common import MAX_SOURCE, parse
-from .detect import channel_readings, framework, missing_functional, no_model_message
+from .common import NoInputSize, check_size, parse
+from .detect import (
+    channel_advice,
+    channel_readings,
+    framework,
+    missing_functional,
+    no_model_message,
+)
 from .keras_ast import import_keras
 from .repair import Repaired, repair
 from .torch_ast import import_torch
+from .torch_size import infer_input
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -52,6 +59,8 @@ class Imported:
     #: when the code can be read two ways that change the answer (channel order of old Keras
     #: code): (reading, answer) pairs, the one the spec uses first
     readings: tuple[tuple[str, int], ...] = field(default=())
+    #: what the two readings are and how to state each (empty when there is one reading)
+    readings_advice: str = ""
 
 
 def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
@@ -71,7 +80,8 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                                   for d in input_shape):
             raise ConfigError(f"input shape must be positive whole numbers H×W×C; received "
                               f"{input_shape!r}.", where="--input-shape")
-    fixed = repair(source) if len(source) <= MAX_SOURCE else Repaired(source, ())
+    check_size(source, filename)  # before the repair: a paste too large is refused at once
+    fixed = repair(source)
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
@@ -82,12 +92,18 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
                           notes=notes)
+        except NoInputSize as e:  # PyTorch's count does not depend on it: a size that fits
+            text = fixed.text
+            spec, note = infer_input(e, lambda shape: import_torch(
+                text, input_shape=shape, filename=filename, model=model))
+            notes.append(note)
         except ConfigError as e:
             if e.detail.startswith("no model found"):
                 raise ConfigError(no_model_message(tree), where=e.where) from None
             raise
     except RecursionError:  # a safety net; parse() already refuses deep nesting
-        raise ConfigError("the code is nested too deeply to read.", where=filename) from None
+        raise ConfigError("the code is nested too deeply to read; paste only the model "
+                          "definition, written more simply.", where=filename) from None
     except ConfigError as e:
         if not fixed.repairs:
             raise
@@ -96,6 +112,7 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError(f"{e.detail} (The paste was read with repairs: {shown}{more}.)",
                           where=e.where) from None
     readings: tuple[tuple[str, int], ...] = ()
+    advice = ""
     if name == "keras" and input_shape is None and not any(
             "channels first" in what for _, what in notes):
         readings = channel_readings(spec, lambda shape: import_keras(
@@ -106,7 +123,8 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                              f"channels-first (Keras 1 with Theano ordering); read channels-last "
                              f"as written: {readings[0][1]:,}; channels first would give "
                              f"{readings[1][1]:,}. `cnnquiz lint` reports both."))
-    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings)
+            advice = channel_advice(tuple(first_input["shape"]), readings)
+    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings, advice)
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

@@ -18,7 +18,15 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from .common import fail, fold, snippet, suggest
-from .consts import DEFINED, NOTES
+from .consts import (
+    DEFINED,
+    LAYER_BUDGET,
+    MAX_LAYER_CALLS,
+    NOTES,
+    UNKNOWN,
+    try_fold,
+    unknown_reason,
+)
 
 __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 
@@ -31,6 +39,14 @@ class CallArgs:
         self.call, self.env, self.label = call, env, label
         self.nodes: dict[str, ast.expr] = {}
         self.read: set[str] = set()  # the arguments folded (only those can change a count)
+        budget = env.get(LAYER_BUDGET)
+        if budget is not None:  # one layer call read; a loop of them is refused early
+            budget[0] -= 1
+            if budget[0] < 0:
+                fail(call, f"{label}: more than {MAX_LAYER_CALLS:,} layer calls are read by "
+                           "here (loops unrolled, helper functions followed); cnnquiz reads "
+                           "one model of at most 2,000 layers. Use smaller loop bounds or "
+                           "paste one model.")
         for arg in call.args:
             if isinstance(arg, ast.Starred):
                 fail(call, f"{label}: *{snippet(arg.value)} hides the arguments; write them out.")
@@ -43,7 +59,7 @@ class CallArgs:
             if kw.arg is None:
                 fail(call, f"{label}: **{snippet(kw.value)} hides the arguments; write them out.")
             if kw.arg in self.nodes:
-                fail(call, f"{label}: '{kw.arg}' is given twice.")
+                fail(call, f"{label}: '{kw.arg}' is given twice; give it once.")
             self.nodes[kw.arg] = kw.value
 
     def __contains__(self, key: str) -> bool:
@@ -54,6 +70,24 @@ class CallArgs:
             return default
         self.read.add(key)
         return fold(self.nodes[key], self.env, f"{self.label}: {key}")
+
+    def optional(self, key: str, default: Any = None) -> Any:
+        """An option that changes no shape or count (a dropout rate): its value when it is a
+        constant, else ``default`` with a note, the option left out rather than refused."""
+        if key not in self.nodes:
+            return default
+        value = try_fold(self.nodes[key], self.env)
+        if value is UNKNOWN:
+            if DEFINED not in self.env:  # not read through an importer: left to the reader
+                return self.get(key, default)
+            self.read.add(key)  # noted here, not again as undefined
+            self.env.setdefault(NOTES, []).append((  # type: ignore[attr-defined]
+                self.call.lineno, f"{key}={snippet(self.nodes[key], 40)} is not a constant"
+                f"{unknown_reason(self.nodes[key], self.env)}; {key} changes no shape or "
+                "count, so it was left out"))
+            return default
+        self.read.add(key)
+        return value
 
     def rename(self, aliases: Mapping[str, str]) -> None:
         """Rename keys (old spellings) in place; a clash of two spellings is an error."""

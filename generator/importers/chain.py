@@ -24,6 +24,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import Layer, fmt_shape
+from ..layers.norm import channels_first
 from ..spec import family, load_spec
 from .common import fail
 
@@ -149,18 +150,42 @@ def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
         if rank < 1:
             return {"type": "prelu", "shared_axes": []}
         return {"type": "prelu", "shared_axes": list(range(1, len(shape)))}
+    if ref.kind == "torch_layer_norm":
+        return _layer_norm(ref, shape, options)
     if ref.kind == "torch_upsample":
         if rank not in (1, 2, 3):
             ref.fail(f"needs a feature map with 1 to 3 spatial axes; its input has shape "
                      f"{fmt_shape(shape)}.")
+        if "size" in options:
+            size = options["size"]
+            return {"type": f"resizing{rank}d",
+                    "size": list(size) if isinstance(size, tuple) else [size] * rank}
         f = options["factor"]
         size = [int(x) for x in f] if isinstance(f, tuple) else [int(f)] * rank
         return {"type": f"up_sampling{rank}d", "size": size}
     return {"type": ref.kind, **options}
 
 
+def _layer_norm(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
+    """nn.LayerNorm(normalized_shape): the trailing axes of the channels-first input, as Keras
+    axes of the channels-last one."""
+    want = tuple(options["normalized_shape"])
+    n, first = len(shape), channels_first(len(shape))
+    torch_shape = tuple(shape[i] for i in first)
+    if len(want) > n or torch_shape[n - len(want):] != want:
+        ref.fail(f"normalized_shape {want} must be the trailing sizes of its input, which is "
+                 f"{torch_shape} channels first (shape {fmt_shape(shape)} channels last).")
+    axes = sorted(i + 1 for i in first[n - len(want):])
+    entry: dict[str, Any] = {"type": "layer_normalization", "center": options["center"],
+                             "scale": options["scale"]}
+    if axes != [n]:
+        entry["axis"] = axes
+    return entry
+
+
 def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
-    """Adaptive pooling as global pooling (output 1) or as an exact fixed window."""
+    """Adaptive pooling as global pooling (output 1), as an exact fixed window (the output
+    divides the input), else as adaptive pooling (torch/nn/modules/pooling.py)."""
     op, out = ref.options["op"], ref.options["output"]
     rank = len(out)
     spatial = shape[:-1]
@@ -169,9 +194,8 @@ def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
     if all(o == 1 for o in out):
         return {"type": f"global_{op}_pooling{rank}d", "keepdims": True}
     if any(o is None or n % o for n, o in zip(spatial, out, strict=True)):
-        ref.fail(f"output size {out} does not divide the input {fmt_shape(spatial)}, so the "
-                 "windows overlap unevenly; cnnquiz sizes only fixed windows. Choose an input "
-                 "size that divides evenly.")
+        # windows that overlap unevenly, or an axis kept (None): adaptive pooling as such
+        return {"type": f"adaptive_{op}_pooling{rank}d", "output_size": list(out)}
     window = tuple(n // o for n, o in zip(spatial, out, strict=True))
     return {"type": f"{op}_pooling{rank}d", "pool_size": window, "strides": window,
             "padding": "valid", "trainable": "none"}
@@ -226,7 +250,8 @@ def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",
         pending[1].fail("its zeros cannot be folded: it is the last layer, with no convolution "
                         "or pooling layer after it.")
     if not entries:
-        raise ConfigError("the model has no layers that cnnquiz can size.")
+        raise ConfigError("the model has no layers that cnnquiz can size (only inputs and layers "
+                          "that change nothing); paste the code that adds its layers.")
     spec: dict[str, Any] = {"input": {"shape": list(input_shape)},
                             "conventions": {"count": count}, "layers": _plain(_named(entries))}
     if title:

@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import ast
 import difflib
+import itertools
+import re
 import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import NoReturn
 
 from ..errors import ConfigError
+from ..spec import MAX_LAYERS
 from .consts import MAX_INT, MAX_TUPLE, UNKNOWN, constants, fold, try_fold
 
 __all__ = [
-    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "channel_test", "choose_model", "constants",
+    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "NoInputSize", "channel_test", "choose_model", "constants",
     "dotted",
     "fail", "fold", "import_aliases", "line_of", "parse", "scope_statements", "snippet",
     "suggest", "try_fold",
@@ -30,6 +33,40 @@ __all__ = [
 
 MAX_SOURCE = 1_000_000  # characters
 MAX_DEPTH = 100  # ast levels; real model code stays below 30
+#: calls (``name(``) in a paste: a 2,000-layer model (the spec's cap) written out makes about
+#: 4,000 with its helpers and activations; checked on the raw text, before anything else
+MAX_CALLS = 8_000
+_CALL = re.compile(r"\w\(")
+
+
+def check_size(source: str, filename: str = "<source>") -> None:
+    """Refuse, in milliseconds, a paste too large to be one model: more than
+    :data:`MAX_SOURCE` characters or :data:`MAX_CALLS` calls (named by the line beyond).
+
+    >>> check_size("m = Sequential([\\n" + "    Dense(4),\\n" * 9000 + "])\\n")
+    Traceback (most recent call last):
+    generator.errors.ConfigError: line 8001: the paste makes more than 8,000 calls by this line; cnnquiz reads one model of at most 2,000 layers. Paste only the model definition (or describe it in a YAML spec).
+    """
+    if len(source) > MAX_SOURCE:
+        raise ConfigError(f"the file has {len(source):,} characters; at most {MAX_SOURCE:,} are "
+                          "read. Paste only the model definition.", where=filename)
+    beyond = next(itertools.islice(_CALL.finditer(source), MAX_CALLS, None), None)
+    if beyond is not None:
+        fail(source.count("\n", 0, beyond.start()) + 1,
+             f"the paste makes more than {MAX_CALLS:,} calls by this line; cnnquiz reads one "
+             f"model of at most {MAX_LAYERS:,} layers. Paste only the model definition (or "
+             "describe it in a YAML spec).")
+
+
+class NoInputSize(ConfigError):
+    """PyTorch code that states no input size: what its first sized layer expects (its
+    ``in_channels``/``in_features``), the layer's kind, and whether a lazy module (whose
+    count depends on the input) is among the layers."""
+
+    def __init__(self, message: str, *, where: str | None, expect: dict[str, int], kind: str,
+                 lazy: bool) -> None:
+        super().__init__(message, where=where)
+        self.expect, self.kind, self.lazy = expect, kind, lazy
 
 
 def line_of(node: ast.AST | int) -> int:
@@ -71,16 +108,16 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 def parse(source: str, filename: str = "<source>") -> ast.Module:
     """Parse Python source into an ast (never compiled to code, never run)."""
-    if len(source) > MAX_SOURCE:
-        raise ConfigError(f"the file has {len(source):,} characters; at most {MAX_SOURCE:,} are "
-                          "read. Paste only the model definition.", where=filename)
+    check_size(source, filename)
     try:
         with warnings.catch_warnings():  # e.g. invalid escapes: the author's business, not ours
             warnings.simplefilter("ignore")
             tree = ast.parse(source, filename=filename)
     except SyntaxError as e:
         column = f" (column {e.offset})" if e.offset else ""
-        raise ConfigError(f"not valid Python: {e.msg}{column}. Fix the syntax and try again.",
+        text = " ".join((e.text or "").split())
+        at = f" at `{text if len(text) <= 80 else text[:79] + '…'}`" if text else ""
+        raise ConfigError(f"not valid Python: {e.msg}{at}{column}. Fix the syntax and try again.",
                           where=f"line {e.lineno}" if e.lineno else filename) from None
     except (RecursionError, MemoryError, ValueError) as e:
         raise ConfigError(f"cannot read this Python source ({type(e).__name__}): it is too "

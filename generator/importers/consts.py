@@ -26,51 +26,19 @@ it is not constant rather than picking up an older value.
 from __future__ import annotations
 
 import ast
-import builtins
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import ConfigError
+from .envkeys import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, PARAMS, defined_names
 
-__all__ = ["DEFINED", "MAX_INT", "MAX_TUPLE", "NOTES", "PARAMS", "UNKNOWN", "bind", "bind_value",
-           "constants", "defined_names", "fold", "try_fold", "unknown_reason", "with_parameters"]
+__all__ = ["DEFINED", "LAYER_BUDGET", "MAX_INT", "MAX_LAYER_CALLS", "MAX_TUPLE", "NOTES",
+           "PARAMS", "UNKNOWN", "bind", "bind_value", "constants", "defined_names", "fold",
+           "try_fold", "unknown_reason", "with_parameters"]
 
 MAX_INT = 10**12  # no layer size comes near; keeps folded arithmetic small
 MAX_TUPLE = 16
-
-
-#: key in a constants environment (not a Python name) collecting (line, note) about how
-#: the code was read
-NOTES = "<notes>"
-#: key in a constants environment: every name the file binds anywhere
-DEFINED = "<defined>"
-#: key in a constants environment: parameter name -> why it has no constant value
-PARAMS = "<parameters>"
-
-
-def defined_names(tree: ast.AST) -> frozenset[str]:
-    """The names a file binds anywhere (assignments, imports, functions, parameters, loop
-    variables) and Python's builtins: a name outside this set is never defined in the paste.
-
-    >>> sorted(defined_names(ast.parse("import numpy as np\\ndef f(a): b = a")) - set(dir(builtins)))
-    ['a', 'b', 'f', 'np']
-    """
-    names = set(dir(builtins))
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
-            names.add(node.id)
-        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
-            names.add(node.name)
-        elif isinstance(node, ast.arg):
-            names.add(node.arg)
-        elif isinstance(node, ast.alias):
-            names.add((node.asname or node.name).split(".")[0])
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            names.add(node.name)
-        elif isinstance(node, ast.Global | ast.Nonlocal):
-            names.update(node.names)
-    return frozenset(names)
 
 
 def _name_reason(key: str, env: Mapping[str, Any]) -> str:
@@ -327,7 +295,13 @@ def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
 def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
     """Bind one assignment target (a name, ``self.attr`` or a tuple of them) to a value node."""
     if isinstance(target, ast.Name | ast.Attribute):
-        _set(env, ast.unparse(target), try_fold(value, env))
+        key = ast.unparse(target)
+        folded = try_fold(value, env)
+        _set(env, key, folded)
+        if folded is UNKNOWN and value is not None and DEFINED in env:  # say why, if used
+            inner = unknown_reason(value, env).strip(" ()") or "computed when the code runs"
+            env[PARAMS] = {**(env.get(PARAMS) or {}), key: (
+                f"{key} = {_snippet(value, 40)} on line {getattr(value, 'lineno', 0)}: {inner}")}
     elif isinstance(target, ast.Tuple | ast.List):
         if isinstance(value, ast.Tuple | ast.List) and len(value.elts) == len(target.elts):
             folded = [try_fold(v, env) for v in value.elts]  # right side first: a, b = b, a

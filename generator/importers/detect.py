@@ -21,7 +21,8 @@ from .common import dotted, import_aliases
 from .keras_layers import CLASSES, INPUTS
 from .torch_layers import MODULES
 
-__all__ = ["channel_readings", "framework", "missing_functional", "no_model_message"]
+__all__ = ["channel_advice", "channel_readings", "framework", "missing_functional",
+           "no_model_message"]
 
 TORCH_ONLY = set(MODULES) - set(CLASSES) | {"Module", "ModuleList"}
 KERAS_ONLY = set(CLASSES) - set(MODULES) | set(INPUTS) | {"Model"}
@@ -110,10 +111,27 @@ def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], d
             (f"channels first (Keras 1, Theano): {hw}×{shape[0]}", first))
 
 
+def channel_advice(shape: tuple[int, ...], readings: tuple[tuple[str, int], ...]) -> str:
+    """The two readings of a channels-first-looking input shape, with their totals and how
+    to state each in the code (see :func:`channel_readings`).
+
+    >>> print(channel_advice((3, 32, 32), (("a", 9434), ("b", 144458))))
+    The code reads two ways. As written, input_shape=(3, 32, 32) is 3×32 pixels with 32 channels (Keras 2 and 3 read it as H, W, C): 9,434 parameters. Written for Keras 1 with Theano's channels-first ordering, it is a 32×32 image with 3 channels (C, H, W): 144,458 parameters. Say which in the question; to count the second, add data_format='channels_first' to the layers (or dim_ordering='th' for Keras 1), or pass --input-shape 32x32x3.
+    """
+    c, h, w = shape
+    (_, as_written), (_, first) = readings
+    return (f"The code reads two ways. As written, input_shape=({c}, {h}, {w}) is {c}×{h} pixels "
+            f"with {w} channels (Keras 2 and 3 read it as H, W, C): {as_written:,} parameters. "
+            f"Written for Keras 1 with Theano's channels-first ordering, it is a {h}×{w} image "
+            f"with {c} channel{'s' if c > 1 else ''} (C, H, W): {first:,} parameters. Say which "
+            "in the question; to count the second, add data_format='channels_first' to the "
+            f"layers (or dim_ordering='th' for Keras 1), or pass --input-shape {h}x{w}x{c}.")
+
+
 def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str]] | None:
     """PyTorch code that calls ``F.relu`` without ``import torch.nn.functional as F``:
-    the text with the import added to its first import line (the line count stays), and
-    the repair. None when ``F`` is imported or bound, or there is no import line to extend.
+    the text with the import added to its first import line (else after its last line, so
+    that the lines keep their numbers), and the repair. None when ``F`` is imported or bound.
     """
     bound = set(import_aliases(tree))
     for node in ast.walk(tree):
@@ -126,12 +144,16 @@ def missing_functional(text: str, tree: ast.Module) -> tuple[str, tuple[int, str
     simple = (ast.Import, ast.ImportFrom, ast.Assign, ast.Expr, ast.AnnAssign)
     first = next((s for s in tree.body if isinstance(s, ast.Import | ast.ImportFrom)), None) or \
         next((s for s in tree.body if isinstance(s, simple)), None)
-    if "F" in bound or not uses or first is None or first.end_lineno != first.lineno:
+    if "F" in bound or not uses:
         return None
+    what = f"import torch.nn.functional as F was missing (F.{uses[0].attr} is used); added"
+    if first is None or first.end_lineno != first.lineno:  # no one-line statement to extend:
+        # added after the last line, so that every line keeps its number
+        return (text if text.endswith("\n") else text + "\n") + \
+            "import torch.nn.functional as F\n", (uses[0].lineno, what + " at the end")
     lines = text.split("\n")
     i = first.lineno - 1
     code, hash_, comment = lines[i].partition("#")
     lines[i] = f"{code.rstrip()}; import torch.nn.functional as F" + (
         f"  {hash_}{comment}" if hash_ else "")
-    return "\n".join(lines), (first.lineno, "import torch.nn.functional as F was missing "
-                                             f"(F.{uses[0].attr} is used); added")
+    return "\n".join(lines), (first.lineno, what)

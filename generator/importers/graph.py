@@ -129,7 +129,7 @@ def _graph_spec(inputs: list[Use], outputs: list[Use], order: list[Use], count: 
     for i in inputs:
         name = i.name or "input"
         if name in taken:
-            fail(i.line, f"two inputs are named {name!r}.")
+            fail(i.line, f"two inputs are named {name!r}; give each Input its own name.")
         names[id(i)], shapes[id(i)] = name, tuple(i.shape or ())
         taken.add(name)
     entries: list[dict[str, Any]] = []
@@ -209,6 +209,7 @@ def _graph_spec(inputs: list[Use], outputs: list[Use], order: list[Use], count: 
     if title:
         spec["name"] = title
     if not entries:
-        raise ConfigError("the model has no layers that cnnquiz can size.")
+        raise ConfigError("the model has no layers that cnnquiz can size (only inputs and layers "
+                          "that change nothing); paste the code that adds its layers.")
     load_spec(spec)
     return spec

@@ -39,7 +39,15 @@ from .common import (
     scope_statements,
     snippet,
 )
-from .consts import DEFINED, bind_value, defined_names, try_fold, with_parameters
+from .consts import (
+    DEFINED,
+    LAYER_BUDGET,
+    MAX_LAYER_CALLS,
+    bind_value,
+    defined_names,
+    try_fold,
+    with_parameters,
+)
 from .graph import Use, build_graph
 from .keras_layers import (
     CHANNELS_FIRST,
@@ -229,7 +237,8 @@ class _Scope:
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
                        "Write its layers out in place.")
         if not isinstance(node, ast.Call) or (cls := _cls(node.func, self.aliases)) is None:
-            fail(node, f"{snippet(node)} is not a layer call cnnquiz can read.")
+            fail(node, f"{snippet(node)} is not a layer call cnnquiz can read; add a layer "
+                       "written out, e.g. model.add(Dense(10)).")
         ref, shape = keras_layer(node, cls, self.env)
         if shape is not None and not model.refs and model.shape is None:
             model.shape = shape
@@ -298,8 +307,11 @@ class _Scope:
         value = self.expr(call.args[0])
         items = [value] if f.attr == "append" else value
         old = self.vars[f.value.id]
-        if isinstance(items, list) and (_refs(old + items) or _tensors(old + items)):
+        merged = self.as_layers(old + items) if isinstance(items, list) else None
+        if isinstance(items, list) and _tensors(old + items):
             old.extend(items)
+        elif _refs(merged):  # [Input(shape)] grown with layers: a list of layers
+            old[:] = merged
         else:  # a list of something else: no longer a list cnnquiz follows
             self.vars.pop(f.value.id)
         return True
@@ -383,7 +395,8 @@ class _Scope:
         else:
             cls = _cls(f.func, self.aliases) if isinstance(f, ast.Call) else None
             if cls is None:
-                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
+                           "Keras layer, e.g. x = Dense(10)(x).")
             layer = self.expr(f) if cls in ("Sequential", "Model") else (
                 keras_layer(f, cls, self.env)[0] or _SKIP)  # type: ignore[arg-type]
         if isinstance(layer, _Model):
@@ -400,7 +413,8 @@ class _Scope:
         if layer is _SKIP:
             return src
         if not isinstance(layer, Ref):
-            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read.")
+            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a Keras "
+                       "layer, e.g. x = Dense(10)(x).")
         return _Tensor(node.lineno, layer, src)
 
     def sequential(self, call: ast.Call) -> _Model:
@@ -580,7 +594,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     layer_notes: list[tuple[int, str]] = []
     module_env = constants(list(scope_statements(tree.body, bool(first))),
                            {CHANNELS_FIRST: bool(first), NOTES: layer_notes,
-                            DEFINED: defined_names(tree)})
+                            DEFINED: defined_names(tree), LAYER_BUDGET: [MAX_LAYER_CALLS]})
     helpers = {s.name: s for s in tree.body  # helpers, followed where they are called
                if isinstance(s, ast.FunctionDef) and not _builds_model(s, aliases)}
     models = _Scope(aliases, dict(module_env), helpers).run(tree.body)

@@ -13,6 +13,7 @@ import ast
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
+from ..layers import REGISTRY
 from .callargs import CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
@@ -25,14 +26,15 @@ __all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "
 CHANNELS_FIRST = "<channels first>"
 _FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
 
-CONV = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate", "groups")
-TCONV = ("filters", "kernel_size", "strides", "padding", "output_padding", "data_format",
-         "dilation_rate")
-DEPTHWISE = ("kernel_size", "strides", "padding", "depth_multiplier", "data_format",
-             "dilation_rate")
-SEPARABLE = ("filters", "kernel_size", "strides", "padding", "data_format", "dilation_rate",
-             "depth_multiplier")
-POOL = ("pool_size", "strides", "padding", "data_format")
+def _read_as(kind: str, fam: str, name: str) -> str:
+    """The reading branch of :func:`keras_layer` for a registered Keras class name."""
+    if name in ("LeakyReLU", "ELU", "ThresholdedReLU"):
+        return {"LeakyReLU": "leaky_relu", "ELU": "elu", "ThresholdedReLU": "thresholded_relu"}[name]
+    if fam in ("conv", "conv_transpose", "depthwise", "separable", "dropout"):
+        return fam
+    return kind.removesuffix(f"{kind[-2]}d") if kind[-1] == "d" and kind[-2].isdigit() else kind
+
+
 #: Keras 1 keyword -> Keras 2/3 keyword
 KERAS1 = {"nb_filter": "filters", "output_dim": "units", "border_mode": "padding",
           "subsample": "strides", "subsample_length": "strides", "filter_length": "kernel_size",
@@ -46,7 +48,10 @@ IGNORED = {"name", "input_shape", "batch_input_shape", "input_dim", "input_lengt
            "max_value", "negative_slope", "threshold", "alpha", "axis", "output_shape",
            "sparse", "ragged", "autocast"}
 #: layers that change neither shapes nor counts: read and left out
-SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking"}
+SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking",
+           # data augmentation: no weights, shape unchanged (count_params() 0 in Keras 3)
+           "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
+           "RandomBrightness"}
 MERGES = {"Add", "Concatenate", "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot",
           "Merge", "add", "concatenate", "multiply", "average", "subtract", "maximum", "minimum",
           "dot", "merge"}
@@ -56,37 +61,14 @@ REFUSED = {
               "running it; replace it by standard layers",
 }
 
-#: class name -> (family, rank, positional argument names)
-CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {
-    "Dense": ("dense", 0, ("units", "activation", "use_bias")), "Flatten": ("flatten", 0, ("data_format",)),
-    "Dropout": ("dropout", 0, ("rate",)), "AlphaDropout": ("dropout", 0, ("rate",)),
-    "GaussianDropout": ("dropout", 0, ("rate",)), "Activation": ("activation", 0, ("activation",)),
-    "ReLU": ("relu", 0, ()), "Softmax": ("softmax", 0, ()), "LeakyReLU": ("leaky_relu", 0, ()),
-    "ELU": ("elu", 0, ()), "ThresholdedReLU": ("thresholded_relu", 0, ()),
-    "BatchNormalization": ("batch_normalization", 0, ("axis",)),
-    "Reshape": ("reshape", 0, ("target_shape",)), "Permute": ("permute", 0, ("dims",)),
-    "LayerNormalization": ("layer_normalization", 0, ("axis",)),
-    "GroupNormalization": ("group_normalization", 0, ("groups", "axis")),
-    "PReLU": ("prelu", 0, ("alpha_initializer",)),
-    "Embedding": ("embedding", 0, ("input_dim", "output_dim")),
-}
-for _r in (1, 2, 3):
-    for _n in (f"Conv{_r}D", f"Convolution{_r}D", f"AtrousConvolution{_r}D"):
-        CLASSES[_n] = ("conv", _r, CONV)
-    for _n in (f"Conv{_r}DTranspose", f"Convolution{_r}DTranspose", f"Deconvolution{_r}D"):
-        CLASSES[_n] = ("conv_transpose", _r, TCONV)
-    for _op, _names in (("max", ("MaxPooling", "MaxPool")), ("average", ("AveragePooling", "AvgPool"))):
-        for _n in _names:
-            CLASSES[f"{_n}{_r}D"] = (f"{_op}_pooling", _r, POOL)
-            CLASSES[f"Global{_n}{_r}D"] = (f"global_{_op}_pooling", _r, ("data_format",))
-    CLASSES[f"ZeroPadding{_r}D"] = ("zero_padding", _r, ("padding", "data_format"))
-    CLASSES[f"SpatialDropout{_r}D"] = ("dropout", 0, ("rate",))
-    CLASSES[f"UpSampling{_r}D"] = ("up_sampling", _r, ("size",))
-    CLASSES[f"Cropping{_r}D"] = ("cropping", _r, ("cropping", "data_format"))
-for _r in (1, 2):
-    CLASSES[f"DepthwiseConv{_r}D"] = ("depthwise", _r, DEPTHWISE)
-    for _n in (f"SeparableConv{_r}D", f"SeparableConvolution{_r}D"):
-        CLASSES[_n] = ("separable", _r, SEPARABLE)
+#: class name -> (family, rank, positional argument names), from the layer registry's Keras
+#: names; LeakyReLU, ELU and ThresholdedReLU read as activations of their own name
+CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {}
+for _entry in REGISTRY.values():
+    for _name, _positional in _entry.keras.items():
+        if _name not in MERGES and _name not in SKIPPED:
+            CLASSES[_name] = (_read_as(_entry.kind, _entry.family, _name),
+                              _entry.fixed.get("rank", 0), _positional)
 KNOWN = sorted({*CLASSES, *INPUTS, *SKIPPED})
 
 
@@ -277,11 +259,12 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 "depthwise": f"depthwise_conv{rank}d", "separable": f"separable_conv{rank}d"}[fam]
         if kernel is None:
             if "kernel_size" not in a:
-                fail(call, f"{label}: the kernel size is missing.")
+                fail(call, f"{label}: the kernel size is missing; write it, e.g. {cls}(32, 3).")
             kernel = _tuple(a, "kernel_size", rank, None)
         if fam != "depthwise":
             if "filters" not in a:
-                fail(call, f"{label}: the number of filters is missing.")
+                fail(call, f"{label}: the number of filters is missing; write it, e.g. "
+                           f"{cls}(32, 3).")
             options["filters"] = a.get("filters")
         dilation = _tuple(a, "dilation_rate", rank, 1)
         options |= {"kernel": kernel, "strides": _tuple(a, "strides", rank, 1),
@@ -293,24 +276,30 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
                 options[key] = _tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
         known = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias",
                  "groups", "depth_multiplier", "output_padding", "stack_size", *parts}
-    elif fam.endswith("_pooling") and not fam.startswith("global"):
+    elif fam.endswith("_pooling") and not fam.startswith(("global", "adaptive")):
         size = _tuple(a, "pool_size", rank, 2)
         options = {"pool_size": size, "strides": _tuple(a, "strides", rank, size),
                    "padding": _padding(a, rank, None, None), "trainable": "none"}
         known = {"pool_size", "strides", "padding"}
+    elif fam.startswith("adaptive_"):  # keras/src/layers/pooling/adaptive_average_pooling2d.py
+        size = a.get("output_size")
+        if size is None:
+            fail(call, f"{label}: output_size is missing.")
+        options = {"output_size": list(size) if isinstance(size, tuple) else [size] * rank}
+        known = {"output_size"}
     elif fam.startswith("global"):
         options, known = {"keepdims": a.get("keepdims", False)}, {"keepdims"}
     elif fam == "zero_padding":
         options, known = {"padding": _zero_padding(a, rank)}, {"padding"}
     elif fam == "dense":
         if "units" not in a:
-            fail(call, f"{label}: the number of units is missing.")
+            fail(call, f"{label}: the number of units is missing; write it, e.g. Dense(10).")
         if a.get("lora_rank") is not None:
             fail(call, f"{label}: lora_rank adds LoRA weights cnnquiz does not count; remove it.")
         options = {"units": a.get("units"), "bias": a.get("use_bias", True)}
         known = {"units", "use_bias", "lora_rank"}
     elif fam == "dropout":
-        options, known = {"rate": a.get("rate", 0.5)}, {"rate"}
+        options, known = {"rate": a.optional("rate", 0.5)}, {"rate"}
     elif fam == "activation":
         node = a.nodes.get("activation")
         name = (a.get("activation") if isinstance(node, ast.Constant)
@@ -323,6 +312,13 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     elif fam == "batch_normalization":
         options = {"center": a.get("center", True), "scale": a.get("scale", True)}
         known = {"center", "scale"}
+    elif fam == "resizing":  # keras/src/layers/preprocessing/image_preprocessing/resizing.py
+        for key in ("height", "width"):
+            if key not in a:
+                fail(call, f"{label}: {key} is missing.")
+        options = {"size": [a.get("height"), a.get("width")]}
+        known = {"height", "width", "interpolation", "crop_to_aspect_ratio",
+                 "pad_to_aspect_ratio", "fill_mode", "fill_value"}
     elif fam == "up_sampling":
         options, known = {"size": _tuple(a, "size", rank, 2)}, {"size", "interpolation"}
         if a.get("interpolation", "nearest") != "nearest":
@@ -335,7 +331,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     elif fam in ("reshape", "permute"):
         key = "target_shape" if fam == "reshape" else "dims"
         if key not in a:
-            fail(call, f"{label}: {key} is missing.")
+            fail(call, f"{label}: {key} is missing; write it, e.g. {cls}((4, 4, 2)).")
         value = a.get(key)
         options, known = {key: list(value) if isinstance(value, tuple) else [value]}, {key}
     elif fam in ("layer_normalization", "group_normalization"):
@@ -343,7 +339,10 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         known = {"center", "scale", "groups", "rms_scaling"}
         if fam == "group_normalization":
             options["groups"] = a.get("groups", 32)
-        if a.get("axis", -1) not in (-1,):
+        axis = a.get("axis", -1)
+        if fam == "layer_normalization" and axis != -1:
+            options["axis"] = list(axis) if isinstance(axis, tuple | list) else [axis]
+        elif axis not in (-1,):
             fail(call, f"{label}: axis={a.get('axis')} normalises another axis than the "
                        "channels; cnnquiz counts the last (channel) axis. Use axis=-1.")
     elif fam == "prelu":
@@ -355,7 +354,7 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         out_key = "units" if "units" in a else "output_dim"  # Keras 1's output_dim is renamed
         for key in ("input_dim", out_key):
             if key not in a:
-                fail(call, f"{label}: {key} is missing.")
+                fail(call, f"{label}: {key} is missing; write it, e.g. Embedding(1000, 64).")
         options = {"input_dim": a.get("input_dim"), "output_dim": a.get(out_key)}
         known = {"input_dim", "output_dim", "units", "mask_zero", "input_length"}
     else:  # flatten

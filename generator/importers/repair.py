@@ -103,8 +103,14 @@ _CHARACTER_REPAIRS = ("curly quotes", "non-breaking", "invisible", "minus sign",
 # -- line by line ---------------------------------------------------------------------------
 _TRACEBACK = re.compile(r"^Traceback \(most recent call last\):")
 _LAST_ERROR = re.compile(r"^[A-Za-z_][\w.]*(Error|Exception|Interrupt|Exit)\b")
-_SUMMARY = re.compile(r'^\s*(Model: "|Layer \(type\))')
+_SUMMARY = re.compile(r'^\s*(Model: "|Layer \(type(:depth-idx)?\))')  # Keras, torchinfo
+#: what follows "Non-trainable params:" in a Keras or torchinfo summary
+_SUMMARY_TAIL = re.compile(r"^\s*((Total mult-adds|Input size|Forward/backward pass size|"
+                           r"Params size|Estimated Total Size) \(|[_=\-─]+\s*$)")
 _SUMMARY_END = re.compile(r"^\s*Non-trainable params:")
+_REPR = re.compile(r"^[A-Z]\w*\($")  # print(net) of a PyTorch module: `Net(`
+_REPR_ITEM = re.compile(r"^\s+\([\w.-]+\): [A-Z]\w*\(")  # `  (conv1): Conv2d(1, 6, ...)`
+_REPR_END = re.compile(r"^\)\s*$")
 
 
 def _line_numbers(lines: list[str], log: _Log) -> list[str]:
@@ -137,14 +143,19 @@ def _output_blocks(lines: list[str], log: _Log) -> list[str]:
     i = 0
     while i < len(lines):
         for start, stop, what in ((_TRACEBACK, _LAST_ERROR, "error traceback"),
-                                  (_SUMMARY, _SUMMARY_END, "model summary table")):
-            if start.match(lines[i]):
+                                  (_SUMMARY, _SUMMARY_END, "model summary table"),
+                                  (_REPR, _REPR_END, "print(model) output")):
+            if start.match(lines[i]) and (start is not _REPR or (
+                    i + 1 < len(lines) and _REPR_ITEM.match(lines[i + 1]))):
                 end = next((k for k in range(i + 1, len(lines)) if stop.match(lines[k])), None)
                 if end is None:
                     continue
-                if what == "model summary table" and end + 1 < len(lines) and re.match(
-                        r"^[_=\-\s]+$", lines[end + 1]) and lines[end + 1].strip():
-                    end += 1
+                if what == "model summary table":
+                    while end + 1 < len(lines) and lines[end + 1].strip() and _SUMMARY_TAIL.match(
+                            lines[end + 1]):
+                        end += 1
+                    if i > 0 and re.match(r"^\s*=+\s*$", lines[i - 1]):  # torchinfo's rule
+                        i -= 1
                 for k in range(i, end + 1):
                     out[k] = ""
                 log.add(i + 1, f"lines {i + 1}–{end + 1}: pasted {what} removed")

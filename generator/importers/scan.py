@@ -9,6 +9,8 @@ strings over lines. Nothing here runs code; :func:`parse_error` only calls :func
 ('ccccccsssssccc######', None)
 >>> is_prose("Here is my model, it gives an error:"), is_prose("model.add(Dense(10))")
 (True, False)
+>>> is_prose("Thanks!"), is_prose("Flatten")
+(True, False)
 """
 
 from __future__ import annotations
@@ -144,4 +146,6 @@ def is_prose(line: str) -> bool:
     if _CODE_SIGN.search(s):  # a call, an attribute, an assignment or an index: damaged code,
         # unless it is a sentence that mentions code ("I get 1,199 from summary().")
         return best >= 5 and plain[0] and tokens[0][0].isupper() and s[-1] in ".?!:"
+    if len(tokens) == 1 and plain[0] and s[0].isupper() and s[-1] in "!?.":
+        return True  # "Thanks!", "Cheers." after the code: not a statement
     return best >= 3 or (all(plain) and len(tokens) >= 2)

@@ -25,6 +25,7 @@ from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
     Candidate,
+    NoInputSize,
     choose_model,
     constants,
     dotted,
@@ -36,7 +37,7 @@ from .common import (
     snippet,
     try_fold,
 )
-from .consts import DEFINED, NOTES, defined_names
+from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, defined_names
 from .graph import Use, build_graph
 from .torch_forward import Forward
 from .torch_init import Builder, Custom, ModList, Seq, refs_of
@@ -109,7 +110,8 @@ class _Reader:
             child = self.module(arg, env, objects, f"{name}.{key}" if name else (
                 key if not key.isdigit() else None))
             if child is None:
-                fail(arg, f"{snippet(arg)} is not a torch.nn module cnnquiz can read.")
+                fail(arg, f"{snippet(arg)} is not a torch.nn module cnnquiz can read; nn.Sequential "
+                           "takes modules such as nn.Conv2d(3, 16, 3) or an nn.Module class of the paste.")
             seq.children.append(child)
         return seq
 
@@ -197,7 +199,8 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     reader = _Reader(tree)
     layer_notes: list[tuple[int, str]] = notes if notes is not None else []
     env = constants(list(scope_statements(tree.body)),
-                    {NOTES: layer_notes, DEFINED: defined_names(tree)})
+                    {NOTES: layer_notes, DEFINED: defined_names(tree),
+                     LAYER_BUDGET: [MAX_LAYER_CALLS]})
     objects: dict[str, Any] = {}
     found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
     scopes = [(tree.body, env, None)] + [  # a helper with required parameters is no model
@@ -259,13 +262,16 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
             refs = _graph_refs(out)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
-        first = next((r.expect for r in refs if r.expect), {})
+        sized = next((r for r in refs if r.expect), None)
+        first = sized.expect if sized is not None else {}
         hint = (f"; the first layer expects {first['in_features']} features: --input-shape "
                 f"{first['in_features']}" if "in_features" in first else
                 f"; the first layer expects C = {first['in_channels']}: e.g. --input-shape "
                 f"32x32x{first['in_channels']}" if "in_channels" in first else "")
-        raise ConfigError(f"PyTorch code gives no input size: pass --input-shape HxWxC "
-                          f"(channels last){hint}.", where=f"line {line}")
+        raise NoInputSize(f"PyTorch code gives no input size: pass --input-shape HxWxC "
+                          f"(channels last){hint}.", where=f"line {line}",
+                          expect=first, kind=sized.kind if sized is not None else "",
+                          lazy=any("Lazy" in r.call for r in refs))
     if out is not None:
         inp = _graph_input(out)
         inp.shape = tuple(input_shape)

@@ -78,7 +78,8 @@ class Forward:
         out = self.block(fn.body, frame)
         self.depth -= 1
         if not isinstance(out, Use):
-            fail(fn, "forward returns no tensor cnnquiz can follow.")
+            fail(fn, "forward returns no tensor cnnquiz can follow; end it with return x, "
+                     "x the output of the last layer.")
         return out
 
     # -- statements ---------------------------------------------------------------------
@@ -92,7 +93,8 @@ class Forward:
     def statement(self, stmt: ast.stmt, frame: _Frame) -> Any:
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
-                fail(stmt, "forward returns no tensor.")
+                fail(stmt, "forward returns no tensor; return the output of the last layer "
+                           "(return x).")
             if isinstance(stmt.value, ast.Tuple | ast.List):
                 fail(stmt, f"`{snippet(stmt)}` returns several tensors; cnnquiz reads models "
                            "with one output tensor in PyTorch.")
@@ -303,7 +305,7 @@ class Forward:
             fail(node, f"`{snippet(node)}`: torch.{fn} is not sized by cnnquiz (it follows "
                        "torch.cat, torch.add and +, -, * of two tensors).")
         if first is None:
-            fail(node, f"forward: cannot follow `{snippet(node)}`.")
+            fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
         x = self.tensor(first, frame)
         if fn in PASSTHROUGH:
             return x

@@ -557,7 +557,8 @@ class Builder:
     @staticmethod
     def _child(seq: Seq, child: Any, node: ast.AST, key: str) -> None:
         if not isinstance(child, MODULE_TYPES):
-            fail(node, f"{snippet(node)} is not a torch.nn module cnnquiz can read.")
+            fail(node, f"{snippet(node)} is not a torch.nn module cnnquiz can read; nn.Sequential "
+                       "takes modules such as nn.Conv2d(3, 16, 3) or an nn.Module class of the paste.")
         if isinstance(child, Ref) and child.name is None and not key.isdigit():
             child.name = key
         seq.children.append(child)

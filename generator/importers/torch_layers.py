@@ -49,6 +49,8 @@ MODULES: dict[str, tuple[str, int, tuple[str, ...]]] = {
     "LocalResponseNorm": ("local_response_normalization", 0, ("size", "alpha", "beta", "k")),
     "Identity": ("skip", 0, ()),
     "PReLU": ("prelu", 0, ("num_parameters", "init", "device", "dtype")),
+    "LayerNorm": ("layer_norm", 0, ("normalized_shape", "eps", "elementwise_affine", "bias",
+                                    "device", "dtype")),
     "GroupNorm": ("group_normalization", 0, ("num_groups", "num_channels", "eps", "affine",
                                              "device", "dtype")),
     "Embedding": ("embedding", 0, ("num_embeddings", "embedding_dim", "padding_idx",
@@ -136,7 +138,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         kind = f"conv{rank}d" + ("_transpose" if fam == "conv_transpose" else "")
         for key in ("out_channels", "kernel_size"):
             if key not in a:
-                fail(call, f"{label}: {key} is missing.")
+                fail(call, f"{label}: {key} is missing; write it, e.g. nn.{cls}(3, 16, 3).")
         strides, dilation = _tuple(a.get("stride", 1), rank), _tuple(a.get("dilation", 1), rank)
         options = {"filters": a.get("out_channels"), "kernel": _tuple(a.get("kernel_size"), rank),
                    "strides": strides,
@@ -179,12 +181,19 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
         options = {"center": bool(affine), "scale": bool(a.get("affine", True))}
         expect["num_features"] = a.get("num_features")
     elif fam == "dropout":
-        options = {"rate": a.get("p", 0.5)}
+        options = {"rate": a.optional("p", 0.5)}
     elif fam == "activation":
         kind, options = {"ReLU": ("relu", {}), "Softmax": ("softmax", {})}.get(
             cls, ("activation", {"activation": cls.lower()}))
     elif fam == "prelu":  # one slope, or one per channel: shared along the spatial axes
         kind, options = "torch_prelu", {"num_parameters": a.get("num_parameters", 1)}
+    elif fam == "layer_norm":  # torch/nn/modules/normalization.py: γ (and β unless bias=False)
+        if "normalized_shape" not in a:
+            fail(call, f"{label}: normalized_shape is missing.")
+        affine = bool(a.get("elementwise_affine", True))
+        kind, options = "torch_layer_norm", {
+            "normalized_shape": _tuple(a.get("normalized_shape"), 1), "scale": affine,
+            "center": affine and bool(a.get("bias", True))}
     elif fam == "group_normalization":
         affine = bool(a.get("affine", True))
         options = {"groups": a.get("num_groups"), "center": affine, "scale": affine}
@@ -192,9 +201,11 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
     elif fam == "embedding":
         options = {"input_dim": a.get("num_embeddings"), "output_dim": a.get("embedding_dim")}
     elif fam == "up_sampling":
-        if a.get("size") is not None:
-            fail(call, f"{label}: cnnquiz reads upsampling by scale_factor (a whole number); "
-                       "size= fixes the output size. Write scale_factor=2.")
+        if a.get("size") is not None:  # the output size, whatever the input's
+            if a.get("scale_factor") is not None:
+                fail(call, f"{label}: give size or scale_factor, not both (PyTorch refuses both).")
+            kind, options = "torch_upsample", {"size": a.get("size")}
+            return Ref(call.lineno, label, kind, options, name=name, expect=expect)
         factor = a.get("scale_factor", None)
         if factor is None or isinstance(factor, float) and not factor.is_integer():
             fail(call, f"{label}: give a whole scale_factor (e.g. scale_factor=2).")

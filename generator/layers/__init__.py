@@ -1,7 +1,7 @@
 """Layer classes and the registry of layer kinds (Keras's snake_case names).
 
 >>> sorted(KINDS)[:3]
-['activation', 'add', 'average']
+['activation', 'adaptive_average_pooling1d', 'adaptive_average_pooling2d']
 >>> make("conv2d", filters=8, kernel=(3, 3), strides=(1, 1), dilation=(1, 1)).kind
 'conv2d'
 """
@@ -22,9 +22,17 @@ from .core import (
 )
 from .merge import MERGE_OPS, Merge
 from .norm import Embedding, GroupNormalization, LayerNormalization, PReLU
-from .pooling import GlobalPool, Pool, PoolWeights
+from .pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
 from .registry import REGISTRY, Code, Kind, of
-from .reshape import Cropping, Identity, Permute, Reshape, UpSampling, ZeroPadding
+from .reshape import (
+    Cropping,
+    Identity,
+    Permute,
+    Reshape,
+    Resizing,
+    UpSampling,
+    ZeroPadding,
+)
 
 __all__ = [
     "KINDS",
@@ -37,6 +45,7 @@ __all__ = [
     "PReLU",
     "Permute",
     "Activation",
+    "AdaptivePool",
     "BatchNormalization",
     "Conv",
     "ConvTranspose",
@@ -55,6 +64,7 @@ __all__ = [
     "Pool",
     "PoolWeights",
     "Reshape",
+    "Resizing",
     "SeparableConv",
     "Shape",
     "UpSampling",

@@ -27,6 +27,7 @@ from ..formulas import (
     transpose_len,
 )
 from .base import AXES, Layer, Row, Shape, WeightRow, axis_var, fmt_shape
+from .kinds.words import plural
 
 __all__ = ["Conv", "ConvTranspose", "DepthwiseConv", "SeparableConv", "Windowed"]
 
@@ -163,7 +164,7 @@ class Conv(Windowed):
         return math.prod(out) * math.prod(self.kernel) * in_shape[-1] // self.groups
 
     def describe(self) -> str:
-        text = f"{self.filters} filters {self.window_text()}"
+        text = f"{plural(self.filters, 'filter')} {self.window_text()}"
         if self.groups != 1:
             text += f", {self.groups} groups"
         return text + ("" if self.use_bias else ", no bias")
@@ -243,7 +244,7 @@ class ConvTranspose(Windowed):
         return math.prod(in_shape) * math.prod(self.kernel) * self.filters
 
     def describe(self) -> str:
-        text = f"{self.filters} filters {self.window_text()} (transposed)"
+        text = f"{plural(self.filters, 'filter')} {self.window_text()} (transposed)"
         if self.output_padding is not None:
             text += f", output padding {fmt_shape(self.output_padding)}"
         return text + ("" if self.use_bias else ", no bias")
@@ -338,7 +339,7 @@ class SeparableConv(Windowed):
         return positions * mid * math.prod(self.kernel) + positions * mid * self.filters
 
     def describe(self) -> str:
-        text = f"{self.filters} filters, separable {self.window_text()}"
+        text = f"{plural(self.filters, 'filter')}, separable {self.window_text()}"
         if self.depth_multiplier != 1:
             text += f", depth multiplier {self.depth_multiplier}"
         return text + ("" if self.use_bias else ", no bias")

@@ -18,7 +18,7 @@ from typing import Any
 from ..derive import Derivation, Var, substitute
 from ..formulas import prod
 from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
-from .norm import ChannelAffine
+from .kinds.words import plural
 
 __all__ = [
     "Activation",
@@ -30,7 +30,8 @@ __all__ = [
 ]
 
 
-def _dim_names(rank: int) -> tuple[str, ...]:
+def dim_names(rank: int) -> tuple[str, ...]:
+    """Names of the axes of a rank-``rank`` input (channels last): H, W, C; else d_1, d_2, ..."""
     if 2 <= rank <= 4:
         return (*AXES[rank - 1], "C")
     return tuple(f"d_{i + 1}" for i in range(rank))
@@ -43,7 +44,7 @@ class Flatten(Layer):
     kind = "flatten"
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
-        return {n: Var(n, d) for n, d in zip(_dim_names(len(in_shape)), in_shape, strict=True)}
+        return {n: Var(n, d) for n, d in zip(dim_names(len(in_shape)), in_shape, strict=True)}
 
     def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
         return (("n", prod(v.values()), len(in_shape) > 1),)
@@ -99,7 +100,7 @@ class Dense(Layer):
         return math.prod(in_shape) * self.units
 
     def describe(self) -> str:
-        return f"{self.units} units" + ("" if self.use_bias else ", no bias")
+        return plural(self.units, "unit") + ("" if self.use_bias else ", no bias")
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,15 +137,25 @@ class LocalResponseNormalization(Layer):
 
 
 @dataclass(frozen=True, kw_only=True)
-class BatchNormalization(ChannelAffine):
+class BatchNormalization(Layer):
     """Batch norm over the last axis: γ, β trainable; moving mean/variance non-trainable (Keras)."""
 
     kind = "batch_normalization"
+    center: bool = True
+    scale: bool = True
+    frozen: bool = False
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {"C": Var("C", in_shape[-1])}
 
     def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
-        moving: list[WeightRow] = [("moving_mean", (v["C"],), False),
-                                   ("moving_variance", (v["C"],), False)]
-        return tuple(self.affine_rows(v) + moving)
+        rows: list[WeightRow] = []
+        if self.scale:
+            rows.append(("gamma", (v["C"],), not self.frozen))
+        if self.center:
+            rows.append(("beta", (v["C"],), not self.frozen))
+        rows += [("moving_mean", (v["C"],), False), ("moving_variance", (v["C"],), False)]
+        return tuple(rows)
 
     def describe(self) -> str:
         return "batch normalization"

@@ -24,46 +24,72 @@ from typing import Any
 from ..derive import Var
 from ..errors import ConfigError
 from .base import Layer, Row, Shape, WeightRow, fmt_shape
+from .core import dim_names
 
-__all__ = ["ChannelAffine", "Embedding", "GroupNormalization", "LayerNormalization", "PReLU"]
+__all__ = ["Embedding", "GroupNormalization", "LayerNormalization", "PReLU", "channels_first"]
+
+
+def channels_first(rank: int) -> tuple[int, ...]:
+    """Our (channels-last) axis indices in PyTorch's channels-first order, C first.
+
+    >>> channels_first(3), channels_first(1)
+    ((2, 0, 1), (0,))
+    """
+    return (rank - 1, *range(rank - 1)) if rank > 1 else (0,)
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChannelAffine(Layer):
-    """A normalisation's γ (``scale``) and β (``center``) of length C, the last axis; a
-    ``frozen`` layer's are not trainable. Batch, layer and group norm share them."""
+class LayerNormalization(Layer):
+    """Normalises over ``axis`` (Keras axes, batch counted; default the channel axis): γ and β
+    of the shape of those axes, as Keras's ``LayerNormalization.build`` makes them
+    (keras/src/layers/normalization/layer_normalization.py); PyTorch's
+    ``nn.LayerNorm(normalized_shape)`` is the trailing axes of its channels-first tensor.
 
+    >>> LayerNormalization(axis=(1, 2, 3)).params((4, 4, 8))
+    256
+    """
+
+    kind = "layer_normalization"
     center: bool = True
     scale: bool = True
     frozen: bool = False
+    axis: tuple[int, ...] = (-1,)
+
+    def axes(self, in_shape: Shape) -> tuple[int, ...]:
+        """The normalised axes as indices into ``in_shape`` (no batch axis), sorted."""
+        n = len(in_shape)
+        return tuple(sorted({a - 1 if a > 0 else n + a for a in self.axis}))
+
+    def check(self, in_shape: Shape) -> None:
+        n = len(in_shape)
+        if any(a == 0 or not -n <= a <= n for a in self.axis) or len(
+                self.axes(in_shape)) != len(self.axis):
+            raise ConfigError(f"axis {self.axis} must name distinct axes 1..{n} (or -1..-{n}) of "
+                              f"the input {fmt_shape(in_shape)}; 0 is the batch axis.",
+                              where=self.name)
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
-        return {"C": Var("C", in_shape[-1])}
-
-    def affine_rows(self, v: Mapping[str, Any]) -> list[WeightRow]:
-        rows: list[WeightRow] = []
-        if self.scale:
-            rows.append(("gamma", (v["C"],), not self.frozen))
-        if self.center:
-            rows.append(("beta", (v["C"],), not self.frozen))
-        return rows
-
-
-@dataclass(frozen=True, kw_only=True)
-class LayerNormalization(ChannelAffine):
-    """Normalises over the last (channel) axis: γ and β of length C."""
-
-    kind = "layer_normalization"
+        if self.axis == (-1,):
+            return {"C": Var("C", in_shape[-1])}
+        names = dim_names(len(in_shape))
+        return {names[i]: Var(names[i], in_shape[i]) for i in self.axes(in_shape)}
 
     def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
-        return tuple(self.affine_rows(v))
+        rows: list[WeightRow] = []
+        shape = tuple(v.values())
+        if self.scale:
+            rows.append(("gamma", shape, not self.frozen))
+        if self.center:
+            rows.append(("beta", shape, not self.frozen))
+        return tuple(rows)
 
     @property
     def has_weights(self) -> bool:
         return self.center or self.scale
 
     def describe(self) -> str:
-        return "layer normalization"
+        over = "" if self.axis == (-1,) else f" over axes {', '.join(map(str, self.axis))}"
+        return "layer normalization" + over
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -74,6 +100,7 @@ class GroupNormalization(LayerNormalization):
     groups: int = 32
 
     def check(self, in_shape: Shape) -> None:
+        super().check(in_shape)
         if in_shape[-1] % self.groups:
             raise ConfigError(f"groups={self.groups} must divide the {in_shape[-1]} channels.",
                               where=self.name)

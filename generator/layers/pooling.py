@@ -21,7 +21,7 @@ from ..errors import ConfigError
 from .base import AXES, Layer, Row, Shape, WeightRow
 from .conv import Windowed
 
-__all__ = ["GlobalPool", "Pool", "PoolWeights"]
+__all__ = ["AdaptivePool", "GlobalPool", "Pool", "PoolWeights"]
 
 
 class PoolWeights(StrEnum):
@@ -108,3 +108,44 @@ class GlobalPool(Layer):
     def describe(self) -> str:
         return f"global {self.op} pooling" + (" (keeping the spatial axes)" if self.keepdims else "")
 
+
+@dataclass(frozen=True, kw_only=True)
+class AdaptivePool(Layer):
+    """Adaptive max or average pooling to a given output size per spatial axis (PyTorch's
+    ``nn.AdaptiveAvgPool2d((7, None))``, Keras's ``AdaptiveAveragePooling2D``); ``None`` keeps
+    that axis's input size. No parameters; the windows adapt to the input.
+
+    >>> AdaptivePool(rank=2, output_size=(7, None)).output_shape((13, 9, 16))
+    (7, 9, 16)
+    """
+
+    rank: int = 2
+    op: str = "average"
+    output_size: tuple[int | None, ...] = (1, 1)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"adaptive_{self.op}_pooling{self.rank}d"
+
+    @property
+    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+        return (self.rank + 1,)
+
+    def check(self, in_shape: Shape) -> None:
+        if len(self.output_size) != self.rank:
+            raise ConfigError(f"output_size needs {self.rank} value(s), one per spatial axis; "
+                              f"received {self.output_size}.", where=self.name)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        v = {ax: Var(ax, in_shape[i]) for i, ax in enumerate(AXES[self.rank])}
+        v["C"] = Var("C", in_shape[-1])
+        return v
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        rows = tuple((f"{ax}_out", v[ax] if o is None else o, False)
+                     for ax, o in zip(AXES[self.rank], self.output_size, strict=True))
+        return (*rows, ("C", v["C"], False))
+
+    def describe(self) -> str:
+        size = "×".join("input size" if o is None else str(o) for o in self.output_size)
+        return f"adaptive {self.op} pooling to {size}"

@@ -25,7 +25,7 @@ from ..errors import ConfigError
 from ..formulas import pad_len, upsample_len
 from .base import AXES, Layer, Row, Shape, axis_var, fmt_shape
 
-__all__ = ["Cropping", "Identity", "Permute", "Reshape", "UpSampling", "ZeroPadding"]
+__all__ = ["Cropping", "Identity", "Permute", "Reshape", "Resizing", "UpSampling", "ZeroPadding"]
 
 Pairs = tuple[tuple[int, int], ...]
 
@@ -194,3 +194,35 @@ class Identity(Layer):
 
     def describe(self) -> str:
         return "identity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Resizing(_Spatial):
+    """Resized to a fixed spatial ``size`` whatever the input size (Keras ``Resizing(h, w)``,
+    PyTorch ``nn.Upsample(size=...)``); channels unchanged, no parameters.
+
+    >>> Resizing(rank=2, size=(20, 15)).output_shape((7, 7, 16))
+    (20, 15, 16)
+    """
+
+    size: tuple[int, ...] = (1, 1)
+
+    @property
+    def kind(self) -> str:  # type: ignore[override]
+        return f"resizing{self.rank}d"
+
+    def check(self, in_shape: Shape) -> None:
+        if len(self.size) != self.rank:
+            raise ConfigError(f"size needs {self.rank} value(s), one per spatial axis; "
+                              f"received {self.size}.", where=self.name)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {"C": Var("C", in_shape[-1])}
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        rows = tuple((f"{ax}_out", n, False) for ax, n in zip(AXES[self.rank], self.size,
+                                                                strict=True))
+        return (*rows, ("C", v["C"], False))
+
+    def describe(self) -> str:
+        return f"resized to {fmt_shape(self.size)}"

@@ -25,6 +25,7 @@ import numpy as np
 
 from generator.layers import (
     Activation,
+    AdaptivePool,
     BatchNormalization,
     Conv,
     ConvTranspose,
@@ -46,6 +47,7 @@ from generator.layers import (
     PoolWeights,
     PReLU,
     Reshape,
+    Resizing,
     SeparableConv,
     UpSampling,
     Windowed,
@@ -134,6 +136,11 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         pool = cls(pool_size=layer.kernel, name=f"{name}_pool", **args)
         return TrainablePooling(pool, layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS,
                                 name=name)
+    if isinstance(layer, AdaptivePool):
+        if None in layer.output_size:
+            raise Unsupported(f"{layer.name}: Keras's adaptive pooling keeps no axis (None)")
+        op = "Max" if layer.op == "max" else "Average"
+        return _nd(f"Adaptive{op}Pooling{{}}D", layer.rank)(layer.output_size, name=name)
     if isinstance(layer, GlobalPool):
         op = "Max" if layer.op == "max" else "Average"
         return _nd(f"Global{op}Pooling{{}}D", layer.rank)(keepdims=layer.keepdims, name=name)
@@ -149,6 +156,10 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         return L.BatchNormalization(center=layer.center, scale=layer.scale, name=name)
     if isinstance(layer, LocalResponseNormalization):
         raise Unsupported(f"{name}: Keras 3 has no local response normalisation layer")
+    if isinstance(layer, Resizing):
+        if layer.rank != 2:
+            raise Unsupported(f"{layer.name}: Keras resizes 2-D images only")
+        return L.Resizing(*layer.size, interpolation="nearest", name=name)
     if isinstance(layer, UpSampling):
         return _nd("UpSampling{}D", layer.rank)(layer.size[0] if layer.rank == 1 else layer.size,
                                                 name=name)
@@ -166,7 +177,8 @@ def _main_layer(layer: Layer) -> keras.layers.Layer:
         return L.GroupNormalization(layer.groups, center=layer.center, scale=layer.scale,
                                     name=name)
     if isinstance(layer, LayerNormalization):
-        return L.LayerNormalization(center=layer.center, scale=layer.scale, name=name)
+        return L.LayerNormalization(axis=list(layer.axis), center=layer.center,
+                                    scale=layer.scale, name=name)
     if isinstance(layer, PReLU):
         return L.PReLU(shared_axes=list(layer.shared_axes) or None, name=name)
     if isinstance(layer, Embedding):

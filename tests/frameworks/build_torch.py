@@ -22,6 +22,7 @@ from torch import nn
 
 from generator.layers import (
     Activation,
+    AdaptivePool,
     BatchNormalization,
     Conv,
     ConvTranspose,
@@ -43,6 +44,7 @@ from generator.layers import (
     PoolWeights,
     PReLU,
     Reshape,
+    Resizing,
     SeparableConv,
     UpSampling,
     Windowed,
@@ -376,6 +378,9 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
             return _pool_op(layer)
         return TrainablePool(_pool_op(layer),
                              PoolParams(c, layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS))
+    if isinstance(layer, AdaptivePool):
+        op = "AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool"
+        return _nd(op, layer.rank)(layer.output_size)
     if isinstance(layer, GlobalPool):
         pool = _nd("AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool", layer.rank)(1)
         return pool if layer.keepdims else nn.Sequential(pool, nn.Flatten(1))
@@ -391,6 +396,8 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
         return ACTIVATIONS[layer.activation]()
     if isinstance(layer, BatchNormalization):
         return _batch_norm(layer, rank, c)
+    if isinstance(layer, Resizing):
+        return nn.Upsample(size=layer.size, mode="nearest")
     if isinstance(layer, UpSampling):
         return nn.Upsample(scale_factor=tuple(float(f) for f in layer.size), mode="nearest")
     if isinstance(layer, Cropping):
@@ -413,7 +420,12 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
     if isinstance(layer, LayerNormalization):
         if layer.scale is False and layer.center:
             raise Unsupported(f"{layer.name}: nn.LayerNorm has no β without γ")
-        return LastAxis(nn.LayerNorm(c, elementwise_affine=layer.scale, bias=layer.center))
+        axes = layer.axes(shape)
+        if axes != tuple(range(rank - len(axes), rank)):
+            raise Unsupported(f"{layer.name}: axes {layer.axis} are not trailing channels last")
+        normalized = tuple(shape[i] for i in axes)
+        return LastAxis(nn.LayerNorm(normalized, elementwise_affine=layer.scale,
+                                     bias=layer.center))
     if isinstance(layer, PReLU):
         spatial = set(range(1, rank))
         if set(layer.shared_axes) == spatial | {rank}:

@@ -282,6 +282,20 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     ("permute", net([4, 6], {"type": "permute", "dims": [3, 1, 2]}), BOTH),
     ("identity", net([4, 4], {"type": "identity"}), BOTH),
     ("layer-normalization", net([5, 5], {"type": "layer_normalization"}), BOTH),
+    *[(f"adaptive-{op}-pooling{r}d", net([13, 9, 11][:r], {
+        "type": f"adaptive_{op}_pooling{r}d", "output_size": [5, 4, 3][:r]}), BOTH)
+      for op in ("average", "max") for r in (1, 2, 3)],
+    # Keras's adaptive pooling has no None (keep the axis)
+    ("adaptive-max-pooling2d-keep-axis", net([10, 6], {"type": "adaptive_max_pooling2d",
+                                                      "output_size": [3, None]}), TORCH),
+    ("resizing2d", net([7, 5], {"type": "resizing2d", "size": [10, 4]}), BOTH),
+    # Keras's Resizing is for 2-D images only
+    ("resizing1d", net([7], {"type": "resizing1d", "size": 12}), TORCH),
+    ("resizing3d", net([3, 4, 5], {"type": "resizing3d", "size": [6, 2, 5]}), TORCH),
+    ("layer-normalization-all-axes", net([4, 5], {"type": "layer_normalization",
+                                                  "axis": [1, 2, 3]}), BOTH),
+    ("layer-normalization-spatial", net([4, 5], {"type": "layer_normalization",
+                                                 "axis": [2, 3], "center": False}), BOTH),
     ("layer-normalization-no-center", net([6], {"type": "layer_normalization",
                                                 "center": False}, channels=4), BOTH),
     # nn.LayerNorm has no β without γ

@@ -99,6 +99,51 @@ def _cases() -> dict[str, Callable[[], int]]:
         "html_entities_crlf.txt-": lambda: _keras((3,), L.Dense(5), L.Dense(1)),
         "keras_unfoldable_shape.txt-": lambda: _keras(
             (16, 16, 1), L.Conv2D(8, 3), L.GlobalMaxPooling2D(), L.Dense(5)),
+        "primes_undefined_options.txt-": lambda: _keras(
+            (48, 48, 1), L.Conv2D(24, (5, 5)), L.MaxPooling2D((2, 2)), L.Conv2D(48, (3, 3)),
+            L.Flatten(), L.Dropout(0.5), L.Dense(7)),
+        "keras_list_append_loop.txt-": lambda: _keras(
+            (32, 32, 3), *[layer for w in (16, 32, 64) for layer in (
+                L.Conv2D(w, 3, padding="same"), L.MaxPooling2D())],
+            L.Flatten(), L.Dense(128), L.Dense(10)),
+        "keras_param_input_shape.txt-": lambda: _keras(
+            (32, 32, 3), L.Conv2D(16, 3, strides=2, use_bias=False), L.BatchNormalization(),
+            L.GlobalAveragePooling2D(), L.Dense(3)),
+        "keras1_dim_ordering_bn_axis1.txt-": lambda: _keras(
+            (64, 64, 3), L.Conv2D(32, (3, 3), padding="same", strides=(2, 2)),
+            L.BatchNormalization(), L.Activation("relu"), L.MaxPooling2D((2, 2)), L.Flatten(),
+            L.Dense(10)),
+        "keras_constants_branch.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(28, (3, 3)), L.MaxPooling2D((2, 2)), L.Flatten(), L.Dense(40),
+            L.Dense(10)),
+        "torch_bn_bracket_prose.txt-": lambda: _torch(
+            nn.Conv2d(3, 8, 3, padding=1, bias=False), nn.BatchNorm2d(8), nn.ReLU(),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(8 * 16 * 16, 5)),
+        "uncalled_function_and_variable.txt-build_cnn": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, 3), L.MaxPooling2D(), L.Flatten(), L.Dense(10)),
+        "uncalled_function_and_variable.txt-baseline": lambda: _keras(
+            (28, 28, 1), L.Flatten(), L.Dense(128), L.Dense(10)),
+        "keras_data_format_first.txt-": lambda: _keras(
+            (32, 32, 3), L.Conv2D(6, (5, 5)), L.AveragePooling2D((2, 2)), L.Conv2D(16, (5, 5)),
+            L.AveragePooling2D((2, 2)), L.Flatten(), L.Dense(120), L.Dense(10)),
+        "doctest_torch_class.txt-": lambda: _torch(
+            nn.Conv2d(1, 4, 3), nn.ReLU(), nn.Flatten(), nn.Linear(4 * 26 * 26, 10)),
+        "torch_no_imports_functional.txt-": lambda: _torch(
+            nn.Conv2d(3, 8, 3), nn.MaxPool2d(2), nn.Conv2d(8, 16, 3), nn.Dropout2d(0.25),
+            nn.MaxPool2d(2), nn.Flatten(), nn.Linear(576, 32), nn.Linear(32, 5)),
+        "torch_print_repr.txt-": lambda: _torch(
+            nn.Conv1d(2, 8, kernel_size=5, stride=2), nn.BatchNorm1d(8), nn.ReLU(),
+            nn.Flatten(), nn.Linear(8 * 62, 4)),
+        "keras_augmentation_tutorial_style.txt-model": lambda: _keras(
+            (96, 96, 3), L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.Rescaling(1 / 255),
+            L.Conv2D(16, 3, padding="same"), L.MaxPooling2D(), L.Conv2D(32, 3, padding="same"),
+            L.MaxPooling2D(), L.Dropout(0.2), L.Flatten(), L.Dense(64), L.Dense(3)),
+        "torchinfo_summary_pasted.txt-": lambda: _torch(
+            nn.Conv2d(1, 6, 5), nn.Flatten(), nn.Linear(6 * 24 * 24, 10)),
+        "keras3_summary_pasted.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, 3), L.Flatten(), L.Dense(10)),
+        "keras_list_missing_commas.txt-": lambda: _keras(
+            (30,), L.Dense(64), L.Dropout(0.3), L.Dense(32), L.Dense(1)),
     }
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from ...errors import ConfigError
-from ..norm import Embedding, GroupNormalization, LayerNormalization, PReLU
+from ..norm import Embedding, GroupNormalization, LayerNormalization, PReLU, channels_first
 from .base import Code, Kind, name_arg
 
 __all__ = ["KINDS"]
@@ -13,14 +13,31 @@ def _flags(layer: LayerNormalization) -> str:
     return "".join(f", {o}=False" for o in ("center", "scale") if not getattr(layer, o))
 
 
+def torch_normalized_shape(layer: LayerNormalization, shape: tuple[int, ...]
+                           ) -> tuple[int, ...] | None:
+    """``nn.LayerNorm``'s normalized_shape for the layer's axes: the trailing axes of the
+    channels-first tensor (C, H, W); None when the axes are not trailing there."""
+    first, ours = channels_first(len(shape)), layer.axes(shape)
+    trailing = first[len(first) - len(ours):]
+    return tuple(shape[i] for i in trailing) if tuple(sorted(trailing)) == ours else None
+
+
 def _torch_ln(layer: LayerNormalization, code: Code) -> str:
-    if len(code.in_shape) != 1:
-        raise ConfigError(f"{layer.name}: nn.LayerNorm(C) normalises the last axis of a "
-                          "channels-first tensor (W, not C); not shown for a feature map.")
-    if layer.center != layer.scale:
-        raise ConfigError(f"{layer.name}: nn.LayerNorm has γ and β together (or bias=False).")
-    affine = "" if layer.scale else ", elementwise_affine=False"
-    return f"nn.LayerNorm({code.in_shape[-1]}{affine})"
+    normalized = torch_normalized_shape(layer, code.in_shape)
+    if normalized is None:
+        raise ConfigError(f"{layer.name}: nn.LayerNorm normalises the trailing axes of a "
+                          f"channels-first tensor; axis {layer.axis} are not trailing there.")
+    if layer.scale is False and layer.center:
+        raise ConfigError(f"{layer.name}: nn.LayerNorm has no β without γ.")
+    flags = ("" if layer.scale else ", elementwise_affine=False") + (
+        ", bias=False" if layer.scale and not layer.center else "")
+    size = normalized[0] if len(normalized) == 1 else list(normalized)
+    return f"nn.LayerNorm({size}{flags})"
+
+
+def _keras_ln(layer: LayerNormalization, code: Code) -> str:
+    axis = "" if layer.axis == (-1,) else f"axis={list(layer.axis)}, "
+    return f"layers.LayerNormalization({axis}{name_arg(layer)}{_flags(layer)})"
 
 
 def _torch_gn(layer: GroupNormalization, code: Code) -> str:
@@ -46,10 +63,11 @@ def _torch_prelu(layer: PReLU, code: Code) -> str:
 
 KINDS: list[Kind] = [
     Kind(kind="layer_normalization", cls=LayerNormalization, family="layer_normalization",
-         options=("center", "scale", "frozen"), glyph="layer_normalization",
-         keras={"LayerNormalization": ("axis",)},
-         keras_code=lambda L, c: f"layers.LayerNormalization({name_arg(L)}{_flags(L)})",
-         no_torch="nn.LayerNorm is not read yet", example=((16,), {})),
+         options=("center", "scale", "frozen", "axis"), glyph="layer_normalization",
+         keras={"LayerNormalization": ("axis",)}, torch={"LayerNorm": (
+             "normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype")},
+         keras_code=_keras_ln, torch_code=_torch_ln,
+         example=((4, 4, 6), {"axis": [1, 2, 3], "center": False})),
     Kind(kind="group_normalization", cls=GroupNormalization, family="group_normalization",
          options=("groups", "center", "scale", "frozen"), glyph="group_normalization",
          keras={"GroupNormalization": ("groups", "axis")},

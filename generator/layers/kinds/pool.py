@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 
 from ...errors import ConfigError
-from ..pooling import GlobalPool, Pool, PoolWeights
+from ..pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
 from .base import Code, Kind, k
 from .words import stride, window
 
@@ -54,6 +54,20 @@ def _torch_global(layer: GlobalPool, code: Code) -> str:
     return f"nn.Sequential(nn.{op}{layer.rank}d(1), nn.Flatten())"
 
 
+def _keras_adaptive(layer: AdaptivePool, code: Code) -> str:
+    if None in layer.output_size:
+        raise ConfigError(f"{layer.name}: Keras's adaptive pooling has no 'None' (keep) size.")
+    size = k(layer.output_size)  # type: ignore[arg-type]
+    return (f"layers.Adaptive{OP[layer.op]}Pooling{layer.rank}D({size}, "
+            f'name="{layer.name}")')
+
+
+def _torch_adaptive(layer: AdaptivePool, code: Code) -> str:
+    op = "AdaptiveMaxPool" if layer.op == "max" else "AdaptiveAvgPool"
+    size = layer.output_size
+    return f"nn.{op}{layer.rank}d({size[0] if len(set(size)) == 1 else size})"
+
+
 def _words_pool(layer: Pool, rng: random.Random, default_bias: bool) -> str:
     op = "max" if layer.op == "max" else "average"
     text = rng.choice((f"{op} pooling with {window(layer)} and {stride(layer)}",
@@ -94,3 +108,13 @@ for _r in (1, 2, 3):
                  keras_code=_keras_global, torch_code=_torch_global, wording=_words_global,
                  example=((8,) * _r + (3,), {})),
         ]
+        _a = "Average" if _op == "average" else "Max"
+        KINDS.append(Kind(
+            kind=f"adaptive_{_op}_pooling{_r}d", cls=AdaptivePool, fixed={"rank": _r, "op": _op},
+            family="adaptive_pool", options=("output_size",), required=("output_size",),
+            glyph=f"Adaptive{OP[_op]}Pool{_r}D",
+            keras={f"Adaptive{_a}Pooling{_r}D": ("output_size", "data_format")},
+            torch={f"Adaptive{_t}Pool{_r}d": ("output_size",) if _op == "average" else (
+                "output_size", "return_indices")},
+            keras_code=_keras_adaptive, torch_code=_torch_adaptive,
+            example=((9,) * _r + (3,), {"output_size": [4] * _r})))

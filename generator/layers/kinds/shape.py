@@ -4,7 +4,7 @@ cropping, reshape, permute, identity."""
 from __future__ import annotations
 
 from ...errors import ConfigError
-from ..reshape import Cropping, Identity, Permute, Reshape, UpSampling, ZeroPadding
+from ..reshape import Cropping, Identity, Permute, Reshape, Resizing, UpSampling, ZeroPadding
 from .base import Code, Kind, k, name_arg
 
 __all__ = ["KINDS"]
@@ -29,6 +29,11 @@ def _torch_reshape(layer: Reshape, code: Code) -> str:
 
 def _torch_upsample(layer: UpSampling, code: Code) -> str:
     return f"nn.Upsample(scale_factor={k(layer.size)})"
+
+
+def _keras_resizing(layer: Resizing, code: Code) -> str:
+    height, width = layer.size
+    return f'layers.Resizing({height}, {width}, interpolation="nearest", {name_arg(layer)})'
 
 
 KINDS: list[Kind] = [
@@ -69,4 +74,14 @@ for _r in (1, 2, 3):
              keras_code=lambda L, c: f"layers.Cropping{L.rank}D({_pairs(L.cropping)}, {name_arg(L)})",
              no_torch="torch has no cropping module (slicing in forward)",
              example=((8,) * _r + (3,), {"cropping": 1})),
+        Kind(kind=f"resizing{_r}d", cls=Resizing, fixed={"rank": _r}, family="resizing",
+             options=("size",), required=("size",), glyph=f"resizing{_r}d",
+             keras={"Resizing": ("height", "width", "interpolation", "crop_to_aspect_ratio",
+                                 "pad_to_aspect_ratio", "fill_mode", "fill_value",
+                                 "data_format")} if _r == 2 else {},
+             keras_code=_keras_resizing if _r == 2 else None,
+             no_keras="" if _r == 2 else "Keras resizes images (2-D) only",
+             torch={"Upsample": ()} if _r == 2 else {},
+             torch_code=lambda L, c: f"nn.Upsample(size={k(L.size)})",
+             example=((5,) * _r + (3,), {"size": [7, 9, 4][:_r]})),
     ]
