@@ -15,8 +15,10 @@ earn full credit with a note. In exam mode (``hide_answer``) no key is printed o
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
+from generator.builder import CODE_STYLES
 from generator.parts import Form, Quantity
 from generator.render import render
 
@@ -57,7 +59,7 @@ def grade(problem: Any, answer: Any, *, part: str | Prepared = "total",
     prep = part if isinstance(part, Prepared) else prepare(problem, part)
     parsed = _read(answer, prep, locale)
     text = answer if isinstance(answer, str) else str(getattr(parsed, "text", ""))
-    run = Run(prep, text, show=not hide_answer, policy=policy)
+    run = Run(prep, text, show=not hide_answer, policy=policy, code=shown_code(problem))
     _dispatch(run, parsed)
     ctx = run.context()
     return GradeResult(
@@ -65,6 +67,13 @@ def grade(problem: Any, answer: Any, *, part: str | Prepared = "total",
         given=run.given, ambiguous=run.ambiguous, diagnoses=tuple(run.diagnoses),
         feedback=render(FORMATS[feedback_format], ctx), reason=run.reason, part=prep.part,
         confident=run.confident, findings=tuple(run.findings), context=ctx)
+
+
+def shown_code(problem: Any) -> str:
+    """The framework whose code the question shows ("pytorch", "keras"), or "" (prose, a
+    table, a bare spec): a problem's style, or a problem file's ``style``."""
+    style = problem.get("style") if isinstance(problem, Mapping) else getattr(problem, "style", "")
+    return style if style in CODE_STYLES else ""
 
 
 def _dispatch(run: Run, parsed: Any) -> None:

@@ -135,6 +135,8 @@ class Run:
     text: str
     show: bool
     policy: CreditPolicy
+    #: the framework whose code the question shows ("pytorch", "keras"), or ""
+    code: str = ""
     status: str = "incorrect"
     score: float = 0.0
     given: int | None = None

@@ -1,7 +1,9 @@
 """Grading an output shape (the ``shape:LAYER`` part): exact, channels first, or a mistake.
 
 A shape is compared channels last without the batch axis; a leading batch dimension is
-dropped with a note and a channels-first answer earns the convention-variant credit. A
+dropped with a note. A channels-first answer earns the convention-variant credit where the
+question shows PyTorch code (PyTorch's order), with a note; elsewhere the answer is not
+graded and the feedback says which order the question uses. A
 wrong shape is matched against every catalogued mistake's shape at that layer.
 """
 
@@ -46,6 +48,11 @@ def _with_depth(run: Run, name: str, dims: tuple[int, ...], want: tuple[int, ...
     return (*dims, depth)
 
 
+#: the channels-last order by rank of the shape (spatial axes, then channels)
+_ORDER = {2: "length × channels (L×C)", 3: "height × width × channels (H×W×C)",
+          4: "depth × height × width × channels (D×H×W×C)"}
+
+
 def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
     """Grade a shape given as its dimensions (from a shape answer, or one number)."""
     want = tuple(run.prep.expected)
@@ -73,9 +80,15 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
         run.correct(shown)
         return
     if len(want) > 1 and dims == (want[-1], *want[:-1]):
+        if run.code != "pytorch":  # channels first is PyTorch's order, not this question's
+            run.unreadable("expected_shape", f"this question writes shapes channels last: "
+                           f"{_ORDER[len(want)]}. If {shown} has the channels first, write "
+                           "them last.")
+            return
         run.correct(shown, run.policy.convention_variant)
-        run.notes.append("You wrote the channels first (C×H×W, PyTorch's order); this "
-                         "course writes them last (H×W×C).")
+        run.notes.append("You wrote the channels first (C×H×W), as PyTorch does; accepted, "
+                         "since the question shows PyTorch code. Channels last, the same shape "
+                         "is H×W×C.")
         return
     run.headline = f"Not quite: you answered {shown} for {name}."
     _diagnose(run, name, dims)

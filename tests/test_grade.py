@@ -172,7 +172,7 @@ def test_per_layer_total_part_rejects_a_single_number() -> None:
 
 @pytest.mark.parametrize("dims, has_batch, status, note", [
     ((94, 94, 60), False, "correct", None),
-    ((60, 94, 94), False, "correct", "channels first"),
+    ((60, 94, 94), False, "unreadable", "channels last: height × width × channels"),
     ((1, 94, 94, 60), True, "correct", "batch dimension"),
     ((93, 93, 60), False, "incorrect", None),
 ])
@@ -183,6 +183,24 @@ def test_shapes(dims: tuple[int, ...], has_batch: bool, status: str, note: str |
         assert note in r.feedback
     if status == "incorrect":
         assert ("missing_plus_one",) in {d.misconceptions for d in r.diagnoses}
+
+
+@pytest.mark.parametrize(("style", "status"), [("pytorch", "correct"), ("keras", "unreadable"),
+                                              ("prose", "unreadable"), ("table", "unreadable")])
+def test_channels_first_only_where_the_question_shows_pytorch_code(style: str, status: str) -> None:
+    from generator.problem import generate
+
+    p = generate(topic="basic", difficulty="easy", seed=1, parts=("shape",), style=style)
+    part = next(k for k in p.answers if k.startswith("shape"))
+    want = p.answers[part]
+    r = grade(p, "x".join(map(str, [want[-1], *want[:-1]])), part=part)
+    assert r.status == status
+    assert ("PyTorch" in r.feedback) == (style == "pytorch")
+    if status == "unreadable":
+        assert r.reason == "expected_shape" and "H×W×C" in r.feedback
+    assert grade(p, "x".join(map(str, want)), part=part).status == "correct"
+    assert grade(p.to_dict(), "x".join(map(str, [want[-1], *want[:-1]])),
+                 part=part).status == status  # a problem file says its style too
 
 
 # -- the command ------------------------------------------------------------------------------
