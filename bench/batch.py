@@ -115,8 +115,11 @@ def main() -> None:
         print(f"peak memory (max RSS): parent {me.ru_maxrss / 1024:.0f} MB, "
               f"largest worker {kids.ru_maxrss / 1024:.0f} MB")
         parent_cpu = (me.ru_utime + me.ru_stime) - (before.ru_utime + before.ru_stime)
-        print(f"CPU while grading: parent {parent_cpu:.1f} s, "
-              f"workers {kids.ru_utime + kids.ru_stime:.1f} s")
+        workers_cpu = kids.ru_utime + kids.ru_stime
+        print(f"CPU while grading: parent {parent_cpu:.1f} s, workers {workers_cpu:.1f} s; "
+              f"{(parent_cpu + workers_cpu) * 1e6 / max(stats.rows, 1):.1f} CPU-s per million "
+              f"answers, parent and workers (a figure that other users' load changes less "
+              f"than the wall time)")
         print(f"results: {(d / 'results.csv').stat().st_size / 1e6:.1f} MB")
 
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -71,9 +72,13 @@ class BuggyResult:
         """Layer ``i``'s input shape; for a merge, the tuple of its inputs' shapes."""
         if not self.sources:
             return self.input_shape if i == 0 else self.shapes[i - 1]
+        return self._graph_in_shapes[i]
+
+    @cached_property
+    def _graph_in_shapes(self) -> tuple[Any, ...]:
         shapes = {**dict(self.inputs), **dict(zip(self.names, self.shapes, strict=True))}
-        srcs = self.sources[i]
-        return shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
+        return tuple(shapes[srcs[0]] if len(srcs) == 1 else tuple(shapes[s] for s in srcs)
+                     for srcs in self.sources)
 
 
 class Engine:
@@ -89,6 +94,8 @@ class Engine:
         self.chain = network.is_chain
         self.sources = sources(network)
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
+        self._plans: dict[tuple[int, tuple[str, ...]], tuple[Any, ...]] = {}
+        self._ctx: dict[int, LayerCtx] = {}
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
         params = [i for i, n in enumerate(self.nodes) if n.layer.has_weights and not n.shares]
@@ -119,37 +126,52 @@ class Engine:
 
     def _evaluate(self, i: int, in_shape: Any, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
         node = self.nodes[i]
-        ms = [self.catalogue[m] for m in ids]
-        layer: Any = node.layer
-        if isinstance(layer, Merge):
-            return self._merge(layer, in_shape, ms)
-        for m in ms:
-            if m.rewrite is not None:
-                layer = m.rewrite(layer)
-        shape_layer = layer
-        for m in ms:
-            if m.shape_layer is not None:
-                shape_layer = m.shape_layer(shape_layer)
+        if isinstance(node.layer, Merge):
+            return self._merge(node.layer, in_shape, [self.catalogue[m] for m in ids])
+        layer, shape_layer, reshapes, w_layers, w_inputs, reweighs, shared = self._plan(i, ids)
         out = shape_layer.output_shape(in_shape)
-        for m in ms:
-            if m.reshape is not None:
-                out = m.reshape(layer, in_shape, out)
+        for fn in reshapes:
+            out = fn(layer, in_shape, out)
         if any(d <= 0 for d in out):
             return None
         w_layer, w_in = layer, in_shape
-        for m in ms:
-            if m.weight_layer is not None:
-                w_layer = m.weight_layer(w_layer, in_shape)
-            if m.weight_input is not None:
-                w_in = m.weight_input(w_in)
+        for fn in w_layers:
+            w_layer = fn(w_layer, in_shape)
+        for fn in w_inputs:
+            w_in = fn(w_in)
         weights: tuple[Weight, ...] = w_layer.weights(w_in)
-        for m in ms:
-            if m.reweigh is not None:
-                weights = m.reweigh(layer, in_shape, out, weights)
-        shared = node.shares is not None and not any(m.unshare for m in ms)
+        for fn in reweighs:
+            weights = fn(layer, in_shape, out, weights)
         if shared:
             return out, 0
-        return out, sum(w.size for w in weights if self.count_all or w.trainable)
+        if self.count_all:
+            return out, sum(w.size for w in weights)
+        return out, sum(w.size for w in weights if w.trainable)
+
+    def _plan(self, i: int, ids: tuple[str, ...]) -> tuple[Any, ...]:
+        """Layer ``i`` under ``ids``, prepared once (pure in the layer, so shared by every
+        input shape of a search): the layer after the hyper-parameter rewrites, the layer
+        seen for the output shape, then the hooks in catalogue order (output shape, weight
+        layer, weight input, weights) and whether the layer's weights stay shared."""
+        hit = self._plans.get((i, ids))
+        if hit is None:
+            ms = [self.catalogue[m] for m in ids]
+            layer: Any = self.nodes[i].layer
+            for m in ms:
+                if m.rewrite is not None:
+                    layer = m.rewrite(layer)
+            shape_layer = layer
+            for m in ms:
+                if m.shape_layer is not None:
+                    shape_layer = m.shape_layer(shape_layer)
+            hit = self._plans[(i, ids)] = (
+                layer, shape_layer,
+                tuple(m.reshape for m in ms if m.reshape is not None),
+                tuple(m.weight_layer for m in ms if m.weight_layer is not None),
+                tuple(m.weight_input for m in ms if m.weight_input is not None),
+                tuple(m.reweigh for m in ms if m.reweigh is not None),
+                self.nodes[i].shares is not None and not any(m.unshare for m in ms))
+        return hit
 
     def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
                ) -> tuple[Shape, int] | None:
@@ -182,17 +204,7 @@ class Engine:
         """Run every layer on the student-side shapes; ``active[i]`` are layer i's ids."""
         first = self.input_shape(active.get(INPUT, ()))
         if self.chain:
-            shape = first
-            shapes: list[Shape] = []
-            params: list[int] = []
-            for i in range(len(self.nodes)):
-                r = self.layer(i, shape, active.get(i, ()))
-                if r is None:
-                    return None
-                shape, p = r
-                shapes.append(shape)
-                params.append(p)
-            return BuggyResult(self.names, tuple(shapes), tuple(params), first)
+            return self._chain(first, active)
         inputs = {**{k: v.shape for k, v in self.network.input_specs.items()},
                   self.network.input_name: first}
         rows = propagate(self.network, lambda i, _node, ins: self.layer(
@@ -202,10 +214,59 @@ class Engine:
         return BuggyResult(self.names, tuple(r[0] for r in rows), tuple(r[1] for r in rows),
                            first, self.sources, tuple(inputs.items()))
 
+    def _chain(self, first: Shape, active: Mapping[int, tuple[str, ...]]) -> BuggyResult | None:
+        """:meth:`forward` of a chain. Before the first layer with ids, and after the last
+        one once the shape is back to the correct one, every layer is the base's (the same
+        memoised results), so those are copied from the base pass."""
+        n = len(self.nodes)
+        base: BuggyResult | None = getattr(self, "base", None)
+        on = [i for i, ids in active.items() if ids and i != INPUT]
+        start, stop = (min(on), max(on)) if on else (n, -1)
+        if base is None or first != base.input_shape:
+            start = 0
+        shapes: list[Shape] = list(base.shapes[:start]) if base is not None else []
+        params: list[int] = list(base.params[:start]) if base is not None else []
+        shape = first if start == 0 else base.shapes[start - 1]  # type: ignore[union-attr]
+        for i in range(start, n):
+            if base is not None and i > stop and shape == base.in_shape(i):
+                shapes += base.shapes[i:]
+                params += base.params[i:]
+                break
+            r = self.layer(i, shape, active.get(i, ()))
+            if r is None:
+                return None
+            shape, p = r
+            shapes.append(shape)
+            params.append(p)
+        return BuggyResult(self.names, tuple(shapes), tuple(params), first)
+
+    def total_at(self, mid: str, layers: tuple[int, ...]) -> int | None:
+        """The total with ``mid`` at ``layers``: ``forward({i: (mid,) for i in layers}).total``.
+
+        When ``mid`` leaves every one of those layers' output shapes as they were, no later
+        layer sees another input, so the total is the base total plus the parameter changes
+        at those layers (the same memoised layer evaluations, no forward pass).
+        """
+        if INPUT not in layers:
+            delta = 0
+            for i in layers:
+                r = self.layer(i, self.ctx(i).in_shape, (mid,))
+                if r is None or r[0] != self.base.shapes[i]:
+                    break
+                delta += r[1] - self.base.params[i]
+            else:
+                return self.base.total + delta
+        r = self.forward({i: (mid,) for i in layers})
+        return None if r is None else r.total
+
     def ctx(self, i: int) -> LayerCtx:
-        b = self.base
-        return LayerCtx(self.nodes[i].layer, self.nodes[i], i, self.families[i], b.in_shape(i),
-                        b.shapes[i], self.network, i == self.last_param)
+        hit = self._ctx.get(i)
+        if hit is None:
+            b = self.base
+            hit = self._ctx[i] = LayerCtx(self.nodes[i].layer, self.nodes[i], i, self.families[i],
+                                          b.in_shape(i), b.shapes[i], self.network,
+                                          i == self.last_param)
+        return hit
 
     def fits(self, mid: str) -> tuple[int, ...]:
         """Layers (or INPUT) where misconception ``mid`` applies and changes that layer."""

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import json
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from importlib import metadata
@@ -49,6 +49,7 @@ __all__ = [
     "FORMAT",
     "PARTS",
     "Problem",
+    "catalogue_items",
     "catalogue_values",
     "diagnosable",
     "generate",
@@ -84,6 +85,13 @@ def catalogue_values(network: Network) -> dict[str, int]:
     return values(network)
 
 
+def catalogue_items(network: Network) -> Iterator[tuple[str, int]]:
+    """:func:`catalogue_values` one (id, value) at a time (the redraw check stops early)."""
+    from .misconceptions import iter_values
+
+    return iter_values(network)
+
+
 def diagnosable(network: Network, answer: int) -> bool:
     """True when the answer and every catalogued wrong value are pairwise distinct.
 
@@ -91,8 +99,12 @@ def diagnosable(network: Network, answer: int) -> bool:
     >>> diagnosable(net, solve(net).answer)
     True
     """
-    values = [answer, *catalogue_values(network).values()]
-    return len(set(values)) == len(values)
+    seen = {answer}
+    for _, value in catalogue_items(network):  # stops at the first collision (a redraw)
+        if value in seen:
+            return False
+        seen.add(value)
+    return True
 
 
 @dataclass(frozen=True)

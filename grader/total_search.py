@@ -18,7 +18,7 @@ from generator.misconceptions import ORDER
 from .sites import (
     BUDGET,
     CAP,
-    CONFIDENT,
+    CONFIDENT_TOTAL,
     FLOOR,
     LAMBDA,
     MAX_HEDGES,
@@ -67,6 +67,24 @@ class TotalSearch:
             d += r[1] - trace.params[i]
         return d
 
+    def _delta1(self, trace: BuggyResult, act: Mapping[int, tuple[str, ...]], site: Site,
+                unions: dict[tuple[tuple[str, ...], str], tuple[str, ...]]) -> int | None:
+        """:meth:`_delta` of one site (the same layer evaluations, in the same order);
+        ``unions`` memoises the sorted id tuples."""
+        mid = site.mid
+        layer = self.engine.layer
+        d = 0
+        for i in dict.fromkeys(site.layers):
+            have = act.get(i, ())
+            both = unions.get((have, mid))
+            if both is None:
+                both = unions[(have, mid)] = tuple(sorted({*have, mid}, key=ORDER.__getitem__))
+            r = layer(i, trace.in_shape(i), both)
+            if r is None:
+                return None
+            d += r[1] - trace.params[i]
+        return d
+
     def _build_index(self) -> None:
         """Index by total every combination heavy enough to be offered (≥ MIN_WEIGHT).
 
@@ -77,6 +95,10 @@ class TotalSearch:
         """
         S = self.sites
         budget = self.budget
+        prior = [s.prior for s in S]
+        mid_of = [s.mid for s in S]
+        layer_sets = [frozenset(s.layers) for s in S]
+        unions: dict[tuple[tuple[str, ...], str], tuple[str, ...]] = {}
         order = sorted(range(len(S)), key=lambda k: (-S[k].prior, k))
         sh = [k for k in order if S[k].shape]
         po = [k for k in order if not S[k].shape]
@@ -92,13 +114,13 @@ class TotalSearch:
                 return
             for j in range(start, len(sh)):
                 k = sh[j]
-                w = wc * LAMBDA * S[k].prior
+                w = wc * LAMBDA * prior[k]
                 if w < MIN_WEIGHT:
                     break
-                if S[k].mid in mids:
+                if mid_of[k] in mids:
                     continue
                 budget.spend()
-                yield from shape_combos(j + 1, (*combo, k), w, mids | {S[k].mid})
+                yield from shape_combos(j + 1, (*combo, k), w, mids | {mid_of[k]})
 
         # wc: weight of the shape combination, such that adding a site of prior p gives
         # wc·λ·p (the empty combination has 1/λ, so a lone site weighs its prior)
@@ -108,24 +130,26 @@ class TotalSearch:
             trace = self._trace(sites) if combo else self.base
             if trace is None:
                 continue
+            total = trace.total
             if combo:
-                idx[trace.total].append(tuple(sorted(combo)))
+                idx[total].append(tuple(sorted(combo)))
             if size == 3:
                 continue
-            mids = {S[k].mid for k in combo}
+            mids = {mid_of[k] for k in combo}
             act = self.active(sites)
             singles: dict[int, int] = {}
+            wcl = wc * LAMBDA
             for a in po:
-                if wc * LAMBDA * S[a].prior < MIN_WEIGHT:
+                if wcl * prior[a] < MIN_WEIGHT:
                     break
-                if S[a].mid in mids:
+                if mid_of[a] in mids:
                     continue
                 budget.spend()
-                d = self._delta(trace, act, (S[a],))
+                d = self._delta1(trace, act, S[a], unions)
                 if d is None:
                     continue
                 singles[a] = d
-                idx[trace.total + d].append(tuple(sorted((*combo, a))))
+                idx[total + d].append(tuple(sorted((*combo, a))))
             if size == 0:
                 self.po_delta = singles
             if size == 2:
@@ -133,22 +157,23 @@ class TotalSearch:
             keys = list(singles)  # heaviest first
             w2 = wc * LAMBDA * LAMBDA
             for x, a in enumerate(keys):
-                if len(keys) > x + 1 and w2 * S[a].prior * S[keys[x + 1]].prior < MIN_WEIGHT:
+                w2a = w2 * prior[a]
+                if len(keys) > x + 1 and w2a * prior[keys[x + 1]] < MIN_WEIGHT:
                     break
                 for b in keys[x + 1:]:
-                    wab = w2 * S[a].prior * S[b].prior
+                    wab = w2a * prior[b]
                     if wab < MIN_WEIGHT:
                         break
-                    if S[a].mid == S[b].mid:
+                    if mid_of[a] == mid_of[b]:
                         continue
                     budget.spend()
-                    if set(S[a].layers) & set(S[b].layers):
+                    if layer_sets[a] & layer_sets[b]:
                         d = self._delta(trace, act, (S[a], S[b]))
                         if d is None:
                             continue
                     else:
                         d = singles[a] + singles[b]
-                    idx[trace.total + d].append(tuple(sorted((*combo, a, b))))
+                    idx[total + d].append(tuple(sorted((*combo, a, b))))
                     if size == 0 and wab * LAMBDA * top_po >= MIN_WEIGHT:
                         self.pair_index[d].append((a, b))
         idx.pop(self.base.total, None)
@@ -218,7 +243,7 @@ class TotalSearch:
     @staticmethod
     def confident(found: list[Explanation], *, threshold: float | None = None,
                   ratio: float | None = None) -> bool:
-        """P(top) ≥ CONFIDENT, at least RATIO× the runner-up, and no rival as simple.
+        """P(top) ≥ CONFIDENT_TOTAL, at least RATIO× the runner-up, and no rival as simple.
 
         A rival that needs no more misconceptions than the top one and gives the same
         number is a reason to hedge, however small its prior.
@@ -230,7 +255,7 @@ class TotalSearch:
         n = len(found[0].ids)
         if any(len(e.ids) <= n for e in found[1:]):
             return False
-        return top >= (CONFIDENT if threshold is None else threshold) and \
+        return top >= (CONFIDENT_TOTAL if threshold is None else threshold) and \
             top >= (RATIO if ratio is None else ratio) * second
 
     @staticmethod

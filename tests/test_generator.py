@@ -164,10 +164,10 @@ def test_redraws_until_the_catalogue_is_distinct(monkeypatch: pytest.MonkeyPatch
         calls["n"] += 1
         if calls["n"] <= 3:
             answer = solve(net).answer
-            return {"conv_no_bias": answer - 1, "dense_no_bias": answer - 1}
-        return real(net)
+            return iter([("conv_no_bias", answer - 1), ("dense_no_bias", answer - 1)])
+        return iter(real(net).items())
 
-    monkeypatch.setattr(problem_mod, "catalogue_values", colliding_three_times)
+    monkeypatch.setattr(problem_mod, "catalogue_items", colliding_three_times)
     p = generate(topic="basic", difficulty="easy", seed=42)
     assert calls["n"] >= 4
     values = [p.answers["total"], *real(p.network()).values()]
@@ -175,8 +175,8 @@ def test_redraws_until_the_catalogue_is_distinct(monkeypatch: pytest.MonkeyPatch
 
 
 def test_gives_up_with_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(problem_mod, "catalogue_values",
-                        lambda net: {"a": solve(net).answer, "b": 0})
+    monkeypatch.setattr(problem_mod, "catalogue_items",
+                        lambda net: iter([("a", solve(net).answer), ("b", 0)]))
     monkeypatch.setattr(problem_mod, "MAX_DRAWS", 5)
     with pytest.raises(ConfigError, match="no valid, diagnosable"):
         generate(topic="basic", difficulty="easy", seed=1)

@@ -116,12 +116,11 @@ class Layer:
         return _output_shape(self, tuple(in_shape))
 
     def _output_shape(self, in_shape: Shape) -> Shape:
-        v = self._validated(in_shape)
-        rows = self.out_dims(values(v), in_shape)
+        rows = self.out_dims(_int_values(self, in_shape), in_shape)
         shape = tuple(int(e) for _, e, _ in rows)
         for (q, _, _), size in zip(rows, shape, strict=True):
             if size <= 0:
-                step = next(d for d in self.derivations(in_shape, v) if d.quantity == q)
+                step = next(d for d in self.derivations(in_shape) if d.quantity == q)
                 raise ConfigError(
                     f"output size would be {size}: {step.line()}. The window is larger than its "
                     f"padded input of shape {fmt_shape(in_shape)}; use a smaller kernel, "
@@ -135,7 +134,7 @@ class Layer:
         return _weights(self, tuple(in_shape))
 
     def _weights(self, in_shape: Shape) -> tuple[Weight, ...]:
-        v = values(self._validated(in_shape))
+        v = _int_values(self, in_shape)
         return tuple(Weight(n, tuple(int(d) for d in s), t) for n, s, t in self.weight_dims(v))
 
     def params(self, in_shape: Shape) -> int:
@@ -228,6 +227,12 @@ _FORMULA_TEXTS: dict[tuple[Any, ...], tuple[tuple[str, str, int | None, bool | N
 # Generating and diagnosing problems evaluates the same (layer, input shape) pairs many times
 # (every misconception re-runs a forward pass); layers are frozen dataclasses, so equal
 # layers give equal results. Errors are not cached (lru_cache re-raises every time).
+@lru_cache(maxsize=16384)
+def _int_values(layer: Layer, in_shape: Shape) -> Mapping[str, int]:
+    """The checked variables' int values (shared by the output shape and the weights)."""
+    return values(layer._validated(in_shape))
+
+
 @lru_cache(maxsize=16384)
 def _output_shape(layer: Layer, in_shape: Shape) -> Shape:
     return layer._output_shape(in_shape)

@@ -30,7 +30,7 @@ Ids never contain digits or drawn numbers; other tools (generator, exporters) re
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from ..buggy import INPUT, BuggyResult, Engine
 from ..errors import ConfigError
@@ -42,7 +42,7 @@ from .pairs import PAIR_MISCONCEPTIONS, PairMisconception
 
 __all__ = ["MAC_MISCONCEPTIONS", "MISCONCEPTIONS", "ORDER", "PAIR_MISCONCEPTIONS", "PRIORS",
            "BuggyResult", "MacMisconception", "Misconception", "PairMisconception", "Step",
-           "active_map", "apply", "catalogue_values", "engine", "mac_values"]
+           "active_map", "apply", "catalogue_values", "engine", "iter_values", "mac_values"]
 
 #: the whole catalogue, family by family (the order is part of the data: ties break by it)
 _CATALOGUE: tuple[Misconception, ...] = (
@@ -111,13 +111,17 @@ def catalogue_values(network: Network | Engine) -> dict[str, int]:
     >>> catalogue_values(net)
     {'dense_no_bias': 8, 'dense_single_bias': 9, 'dense_bias_per_input': 12}
     """
+    return dict(iter_values(network))
+
+
+def iter_values(network: Network | Engine) -> Iterator[tuple[str, int]]:
+    """:func:`catalogue_values` one (id, answer) at a time, in catalogue order (a caller
+    looking for a collision stops at the first)."""
     eng = network if isinstance(network, Engine) else engine(network)
-    out: dict[str, int] = {}
     for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
         if not fits:
             continue
-        r = eng.forward({i: (mid,) for i in fits})
-        if r is not None and r.total != eng.base.total:
-            out[mid] = r.total
-    return out
+        total = eng.total_at(mid, fits)
+        if total is not None and total != eng.base.total:
+            yield mid, total
