@@ -256,8 +256,8 @@ class Engine:
                 delta += r[1] - self.base.params[i]
             else:
                 return self.base.total + delta
-        r = self.forward({i: (mid,) for i in layers})
-        return None if r is None else r.total
+        whole = self.forward({i: (mid,) for i in layers})
+        return None if whole is None else whole.total
 
     def ctx(self, i: int) -> LayerCtx:
         hit = self._ctx.get(i)
