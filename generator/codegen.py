@@ -42,7 +42,7 @@ from .layers import (
 )
 from .network import Network
 
-__all__ = ["keras_code", "torch_code"]
+__all__ = ["LAZY_COMMENT", "keras_code", "torch_code"]
 
 
 def _last_dense(net: Network) -> str | None:
@@ -137,12 +137,21 @@ class TrainablePool(nn.Module):
 '''
 
 
-def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) -> str:
-    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense))
+def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool,
+                  lazy: bool = False) -> str:
+    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense,
+                                              lazy=lazy))
 
 
-def torch_code(net: Network) -> str:
-    """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
+def torch_code(net: Network, lazy: bool = False) -> str:
+    """PyTorch source that builds ``net`` as ``model`` and runs one input through it.
+
+    ``lazy`` (the hard listing): every convolution is ``nn.LazyConv2d(out_channels, …)`` and
+    every ``Linear`` ``nn.LazyLinear(out_features)``, so no input-channel or feature count is
+    printed, and the listing ends without the input batch (its channels would give the input
+    depth away): :data:`generator.listings.LAZY_NOTE` says how the lazy layers are sized. Grouped, depthwise and
+    transposed convolutions keep their input channels (PyTorch needs them for the groups).
+    """
     _chain_only(net)
     last = _last_dense(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
@@ -163,7 +172,8 @@ def torch_code(net: Network) -> str:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"
         else:
-            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense)
+            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense,
+                                   lazy)
             seen_dense = seen_dense or isinstance(layer, Dense)
             lines.append(f"        self.{node.name} = {module}")
             call, comment = f"self.{node.name}(x)", ""
@@ -171,7 +181,14 @@ def torch_code(net: Network) -> str:
     forward.append("        return x")
     shape = net.input.shape
     dims = ", ".join(str(d) for d in (shape[-1], *shape[:-1]))
-    lines += forward + ["", "", "model = Net()",
-                        f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels first "
-                        "(this also sizes the lazy layer)"]
+    if lazy:
+        lines += forward + ["", "", "model = Net()", LAZY_COMMENT]
+    else:
+        lines += forward + ["", "", "model = Net()",
+                            f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels "
+                            "first (this also sizes the lazy layer)"]
     return "\n".join(lines) + "\n"
+
+
+#: the last line of a lazy listing (the hard listing prints no input batch)
+LAZY_COMMENT = "# the first batch passed through model, shaped (N, C, H, W), sizes its lazy layers"

@@ -19,9 +19,9 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .codegen import keras_code, torch_code
 from .diagram import svg, tex_escape, tikz
 from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
+from .listings import KERAS1_TOPICS, listing
 from .network import sources
 from .parts import mac_counts
 from .problem import Problem
@@ -51,6 +51,7 @@ INTROS = (
 )
 CODE_INTROS = {
     "keras": "The Keras 3 code below builds a network for {input}.",
+    "keras1": "The Keras 1 code below builds a network for {input}.",
     "pytorch": "The PyTorch code below builds a network for {input}.",
 }
 
@@ -88,7 +89,8 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     inp = input_text(net, rng)
     default_bias = p.spec.get("conventions", {}).get("bias", "true") == "true"
     header = rng.choice(HEADERS)
-    intro = (CODE_INTROS[p.style] if p.style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
+    style = "keras1" if p.style == "keras" and p.topic in KERAS1_TOPICS else p.style
+    intro = (CODE_INTROS[style] if style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
     graph = not net.is_chain
     srcs = sources(net)
     if graph and p.style not in CODE_INTROS:
@@ -104,11 +106,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         prose.append({"header": header.format(i=i, name=node.name), "text": text})
         table.append({"i": str(i), "name": node.name, "type": type_name(node.layer),
                       "config": text})
-    code = ""
-    if p.style == "keras":
-        code = keras_code(net)
-    elif p.style == "pytorch":
-        code = torch_code(net)
+    code, code_conventions = listing(p.style, net, p.topic, p.difficulty)
     shapes = [input_label(net)] + ["?"] * len(net.nodes)
     boxes = [_box(n, srcs[i] if graph else None) for i, n in enumerate(net.nodes)]
     alt = (f"Architecture diagram: input {input_label(net)}, then "
@@ -125,7 +123,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "table": table,
         "code": code,
         "code_language": "python",
-        "conventions": conventions(p, net),
+        "conventions": code_conventions + conventions(p, net),
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net), "choices": _choices(p, part)}
                       for i, part in enumerate(p.parts)],

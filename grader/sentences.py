@@ -66,10 +66,14 @@ def capital(text: str) -> str:
 class Entry(Protocol):
     """What a sentence needs of a catalogue entry (misconception, MAC or pair mistake)."""
 
-    title: str
-    hint: str
-    formula: str
-    step: Any
+    @property
+    def title(self) -> str: ...
+    @property
+    def hint(self) -> str: ...
+    @property
+    def formula(self) -> str: ...
+    @property
+    def step(self) -> Any: ...
 
 
 def stated(m: Entry, layers: Sequence[str]) -> str:

@@ -137,3 +137,24 @@ def test_a_list_that_cannot_be_followed_is_refused(body: str, line: int, fragmen
     with pytest.raises(ConfigError) as info:
         read_code(KERAS + body)
     assert str(info.value).startswith(f"line {line}:") and fragment in str(info.value)
+
+
+def test_a_torch_builder_called_once_is_read_with_its_arguments() -> None:
+    source = ("import torch.nn as nn\ndef conv_net(channels, n_classes):\n"
+              "    return nn.Sequential(nn.Conv2d(channels, 8, 3), nn.AdaptiveAvgPool2d(1),\n"
+              "                         nn.Flatten(), nn.Linear(8, n_classes))\n"
+              "model = conv_net(3, n_classes=5)\n")
+    answer, notes = _answer(source)
+    assert answer == (27 + 1) * 8 + (8 + 1) * 5
+    assert "conv_net() read with the arguments of its call conv_net(3, n_classes=5)" in notes
+
+
+def test_a_torch_helper_used_by_a_class_is_no_model_of_its_own() -> None:
+    source = ("import torch.nn as nn\ndef block(cin, cout):\n"
+              "    return nn.Sequential(nn.Conv2d(cin, cout, 3, padding=1), nn.ReLU())\n"
+              "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+              "        self.b = block(3, 4)\n        self.fc = nn.Linear(4 * 8 * 8, 2)\n"
+              "    def forward(self, x):\n        return self.fc(self.b(x).flatten(1))\n"
+              "net = Net()\nextra = block(4, 4)\n")
+    answer, _ = _answer(source, input_shape=(8, 8, 3), model="Net")
+    assert answer == (27 + 1) * 4 + (256 + 1) * 2

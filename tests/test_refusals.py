@@ -68,6 +68,10 @@ REFUSALS = [
     ("torch-missing-import-no-model", "x = nn.Linear(4, 2)\n", (4,), None,
      ["no model found", "PyTorch nn.Module subclass or nn.Sequential", "Linear (line 1)"],
      ["list literal"]),
+    ("torch-builder-never-called", T + "def make_model(num_classes):\n"
+     "    return nn.Sequential(nn.Linear(64, 32), nn.Linear(32, num_classes))\n", None, None,
+     ["no model found", "make_model() (line 2) builds a model but takes num_classes with no "
+      "default and is never called", "model = make_model(...)"], []),
     ("torch-forward-unknown-call", T + "class Net(nn.Module):\n    def __init__(self):\n"
      "        super().__init__()\n        self.fc = nn.Linear(4, 2)\n"
      "    def forward(self, x):\n        return self.fc(mystery(x))\n", (4,), 7,

@@ -77,11 +77,23 @@ def no_model_message(tree: ast.Module) -> str:
             f"functions {', '.join(functions[:4])}" if functions else "no functions",
             f"layer calls outside any model: {', '.join(layers[:4])}" if layers
             else "no layer calls"]
+    builders = [f for f in tree.body if isinstance(f, ast.FunctionDef) and any(
+        isinstance(n, ast.Call) and (dotted(n.func, import_aliases(tree)) or "").rsplit(
+            ".", 1)[-1] in ("Sequential", "Model") for n in ast.walk(f))]
+    hint = ""
+    for f in builders:
+        required = [a.arg for a in f.args.args[:len(f.args.args) - len(f.args.defaults)]
+                    if a.arg != "self"]
+        if required:
+            hint = (f" {f.name}() (line {f.lineno}) builds a model but takes "
+                    f"{', '.join(required)} with no default and is never called: call it once "
+                    f"(model = {f.name}(...)) or give {'them defaults' if len(required) > 1 else 'it a default'}.")
+            break
     return ("no model found in this file. Looked for a Keras Sequential([...]) or "
             "Model(inputs, outputs) assigned to a name or returned by a function, and for a "
             "PyTorch nn.Module subclass or nn.Sequential(...) assigned to a name. Seen: "
-            + "; ".join(seen) + ". Paste the code that builds the model (e.g. model = "
-            "keras.Sequential([...]) or class Net(nn.Module): ...).")
+            + "; ".join(seen) + "." + hint + " Paste the code that builds the model (e.g. "
+            "model = keras.Sequential([...]) or class Net(nn.Module): ...).")
 
 
 def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], dict[str, Any]]

@@ -58,6 +58,7 @@ INVISIBLE = ("\u200b", "\u200c", "\u200d", "\u2060", "\ufeff", "\u00ad")
 QUOTES = {"\u2018": "'", "\u2019": "'", "\u201a": "'", "\u2032": "'", "\u00b4": "'",
           "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u2033": '"'}
 MINUS = {"\u2212": "-"}
+PRIMES = ("\u2032", "\u2033", "\u00b4")  # ′ ″ ´, typed for quotes by some editors
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _IPY_IN = re.compile(r"^In ?\[\d*\]:\s?")
@@ -97,7 +98,7 @@ def repair(text: str) -> Repaired:
     return Repaired("\n".join(lines), tuple(sorted(kept, key=lambda r: r[0])))
 
 
-_CHARACTER_REPAIRS = ("curly quotes", "non-breaking", "invisible", "minus sign", "×")
+_CHARACTER_REPAIRS = ("curly quotes", "primes", "non-breaking", "invisible", "minus sign", "×")
 
 
 # -- line by line ---------------------------------------------------------------------------
@@ -274,7 +275,8 @@ def _characters(line: str, n: int, log: _Log) -> str:
             log.add(n, "non-breaking space read as a space")
         elif in_code and ch in QUOTES:
             chars[j] = QUOTES[ch]
-            log.add(n, f"curly quotes read as {QUOTES[ch]}")
+            kind = "primes" if ch in PRIMES else "curly quotes"
+            log.add(n, f"{kind} read as {QUOTES[ch]}")
         elif in_code and ch in MINUS:
             chars[j] = "-"
             log.add(n, "minus sign − read as -")

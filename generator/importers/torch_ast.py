@@ -37,15 +37,23 @@ from .common import (
     snippet,
     try_fold,
 )
-from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, defined_names
+from .consts import (
+    DEFINED,
+    LAYER_BUDGET,
+    MAX_LAYER_CALLS,
+    NOTES,
+    defined_names,
+    with_parameters,
+)
 from .graph import Use, build_graph
 from .torch_forward import Forward
-from .torch_init import Builder, Custom, ModList, Seq, refs_of
+from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
+from .torch_objects import Custom, ModList, Seq, refs_of
 
 __all__ = ["import_torch", "looks_like_torch"]
 
-PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
+PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable", "parameter")
 
 
 _Seq = Seq  # nn.Sequential, at module level or inside a class
@@ -207,6 +215,10 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
         (f.body, _defaults(f, env), f.name) for f in tree.body
         if isinstance(f, ast.FunctionDef) and len(f.args.defaults) == len(f.args.args)
         and None not in f.args.kw_defaults]
+    for f, call in _called_builders(tree, reader):  # ... unless called once: model = make(10)
+        scopes.append((f.body, with_parameters(f, env, call), f.name))
+        layer_notes.append((call.lineno, f"{f.name}() read with the arguments of its call "
+                                         f"{snippet(call, 60)}"))
     for body, scope_env, fn in scopes:
         scope_env = dict(scope_env)
         built = []
@@ -290,6 +302,29 @@ def _instance(stmt: ast.stmt, reader: _Reader) -> tuple[ast.ClassDef, ast.Call] 
     if cls is None or not any(reader.cls(b) == "Module" for b in cls.bases):
         return None
     return cls, value
+
+
+def _called_builders(tree: ast.Module, reader: _Reader
+                     ) -> list[tuple[ast.FunctionDef, ast.Call]]:
+    """Top-level functions with required parameters that return an nn.Sequential and are
+    called exactly once outside any function or class (``model = make_model(10)``), with
+    that call; a function that a class or another function uses is a part, not a model."""
+    out = []
+    for f in tree.body:
+        if not isinstance(f, ast.FunctionDef) or (
+                len(f.args.defaults) == len(f.args.args) and None not in f.args.kw_defaults):
+            continue
+        if not any(_sequential(s, reader) for s in f.body) or any(
+                _uses(other, f.name) for other in tree.body
+                if isinstance(other, ast.FunctionDef | ast.ClassDef) and other is not f):
+            continue
+        calls = [n for stmt in scope_statements(tree.body)
+                 if not isinstance(stmt, ast.FunctionDef | ast.ClassDef)
+                 for n in ast.walk(stmt) if isinstance(n, ast.Call)
+                 and isinstance(n.func, ast.Name) and n.func.id == f.name]
+        if len(calls) == 1:
+            out.append((f, calls[0]))
+    return out
 
 
 def _sequential(stmt: ast.stmt, reader: _Reader) -> bool:
