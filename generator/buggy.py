@@ -129,9 +129,10 @@ class Engine:
         ``in_shape`` is the student-side input shape, for a merge the tuple of its inputs'.
         """
         key = (i, in_shape, ids)
-        hit = self._memo.get(key, False)
-        if hit is not False:
-            return hit  # type: ignore[return-value]
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
         self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)
@@ -275,8 +276,8 @@ class Engine:
                 delta += r[1] - self.base.params[i]
             else:
                 return self.base.total + delta
-        r = self.forward({i: (mid,) for i in layers})
-        return None if r is None else r.total
+        whole = self.forward({i: (mid,) for i in layers})
+        return None if whole is None else whole.total
 
     def ctx(self, i: int) -> LayerCtx:
         hit = self._ctx.get(i)

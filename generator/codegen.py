@@ -42,7 +42,7 @@ from .layers import (
 )
 from .network import Network
 
-__all__ = ["keras_code", "relu_after", "torch_code"]
+__all__ = ["LAZY_COMMENT", "keras_code", "relu_after", "torch_code"]
 
 
 def relu_after(net: Network) -> dict[str, bool]:
@@ -91,7 +91,7 @@ def _keras_helpers(net: Network) -> str:
 
 
 def keras_code(net: Network) -> str:
-    """Keras 3 source that builds ``net`` as ``model`` (a graph: the functional API)."""
+    """Keras 3 source that builds ``net`` as ``model``."""
     if not net.is_chain:
         from .graph_code import keras_graph_code  # built on this module's layer snippets
 
@@ -136,13 +136,22 @@ class TrainablePool(nn.Module):
 '''
 
 
-def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool) -> str:
-    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense))
+def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool,
+                  lazy: bool = False) -> str:
+    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense,
+                                              lazy=lazy))
 
 
-def torch_code(net: Network) -> str:
-    """PyTorch source that builds ``net`` as ``model`` and runs one input through it."""
-    if not net.is_chain:
+def torch_code(net: Network, lazy: bool = False) -> str:
+    """PyTorch source that builds ``net`` as ``model`` and runs one input through it.
+
+    ``lazy`` (the hard listing): every convolution is ``nn.LazyConv2d(out_channels, …)`` and
+    every ``Linear`` ``nn.LazyLinear(out_features)``, so no input-channel or feature count is
+    printed, and the listing ends without the input batch (its channels would give the input
+    depth away): :data:`generator.listings.LAZY_NOTE` says how the lazy layers are sized. Grouped, depthwise and
+    transposed convolutions keep their input channels (PyTorch needs them for the groups).
+    """
+    if not net.is_chain:  # the listing keeps its input channels (no lazy graph listing yet)
         from .graph_code import torch_graph_code  # built on this module's layer snippets
 
         return torch_graph_code(net)
@@ -164,7 +173,8 @@ def torch_code(net: Network) -> str:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"
         else:
-            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense)
+            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense,
+                                   lazy)
             seen_dense = seen_dense or isinstance(layer, Dense)
             lines.append(f"        self.{node.name} = {module}")
             call, comment = f"self.{node.name}(x)", ""
@@ -172,7 +182,14 @@ def torch_code(net: Network) -> str:
     forward.append("        return x")
     shape = net.input.shape
     dims = ", ".join(str(d) for d in (shape[-1], *shape[:-1]))
-    lines += forward + ["", "", "model = Net()",
-                        f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels first "
-                        "(this also sizes the lazy layer)"]
+    if lazy:
+        lines += forward + ["", "", "model = Net()", LAZY_COMMENT]
+    else:
+        lines += forward + ["", "", "model = Net()",
+                            f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels "
+                            "first (this also sizes the lazy layer)"]
     return "\n".join(lines) + "\n"
+
+
+#: the last line of a lazy listing (the hard listing prints no input batch)
+LAZY_COMMENT = "# the first batch passed through model, shaped (N, C, H, W), sizes its lazy layers"

@@ -24,7 +24,7 @@ The classic questions are named topics of their own:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .builder import LEVELS, Builder, Redraw
@@ -77,7 +77,8 @@ def _has_bias_free_layer(spec: dict[str, Any]) -> bool:
                if layer["type"].startswith(("conv", "dense")) and "share" not in layer)
 
 
-CHECKS = {
+#: feature name -> does the spec exercise it
+CHECKS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "color": lambda s: s["input"].get("color") in ("rgb", "rgba", "cmyk"),
     "sharing": lambda s: any("share" in layer for layer in s["layers"]),
     "trainable-pooling": lambda s: s["conventions"].get("pooling_weights", "none") != "none"
@@ -98,7 +99,7 @@ CHECKS = {
 
 def exercises(spec: dict[str, Any], features: Sequence[str]) -> bool:
     """True when the spec has every feature (a tied layer for sharing, and so on)."""
-    return all(CHECKS[f](spec) for f in features)  # type: ignore[no-untyped-call]
+    return all(CHECKS[f](spec) for f in features)
 
 
 def _bias_flip(b: Builder, on: bool) -> bool | None:

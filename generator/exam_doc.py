@@ -21,6 +21,7 @@ from typing import Any
 from .exam import Exam, ExamQuestion
 from .present import md_text, problem_context, solution_ctx, tex_context
 from .render import num, render
+from .typst_math import step_math, typst_math
 
 __all__ = ["EXAM_FORMATS", "exam_pdf", "render_exam", "typst_context", "typst_str"]
 
@@ -29,6 +30,8 @@ EXAM_FORMATS = {"md": "md", "html": "html", "latex": "tex", "typst": "typ"}
 #: what the diagram of each format is drawn as (Typst takes the SVG)
 DIAGRAM = {"md": "md", "html": "html", "latex": "latex", "typst": "html"}
 VERBATIM = frozenset({"diagram_tikz", "diagram_svg", "diagram_href", "id"})
+#: context keys holding Typst math made by :mod:`generator.typst_math` (never escaped)
+TYPST_MATH = frozenset({"steps_math", "sum_math"})
 
 
 def points_text(n: int) -> str:
@@ -51,14 +54,19 @@ def typst_str(text: str) -> str:
     return f'"{body}"'
 
 
-def typst_context(obj: Any, key: str = "") -> Any:
-    """Every string of a context as a Typst string literal (templates print them as #x)."""
+def typst_context(ctx: dict[str, Any]) -> dict[str, Any]:
+    """Every string of a context as a Typst string literal (templates print them as #x),
+    except the math the converter wrote (:data:`TYPST_MATH`)."""
+    return {k: _typst(v, k) for k, v in ctx.items()}
+
+
+def _typst(obj: object, key: str) -> object:
     if isinstance(obj, str):
-        return typst_str(obj)
+        return obj if key in TYPST_MATH else typst_str(obj)
     if isinstance(obj, dict):
-        return {k: typst_context(v, k) for k, v in obj.items()}
+        return {k: _typst(v, k) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [typst_context(v, key) for v in obj]
+        return [_typst(v, key) for v in obj]
     return obj
 
 
@@ -71,6 +79,10 @@ def _question(q: ExamQuestion, fmt: str, key: bool) -> dict[str, Any]:
     if key:
         sol = solution_ctx(q.problem, q.number, DIAGRAM[fmt])
         sol["title"] = f"Question {q.number}"
+        if fmt == "typst":  # the formulas typeset, from the same step texts
+            for row in sol["rows"]:
+                row["steps_math"] = [step_math(st) for st in row["steps"]]
+            sol["sum_math"] = typst_math(f"{sol['sum_line']} = {sol['answer']}")
         ctx["solution"] = sol
     return ctx
 
@@ -88,9 +100,9 @@ def _escape(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
         return {**ctx, "title": md_text(ctx["title"]),
                 "copies": [{**c, "student": md_text(c["student"])} for c in ctx["copies"]]}
     if fmt == "latex":
-        return tex_context(ctx)  # type: ignore[no-any-return]
+        return tex_context(ctx)
     if fmt == "typst":
-        return typst_context(ctx)  # type: ignore[no-any-return]
+        return typst_context(ctx)
     return ctx
 
 

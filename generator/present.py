@@ -19,10 +19,18 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .codegen import keras_code, torch_code
 from .diagram import Box, graph_svg, graph_tikz, svg, tex_escape, tikz
 from .graph_layout import layout
-from .layers import ConvTranspose, Dense, DepthwiseConv, Merge, SeparableConv, fmt_shape
+from .layers import (
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Merge,
+    SeparableConv,
+    Windowed,
+    fmt_shape,
+)
+from .listings import KERAS1_TOPICS, listing
 from .network import Network, sources
 from .parts import mac_counts
 from .problem import Problem
@@ -52,6 +60,7 @@ INTROS = (
 )
 CODE_INTROS = {
     "keras": "The Keras 3 code below builds a network for {input}.",
+    "keras1": "The Keras 1 code below builds a network for {input}.",
     "pytorch": "The PyTorch code below builds a network for {input}.",
 }
 
@@ -110,7 +119,8 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
     inp = input_text(net, rng)
     default_bias = p.spec.get("conventions", {}).get("bias", "true") == "true"
     header = rng.choice(HEADERS)
-    intro = (CODE_INTROS[p.style] if p.style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
+    style = "keras1" if p.style == "keras" and p.topic in KERAS1_TOPICS else p.style
+    intro = (CODE_INTROS[style] if style in CODE_INTROS else rng.choice(INTROS)).format(input=inp)
     graph = not net.is_chain
     srcs = sources(net)
     if graph and p.style not in CODE_INTROS:
@@ -126,11 +136,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         prose.append({"header": header.format(i=i, name=node.name), "text": text})
         table.append({"i": str(i), "name": node.name, "type": type_name(node.layer),
                       "config": text})
-    code = ""
-    if p.style == "keras":
-        code = keras_code(net)
-    elif p.style == "pytorch":
-        code = torch_code(net)
+    code, code_conventions = listing(p.style, net, p.topic, p.difficulty)
     shapes = [input_label(net)] + ["?"] * len(net.nodes)
     boxes = [_box(n, srcs[i] if graph else None) for i, n in enumerate(net.nodes)]
     alt = (f"Architecture diagram: input {input_label(net)}, then "
@@ -147,7 +153,7 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "table": table,
         "code": code,
         "code_language": "python",
-        "conventions": conventions(p, net),
+        "conventions": code_conventions + conventions(p, net),
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net), "choices": _choices(p, part)}
                       for i, part in enumerate(p.parts)],
@@ -201,9 +207,10 @@ def mac_steps(p: Problem) -> list[str]:
             out.append(f"{r.name}: MACs = {formula} = {dw} + {pw} = {num(macs[r.name])}")
             continue
         else:
+            assert isinstance(layer, Windowed), layer  # every other layer with MACs has a kernel
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out
@@ -239,14 +246,18 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
 VERBATIM = frozenset({"code", "diagram_tikz", "diagram_svg", "diagram_href", "id"})
 
 
-def tex_context(obj: Any, key: str = "") -> Any:
+def tex_context(ctx: dict[str, Any]) -> dict[str, Any]:
     """Escape every string of a context for LaTeX, except code and TikZ (printed verbatim)."""
+    return {k: _tex(v, k) for k, v in ctx.items()}
+
+
+def _tex(obj: object, key: str) -> object:
     if isinstance(obj, str):
         return obj if key in VERBATIM else tex_escape(obj)
     if isinstance(obj, dict):
-        return {k: tex_context(v, k) for k, v in obj.items()}
+        return {k: _tex(v, k) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [tex_context(v, key) for v in obj]
+        return [_tex(v, key) for v in obj]
     return obj
 
 

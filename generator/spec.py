@@ -165,6 +165,7 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "cropping": lambda v: _pairs(v, rank, "cropping", where),
         "target_shape": lambda v: _sizes(v, "target_shape", where, allow=-1),
         "dims": lambda v: _sizes(v, "dims", where),
+        "shape": lambda v: _sizes(v, "shape", where),
         "shared_axes": lambda v: _sizes(v, "shared_axes", where),
         "input_dim": lambda v: _int(v, "input_dim", where),
         "output_size": lambda v: _output_size(v, rank, where),

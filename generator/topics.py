@@ -175,11 +175,14 @@ def no_bias(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
     default = rng.choice(("true", "false"))
     b = _builder(rng, difficulty, style, bias=default)
     b.start(_easy_size(b), 3)
-    flip = lambda: (default != "true") if rng.random() < 0.4 else None  # noqa: E731
+
+    def flip() -> bool | None:
+        return (default != "true") if rng.random() < 0.4 else None
+
     n = max(1, _n_convs(b))
     _conv_stack(b, n, bias=None)
     for layer in b.layers:
-        f = flip()  # type: ignore[no-untyped-call]
+        f = flip()
         if layer["type"].startswith("conv") and f is not None:
             layer["bias"] = f
     b.flatten()

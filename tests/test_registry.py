@@ -72,7 +72,7 @@ def test_importer_names_are_read(kind: str) -> None:
     for name in e.keras:
         assert name in CLASSES or name in MERGES or name in SKIPPED or name in INPUTS, name
     for name in e.torch:
-        assert name in MODULES, name
+        assert name in MODULES or name == "Parameter", name  # nn.Parameter: torch_parameter
 
 
 def _keras_call(source: str) -> ast.Call:

@@ -23,6 +23,14 @@ def net(*modules: str) -> str:
             "    def forward(self, x):\n        return self.body(x)\n")
 
 
+def with_parameter(init: str, forward: str) -> str:
+    """A conv, then a module attribute nn.Parameter used in forward."""
+    return (HEAD + "class Net(nn.Module):\n    def __init__(self):\n        super().__init__()\n"
+            "        self.conv = nn.Conv2d(3, 8, 3)\n"
+            f"        {init}\n\n    def forward(self, x):\n        x = self.conv(x)\n"
+            f"        {forward}\n        return x\n")
+
+
 # (id, source, input shape channels last, PyTorch's sum(p.numel() for p in parameters()))
 TORCH_MODULES: list[tuple[str, str, tuple[int, ...], int]] = [
     ("layernorm-vector", net("nn.Linear(10, 16)", "nn.LayerNorm(16)"), (10,), 176 + 32),
@@ -54,6 +62,15 @@ TORCH_MODULES: list[tuple[str, str, tuple[int, ...], int]] = [
      224 + 292 + (144 + 1) * 10),
     ("lazy-conv1d-3d", net("nn.LazyConv1d(6, 5, stride=2)", "nn.Flatten()", "nn.LazyLinear(3)"),
      (21, 4), 126 + (54 + 1) * 3),
+    ("parameter-scale", with_parameter("self.scale = nn.Parameter(torch.ones(1, 8, 1, 1))",
+                                       "x = x * self.scale"), (8, 8, 3), 224 + 8),
+    ("parameter-position", with_parameter("self.pos = nn.Parameter(torch.randn(8, 6, 6))",
+                                          "x = self.pos + x"), (8, 8, 3), 224 + 288),
+    ("parameter-tuple-shape-no-grad", with_parameter(
+        "self.bias2 = nn.Parameter(torch.zeros((8, 1, 1)), requires_grad=False)",
+        "x = x + self.bias2"), (8, 8, 3), 224 + 8),
+    ("parameter-used-twice", with_parameter("self.g = nn.Parameter(torch.full((1, 1, 6), 0.5))",
+                                            "x = x * self.g + x * self.g"), (8, 8, 3), 224 + 6),
     ("layernorm-sequence-length", net("nn.Conv1d(4, 8, 3)", "nn.LayerNorm(18)"), (20, 4),
      104 + 36),
 ]
@@ -69,11 +86,17 @@ def test_count_as_pytorch_reports(source: str, shape: tuple[int, ...], count: in
 @pytest.mark.parametrize(("modules", "shape", "words"), [
     (("nn.Conv2d(3, 8, 3)", "nn.LayerNorm(8)"), (8, 8, 3),
      ["normalized_shape (8,)", "trailing sizes", "(8, 6, 6) channels first"]),
+    (with_parameter("self.p = nn.Parameter(torch.zeros(1, 4, 1, 1))", "x = x * self.p"),
+     (8, 8, 3), ["shape (1, 4, 1, 1)", "does not broadcast", "(batch, 8, 6, 6)"]),
+    (with_parameter("self.p = nn.Parameter(torch.zeros(3))\n        self.q = 1", "x = x * 2"),
+     (8, 8, 3), ["self.p", "never called in forward", "would still count"]),
+    (with_parameter("self.p = nn.Parameter(torch.tensor([1.0, 2.0]))", "x = x * self.p"),
+     (8, 8, 3), ["constant shape", "torch.zeros(1, 8, 1, 1)"]),
 ])
-def test_refusals_name_the_line_and_the_fix(modules: tuple[str, ...], shape: tuple[int, ...],
-                                            words: list[str]) -> None:
+def test_refusals_name_the_line_and_the_fix(modules: tuple[str, ...] | str,
+                                            shape: tuple[int, ...], words: list[str]) -> None:
     with pytest.raises(ConfigError) as err:
-        import_source(net(*modules), input_shape=shape)
+        import_source(modules if isinstance(modules, str) else net(*modules), input_shape=shape)
     assert "line " in str(err.value)
     for w in words:
         assert w in str(err.value)

@@ -47,12 +47,13 @@ from .consts import (
 )
 from .graph import Use, build_graph
 from .torch_forward import Forward
-from .torch_init import Builder, Custom, ModList, Seq, refs_of
+from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
+from .torch_objects import Custom, ModList, Seq, refs_of
 
 __all__ = ["import_torch", "looks_like_torch"]
 
-PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable")
+PARAM_KINDS = ("conv", "dense", "batch_normalization", "depthwise", "separable", "parameter")
 
 
 _Seq = Seq  # nn.Sequential, at module level or inside a class

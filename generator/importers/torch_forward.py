@@ -12,7 +12,7 @@ pooling (``F.max_pool2d(x, 2)``: a layer) and flattening (``torch.flatten(x, 1)`
 ``x.view(-1, self.num_flat_features(x))``).
 
 >>> import ast
->>> from .torch_init import Custom
+>>> from .torch_objects import Custom
 >>> cls = ast.parse('''
 ... class Net:
 ...     def forward(self, x):
@@ -34,8 +34,17 @@ from typing import Any
 from .chain import Ref
 from .common import UNKNOWN, dotted, fail, fold, snippet, try_fold
 from .graph import Use
-from .torch_init import MAX_DEPTH, MAX_UNROLLED, Custom, ModList, Seq, loop_values
 from .torch_layers import FUNCTIONAL, PASSTHROUGH, torch_layer
+from .torch_objects import (
+    MAX_DEPTH,
+    MAX_UNROLLED,
+    NO_RETURN,
+    Custom,
+    ModList,
+    Seq,
+    first_return,
+    loop_values,
+)
 
 __all__ = ["Forward"]
 
@@ -43,7 +52,6 @@ REFUSED = {"stack", "matmul", "bmm", "einsum", "div", "chunk", "split"}
 MERGES = {"add": "add", "sub": "subtract", "subtract": "subtract", "mul": "multiply",
           "multiply": "multiply", "maximum": "maximum", "minimum": "minimum"}
 _BATCH = object()  # a name bound to x.size(0)
-_NO_RETURN = object()
 
 
 class _Frame:
@@ -84,11 +92,7 @@ class Forward:
 
     # -- statements ---------------------------------------------------------------------
     def block(self, body: list[ast.stmt], frame: _Frame) -> Any:
-        for stmt in body:
-            out = self.statement(stmt, frame)
-            if out is not _NO_RETURN:
-                return out
-        return _NO_RETURN
+        return first_return(body, lambda stmt: self.statement(stmt, frame))
 
     def statement(self, stmt: ast.stmt, frame: _Frame) -> Any:
         if isinstance(stmt, ast.Return):
@@ -128,7 +132,7 @@ class Forward:
             fail(stmt, f"forward: cannot follow `{snippet(stmt)}`. cnnquiz follows x = layer(x) "
                        "steps, residual additions, torch.cat, ifs on constants and loops over "
                        "constant ranges or module lists.")
-        return _NO_RETURN
+        return NO_RETURN
 
     def loop(self, stmt: ast.For, frame: _Frame) -> None:
         items = self.module(stmt.iter, frame)
@@ -219,6 +223,10 @@ class Forward:
             return frame.vars[node.id]  # type: ignore[no-any-return]
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
+            params = [p for s in (node.left, node.right)
+                      if isinstance(p := self.module(s, frame), Ref) and p.kind == "parameter"]
+            if len(sides) == 1 and len(params) == 1:  # x * self.scale: the parameter's weights
+                return Use(params[0], [self.tensor(sides[0], frame)], line=node.lineno)
             if len(sides) == 1:
                 return self.tensor(sides[0], frame)  # x * 0.5, x / 255: shape kept
             op = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))

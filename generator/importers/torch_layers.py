@@ -18,13 +18,14 @@ counts them as non-trainable weights, like Keras. The trainable count equals PyT
 from __future__ import annotations
 
 import ast
+from collections.abc import Mapping
 from typing import Any
 
 from .callargs import CallArgs
 from .chain import Ref
-from .common import fail, snippet, suggest
+from .common import fail, fold, snippet, suggest
 
-__all__ = ["FUNCTIONAL", "MODULES", "PASSTHROUGH", "torch_layer"]
+__all__ = ["FUNCTIONAL", "MODULES", "PASSTHROUGH", "torch_layer", "torch_parameter"]
 
 CONV = ("in_channels", "out_channels", "kernel_size", "stride", "padding", "dilation", "groups",
         "bias", "padding_mode", "device", "dtype")
@@ -229,3 +230,29 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
     else:
         a.note_undefined()
     return Ref(call.lineno, label, kind, options, name=name, expect=expect)
+
+
+#: tensor factories whose arguments are the shape (torch.full: the shape, then the value)
+FACTORIES = ("zeros", "ones", "randn", "rand", "empty", "full")
+
+
+def torch_parameter(call: ast.Call, env: Mapping[str, Any]) -> Ref:
+    """``nn.Parameter(torch.zeros(1, 8, 1, 1))``: a learned tensor of a constant shape, counted
+    as ``model.parameters()`` counts it (requires_grad=False included)."""
+    label = snippet(call)
+    a = CallArgs(call, ("data", "requires_grad"), env, label)
+    data = a.nodes.get("data")
+    fn = data.func.attr if isinstance(data, ast.Call) and isinstance(
+        data.func, ast.Attribute) else None
+    if not isinstance(data, ast.Call) or fn not in FACTORIES:
+        fail(call, f"{label}: cnnquiz counts a parameter built with a constant shape, e.g. "
+                   "nn.Parameter(torch.zeros(1, 8, 1, 1)) (zeros, ones, randn, rand, empty, full).")
+    args = data.args[:1] if fn == "full" else data.args
+    sizes = [kw.value for kw in data.keywords if kw.arg == "size"] or list(args)
+    values = [fold(x, env, f"{label}: shape") for x in sizes]
+    shape = tuple(values[0]) if len(values) == 1 and isinstance(values[0], tuple | list) else (
+        tuple(values))
+    if not shape or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 1
+                            for d in shape):
+        fail(call, f"{label}: the shape {shape} must be whole numbers ≥ 1.")
+    return Ref(call.lineno, label, "parameter", {"shape": list(shape)})

@@ -55,6 +55,7 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
         e.where or "").startswith("line ") else 0
     if e.lazy:
         raise e
+    candidates: list[tuple[int, ...]]
     if "in_features" in e.expect:
         candidates = [(e.expect["in_features"],)]
     elif "in_channels" in e.expect and e.kind[:4] == "conv" and e.kind[4:5].isdigit():

@@ -21,7 +21,7 @@ from .core import (
     LocalResponseNormalization,
 )
 from .merge import MERGE_OPS, Merge
-from .norm import Embedding, GroupNormalization, LayerNormalization, PReLU
+from .norm import Embedding, GroupNormalization, LayerNormalization, Parameter, PReLU
 from .pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
 from .registry import REGISTRY, Code, Kind, of
 from .reshape import (
@@ -43,6 +43,7 @@ __all__ = [
     "MERGE_OPS",
     "Merge",
     "PReLU",
+    "Parameter",
     "Permute",
     "Activation",
     "AdaptivePool",

@@ -26,7 +26,8 @@ from ..errors import ConfigError
 from .base import Layer, Row, Shape, WeightRow, fmt_shape
 from .core import dim_names
 
-__all__ = ["Embedding", "GroupNormalization", "LayerNormalization", "PReLU", "channels_first"]
+__all__ = ["Embedding", "GroupNormalization", "LayerNormalization", "PReLU", "Parameter",
+           "channels_first"]
 
 
 def channels_first(rank: int) -> tuple[int, ...]:
@@ -158,3 +159,40 @@ class Embedding(Layer):
 
     def describe(self) -> str:
         return f"embedding of {self.input_dim:,} tokens into {self.output_dim} values"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Parameter(Layer):
+    """A learned tensor combined element-wise with its input (PyTorch's module attribute
+    ``nn.Parameter(torch.zeros(1, C, 1, 1))`` used as ``x * self.scale`` or ``x + self.pos``).
+
+    ``shape`` is PyTorch's, channels first, the batch axis optional; it must broadcast to the
+    input without growing it. The output has the input's shape; the tensor's values count as
+    parameters, as ``model.parameters()`` counts them.
+
+    >>> Parameter(shape=(1, 8, 1, 1)).params((6, 6, 8))
+    8
+    """
+
+    kind = "parameter"
+    shape: tuple[int, ...] = (1,)
+
+    def check(self, in_shape: Shape) -> None:
+        first = tuple(in_shape[i] for i in channels_first(len(in_shape)))
+        p = self.shape[1:] if len(self.shape) == len(first) + 1 and self.shape[0] == 1 else (
+            self.shape)
+        fits = len(p) <= len(first) and all(a in (1, b) for a, b in zip(
+            reversed(p), reversed(first), strict=False))
+        if not fits:
+            raise ConfigError(f"a parameter of shape {self.shape} does not broadcast to its "
+                              f"input, (batch, {', '.join(map(str, first))}) channels first, "
+                              "without growing it.", where=self.name)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {f"p_{i + 1}": Var(f"p_{i + 1}", d) for i, d in enumerate(self.shape)}
+
+    def weight_dims(self, v: Mapping[str, Any]) -> tuple[WeightRow, ...]:
+        return (("weight", tuple(v.values()), True),)
+
+    def describe(self) -> str:
+        return f"learned tensor of shape {fmt_shape(self.shape)}, applied element-wise"

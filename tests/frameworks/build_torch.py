@@ -39,6 +39,7 @@ from generator.layers import (
     LayerNormalization,
     LocalResponseNormalization,
     Merge,
+    Parameter,
     Permute,
     Pool,
     PoolWeights,
@@ -127,6 +128,17 @@ class TfSamePad(nn.Module):
         for i in reversed(range(len(self.kernel))):  # F.pad wants the last axis first
             pads += tf_same_pads(x.shape[2 + i], self.kernel[i], self.strides[i], self.dilation[i])
         return F.pad(x, pads, value=self.value)
+
+
+class Scale(nn.Module):
+    """A module attribute ``nn.Parameter`` combined with the (channels-first) input."""
+
+    def __init__(self, shape: tuple[int, ...]) -> None:
+        super().__init__()
+        self.p = nn.Parameter(torch.zeros(shape))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * self.p
 
 
 class LastAxis(nn.Module):
@@ -396,6 +408,8 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
         return ACTIVATIONS[layer.activation]()
     if isinstance(layer, BatchNormalization):
         return _batch_norm(layer, rank, c)
+    if isinstance(layer, Parameter):
+        return Scale(layer.shape)
     if isinstance(layer, Resizing):
         return nn.Upsample(size=layer.size, mode="nearest")
     if isinstance(layer, UpSampling):

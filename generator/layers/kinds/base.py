@@ -34,6 +34,8 @@ class Code:
     relu: bool = False
     #: PyTorch: the network's first Linear, printed as ``nn.LazyLinear`` (no flattened length)
     first_dense: bool = False
+    #: PyTorch, the hard listing: ``nn.LazyConv*d``/``nn.LazyLinear``, no input channels shown
+    lazy: bool = False
 
 
 #: the source of one layer object: ``layers.Conv2D(...)`` / ``nn.Conv2d(...)``

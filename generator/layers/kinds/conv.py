@@ -81,6 +81,9 @@ def _torch_conv(layer: Conv, code: Code) -> str:
     c, kernel = code.in_shape[-1], f"kernel_size={k(layer.kernel)}"
     nobias = [] if layer.use_bias else ["bias=False"]
     groups = [f"groups={layer.groups}"] if layer.groups != 1 else []
+    if code.lazy and not groups:  # the hard listing: the input channels are not shown
+        return (f"nn.LazyConv{layer.rank}d("
+                f"{', '.join([str(layer.filters), kernel, *_torch_extra(layer), *nobias])})")
     return (f"nn.Conv{layer.rank}d("
             f"{', '.join([str(c), str(layer.filters), kernel, *_torch_extra(layer), *groups, *nobias])})")
 

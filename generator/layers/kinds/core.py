@@ -44,7 +44,7 @@ def _torch_dense(layer: Dense, code: Code) -> str:
     if len(code.in_shape) != 1:
         raise ConfigError(f"{layer.name}: PyTorch's Linear on a multi-axis input is not shown.")
     nobias = "" if layer.use_bias else ", bias=False"
-    if code.first_dense:
+    if code.first_dense or code.lazy:
         return f"nn.LazyLinear({layer.units}{nobias})"
     return f"nn.Linear({code.in_shape[-1]}, {layer.units}{nobias})"
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from ...errors import ConfigError
-from ..norm import Embedding, GroupNormalization, LayerNormalization, PReLU, channels_first
+from ..norm import (
+    Embedding,
+    GroupNormalization,
+    LayerNormalization,
+    Parameter,
+    PReLU,
+    channels_first,
+)
 from .base import Code, Kind, name_arg
 
 __all__ = ["KINDS"]
@@ -88,4 +95,9 @@ KINDS: list[Kind] = [
          keras_code=lambda L, c: f"layers.Embedding({L.input_dim}, {L.output_dim}, {name_arg(L)})",
          torch_code=lambda L, c: f"nn.Embedding({L.input_dim}, {L.output_dim})",
          example=((12,), {"input_dim": 100, "output_dim": 8})),
+    Kind(kind="parameter", cls=Parameter, family="parameter", options=("shape",),
+         required=("shape",), glyph="Parameter", torch={"Parameter": ("data", "requires_grad")},
+         no_keras="Keras has no layer of a bare weight (a custom layer's add_weight)",
+         no_torch="a module attribute used in forward() (x * self.scale), not a module",
+         example=((6, 6, 8), {"shape": [1, 8, 1, 1]})),
 ]
