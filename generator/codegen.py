@@ -45,11 +45,22 @@ from .network import Network
 __all__ = ["LAZY_COMMENT", "keras_code", "relu_after", "torch_code"]
 
 
+def _last_dense(net: Network) -> str | None:
+    dense = [n.name for n in net.nodes if isinstance(n.layer, Dense)]
+    return dense[-1] if dense else None
+
+
+def _chain_only(net: Network) -> None:
+    """Listings without a graph form yet (Keras 1) refuse graphs with a clear message."""
+    if not net.is_chain:
+        raise ConfigError("this network is a graph (branches or merges); this listing style "
+                          "shows chains only: show it as Keras 3, PyTorch, prose or a table.")
+
+
 def relu_after(net: Network) -> dict[str, bool]:
     """Which layers the listing follows by a ReLU: convolutions and dense layers but the
     last dense one (the output); activations change no count."""
-    dense = [n.name for n in net.nodes if isinstance(n.layer, Dense)]
-    last = dense[-1] if dense else None
+    last = _last_dense(net)
     return {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv
                                | ConvTranspose) and n.name != last for n in net.nodes}
 
