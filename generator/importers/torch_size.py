@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
+from ..layers import fmt_shape
 from .common import NoInputSize
 
 __all__ = ["SIZES", "infer_input"]
@@ -38,10 +39,6 @@ def _answer(spec: dict[str, Any]) -> int:
     from ..spec import load_spec
 
     return solve(load_spec(spec)).answer
-
-
-def _fmt(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape))
 
 
 def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, Any]]
@@ -82,11 +79,11 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
             other = answer
         if other != answer:
             raise ConfigError(f"the code gives no input size, and the count depends on it: "
-                              f"{_fmt(shape)} gives {answer:,}, {_fmt(double)} gives "
+                              f"{fmt_shape(shape)} gives {answer:,}, {fmt_shape(double)} gives "
                               f"{other:,}. Pass --input-shape HxWxC (channels last).",
                               where=e.where)
     how = ("as its first layer expects" if len(shape) == 1 else
            "the first common size at which every layer fits")
-    return spec, (line, f"no input size given; read with input {_fmt(shape)}, {how} "
+    return spec, (line, f"no input size given; read with input {fmt_shape(shape)}, {how} "
                         "(PyTorch's count does not depend on it; pass --input-shape to choose "
                         "another)")
