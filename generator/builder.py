@@ -28,8 +28,8 @@ from .formulas import (
     effective_kernel,
     keras_transpose_len,
     same_len,
+    tiles,
     transpose_len,
-    window_remainder,
 )
 
 __all__ = ["CODE_STYLES", "LEVELS", "STYLES", "Builder", "Level", "Redraw"]
@@ -118,12 +118,12 @@ class Builder:
     @staticmethod
     def out_len(n: int, k: int, s: int, padding: Any, d: int = 1) -> int | None:
         """Exact output length, or None when the window would floor or not fit."""
-        if padding == "same":
-            return same_len(n, s) if n % s == 0 else None
-        p = 0 if padding == "valid" else int(padding)
-        if n + 2 * p < effective_kernel(k, d) or window_remainder(n, k, s, p, d):
+        if not tiles(n, k, s, padding, d):
             return None
-        return int(conv_len(n, k, s, p, d))
+        if padding == "same":
+            return int(same_len(n, s))
+        p = 0 if padding == "valid" else int(padding)
+        return None if n + 2 * p < effective_kernel(k, d) else int(conv_len(n, k, s, p, d))
 
     def conv(self, *, kind: str = "conv", stride: int = 1, padding: Any = None,
              dilation: int = 1, groups: int = 1, bias: bool | None = None,

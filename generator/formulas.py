@@ -24,6 +24,7 @@ from collections.abc import Iterable
 from typing import Any, overload
 
 __all__ = [
+    "ceil_conv_len",
     "ceil_div",
     "concat_len",
     "conv_len",
@@ -33,6 +34,7 @@ __all__ = [
     "floor_div",
     "prod",
     "same_len",
+    "tiles",
     "transpose_len",
     "window_remainder",
 ]
@@ -182,6 +184,29 @@ def window_remainder(n: int, k: int, s: int = 1, p: int = 0, d: int = 1) -> int:
     (0, 0, 1)
     """
     return int((n + 2 * p - effective_kernel(k, d)) % s)
+
+
+def tiles(n: int, k: int, s: int = 1, padding: str | int = "valid", d: int = 1) -> bool:
+    """True when a window's output length needs no rounding: 'same' when the stride divides
+    the input, else when the window tiles its padded input exactly (:func:`window_remainder`).
+
+    >>> tiles(28, 5), tiles(10, 3, 2), tiles(10, 3, 2, "same"), tiles(10, 3, 2, 1)
+    (True, False, True, False)
+    """
+    if padding == "same":
+        return n % s == 0
+    p = 0 if padding == "valid" else int(padding)
+    return window_remainder(n, k, s, p, d) == 0
+
+
+def ceil_conv_len(n: Num, k: Num, s: Num = 1, p: Num = 0, d: Num = 1) -> Num:
+    """The output length with the division rounded up (PyTorch's ``ceil_mode=True``; a common
+    slip): ⌈(n + 2p − d·(k − 1) − 1)/s⌉ + 1.
+
+    >>> ceil_conv_len(10, 3, 2), conv_len(10, 3, 2)
+    (5, 4)
+    """
+    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1
 
 
 def exact_div(a: Num, b: Num) -> Num:

@@ -35,7 +35,7 @@ from typing import Any
 from .compiled import compiled, remember, spec_key
 from .concepts import Concepts
 from .errors import ConfigError
-from .formulas import window_remainder
+from .formulas import tiles
 from .layers import ConvTranspose, Merge, Shape, Windowed
 from .lint import lint
 from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
@@ -237,13 +237,8 @@ def floors(sol: Solution) -> list[str]:
         if not isinstance(layer, Windowed) or isinstance(layer, ConvTranspose):
             continue
         for i, n in enumerate(row.in_shape[:-1]):
-            k, s, d = layer.kernel[i], layer.strides[i], layer.dilation[i]
-            if layer.padding == "same":
-                exact = n % s == 0
-            else:
-                p = layer.padding[i] if isinstance(layer.padding, tuple) else 0  # else 'valid'
-                exact = window_remainder(n, k, s, p, d) == 0
-            if not exact:
+            pad = layer.padding if isinstance(layer.padding, str) else layer.padding[i]
+            if not tiles(n, layer.kernel[i], layer.strides[i], pad, layer.dilation[i]):
                 out.append(layer.name)
                 break
     return out

@@ -6,7 +6,7 @@ from dataclasses import replace
 from typing import Any
 
 from ..buggy import LayerCtx
-from ..formulas import ceil_div, conv_len
+from ..formulas import ceil_conv_len, conv_len
 from ..layers import Conv, Shape, Windowed
 from .base import CONV, SHRINKING, WINDOWED, Fn, Misconception, Step, entry
 
@@ -27,8 +27,7 @@ def _has_plus_one(c: LayerCtx) -> bool:
 
 def _floor_to_ceil(layer: Windowed, a: int, n: int, out: int) -> int:
     p = layer.padding[a] if isinstance(layer.padding, tuple) else 0  # explicit padding
-    k, s, d = layer.kernel[a], layer.strides[a], layer.dilation[a]
-    return ceil_div(n + 2 * p - d * (k - 1) - 1, s) + 1
+    return int(ceil_conv_len(n, layer.kernel[a], layer.strides[a], p, layer.dilation[a]))
 
 
 def _one_side(layer: Windowed, a: int, n: int, out: int) -> int:
