@@ -17,7 +17,7 @@ $(VENV)/.test: $(VENV)/.base
 	$(PIP) install -e . --group test
 	touch $@
 
-# the static checkers (ruff; mypy), the `lint` dependency group
+# the static checkers (ruff; mypy; vulture), the `lint` dependency group
 $(VENV)/.lint: $(VENV)/.base
 	$(PIP) install --group lint
 	touch $@
@@ -57,10 +57,11 @@ demo: $(VENV)/.base
 test: $(VENV)/.test browser postgres tmux tex lint
 	$(PY) -m pytest -n 2 -q
 
-# static checks run by `make test` (and so by CI)
+# static checks run by `make test` (and so by CI); vulture: code nothing uses (at its surest)
 lint: $(VENV)/.lint
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/vulture generator grader cnnquiz bench --min-confidence 100
 
 # everything except the slow framework and browser comparisons
 test-fast: $(VENV)/.test

@@ -40,6 +40,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from generator.compiled import Compiled  # noqa: E402
 from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values  # noqa: E402
 from generator.network import solve  # noqa: E402
 from generator.problem import generate  # noqa: E402
@@ -48,6 +49,7 @@ from generator.topics import TOPICS  # noqa: E402
 from grader import grade, prepare  # noqa: E402
 from grader.diagnose import Diagnoser  # noqa: E402
 from grader.grade import Prepared, clear_cache  # noqa: E402
+from grader.prepared import DIAGNOSER  # noqa: E402
 
 DIFFICULTIES = ("easy", "medium", "hard")
 UNCATALOGUED = ("slip", "transposed", "dropped", "guess", "round guess", "wrong layer",
@@ -190,7 +192,7 @@ def _leave_one_out(rng: random.Random, problem: Any, prep: Prepared) -> tuple[st
         return None
     mid = rng.choice(sorted(values))
     d = Diagnoser(prep.network, exclude=frozenset({mid}))
-    compiled = type(prep.compiled)(prep.network, prep.solution, d)
+    compiled = Compiled(prep.key + f":-{mid}", prep.network, prep.solution, {DIAGNOSER: d})
     other = replace(prep, key=prep.key + f":-{mid}", compiled=compiled)
     return str(values[mid]), other
 

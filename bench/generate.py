@@ -11,10 +11,14 @@ from __future__ import annotations
 
 import sys
 import time
+from pathlib import Path
 
-from generator.present import render_problem, render_solution_for
-from generator.problem import PARTS, generate
-from generator.topics import TOPICS
+# the checkout this script is in, not whichever one the venv's editable install points at
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from generator.present import render_problem, render_solution_for  # noqa: E402
+from generator.problem import PARTS, generate  # noqa: E402
+from generator.topics import TOPICS  # noqa: E402
 
 CASES = [(t, d) for t in TOPICS for d in ("easy", "medium", "hard")]
 

@@ -83,7 +83,7 @@ def exam_command(exam_file: Path, fmt: str, roster: Path | None, secret_file: Pa
             w.write(f"problems/{p.id}.json", p.to_json())
     write_keys(w, sets, generator_version())
     if len(copies) > 1:
-        figures = ", ".join(f"q{n} ×{r:.2f}" for n, r in spread(copies).items())  # type: ignore[arg-type]
+        figures = ", ".join(f"q{n} ×{r:.2f}" for n, r in spread(copies).items())
         echo(f"largest/smallest total per slot across copies: {figures}", err=True)
     echo(f"wrote {len(copies)} cop{'y' if len(copies) == 1 else 'ies'} of "
                f"{len(exam.slots)} question(s), {exam.total_points} points, "

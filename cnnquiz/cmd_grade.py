@@ -9,9 +9,8 @@ from typing import Any
 
 import click
 
-from generator.errors import ConfigError
 from generator.parts import NAMES
-from generator.untrusted import read_json_file
+from generator.problem import Problem, read_problem
 from grader import grade
 
 from .common import load_spec_data, reports_config_errors
@@ -20,21 +19,14 @@ from .terminal import echo
 __all__ = ["grade_command"]
 
 
-def load_problem(path: str) -> Any:
-    """A problem-file mapping (keys id, seed, version, spec, parts, answers) or a spec."""
-    p = Path(path)
-    if p.suffix == ".json":
-        data = read_json_file(p, "problem file")
-        if isinstance(data, dict) and "spec" in data:
-            if not isinstance(data["spec"], dict):
-                raise ConfigError("the problem file's 'spec' must be a mapping.", where=path)
-            return data
-    return load_spec_data(path)
+def _problem(path: str) -> Problem | dict[str, Any]:
+    """A problem file or a spec (pasted Python code too, read with ast)."""
+    return load_spec_data(path) if Path(path).suffix == ".py" else read_problem(path)
 
 
-def _check_locale(ctx: click.Context, param: click.Parameter, value: str | None) -> str | None:
+def _check_locale(ctx: click.Context, _param: click.Parameter, value: str | None) -> str | None:
     """An unsupported --locale is a usage error (exit 2) naming the supported ones."""
-    from grader.numbers import resolve_locale
+    from grader.reading import resolve_locale
 
     try:
         resolve_locale(value)
@@ -65,7 +57,7 @@ def grade_command(problem: str, answer: str, part: str, fmt: str, hide_answer: b
     """
     if answer == "-":
         answer = sys.stdin.read()
-    data = load_problem(problem)
+    data = _problem(problem)
     result = grade(data, answer, part=part, hide_answer=hide_answer, locale=locale,
                    feedback_format="text" if fmt == "json" else fmt)
     if fmt == "json":

@@ -9,6 +9,7 @@ from typing import Any
 
 import click
 
+from generator.errors import ConfigError
 from generator.network import solve
 from generator.spec import load_spec
 
@@ -74,6 +75,13 @@ def _reading(code: Any) -> dict[str, Any]:
             "notes": [{"line": n, "what": what} for n, what in code.notes]}
 
 
+def _default_answer(data: dict[str, Any]) -> int | None:
+    try:
+        return solve(load_spec(data)).answer
+    except ConfigError:
+        return None
+
+
 @click.command("lint")
 @click.argument("spec", type=click.Path(exists=True, dir_okay=False))
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
@@ -92,9 +100,11 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     from generator.render import num, render
 
     data, code = _read(spec, input_shape, model)
-    answer = solve(load_spec(data)).answer
     found = [(a.convention, list(a.sites), [(o.value, o.answer, o.error) for o in a.outcomes],
               "") for a in lint(data)]
+    # an ambiguous spec may be impossible as written (a graph whose add no longer fits under
+    # the default 'valid' padding): its answer is then null and the report says why
+    answer = _default_answer(data) if found else solve(load_spec(data)).answer
     if code is not None and code.readings:  # the code itself reads two ways (channel order)
         found.append(("channel order", ["input"], [(r, n, None) for r, n in code.readings],
                       code.readings_advice))
@@ -112,7 +122,7 @@ def lint_command(spec: str, fmt: str, input_shape: str | None, model: str | None
     else:
         echo(render("lint.txt.j2", {
             "spec": spec,
-            "answer": num(answer),
+            "answer": num(answer) if answer is not None else None,
             "found": [
                 {"convention": convention, "layers": ", ".join(sites), "advice": advice,
                  "outcomes": [{"value": v, "answer": num(n) if n is not None else None,

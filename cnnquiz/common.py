@@ -7,20 +7,20 @@ import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
 from generator.errors import ConfigError
-from generator.network import Network
-from generator.spec import load_spec, read_spec_file
+from generator.spec import read_spec_file
 from generator.spec_values import MAX_SIZE_DIGITS
 
 from .terminal import echo
 
-__all__ = ["input_shape_option", "load_network", "load_spec_data", "reports_config_errors"]
+__all__ = ["input_shape_option", "load_spec_data", "reports_config_errors"]
 
-F = TypeVar("F", bound=Callable[..., Any])
+P = ParamSpec("P")
+R = TypeVar("R")
 
 
 def parse_input_shape(text: str | None) -> tuple[int, ...] | None:
@@ -63,19 +63,15 @@ def load_spec_data(path: str, input_shape: str | None = None) -> dict[str, Any]:
     return data
 
 
-def load_network(path: str, input_shape: str | None = None) -> Network:
-    return load_spec(load_spec_data(path, input_shape))
-
-
-def reports_config_errors(fn: F) -> F:
+def reports_config_errors(fn: Callable[P, R]) -> Callable[P, R]:
     """Turn ConfigError into a clear message and exit code 2."""
 
     @functools.wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         try:
             return fn(*args, **kwargs)
         except ConfigError as e:
             echo(f"cnnquiz: error: {e}", err=True)
             sys.exit(2)
 
-    return wrapper  # type: ignore[return-value]
+    return wrapper

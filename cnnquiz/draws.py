@@ -12,7 +12,7 @@ import click
 from generator.authoring import Source, author
 from generator.concepts import Concepts
 from generator.problem import Problem, generate
-from generator.seeding import student_seed, variant_tag
+from generator.seeding import SeedFields, student_seed, variant_tag
 
 __all__ = ["Draw", "choice_draw", "progress", "source_draw", "student_problems", "topic_draw"]
 
@@ -49,10 +49,10 @@ def student_problems(student: str, secret: bytes, exam: str, questions: list[str
     """One student's problems: question j seeded by HMAC(secret, exam, student, question j)."""
     out = []
     for j, question in enumerate(questions):
-        fields = {"exam": exam, "student": student, "question": question, "version": version,
+        fields: SeedFields = {"exam": exam, "student": student, "question": question, "version": version,
                   "reroll": reroll}
-        seed = student_seed(secret, **fields)  # type: ignore[arg-type]
-        tag = variant_tag(secret, **fields)  # type: ignore[arg-type]
+        seed = student_seed(secret, **fields)
+        tag = variant_tag(secret, **fields)
         out.append(draw(j, seed, tag))
     return out
 

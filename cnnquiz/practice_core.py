@@ -65,6 +65,10 @@ BY_ID: dict[str, tuple[str, ...]] = {
     "flatten_forgets_channels": ("dropout-flatten", "basic"),
     "nonparam_layer_counted": ("dropout-flatten",),
     "pooling_has_params": ("global-pooling", "basic"),
+    "projection_shortcut_left_out": ("residual",),
+    "identity_shortcut_given_params": ("residual",),
+    "merge_given_params": ("residual", "concat"),
+    "concat_channels_from_one_branch": ("concat",),
 }
 #: formula step -> topics
 BY_STEP: dict[str, tuple[str, ...]] = {

@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .progress import Progress, load_legacy, resolve
-from .store_db import Postgres, Sqlite
+from .store_db import Cursor, Postgres, Sqlite
 
 __all__ = ["Store", "open_practice", "open_store"]
 
@@ -120,7 +120,7 @@ class Store:
     def set_meta_once(self, key: str, value: str) -> bool:
         """Set ``key`` unless it is set; True when this call set it."""
         with self.db.tx() as c:
-            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",  # type: ignore[no-any-return]
+            return c.q("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
                        (key, value)).rowcount == 1
 
     def secret(self) -> str:
@@ -129,7 +129,7 @@ class Store:
         return self.meta("secret") or ""
 
     # -- writes --------------------------------------------------------------------------
-    def _ensure(self, c: Any, student: str, problem: str, topic: str) -> Any:
+    def _ensure(self, c: Cursor, student: str, problem: str, topic: str) -> Any:
         c.q("INSERT INTO students (student, created) VALUES (?, ?) ON CONFLICT (student) DO NOTHING",
             (student, time.time()))
         c.q("INSERT INTO problems (student, problem, topic, seen_at) VALUES (?, ?, ?, ?) "
@@ -137,7 +137,7 @@ class Store:
         return c.one("SELECT hints, attempts, solved, first_try, solution_seen FROM problems "
                      "WHERE student = ? AND problem = ?" + self.db.lock, (student, problem))
 
-    def _streak(self, c: Any, student: str, change: str) -> None:
+    def _streak(self, c: Cursor, student: str, change: str) -> None:
         row = c.one("SELECT streak, best_streak FROM students WHERE student = ?" + self.db.lock,
                     (student,))
         streak = row[0] + 1 if change == "up" else 0
@@ -147,10 +147,10 @@ class Store:
     def mark_seen(self, student: str, problem: str, topic: str) -> bool:
         """Note that the problem was shown; True when the student had seen none of its topic."""
         with self.db.tx() as c:
-            first = c.one("SELECT COUNT(*) FROM problems WHERE student = ? AND topic = ? "
-                          "AND problem <> ?", (student, topic, problem))[0] == 0
+            others: int = c.one("SELECT COUNT(*) FROM problems WHERE student = ? AND topic = ? "
+                                "AND problem <> ?", (student, topic, problem))[0]
             self._ensure(c, student, problem, topic)
-        return first  # type: ignore[no-any-return]
+        return others == 0
 
     def record_answer(self, student: str, problem: str, topic: str, nonce: str, status: str,
                       mistakes: Iterable[str], payload: Any = None) -> bool:
@@ -171,7 +171,7 @@ class Store:
                 if new:  # an unreadable answer: its message is shown, it is no attempt
                     c.q("UPDATE problems SET last_answer = ? WHERE student = ? AND problem = ?",
                         (nonce, student, problem))
-                return new  # type: ignore[no-any-return]
+                return new
             first = attempts == 0 and hints == 0 and not seen and not solved
             right = status == "correct"
             c.q("UPDATE problems SET attempts = attempts + 1, solved = ?, first_try = ?, "
@@ -191,11 +191,11 @@ class Store:
                   draft: str | None = None) -> int:
         """One more hint (up to ``available``); keeps the typed answer; the hints now shown."""
         with self.db.tx() as c:
-            hints = self._ensure(c, student, problem, topic)[0]
+            hints: int = self._ensure(c, student, problem, topic)[0]
             hints = min(hints + 1, max(available, 0))
             c.q("UPDATE problems SET hints = ?, draft = ? WHERE student = ? AND problem = ?",
                 (hints, (draft or "")[:2000] or None, student, problem))
-        return hints  # type: ignore[no-any-return]
+        return hints
 
     def show_solution(self, student: str, problem: str, topic: str) -> None:
         """Opening the worked solution: no first try any more, and (unsolved) the streak ends."""

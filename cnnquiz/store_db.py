@@ -12,9 +12,19 @@ import sqlite3
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Protocol
 
-__all__ = ["Postgres", "Sqlite"]
+__all__ = ["Cursor", "Postgres", "Sqlite"]
+
+
+class _DbApiCursor(Protocol):
+    """What we use of a DB-API 2 cursor (sqlite3's and psycopg's)."""
+
+    @property
+    def rowcount(self) -> int: ...
+    def execute(self, sql: str, params: Sequence[Any], /) -> object: ...
+    def fetchone(self) -> Any: ...
+    def fetchall(self) -> Sequence[Any]: ...
 
 
 class Sqlite:
@@ -55,12 +65,12 @@ class Sqlite:
         self.local = threading.local()
 
     @contextmanager
-    def tx(self) -> Iterator[Any]:
+    def tx(self) -> Iterator[Cursor]:
         with self.mutex if self.memory else _nothing():
             c = self.conn()
             c.execute("BEGIN IMMEDIATE")
             try:
-                yield _Cursor(c.cursor(), "?")
+                yield Cursor(c.cursor(), "?")
                 c.execute("COMMIT")
             except BaseException:
                 c.execute("ROLLBACK")
@@ -100,10 +110,10 @@ class Postgres:
         self.local = threading.local()
 
     @contextmanager
-    def tx(self) -> Iterator[Any]:
+    def tx(self) -> Iterator[Cursor]:
         c = self.conn()
         with c.transaction(), c.cursor() as cur:
-            yield _Cursor(cur, "%s")
+            yield Cursor(cur, "%s")
 
     def script(self, sql: str) -> None:
         with self.tx() as cur:  # one schema creator at a time (IF NOT EXISTS is not atomic)
@@ -117,11 +127,13 @@ def _nothing() -> Iterator[None]:
     yield
 
 
-class _Cursor:
-    def __init__(self, cur: Any, mark: str) -> None:
+class Cursor:
+    """A transaction's cursor: ``?`` placeholders on either database; rows are tuples."""
+
+    def __init__(self, cur: _DbApiCursor, mark: str) -> None:
         self.cur, self.mark = cur, mark
 
-    def q(self, sql: str, params: Sequence[Any] = ()) -> Any:
+    def q(self, sql: str, params: Sequence[Any] = ()) -> _DbApiCursor:
         self.cur.execute(sql.replace("?", self.mark) if self.mark != "?" else sql, tuple(params))
         return self.cur
 

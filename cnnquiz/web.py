@@ -25,13 +25,13 @@ import hashlib
 import hmac
 import random
 import secrets
-import threading
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, Response, abort, g, redirect, request, session
 from werkzeug.exceptions import HTTPException
+from werkzeug.wrappers import Response as BaseResponse
 
 from generator.misconceptions import MISCONCEPTIONS
 from generator.render import render
@@ -40,6 +40,7 @@ from . import practice_core as core
 from . import progress as prog
 from .classmode import ClassConfig
 from .store import Store, open_practice, open_store
+from .web_shared import Shared
 
 __all__ = ["CSP", "MAX_CONTENT_LENGTH", "create_app", "student_names"]
 
@@ -75,8 +76,6 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
     app.secret_key = (klass.secret if klass and klass.secret else None) or store.secret()
     key = hashlib.sha256(b"csrf:" + str(app.secret_key).encode()).digest()
     rng = random.Random(seed)
-    app.extensions["cnnquiz"] = {"store": store, "rng": rng, "lock": threading.Lock(),
-                                 "grading": threading.Lock(), "klass": klass, "where": where}
 
     def csrf_token() -> str:
         if "sid" not in session:
@@ -93,7 +92,7 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
                                                   "class_mode": klass is not None})
         return Response(body, status=code, mimetype="text/html")
 
-    app.extensions["cnnquiz"]["page"] = page
+    app.extensions["cnnquiz"] = Shared(store=store, rng=rng, klass=klass, where=where, page=page)
 
     @app.after_request
     def headers(resp: Response) -> Response:
@@ -104,7 +103,7 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
         return resp
 
     @app.before_request
-    def guard() -> Response | None:
+    def guard() -> BaseResponse | None:
         """Same origin and the CSRF token on every POST; in class mode, who is signed in."""
         if request.method == "POST":
             origin = request.headers.get("Origin")
@@ -119,13 +118,13 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
             if session.get("instructor"):
                 g.who = "instructor"
                 if not request.path.startswith(("/instructor", "/signout")):
-                    return redirect("/instructor", code=303)  # type: ignore[return-value]
+                    return redirect("/instructor", code=303)
             elif session.get("student"):
                 g.student = g.who = session["student"]
                 if request.path.startswith("/instructor") and request.path not in open_paths:
                     abort(403)
             elif request.path not in open_paths:
-                return redirect("/signin", code=303)  # type: ignore[return-value]
+                return redirect("/signin", code=303)
         return None
 
     @app.errorhandler(HTTPException)
@@ -168,11 +167,11 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
                     solved=store.progress(g.student).solved)
 
     @app.post("/progress/reset")
-    def reset() -> Response:
+    def reset() -> BaseResponse:
         if request.form.get("confirm") != "yes":
-            return redirect("/progress/reset", code=303)  # type: ignore[return-value]
+            return redirect("/progress/reset", code=303)
         store.reset(g.student)
-        return redirect("/progress", code=303)  # type: ignore[return-value]
+        return redirect("/progress", code=303)
 
     from .web_problem import register as problem_routes
 

@@ -11,11 +11,13 @@ import csv
 import io
 
 from flask import Flask, Response, abort, redirect, request, session
+from werkzeug.wrappers import Response as BaseResponse
 
 from generator.csvsafe import text_cell
 from generator.misconceptions import MISCONCEPTIONS
 
 from .classmode import ClassConfig, RateLimit
+from .web_shared import shared
 
 __all__ = ["register"]
 
@@ -26,8 +28,8 @@ def _cell(text: str) -> str:
 
 
 def register(app: Flask) -> None:
-    ext = app.extensions["cnnquiz"]
-    store, page, klass = ext["store"], ext["page"], ext["klass"]
+    state = shared(app)
+    store, page, klass = state.store, state.page, state.klass
     assert isinstance(klass, ClassConfig)
     limits = RateLimit(limit=10, window=300.0)
 
@@ -41,10 +43,10 @@ def register(app: Flask) -> None:
 
     @app.get("/signin")
     def signin_form() -> Response:
-        return page("signin", title=f"Sign in · {klass.name}", name=klass.name, message="")  # type: ignore[no-any-return]
+        return page("signin", title=f"Sign in · {klass.name}", name=klass.name, message="")
 
     @app.post("/signin")
-    def signin() -> Response:
+    def signin() -> BaseResponse:
         student = request.form.get("student", "").strip()[:64]
         code = request.form.get("code", "")[:200]
         ip = request.remote_addr or "?"
@@ -52,34 +54,34 @@ def register(app: Flask) -> None:
         if not klass.admits(student, code):
             limits.fail(f"ip:{ip}")
             limits.fail(f"id:{student}")
-            return page("signin", code=401, title=f"Sign in · {klass.name}", name=klass.name,  # type: ignore[no-any-return]
+            return page("signin", code=401, title=f"Sign in · {klass.name}", name=klass.name,
                         message="That id and class code do not match this class.")
         fresh_session(student=student)
-        return redirect("/", code=303)  # type: ignore[return-value]
+        return redirect("/", code=303)
 
     @app.post("/signout")
-    def signout() -> Response:
+    def signout() -> BaseResponse:
         session.clear()
-        return redirect("/signin", code=303)  # type: ignore[return-value]
+        return redirect("/signin", code=303)
 
     @app.get("/instructor/signin")
     def instructor_form() -> Response:
-        return page("instructor_signin", title=f"Instructor · {klass.name}", message="")  # type: ignore[no-any-return]
+        return page("instructor_signin", title=f"Instructor · {klass.name}", message="")
 
     @app.post("/instructor/signin")
-    def instructor_signin() -> Response:
+    def instructor_signin() -> BaseResponse:
         ip = request.remote_addr or "?"
         too_many(f"ip:{ip}", "instructor")
         if not klass.check_instructor(request.form.get("password", "")[:1000]):
             limits.fail(f"ip:{ip}")
             limits.fail("instructor")
-            return page("instructor_signin", code=401, title=f"Instructor · {klass.name}",  # type: ignore[no-any-return]
+            return page("instructor_signin", code=401, title=f"Instructor · {klass.name}",
                         message="That password is not right.")
         fresh_session(instructor=True)
-        return redirect("/instructor", code=303)  # type: ignore[return-value]
+        return redirect("/instructor", code=303)
 
     def rows() -> list[dict[str, str | int]]:
-        out = []
+        out: list[dict[str, str | int]] = []
         for topic, mid, times, students in store.class_mistakes():
             m = MISCONCEPTIONS.get(mid)
             out.append({"topic": topic, "misconception": m.title if m else mid, "id": mid,
@@ -87,13 +89,13 @@ def register(app: Flask) -> None:
         return out
 
     @app.get("/instructor")
-    def report() -> Response:
+    def report() -> BaseResponse:
         if not session.get("instructor"):
-            return redirect("/instructor/signin", code=303)  # type: ignore[return-value]
+            return redirect("/instructor/signin", code=303)
         by_topic: dict[str, list[dict[str, str | int]]] = {}
         for r in rows():
             by_topic.setdefault(str(r["topic"]), []).append(r)
-        return page("instructor", title=f"Class report · {klass.name}", name=klass.name,  # type: ignore[no-any-return]
+        return page("instructor", title=f"Class report · {klass.name}", name=klass.name,
                     topics=sorted(by_topic.items()), counts=store.counts())
 
     @app.get("/instructor/mistakes.csv")

@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 
 from flask import Flask, Response, abort, g, redirect, request
 from markupsafe import Markup
+from werkzeug.wrappers import Response as BaseResponse
 
 from generator.errors import ConfigError
 from generator.layers import fmt_shape
@@ -23,6 +24,7 @@ from generator.render import num
 
 from . import practice_core as core
 from .hints import ladder
+from .web_shared import shared
 
 __all__ = ["problem_url", "register"]
 
@@ -54,13 +56,14 @@ def _mode(text: str | None) -> str:
 
 
 def _why(text: str | None) -> str:
-    kind, _, mid = (text or "").partition(":")
-    return text if kind in ("picked", "mix") or (kind == "mistake" and mid) else ""  # type: ignore[return-value]
+    text = text or ""
+    kind, _, mid = text.partition(":")
+    return text if kind in ("picked", "mix") or (kind == "mistake" and mid) else ""
 
 
 def register(app: Flask) -> None:
-    ext = app.extensions["cnnquiz"]
-    store, page, rng, lock, grading = (ext[k] for k in ("store", "page", "rng", "lock", "grading"))
+    state = shared(app)
+    store, page, rng, lock, grading = state.store, state.page, state.rng, state.lock, state.grading
 
     def here(problem: Problem, mode: str, suffix: str = "") -> str:
         return problem_url(problem.topic, problem.difficulty, problem.seed, mode=mode,
@@ -77,7 +80,7 @@ def register(app: Flask) -> None:
             abort(404)
 
     @app.get("/next")
-    def next_problem() -> Response:
+    def next_problem() -> BaseResponse:
         difficulty = request.args.get("difficulty", "easy")
         if difficulty not in core.DIFFICULTIES:
             difficulty = "easy"
@@ -88,7 +91,7 @@ def register(app: Flask) -> None:
             topic, reason = core.choose(progress, rng, pick or None, avoid=request.args.get("from"))
             seed_ = rng.randrange(10**6)
         url = problem_url(topic, difficulty, seed_, mode=mode, pick=",".join(pick), why=reason)
-        return redirect(url, code=303)  # type: ignore[return-value]
+        return redirect(url, code=303)
 
     @app.get("/p/<topic>/<difficulty>/<int:seed_>")
     def show(topic: str, difficulty: str, seed_: int) -> Response:
@@ -113,7 +116,7 @@ def register(app: Flask) -> None:
         solved = bool(state["solved"])
         example = _example(problem) if first_of_topic and not state["attempts"] else None
         pick = ",".join(_topics(request.args.get("pick")))
-        return page(  # type: ignore[no-any-return]
+        return page(
             "problem", title=f"{problem.id} · cnnquiz practice", p=ctx, problem_id=problem.id,
             topic=problem.topic, difficulty=problem.difficulty, mode=mode,
             why=core.why(_why(request.args.get("why")) or ("picked" if pick else "mix"),
@@ -138,7 +141,7 @@ def register(app: Flask) -> None:
         )
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>")
-    def answer(topic: str, difficulty: str, seed_: int) -> Response:
+    def answer(topic: str, difficulty: str, seed_: int) -> BaseResponse:
         problem, mode = load(topic, difficulty, seed_)
         form = request.form
         nonce = form.get("nonce", "")
@@ -164,21 +167,21 @@ def register(app: Flask) -> None:
                    "mistake": sure.misconceptions[0] if sure and sure.misconceptions else None,
                    "feedback": [fb.to_dict() | {"label": label} for label, fb in results]}
         store.record_answer(g.student, problem.id, problem.topic, nonce, status, mistakes, payload)
-        return redirect(here(problem, mode) + "#verdict", code=303)  # type: ignore[return-value]
+        return redirect(here(problem, mode) + "#verdict", code=303)
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>/hint")
-    def hint(topic: str, difficulty: str, seed_: int) -> Response:
+    def hint(topic: str, difficulty: str, seed_: int) -> BaseResponse:
         problem, mode = load(topic, difficulty, seed_)
         draft = "\n".join(f"{k}\t{v[: core.MAX_ANSWER_CHARS]}" for k, v in request.form.items()
                           if (k == "total" or k.startswith("layer:")) and "\n" not in v)
         n = store.take_hint(g.student, problem.id, problem.topic, len(ladder(problem)), draft)
-        return redirect(here(problem, mode) + f"#hint-{n}", code=303)  # type: ignore[return-value]
+        return redirect(here(problem, mode) + f"#hint-{n}", code=303)
 
     @app.post("/p/<topic>/<difficulty>/<int:seed_>/solution")
-    def worked(topic: str, difficulty: str, seed_: int) -> Response:
+    def worked(topic: str, difficulty: str, seed_: int) -> BaseResponse:
         problem, mode = load(topic, difficulty, seed_)
         store.show_solution(g.student, problem.id, problem.topic)
-        return redirect(here(problem, mode) + "#solution", code=303)  # type: ignore[return-value]
+        return redirect(here(problem, mode) + "#solution", code=303)
 
 
 @lru_cache(maxsize=512)

@@ -81,6 +81,23 @@ class BuggyResult:
                      for srcs in self.sources)
 
 
+def _carried_merge(layer: Merge, ins: tuple[Shape, ...]) -> Shape:
+    """A merge of branches that a mistake made unequal, as the student carries it forward:
+    the first input's shape (the main path); a concatenation still adds up its axis.
+
+    >>> _carried_merge(Merge(op="add"), ((8, 8, 16), (4, 4, 16)))
+    (8, 8, 16)
+    >>> _carried_merge(Merge(op="concatenate"), ((8, 8, 16), (4, 4, 8)))
+    (8, 8, 24)
+    """
+    first = ins[0]
+    if layer.op != "concatenate" or any(len(s) != len(first) for s in ins):
+        return first
+    axis = layer.axis if layer.axis < 0 else layer.axis - 1
+    axis %= len(first)
+    return tuple(sum(s[axis] for s in ins) if i == axis else d for i, d in enumerate(first))
+
+
 class Engine:
     """A network compiled once for many buggy forward passes (memoised per layer)."""
 
@@ -112,9 +129,10 @@ class Engine:
         ``in_shape`` is the student-side input shape, for a merge the tuple of its inputs'.
         """
         key = (i, in_shape, ids)
-        hit = self._memo.get(key, False)
-        if hit is not False:
-            return hit  # type: ignore[return-value]
+        try:
+            return self._memo[key]
+        except KeyError:
+            pass
         self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)
@@ -178,7 +196,10 @@ class Engine:
         for m in ms:
             if m.rewrite is not None:
                 layer = m.rewrite(layer)
-        out = layer.merge_shape(ins)
+        try:
+            out = layer.merge_shape(ins)
+        except ConfigError:  # a mistake on one branch: the student goes on with the first
+            out = _carried_merge(layer, ins)
         for m in ms:
             if m.reshape is not None:
                 out = m.reshape(layer, ins[0], out)
@@ -255,8 +276,8 @@ class Engine:
                 delta += r[1] - self.base.params[i]
             else:
                 return self.base.total + delta
-        r = self.forward({i: (mid,) for i in layers})
-        return None if r is None else r.total
+        whole = self.forward({i: (mid,) for i in layers})
+        return None if whole is None else whole.total
 
     def ctx(self, i: int) -> LayerCtx:
         hit = self._ctx.get(i)

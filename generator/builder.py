@@ -84,7 +84,6 @@ class Builder:
     conventions: dict[str, str] = field(default_factory=dict)
     input: dict[str, Any] = field(default_factory=dict)
     counts: dict[str, int] = field(default_factory=dict)
-    flat: bool = False
 
     # -- helpers ----------------------------------------------------------------------------
     def name(self, prefix: str) -> str:
@@ -209,14 +208,14 @@ class Builder:
         if n > self.level.max_flat or all(s == 1 for s in self.spatial):
             raise Redraw("flattened vector too long (or 1×1 map)")
         self.layers.append({"type": "flatten", "name": self.name("flatten")})
-        self.spatial, self.channels, self.flat = [], n, True
+        self.spatial, self.channels = [], n
 
     def global_pool(self, op: str = "average") -> None:
         if all(s == 1 for s in self.spatial):
             raise Redraw("global pooling of a 1×1 map")
         self.layers.append({"type": f"global_{op}_pooling{self.kind_suffix}",
                             "name": self.name("gap" if op == "average" else "gmp")})
-        self.spatial, self.flat = [], True
+        self.spatial = []
 
     def dense(self, units: int | None = None, bias: bool | None = None) -> None:
         options = [u for u in self.level.units if u != self.channels]

@@ -42,12 +42,27 @@ from .layers import (
 )
 from .network import Network
 
-__all__ = ["LAZY_COMMENT", "keras_code", "torch_code"]
+__all__ = ["LAZY_COMMENT", "keras_code", "relu_after", "torch_code"]
 
 
 def _last_dense(net: Network) -> str | None:
     dense = [n.name for n in net.nodes if isinstance(n.layer, Dense)]
     return dense[-1] if dense else None
+
+
+def _chain_only(net: Network) -> None:
+    """Listings without a graph form yet (Keras 1) refuse graphs with a clear message."""
+    if not net.is_chain:
+        raise ConfigError("this network is a graph (branches or merges); this listing style "
+                          "shows chains only: show it as Keras 3, PyTorch, prose or a table.")
+
+
+def relu_after(net: Network) -> dict[str, bool]:
+    """Which layers the listing follows by a ReLU: convolutions and dense layers but the
+    last dense one (the output); activations change no count."""
+    last = _last_dense(net)
+    return {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv
+                               | ConvTranspose) and n.name != last for n in net.nodes}
 
 
 # -- Keras ------------------------------------------------------------------------------------
@@ -86,19 +101,14 @@ def _keras_helpers(net: Network) -> str:
                    for r, op in sorted(pools))
 
 
-def _chain_only(net: Network) -> None:
-    if not net.is_chain:
-        raise ConfigError("this network is a graph (branches or merges); its code is not "
-                          "generated yet: show it as prose or a table.")
-
-
 def keras_code(net: Network) -> str:
     """Keras 3 source that builds ``net`` as ``model``."""
-    _chain_only(net)
+    if not net.is_chain:
+        from .graph_code import keras_graph_code  # built on this module's layer snippets
+
+        return keras_graph_code(net)
     shape = ", ".join(str(d) for d in net.input.shape)
-    last = _last_dense(net)
-    relu = {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose)
-            and n.name != last for n in net.nodes}
+    relu = relu_after(net)
     helpers = _keras_helpers(net)
     head = "import keras\nfrom keras import layers\n" + helpers + ("\n\n" if helpers else "\n")
     if not any(n.shares for n in net.nodes):
@@ -152,8 +162,11 @@ def torch_code(net: Network, lazy: bool = False) -> str:
     depth away): :data:`generator.listings.LAZY_NOTE` says how the lazy layers are sized. Grouped, depthwise and
     transposed convolutions keep their input channels (PyTorch needs them for the groups).
     """
-    _chain_only(net)
-    last = _last_dense(net)
+    if not net.is_chain:  # the listing keeps its input channels (no lazy graph listing yet)
+        from .graph_code import torch_graph_code  # built on this module's layer snippets
+
+        return torch_graph_code(net)
+    relus = relu_after(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
                        for n in net.nodes)
     lines = ["import torch", "from torch import nn", ""]
@@ -166,8 +179,7 @@ def torch_code(net: Network, lazy: bool = False) -> str:
     for node in net.nodes:
         layer, in_shape = node.layer, shape
         shape = layer.output_shape(in_shape)
-        relu = isinstance(layer, Conv | Dense | SeparableConv | DepthwiseConv | ConvTranspose) \
-            and node.name != last
+        relu = relus[node.name]
         if node.shares:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"

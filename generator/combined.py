@@ -24,16 +24,20 @@ The classic questions are named topics of their own:
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from .builder import LEVELS, Builder, Redraw
+from .graph_topics import GRAPH_TOPICS
 
-__all__ = ["CLASSICS", "FEATURES", "draw_classic", "draw_combined", "exercises", "split_topic"]
+__all__ = ["CLASSICS", "FEATURES", "GRAPH_FEATURES", "combinable", "draw_classic",
+           "draw_combined", "exercises", "split_topic"]
 
 #: topics that combine with each other (one 2-D chain of convolutions, pooling and dense layers)
 FEATURES = ("color", "sharing", "trainable-pooling", "no-bias", "padding", "stride-dilation",
             "batchnorm", "dropout-flatten", "global-pooling")
+#: features a graph topic (residual, concat) takes: ``residual+batchnorm+color``
+GRAPH_FEATURES = ("color", "batchnorm", "no-bias")
 CLASSICS = ("classic-shared", "classic-pool-weight", "classic-keras")
 DEEP_COLORS = ("rgba", "cmyk")
 POOL_WEIGHTS = ("coefficient_and_bias", "coefficient")
@@ -48,7 +52,23 @@ def split_topic(topic: str) -> tuple[str, ...] | None:
     if "+" not in topic:
         return None
     names = tuple(t.strip() for t in topic.split("+"))
-    return tuple(f for f in FEATURES if f in names) if set(names) <= set(FEATURES) else names
+    known = (*GRAPH_TOPICS, *FEATURES)
+    return tuple(f for f in known if f in names) if set(names) <= set(known) else names
+
+
+def combinable(features: Sequence[str]) -> bool:
+    """Two or more chain features, or one graph topic with graph features.
+
+    >>> combinable(("color", "sharing")), combinable(("residual", "batchnorm"))
+    (True, True)
+    >>> combinable(("residual", "sharing")), combinable(("residual", "concat"))
+    (False, False)
+    """
+    bases = [f for f in features if f in GRAPH_TOPICS]
+    if bases:
+        return len(bases) == 1 and len(features) >= 2 and set(features) - set(bases) <= set(
+            GRAPH_FEATURES)
+    return len(features) >= 2 and set(features) <= set(FEATURES)
 
 
 def _has_bias_free_layer(spec: dict[str, Any]) -> bool:
@@ -57,7 +77,8 @@ def _has_bias_free_layer(spec: dict[str, Any]) -> bool:
                if layer["type"].startswith(("conv", "dense")) and "share" not in layer)
 
 
-CHECKS = {
+#: feature name -> does the spec exercise it
+CHECKS: dict[str, Callable[[dict[str, Any]], bool]] = {
     "color": lambda s: s["input"].get("color") in ("rgb", "rgba", "cmyk"),
     "sharing": lambda s: any("share" in layer for layer in s["layers"]),
     "trainable-pooling": lambda s: s["conventions"].get("pooling_weights", "none") != "none"
@@ -71,12 +92,14 @@ CHECKS = {
     "batchnorm": lambda s: any(layer["type"] == "batch_normalization" for layer in s["layers"]),
     "dropout-flatten": lambda s: any(layer["type"] == "dropout" for layer in s["layers"]),
     "global-pooling": lambda s: any(layer["type"].startswith("global_") for layer in s["layers"]),
+    "residual": lambda s: any(layer["type"] == "add" for layer in s["layers"]),
+    "concat": lambda s: any(layer["type"] == "concatenate" for layer in s["layers"]),
 }
 
 
 def exercises(spec: dict[str, Any], features: Sequence[str]) -> bool:
     """True when the spec has every feature (a tied layer for sharing, and so on)."""
-    return all(CHECKS[f](spec) for f in features)  # type: ignore[no-untyped-call]
+    return all(CHECKS[f](spec) for f in features)
 
 
 def _bias_flip(b: Builder, on: bool) -> bool | None:
@@ -90,9 +113,14 @@ def draw_combined(features: Sequence[str], rng: random.Random, difficulty: str,
                   style: str) -> dict[str, Any]:
     """One network exercising every feature; raises :class:`Redraw` when a draw falls short."""
     f = set(features)
-    unknown = f - set(FEATURES)
-    if unknown:
-        raise ValueError(f"not combinable: {sorted(unknown)}")
+    if not combinable(features):
+        raise ValueError(f"not combinable: {sorted(f)}")
+    base = next((t for t in GRAPH_TOPICS if t in f), None)
+    if base is not None:  # a residual or concat network with the named features
+        spec = GRAPH_TOPICS[base](rng, difficulty, style, frozenset(f - {base}))
+        if not exercises(spec, features):
+            raise Redraw("a named feature is missing from the draw")
+        return spec
     b = Builder(rng, LEVELS[difficulty], style)
     pad = rng.choice(("valid", "same"))
     b.conventions = {

@@ -84,7 +84,7 @@ def _printer() -> Any:
     """SymPy's str printer with ⌊⌋ and ⌈⌉ (built on first use: SymPy is a slow import)."""
     from sympy.printing.str import StrPrinter
 
-    class _TextPrinter(StrPrinter):  # type: ignore[misc]
+    class _TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no types: Any base
         def _print_floor(self, expr: sp.Expr) -> str:
             return "⌊" + str(self._print(expr.args[0])) + "⌋"
 

@@ -31,17 +31,19 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from .authoring import Source, author, check_source
 from .builder import STYLES
 from .choices import with_choices
 from .errors import ConfigError
 from .problem import DIFFICULTIES, Problem, generate, generator_version
-from .seeding import student_seed, variant_tag
+from .seeding import SeedFields, student_seed, variant_tag
 from .topics import is_topic, styles_for, topic_error
 
 __all__ = ["Exam", "ExamQuestion", "Slot", "assemble", "fair", "load_exam", "parse_exam", "spread"]
+
+K = TypeVar("K")  # a copy's key: its name, or None for the one shared copy
 
 WHERE = "exam"
 #: rerolls tried per student and slot before the exam is refused as unfair
@@ -199,10 +201,10 @@ def assemble(exam: Exam, *, student: str | None = None, secret: bytes | None = N
             out.append(ExamQuestion(slot.number, ref, _points_for(ref, slot)))
             continue
         for reroll in range(MAX_REROLLS):
-            fields = {"exam": exam.name, "student": student, "question": f"slot{slot.number}",
+            fields: SeedFields = {"exam": exam.name, "student": student, "question": f"slot{slot.number}",
                       "version": version, "reroll": reroll}
-            seed = student_seed(secret, **fields)  # type: ignore[arg-type]
-            tag = variant_tag(secret, **fields)  # type: ignore[arg-type]
+            seed = student_seed(secret, **fields)
+            tag = variant_tag(secret, **fields)
             p = _draw(slot, seed, f"{exam.name}-q{slot.number}-{tag}", version)
             if fair(p, ref):
                 break
@@ -213,7 +215,7 @@ def assemble(exam: Exam, *, student: str | None = None, secret: bytes | None = N
     return out
 
 
-def spread(copies: Mapping[str, list[ExamQuestion]]) -> dict[int, float]:
+def spread(copies: Mapping[K, list[ExamQuestion]]) -> dict[int, float]:
     """Per slot, the largest total over the smallest across copies (the fairness figure)."""
     out: dict[int, float] = {}
     for qs in zip(*copies.values(), strict=True):

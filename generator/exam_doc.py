@@ -54,15 +54,19 @@ def typst_str(text: str) -> str:
     return f'"{body}"'
 
 
-def typst_context(obj: Any, key: str = "") -> Any:
+def typst_context(ctx: dict[str, Any]) -> dict[str, Any]:
     """Every string of a context as a Typst string literal (templates print them as #x),
     except the math the converter wrote (:data:`TYPST_MATH`)."""
+    return {k: _typst(v, k) for k, v in ctx.items()}
+
+
+def _typst(obj: object, key: str) -> object:
     if isinstance(obj, str):
         return obj if key in TYPST_MATH else typst_str(obj)
     if isinstance(obj, dict):
-        return {k: typst_context(v, k) for k, v in obj.items()}
+        return {k: _typst(v, k) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [typst_context(v, key) for v in obj]
+        return [_typst(v, key) for v in obj]
     return obj
 
 
@@ -96,9 +100,9 @@ def _escape(ctx: dict[str, Any], fmt: str) -> dict[str, Any]:
         return {**ctx, "title": md_text(ctx["title"]),
                 "copies": [{**c, "student": md_text(c["student"])} for c in ctx["copies"]]}
     if fmt == "latex":
-        return tex_context(ctx)  # type: ignore[no-any-return]
+        return tex_context(ctx)
     if fmt == "typst":
-        return typst_context(ctx)  # type: ignore[no-any-return]
+        return typst_context(ctx)
     return ctx
 
 

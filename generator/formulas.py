@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, overload
 
 __all__ = [
     "ceil_conv_len",
@@ -46,6 +46,12 @@ def _all_int(*xs: Num) -> bool:
     return all(isinstance(x, int) for x in xs)
 
 
+@overload
+def floor_div(a: int, b: int) -> int: ...
+@overload
+def floor_div(a: Num, b: Num) -> Num: ...
+
+
 def floor_div(a: Num, b: Num) -> Num:
     """⌊a/b⌋, exact.
 
@@ -60,6 +66,12 @@ def floor_div(a: Num, b: Num) -> Num:
     import sympy as sp  # only symbolic formulas need SymPy (a slow import)
 
     return sp.floor(sp.sympify(a) / b)
+
+
+@overload
+def ceil_div(a: int, b: int) -> int: ...
+@overload
+def ceil_div(a: Num, b: Num) -> Num: ...
 
 
 def ceil_div(a: Num, b: Num) -> Num:
@@ -96,6 +108,12 @@ def effective_kernel(k: Num, d: Num = 1) -> Num:
     5
     """
     return d * (k - 1) + 1
+
+
+@overload
+def conv_len(n: int, k: int, s: int = 1, p: int = 0, d: int = 1, one: int = 1) -> int: ...
+@overload
+def conv_len(n: Num, k: Num, s: Num = 1, p: Num = 0, d: Num = 1, one: Num = 1) -> Num: ...
 
 
 def conv_len(n: Num, k: Num, s: Num = 1, p: Num = 0, d: Num = 1, one: Num = 1) -> Num:

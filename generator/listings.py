@@ -118,6 +118,6 @@ def listing(style: str, net: Network, topic: str = "",
     if style == "keras":
         return (keras1_code(net), [KERAS1_NOTE]) if topic in KERAS1_TOPICS else (keras_code(net), [])
     if style == "pytorch":
-        lazy = difficulty == "hard"
+        lazy = difficulty == "hard" and net.is_chain  # graphs: forward() code, channels shown
         return torch_code(net, lazy=lazy), [LAZY_NOTE] if lazy else []
     return "", []

@@ -19,10 +19,19 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from .diagram import svg, tex_escape, tikz
-from .layers import ConvTranspose, Dense, DepthwiseConv, SeparableConv, fmt_shape
+from .diagram import Box, graph_svg, graph_tikz, svg, tex_escape, tikz
+from .graph_layout import layout
+from .layers import (
+    ConvTranspose,
+    Dense,
+    DepthwiseConv,
+    Merge,
+    SeparableConv,
+    Windowed,
+    fmt_shape,
+)
 from .listings import KERAS1_TOPICS, listing
-from .network import sources
+from .network import Network, sources
 from .parts import mac_counts
 from .problem import Problem
 from .render import num, render, solution_context
@@ -80,6 +89,27 @@ def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
             "diagram_alt": alt}
 
 
+#: the glyph a merge is drawn with (its circle in the diagram)
+MERGE_GLYPHS = {"add": "+", "subtract": "−", "multiply": "×", "average": "μ", "maximum": "max",
+                "minimum": "min", "concatenate": "‖"}
+
+
+def _graph_diagrams(fmt: str | None, net: Network, shapes: list[str], alt: str,
+                    uid: str) -> dict[str, str]:
+    """A graph's diagram (branches side by side, merges as circles, skip arcs); ``shapes``
+    as for a chain: the input's, then one per layer."""
+    inputs = [Box(name, name, None, fmt_shape(spec.shape)) for name, spec in
+              net.input_specs.items()]
+    boxes = inputs + [Box(n.name, f"{n.name}: {_box(n)[1]}",
+                          MERGE_GLYPHS.get(n.layer.op) if isinstance(n.layer, Merge) else None,
+                          shape) for n, shape in zip(net.nodes, shapes[1:], strict=True)]
+    lay = layout(boxes, dict(zip((n.name for n in net.nodes), sources(net), strict=True)),
+                 net.output_names)
+    return {"diagram_svg": graph_svg(lay, alt, uid) if fmt in (None, "md", "html") else "",
+            "diagram_tikz": graph_tikz(lay) if fmt in (None, "latex") else "",
+            "diagram_alt": alt}
+
+
 def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = None,
                     fmt: str | None = None) -> dict[str, Any]:
     """Everything the problem templates print for one problem (diagrams for ``fmt`` only)."""
@@ -127,7 +157,8 @@ def problem_context(p: Problem, number: int = 1, *, diagram_href: str | None = N
         "questions": [{"label": chr(ord("a") + i), "part": part,
                        "text": question_text(part, p, net), "choices": _choices(p, part)}
                       for i, part in enumerate(p.parts)],
-        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem"),
+        **(_graph_diagrams(fmt, net, shapes, alt, f"{p.id}-problem") if graph else
+           _diagrams(fmt, boxes, shapes, alt, f"{p.id}-problem")),
         "diagram_href": diagram_href or "",
         "n_layers": len(net.nodes),
         "answer": num(sol.answer),
@@ -176,9 +207,10 @@ def mac_steps(p: Problem) -> list[str]:
             out.append(f"{r.name}: MACs = {formula} = {dw} + {pw} = {num(macs[r.name])}")
             continue
         else:
+            assert isinstance(layer, Windowed), layer  # every other layer with MACs has a kernel
             g = getattr(layer, "groups", 1)
             formula = "(output positions)·C_out·(kernel size)·C_in" + ("/g" if g != 1 else "")
-            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]  # type: ignore[attr-defined]
+            values = [*o[:-1], o[-1], *layer.kernel, i[-1] // g]
         out.append(f"{r.name}: MACs = {formula} = {'·'.join(str(v) for v in values)} "
                    f"= {num(macs[r.name])}")
     return out
@@ -204,7 +236,8 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
                      "question": question_text(part, p, net),
                      "answer": _keyed_answer(p, part)} for i, part in enumerate(p.parts)],
         "mac_steps": mac_steps(p) if any(x.startswith("macs") for x in p.parts) else [],
-        **_diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution"),
+        **(_graph_diagrams(fmt, net, shapes, alt, f"{p.id}-solution") if graph else
+           _diagrams(fmt, boxes, shapes, alt, f"{p.id}-solution")),
         "diagram_href": diagram_href or "",
     })
     return ctx
@@ -213,14 +246,18 @@ def solution_ctx(p: Problem, number: int = 1, fmt: str | None = None,
 VERBATIM = frozenset({"code", "diagram_tikz", "diagram_svg", "diagram_href", "id"})
 
 
-def tex_context(obj: Any, key: str = "") -> Any:
+def tex_context(ctx: dict[str, Any]) -> dict[str, Any]:
     """Escape every string of a context for LaTeX, except code and TikZ (printed verbatim)."""
+    return {k: _tex(v, k) for k, v in ctx.items()}
+
+
+def _tex(obj: object, key: str) -> object:
     if isinstance(obj, str):
         return obj if key in VERBATIM else tex_escape(obj)
     if isinstance(obj, dict):
-        return {k: tex_context(v, k) for k, v in obj.items()}
+        return {k: _tex(v, k) for k, v in obj.items()}
     if isinstance(obj, list | tuple):
-        return [tex_context(v, key) for v in obj]
+        return [_tex(v, key) for v in obj]
     return obj
 
 

@@ -20,10 +20,21 @@ from __future__ import annotations
 import hashlib
 import hmac
 from pathlib import Path
+from typing import TypedDict
 
 from .errors import ConfigError
 
-__all__ = ["read_secret", "student_seed", "variant_tag"]
+__all__ = ["SeedFields", "read_secret", "student_seed", "variant_tag"]
+
+
+class SeedFields(TypedDict):
+    """The keyword arguments of :func:`student_seed` and :func:`variant_tag`."""
+
+    exam: str
+    student: str
+    question: str
+    version: str
+    reroll: int
 
 
 def _digest(secret: bytes, *fields: str) -> bytes:

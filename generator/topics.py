@@ -25,7 +25,17 @@ from collections.abc import Callable
 from typing import Any
 
 from .builder import CODE_STYLES, LEVELS, STYLES, Builder, Level, Redraw
-from .combined import CLASSICS, FEATURES, draw_classic, draw_combined, exercises, split_topic
+from .combined import (
+    CLASSICS,
+    FEATURES,
+    GRAPH_FEATURES,
+    combinable,
+    draw_classic,
+    draw_combined,
+    exercises,
+    split_topic,
+)
+from .graph_topics import GRAPH_TOPICS
 
 __all__ = ["CLASSICS", "CODE_STYLES", "FEATURES", "LEVELS", "STYLES", "TOPICS", "Redraw", "draw",
            "is_topic", "styles_for", "topic_error"]
@@ -165,11 +175,14 @@ def no_bias(rng: random.Random, difficulty: str, style: str) -> dict[str, Any]:
     default = rng.choice(("true", "false"))
     b = _builder(rng, difficulty, style, bias=default)
     b.start(_easy_size(b), 3)
-    flip = lambda: (default != "true") if rng.random() < 0.4 else None  # noqa: E731
+
+    def flip() -> bool | None:
+        return (default != "true") if rng.random() < 0.4 else None
+
     n = max(1, _n_convs(b))
     _conv_stack(b, n, bias=None)
     for layer in b.layers:
-        f = flip()  # type: ignore[no-untyped-call]
+        f = flip()
         if layer["type"].startswith("conv") and f is not None:
             layer["bias"] = f
     b.flatten()
@@ -334,6 +347,7 @@ TOPICS: dict[str, Callable[[random.Random, str, str], dict[str, Any]]] = {
     "transpose": transpose,
     "conv1d": conv1d,
     "conv3d": conv3d,
+    **GRAPH_TOPICS,
 }
 
 
@@ -345,16 +359,17 @@ def is_topic(topic: str) -> bool:
     """
     features = split_topic(topic)
     if features is not None:
-        return len(features) >= 2 and set(features) <= set(FEATURES)
+        return combinable(features)
     return topic in TOPICS or topic in CLASSICS
 
 
 def topic_error(topic: str) -> str:
     """Why ``topic`` is not one (the message of a ConfigError)."""
     if "+" in topic:
-        bad = [t for t in topic.split("+") if t not in FEATURES]
+        bad = [t for t in topic.split("+") if t not in (*FEATURES, *GRAPH_TOPICS)]
         return (f"'{'+'.join(bad) or topic}' cannot be combined; topics that combine with '+': "
-                f"{', '.join(FEATURES)}.")
+                f"{', '.join(FEATURES)}; or one of {', '.join(GRAPH_TOPICS)} with "
+                f"{', '.join(GRAPH_FEATURES)}.")
     return f"unknown topic '{topic}'; topics: {', '.join((*TOPICS, *CLASSICS))}, or a+b+c of " \
            f"{', '.join(FEATURES)}."
 

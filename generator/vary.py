@@ -34,7 +34,7 @@ import fnmatch
 import random
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeGuard
 
 from .errors import ConfigError
 from .network import COLORS
@@ -62,6 +62,10 @@ class Rule:
     layers: tuple[int, ...]
 
 
+def _whole(v: object) -> TypeGuard[int]:
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
 def _values(key: str, raw: Any) -> tuple[tuple[Any, ...], bool]:
     same = False
     if isinstance(raw, Mapping):
@@ -77,16 +81,14 @@ def _values(key: str, raw: Any) -> tuple[tuple[Any, ...], bool]:
                 raise ConfigError(f"{key}: give choices or a range, not both.", where=WHERE)
             raw = raw["choices"]
         else:
-            bounds = [raw.get(k) for k in ("min", "max")]
-            step = raw.get("step", 1)
-            if any(isinstance(v, bool) or not isinstance(v, int) for v in (*bounds, step)):
+            lo, hi, step = raw.get("min"), raw.get("max"), raw.get("step", 1)
+            if not (_whole(lo) and _whole(hi) and _whole(step)):
                 raise ConfigError(f"{key}: a range needs whole numbers min and max "
                                   "(and step), e.g. {min: 8, max: 32, step: 8}.", where=WHERE)
-            lo, hi = bounds
-            if lo > hi or step < 1 or (hi - lo) // step + 1 > MAX_VALUES:  # type: ignore[operator]
+            if lo > hi or step < 1 or (hi - lo) // step + 1 > MAX_VALUES:
                 raise ConfigError(f"{key}: the range {lo}..{hi} step {step} is empty or has more "
                                   f"than {MAX_VALUES:,} values.", where=WHERE)
-            return tuple(range(lo, hi + 1, step)), same  # type: ignore[arg-type, operator]
+            return tuple(range(lo, hi + 1, step)), same
     if not isinstance(raw, list) or not raw:
         raise ConfigError(f"{key}: give a non-empty list of choices or a range {{min, max}}; "
                           f"received {raw!r}.", where=WHERE)

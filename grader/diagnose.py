@@ -126,9 +126,10 @@ class Diagnoser(TotalSearch, LocalSearch):
 
     def _trace(self, sites: tuple[Site, ...]) -> BuggyResult | None:
         key = frozenset(sites)
-        hit = self._traces.get(key, False)
-        if hit is False:
+        try:
+            return self._traces[key]
+        except KeyError:
             if len(self._traces) > 200_000:
                 self._traces.clear()
             hit = self._traces[key] = self.engine.forward(self.active(sites))
-        return hit  # type: ignore[return-value]
+            return hit

@@ -4,7 +4,7 @@ factors for the diagnosis, and printing. Reading text into a tree is :mod:`grade
 The tree is walked iteratively, so even a hand-built deep tree cannot overflow the stack.
 
 >>> from grader.expr_reading import parse_expression
->>> from grader.numbers import resolve_locale
+>>> from grader.reading import resolve_locale
 >>> expr, value = parse_expression("(7*7*1+1)*60 + (5*5*60+1)*100", resolve_locale(None))
 >>> value, format_expr(expr)
 (Fraction(153100, 1), '(7*7*1 + 1)*60 + (5*5*60 + 1)*100')
@@ -17,14 +17,8 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import TypeAlias, TypeVar
 
-from .numbers import (
-    MAX_BITS,
-    MAX_EXPONENT,
-    ParseError,
-    Reason,
-    check_size,
-    format_value,
-)
+from .numbers import format_value
+from .reading import MAX_BITS, MAX_EXPONENT, ParseError, Reason, check_size
 
 __all__ = ["MAX_DEPTH", "MAX_EXPR_CHARS", "MAX_NODES", "BinOp", "Expr", "Neg", "Num", "evaluate",
            "factors", "format_expr", "terms"]
@@ -96,11 +90,11 @@ _LIMIT = 1 << MAX_BITS
 
 def _sized(v: Value) -> Value:
     """``v`` as an int when whole, after the 2**256 check."""
-    if type(v) is int:
+    if isinstance(v, int):
         if -_LIMIT <= v <= _LIMIT:
             return v
-        check_size(Fraction(v))
-    v = check_size(v)  # type: ignore[arg-type]
+        return int(check_size(Fraction(v)))  # raises: past 2**256
+    v = check_size(v)
     return v.numerator if v.denominator == 1 else v
 
 
@@ -134,7 +128,7 @@ def _apply(op: str, a: Value, b: Value) -> Value:
         if b == 0:
             raise ParseError(Reason.DIVISION_BY_ZERO, "it divides by zero; check the "
                              "denominator.")
-        return _sized(Fraction(a, b) if type(a) is int and type(b) is int else a / b)  # type: ignore[arg-type]
+        return _sized(Fraction(a) / b)
     if op == "^":
         return _power(a, b)
     raise ValueError(f"unknown operator {op!r}; use one of + - * / ^.")

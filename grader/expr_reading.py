@@ -33,7 +33,8 @@ from fractions import Fraction
 from typing import NamedTuple
 
 from .expr import MAX_DEPTH, MAX_EXPR_CHARS, MAX_NODES, BinOp, Expr, Neg, Num, evaluate
-from .numbers import (
+from .numbers import read_numeral
+from .reading import (
     MAX_EXPONENT,
     MAX_LITERAL_DIGITS,
     Locale,
@@ -41,7 +42,6 @@ from .numbers import (
     Reason,
     check_size,
     echo,
-    read_numeral,
     resolve_locale,
 )
 
@@ -228,7 +228,8 @@ class _Parser:
         if key == "num":
             tok = self.toks[self.i]
             self.i += 1
-            return Num(tok.value, tok.text)  # type: ignore[arg-type]
+            assert tok.value is not None  # the tokenizer gives every num its value
+            return Num(tok.value, tok.text)
         if key == "frac":
             self.i += 1
             top = self._group()

@@ -25,7 +25,14 @@ from generator.render import render
 from . import macs, pairs, per_layer, shapes, totals
 from .answers import as_int
 from .outcome import FORMATS, CreditPolicy, Diagnosis, GradeResult, Run
-from .parse import BreakdownAnswer, ExpressionAnswer, Invalid, NumberAnswer, ShapeAnswer
+from .parse import (
+    BreakdownAnswer,
+    ExpressionAnswer,
+    Invalid,
+    NumberAnswer,
+    ShapeAnswer,
+    parse_answer,
+)
 from .prepared import Prepared, clear_cache, prepare
 
 __all__ = ["CreditPolicy", "Diagnosis", "GradeResult", "Prepared", "clear_cache", "grade",
@@ -42,8 +49,6 @@ def _read(answer: Any, prep: Prepared, locale: str | None) -> Any:
     form = prep.spec.form
     if form is Form.PAIR:
         return pairs.read_pair(answer, prep.spec.labels, locale)
-    from .parse import parse_answer
-
     return parse_answer(answer, locale=locale, expect=EXPECT[form])
 
 
@@ -108,7 +113,7 @@ def _count(run: Run, a: Any) -> None:
         case BreakdownAnswer():
             per_layer.grade_breakdown(run, a)
         case ExpressionAnswer():
-            totals.grade_expression(run, a)
+            per_layer.grade_total_expression(run, a)
         case NumberAnswer(value=value, reading=reading):
             totals.grade_number(run, value, reading)
         case _:

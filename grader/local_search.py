@@ -171,12 +171,12 @@ class LocalSearch:
 
         out = []
         for f in findings:
-            opts = raw.get(f.layer)  # type: ignore[assignment]
-            if not opts:
+            options = raw.get(f.layer)
+            if not options:
                 out.append(f)
                 continue
             ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
-                              * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c) for _, c in opts),
+                              * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c) for _, c in options),
                             key=lambda o: -o[0])
             best = ranked[0]
             # a rival within 3× is a reason to hedge; a simpler one (fewer mistakes) within 100×

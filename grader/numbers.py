@@ -2,9 +2,10 @@
 
 A layer of the answer parser (the public API is :mod:`grader.parse`). The reason codes, text
 caps and :class:`ParseError` are in :mod:`grader.reading`, the text clean-up in
-:mod:`grader.cleanup` (both re-exported here). Numbers are read with regular expressions into ``int``
+:mod:`grader.cleanup`. Numbers are read with regular expressions into ``int``
 and ``Fraction``; nothing here evaluates text.
 
+>>> from grader.reading import resolve_locale
 >>> read_number("50 828 751", resolve_locale(None))
 NumberReading(value=Fraction(50828751, 1), notation=<Notation.GROUPED: 'grouped'>, approximate=False)
 """
@@ -14,11 +15,8 @@ from __future__ import annotations
 import re
 from fractions import Fraction
 
-from .cleanup import clean_value, normalize_text, split_approximate
 from .reading import (
-    MAX_BITS,
     MAX_EXPONENT,
-    MAX_INPUT_CHARS,
     MAX_LITERAL_DIGITS,
     MAX_NUMBER_CHARS,
     Locale,
@@ -28,15 +26,9 @@ from .reading import (
     Reason,
     check_size,
     echo,
-    resolve_locale,
 )
 
-__all__ = [
-    "MAX_BITS", "MAX_EXPONENT", "MAX_INPUT_CHARS", "MAX_LITERAL_DIGITS", "MAX_NUMBER_CHARS",
-    "Locale", "Notation", "NumberReading", "ParseError", "Reason", "check_size", "clean_value",
-    "echo", "format_value", "has_operator", "normalize_text", "read_numeral", "read_number", "resolve_locale",
-    "split_approximate",
-]
+__all__ = ["format_value", "has_operator", "read_number", "read_numeral"]
 
 # -- numerals ------------------------------------------------------------------------------
 _SEP = re.compile(r"[.,'_ ]")
@@ -73,6 +65,7 @@ def read_numeral(num: str, loc: Locale) -> tuple[Fraction, bool]:
     A lone ``.`` or ``,`` before exactly three digits (1,234) is ambiguous unless the locale
     decides; two or more equal marks (1.234.567) or two different ones (1,234.5) decide.
 
+    >>> from grader.reading import resolve_locale
     >>> read_numeral("1.234.567", resolve_locale(None)), read_numeral("2,5", resolve_locale(None))
     ((Fraction(1234567, 1), True), (Fraction(5, 2), False))
     """
@@ -146,6 +139,7 @@ def read_number(v: str, loc: Locale) -> NumberReading | None:
     place (``5.0829e7`` = 50,829,000 pads zeros; ``5.0828751e7`` does not). Number-shaped
     text that breaks a rule raises ParseError.
 
+    >>> from grader.reading import resolve_locale
     >>> read_number("50.8M", resolve_locale(None)).value, read_number("3*3", resolve_locale(None))
     (Fraction(50800000, 1), None)
     """

@@ -25,6 +25,10 @@ when counting) → a breakdown (two or more lines, ``;``, or ``label: value`` / 
 a lone ``Total: 1792`` / ``answer = …`` is just its value) → a shape (see ``Expect``) → one
 number (``read_number``) → an arithmetic expression (``grader.expr``).
 
+This module is the entry point; each reader is its own module and data flows one way:
+``parse`` → ``json_reading`` → ``breakdown_reading`` → ``value_reading`` → ``shape_reading``,
+``numbers``, ``expr_reading`` → ``cleanup``, ``reading`` (the vocabulary).
+
 >>> parse_answer("50,828,751 params").reading
 '50,828,751'
 >>> parse_answer("1,234").reason
@@ -33,10 +37,17 @@ number (``read_number``) → an arithmetic expression (``grader.expr``).
 
 from __future__ import annotations
 
-import json
 import re
 from fractions import Fraction
 
+from .breakdown_reading import (
+    MAX_ENTRIES,
+    TOTAL_LABELS,
+    is_one_line_breakdown,
+    read_breakdown,
+    read_entries,
+)
+from .cleanup import clean_value, normalize_text, split_approximate
 from .expr import (
     MAX_DEPTH,
     MAX_EXPR_CHARS,
@@ -50,27 +61,8 @@ from .expr import (
     format_expr,
     terms,
 )
-from .expr_reading import parse_expression
-from .numbers import (
-    MAX_BITS,
-    MAX_EXPONENT,
-    MAX_INPUT_CHARS,
-    MAX_LITERAL_DIGITS,
-    MAX_NUMBER_CHARS,
-    Locale,
-    Notation,
-    NumberReading,
-    ParseError,
-    Reason,
-    clean_value,
-    echo,
-    format_value,
-    has_operator,
-    normalize_text,
-    read_number,
-    resolve_locale,
-    split_approximate,
-)
+from .json_reading import read_json
+from .numbers import read_number
 from .parsed import (
     Answer,
     BreakdownAnswer,
@@ -82,19 +74,32 @@ from .parsed import (
     Result,
     ShapeAnswer,
 )
-from .shape_reading import MAX_DIMS, read_shape
+from .reading import (
+    MAX_BITS,
+    MAX_EXPONENT,
+    MAX_INPUT_CHARS,
+    MAX_LITERAL_DIGITS,
+    MAX_NUMBER_CHARS,
+    Locale,
+    Notation,
+    ParseError,
+    Reason,
+    echo,
+    resolve_locale,
+)
+from .shape_reading import MAX_DIMS
+from .value_reading import approximate_error, empty_error, number_answer, read_value
 
 __all__ = [
     "MAX_BITS", "MAX_DEPTH", "MAX_DIMS", "MAX_ENTRIES", "MAX_EXPONENT", "MAX_EXPR_CHARS",
     "MAX_INPUT_CHARS", "MAX_LITERAL_DIGITS", "MAX_NODES", "MAX_NUMBER_CHARS",
-    "MAX_NUMBER_INPUT_CHARS", "Answer", "BinOp", "BreakdownAnswer", "BreakdownEntry", "Expect",
-    "Expr", "ExpressionAnswer", "Invalid", "Neg", "Notation", "Num", "NumberAnswer",
-    "ParseError", "Reason", "Result", "ShapeAnswer", "evaluate", "factors", "format_expr",
-    "parse_answer", "parse_number", "terms",
+    "MAX_NUMBER_INPUT_CHARS", "TOTAL_LABELS", "Answer", "BinOp", "BreakdownAnswer",
+    "BreakdownEntry", "Expect", "Expr", "ExpressionAnswer", "Invalid", "Neg", "Notation", "Num",
+    "NumberAnswer", "ParseError", "Reason", "Result", "ShapeAnswer", "evaluate", "factors",
+    "format_expr", "parse_answer", "parse_number", "terms",
 ]
 
 MAX_NUMBER_INPUT_CHARS = 256
-MAX_ENTRIES = 200
 
 
 def _invalid(err: ParseError) -> Invalid:
@@ -142,29 +147,22 @@ def _check_text(text: object, fn: str) -> None:
                         "with str() first.")
 
 
-def _nonnegative(value: Fraction, allow_negative: bool) -> None:
-    if value < 0 and not allow_negative:
-        reading = format_value(value)
-        raise ParseError(Reason.NEGATIVE, f"we read {reading}, but a number of parameters "
-                         "cannot be negative; remove the minus sign.", reading)
-
-
-def _number(r: NumberReading, text: str, allow_negative: bool) -> NumberAnswer:
-    _nonnegative(r.value, allow_negative)
-    return NumberAnswer(r.value, text, format_value(r.value), r.approximate, r.notation)
-
-
-def _approximate(rest: str, v: str, loc: Locale) -> ParseError:
-    reading = None
-    try:
-        r = read_number(clean_value(rest), loc)
-        reading = f"about {format_value(r.value)}" if r else None
-    except ParseError:
-        pass
-    read = f" (we read {reading})" if reading else ""
-    return ParseError(Reason.APPROXIMATE, f"{echo(v)} is marked as approximate{read}, but the "
-                      "exact count is needed; remove the '~' or 'about' and type every digit.",
-                      reading)
+def _number(text: str, loc: Locale, allow_negative: bool) -> NumberAnswer:
+    if len(text) > MAX_NUMBER_INPUT_CHARS:
+        raise ParseError(Reason.TOO_LONG, f"it is {len(text):,} characters long and the "
+                         f"limit is {MAX_NUMBER_INPUT_CHARS}; type just the number, e.g. "
+                         "1792.")
+    v = clean_value(normalize_text(text))
+    if not v:
+        raise empty_error()
+    rest = split_approximate(v)
+    if rest is not None:
+        raise approximate_error(rest, v, loc)
+    r = read_number(v, loc)
+    if r is None:
+        raise ParseError(Reason.NOT_A_NUMBER, f"{echo(v)} looks like a calculation; this "
+                         "answer takes one number, so type its result, e.g. 1792.")
+    return number_answer(r, text, allow_negative)
 
 
 def parse_number(text: str, *, locale: str | None = None,
@@ -182,22 +180,7 @@ def parse_number(text: str, *, locale: str | None = None,
     if fast is not None:
         return fast
     try:
-        if len(text) > MAX_NUMBER_INPUT_CHARS:
-            raise ParseError(Reason.TOO_LONG, f"it is {len(text):,} characters long and the "
-                             f"limit is {MAX_NUMBER_INPUT_CHARS}; type just the number, e.g. "
-                             "1792.")
-        v = clean_value(normalize_text(text))
-        if not v:
-            raise ParseError(Reason.EMPTY, "the answer is empty; type the number of "
-                             "parameters, e.g. 1792.")
-        rest = split_approximate(v)
-        if rest is not None:
-            raise _approximate(rest, v, loc)
-        r = read_number(v, loc)
-        if r is None:
-            raise ParseError(Reason.NOT_A_NUMBER, f"{echo(v)} looks like a calculation; this "
-                             "answer takes one number, so type its result, e.g. 1792.")
-        return _number(r, text, allow_negative)
+        return _number(text, loc, allow_negative)
     except ParseError as err:
         return _invalid(err)
     except (RecursionError, MemoryError, OverflowError, ZeroDivisionError, ValueError) as err:
@@ -231,205 +214,20 @@ def parse_answer(text: str, *, locale: str | None = None, expect: str | None = N
         return _last_resort(err)
 
 
-_POWER = re.compile(r"[+-]? ?10 ?(?:\^|\*\*)")  # 10^7 alone is a power, like 2^10
-_LABEL = r"[A-Za-z_][A-Za-z0-9_ .-]{0,40}"
-_LABEL_RE = re.compile(_LABEL)
-_LABELLED = re.compile(rf"(?P<label>{_LABEL}?)\s*[:=\t;,]\s*(?P<value>.*)", re.DOTALL)
-_ONE_LINE_LABEL = re.compile(rf"{_LABEL}?\s*[:=\t]")
-_NEXT_LABEL = re.compile(rf",\s*(?={_LABEL}?\s*[:=])")
-_TOTAL_LABELS = {"total", "answer", "result", "sum", "params", "parameters", "trainable params",
-                 "trainable parameters", "total params", "total parameters", "count", "n"}
-_HEADER = {"params", "parameters", "param", "param #", "# params", "count", "value", "values",
-           "weights", "n", "number", "total", "trainable params", "trainable parameters"}
-
-
 def _dispatch(raw: str, text: str, loc: Locale, want: Expect | None,
               allow_negative: bool) -> Result:
+    """JSON, then lines, then one line of entries, then one value (module docstring)."""
     s = text.strip()
     if not s:
-        raise ParseError(Reason.EMPTY, "the answer is empty; type the number of parameters, "
-                         "e.g. 1792.")
+        raise empty_error()
     counts = want in (Expect.COUNT, Expect.NUMBER, Expect.BREAKDOWN)
     if (s[0] == "{" and '"' in s) or (s[0] == "[" and ('"' in s or counts)):
-        found = _json(raw, s, loc, want, allow_negative)
+        found = read_json(raw, s, loc, want, allow_negative)
         if found is not None:
             return found
     lines = [line.strip() for line in s.split("\n") if line.strip()]
     if len(lines) > 1:
-        return _breakdown(raw, lines, loc, want, allow_negative, lines_are_rows=True)
-    if ";" in s or _ONE_LINE_LABEL.match(s):
-        pieces = [p.strip() for part in s.split(";") for p in _NEXT_LABEL.split(part)]
-        pieces = [p for p in pieces if p]
-        found = _breakdown(raw, pieces, loc, want, allow_negative, lines_are_rows=False)
-        label = found.entries[0].label
-        m = _LABELLED.match(pieces[0])
-        if len(pieces) == 1 and m and label and label.lower() in _TOTAL_LABELS:
-            return _value(raw, m["value"], loc, want, allow_negative)  # "Total: 1792" is 1792
-        return found
-    return _value(raw, s, loc, want, allow_negative)
-
-
-def _value(raw: str, s: str, loc: Locale, want: Expect | None,
-           allow_negative: bool) -> NumberAnswer | ExpressionAnswer | ShapeAnswer:
-    v = clean_value(s)
-    if not v:
-        raise ParseError(Reason.EMPTY, "the answer is empty; type the number of parameters, "
-                         "e.g. 1792.")
-    rest = split_approximate(v)
-    if rest is not None:
-        raise _approximate(rest, v, loc)
-    if want is Expect.SHAPE or (want is None and v[0] in "(["):
-        shape = read_shape(v, raw, want is Expect.SHAPE)
-        if shape is not None:
-            return shape
-    if (len(v) <= MAX_NUMBER_CHARS or not has_operator(v)) and not _POWER.match(v):
-        r = read_number(v, loc)
-        if r is not None:
-            return _number(r, raw, allow_negative)
-    tree, value = parse_expression(v, loc)
-    if isinstance(tree, Num):
-        r = read_number(tree.text, loc)
-        if r is not None:
-            return _number(r, raw, allow_negative)
-    _nonnegative(value, allow_negative)
-    return ExpressionAnswer(value, tree, raw, f"{format_expr(tree)} = {format_value(value)}")
-
-
-# -- breakdowns ---------------------------------------------------------------------------
-def _too_many_entries(n: int) -> ParseError:
-    return ParseError(Reason.TOO_MANY_TERMS, f"it has {n} entries and the limit is "
-                      f"{MAX_ENTRIES}; give one value per layer.")
-
-
-def _label(label: str) -> str:
-    label = " ".join(label.split())
-    if not _LABEL_RE.fullmatch(label):
-        raise ParseError(Reason.BAD_LABEL, f"the label {echo(label)} is not a layer name; use "
-                         "letters, digits, spaces, '_', '.' or '-' (up to 41 characters), "
-                         "e.g. conv1.")
-    return label
-
-
-def _breakdown(raw: str, rows: list[str], loc: Locale, want: Expect | None,
-               allow_negative: bool, *, lines_are_rows: bool) -> BreakdownAnswer:
-    if len(rows) > MAX_ENTRIES:
-        raise _too_many_entries(len(rows))
-    entries: list[BreakdownEntry] = []
-    for n, row in enumerate(rows, 1):
-        label: str | None = None
-        value = row
-        m = _LABELLED.match(row)
-        if m and (lines_are_rows or row[m.end("label"):m.start("value")].strip()[:1] != ","):
-            label, value = m["label"].strip(), m["value"]
-            if '"' in row:
-                label, value = label.strip('"'), value.strip().strip('"')
-        elif '"' in row:
-            value = row.strip().strip('"')
-        if n == 1 and label and value.strip().lower() in _HEADER:
-            continue  # a CSV header such as "layer,params"
-        try:
-            if label is not None:
-                label = _label(label.strip('"'))
-                if not value.strip():
-                    raise ParseError(Reason.EMPTY, f"there is no value after {echo(label)}; "
-                                     "write label: value, e.g. conv1: 1792.")
-            entries.append(BreakdownEntry(label, _value(value, value, loc, want,
-                                                        allow_negative)))
-        except ParseError as err:
-            where = f"line {n}" if lines_are_rows else f"entry {n}"
-            hint = (" Write one entry per line as label: value, e.g. conv1: 1792."
-                    if err.reason in (Reason.UNKNOWN_WORD, Reason.SYNTAX) else "")
-            raise ParseError(err.reason, f"in {where} ({echo(row)}), {err.detail}{hint}",
-                             err.reading) from None
-    if not entries:
-        raise ParseError(Reason.EMPTY, "it has a header but no values; write one line per "
-                         "layer, e.g. conv1: 1792.")
-    return BreakdownAnswer(tuple(entries), raw)
-
-
-class _Raw(str):
-    """A JSON number kept as its text, so our own grammar reads it (never float)."""
-
-
-class _Pairs(list):  # type: ignore[type-arg]
-    """A JSON object as its (key, value) pairs, duplicates and order kept."""
-
-
-def _json_depth_ok(s: str, limit: int = 3) -> bool:
-    depth, in_string, escaped = 0, False, False
-    for ch in s:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif ch == "\\":
-                escaped = True
-            elif ch == '"':
-                in_string = False
-        elif ch == '"':
-            in_string = True
-        elif ch in "[{":
-            depth += 1
-            if depth > limit:
-                return False
-        elif ch in "]}":
-            depth -= 1
-    return True
-
-
-def _json(raw: str, s: str, loc: Locale, want: Expect | None,
-          allow_negative: bool) -> BreakdownAnswer | None:
-    """A JSON object or array as a breakdown; None if it is not JSON and has no quotes."""
-    if not _json_depth_ok(s):
-        raise ParseError(Reason.TOO_DEEP, "the JSON is nested more than 3 deep; use "
-                         '{"conv1": 1792, "dense": 2510}.')
-    try:
-        data = json.loads(s, parse_int=_Raw, parse_float=_Raw, parse_constant=_Raw,
-                          object_pairs_hook=_Pairs)
-    except (ValueError, RecursionError) as err:
-        if '"' not in s:
-            return None
-        where = (f" (line {err.lineno}, column {err.colno})"
-                 if isinstance(err, json.JSONDecodeError) else "")
-        raise ParseError(Reason.SYNTAX, f"it looks like JSON but is not valid JSON{where}; "
-                         'check quotes and commas, e.g. {"conv1": 1792, "dense": 2510}.') from None
-    if isinstance(data, _Pairs):
-        pairs: list[tuple[object, object]] = list(data)
-    elif isinstance(data, list):
-        pairs = [_json_item(item) for item in data]
-    else:
-        return None
-    if len(pairs) > MAX_ENTRIES:
-        raise _too_many_entries(len(pairs))
-    entries = []
-    for n, (key, val) in enumerate(pairs, 1):
-        try:
-            label = None if key is None else _label(normalize_text(str(key)).strip())
-            entries.append(BreakdownEntry(label, _json_value(val, loc, want, allow_negative)))
-        except ParseError as err:
-            raise ParseError(err.reason, f"in JSON entry {n}, {err.detail}", err.reading) from None
-    if not entries:
-        raise ParseError(Reason.EMPTY, "the JSON has no entries; write "
-                         '{"conv1": 1792, "dense": 2510}.')
-    return BreakdownAnswer(tuple(entries), raw)
-
-
-def _json_item(item: object) -> tuple[object, object]:
-    if isinstance(item, list) and len(item) == 2 and type(item[0]) is str:
-        return item[0], item[1]
-    if isinstance(item, _Pairs) and len(item) == 1:
-        return item[0]  # type: ignore[no-any-return]
-    return None, item
-
-
-def _json_value(val: object, loc: Locale, want: Expect | None,
-                allow_negative: bool) -> NumberAnswer | ExpressionAnswer | ShapeAnswer:
-    if isinstance(val, str):  # _Raw numbers too: both go through the same grammar
-        text = str(val) if isinstance(val, _Raw) else normalize_text(val)
-        return _value(text, text, loc, want, allow_negative)
-    if isinstance(val, list) and not isinstance(val, _Pairs) and all(
-            v is None or isinstance(v, str) for v in val):
-        text = "(" + ", ".join("None" if v is None else str(v) for v in val) + ")"
-        return read_shape(text, text, True)  # type: ignore[return-value]
-    kind = {bool: "true/false", type(None): "null"}.get(type(val), "a nested object")
-    raise ParseError(Reason.NOT_A_NUMBER, f"a value is {kind}; give a number, an expression "
-                     'in quotes or a shape list, e.g. {"conv1": 1792}.')
+        return read_breakdown(raw, lines, loc, want, allow_negative, lines_are_rows=True)
+    if is_one_line_breakdown(s):
+        return read_entries(raw, s, loc, want, allow_negative)
+    return read_value(raw, s, loc, want, allow_negative)

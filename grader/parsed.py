@@ -11,7 +11,7 @@ from fractions import Fraction
 from typing import TypeAlias
 
 from .expr import Expr
-from .numbers import Notation, Reason
+from .reading import Notation, Reason
 
 __all__ = ["Answer", "BreakdownAnswer", "BreakdownEntry", "Expect", "ExpressionAnswer",
            "Invalid", "NumberAnswer", "Result", "ShapeAnswer"]

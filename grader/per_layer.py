@@ -19,7 +19,8 @@ from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
 from .totals import expr_text, summand_values, too_large, total_search
 
-__all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_values"]
+__all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_total_expression",
+           "grade_values"]
 
 PER_LAYER = parse_part("per_layer")
 EXPECTED_BREAKDOWN = ("this part asks for one value per layer (e.g. 'conv1: 3000' on each "
@@ -69,6 +70,24 @@ def grade_expression(run: Run, a: ExpressionAnswer) -> None:
     values, texts = summand_values(a.expr)
     if len(values) < 2:
         run.unreadable("expected_breakdown", "this part asks for one value per layer.")
+        return
+    grade_values(run, values, [None] * len(values), texts, total=v)
+
+
+def grade_total_expression(run: Run, a: ExpressionAnswer) -> None:
+    """A sum expression for the total: line its summands up with layers when it can."""
+    v = as_int(a.value)
+    if v is None:
+        run.unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
+        return
+    if v == run.prep.expected:
+        run.given = v
+        run.correct()
+        return
+    values, texts = summand_values(a.expr)
+    if len(values) < 2:
+        run.given = v
+        total_search(run, v)
         return
     grade_values(run, values, [None] * len(values), texts, total=v)
 

@@ -26,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from generator.buggy import INPUT, BuggyResult
+from generator.buggy import INPUT, BuggyResult, Engine
 from generator.layers import fmt_shape
 from generator.misconceptions import MISCONCEPTIONS
 from generator.render import num
@@ -56,6 +56,15 @@ def fill(hint: str, layers: Sequence[str]) -> str:
     if len(layers) > 1 and hint.startswith("{layer}"):
         return "Each of " + hint.replace("{layer}", names(layers), 1)
     return hint.replace("{layer}", names(layers))
+
+
+class _Traced(Protocol):
+    """What a sentence reads of the diagnoser: the layer names and the correct trace."""
+
+    @property
+    def engine(self) -> Engine: ...
+    @property
+    def base(self) -> BuggyResult: ...
 
 
 def capital(text: str) -> str:
@@ -91,22 +100,22 @@ def pair(m: Any, first: str, second: str) -> str:
     return str(m.hint).format(first=first, second=second)
 
 
-def layer_name(d: object, i: int) -> str:
-    return "the input" if i == INPUT else d.engine.names[i]  # type: ignore[attr-defined]
+def layer_name(d: _Traced, i: int) -> str:
+    return "the input" if i == INPUT else d.engine.names[i]
 
 
-def site_layers(d: object, s: Site) -> list[str]:
+def site_layers(d: _Traced, s: Site) -> list[str]:
     return [layer_name(d, i) for i in s.layers]
 
 
-def cause(d: object, sites: Sequence[Site]) -> str:
+def cause(d: _Traced, sites: Sequence[Site]) -> str:
     """The misconceptions of one explanation as one phrase: 'A in conv1 and B in dense'."""
     return names([f"{MISCONCEPTIONS[s.mid].title} in {names(site_layers(d, s))}" for s in sites])
 
 
-def difference(d: object, trace: BuggyResult, *, show: bool) -> str:
+def difference(d: _Traced, trace: BuggyResult, *, show: bool) -> str:
     """What the explanation does, in the student's numbers: the first layer that changes."""
-    base = d.base  # type: ignore[attr-defined]
+    base = d.base
     for i in range(len(base.params)):
         if trace.shapes[i] != base.shapes[i]:
             right = f" instead of {fmt_shape(base.shapes[i])}" if show else ""
@@ -117,7 +126,7 @@ def difference(d: object, trace: BuggyResult, *, show: bool) -> str:
     return ""
 
 
-def mistake(d: object, e: Explanation, value: int, *, show: bool) -> str:
+def mistake(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     """One possible explanation of a total, as one sentence (for a "perhaps" line)."""
     steps = names([f"{MISCONCEPTIONS[s.mid].step}: {MISCONCEPTIONS[s.mid].formula}"
                    for s in e.sites])
@@ -126,14 +135,14 @@ def mistake(d: object, e: Explanation, value: int, *, show: bool) -> str:
             f"giving {num(value)}.")
 
 
-def sure(d: object, e: Explanation, value: int, *, show: bool) -> str:
+def sure(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     """The confident diagnosis of a total: each mistake, its hint and formula, the result."""
     parts = [stated(MISCONCEPTIONS[s.mid], site_layers(d, s)) for s in e.sites]
     return " ".join(parts) + (f" With this, {difference(d, e.trace, show=show)}, and the total "
                               f"is {num(value)}.")
 
 
-def twins(d: object, others: Sequence[Explanation]) -> str:
+def twins(d: _Traced, others: Sequence[Explanation]) -> str:
     """'It gives the same numbers in every layer as A, or as B.' ('' when none)."""
     if not others:
         return ""

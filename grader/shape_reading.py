@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import re
+from typing import Literal, overload
 
-from .numbers import ParseError, Reason, echo
 from .parsed import ShapeAnswer
+from .reading import ParseError, Reason, echo
 
 __all__ = ["MAX_DIMS", "read_shape"]
 
@@ -21,7 +22,15 @@ def _bad_shape(v: str, problem: str) -> ParseError:
                       "it like 94x94x60 or (None, 94, 94, 60).")
 
 
+@overload
+def read_shape(v: str, raw: str, expected: Literal[True]) -> ShapeAnswer: ...
+@overload
+def read_shape(v: str, raw: str, expected: bool) -> ShapeAnswer | None: ...
+
+
 def read_shape(v: str, raw: str, expected: bool) -> ShapeAnswer | None:
+    """``v`` as a shape; with ``expected`` every failure is a BAD_SHAPE error (never None),
+    else None where ``v`` is not shaped like one."""
     body, bracketed = v, len(v) >= 2 and v[0] + v[-1] in ("()", "[]")
     if bracketed:
         body = v[1:-1].strip()

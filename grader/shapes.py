@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from generator.buggy import BuggyResult
 from generator.layers import fmt_shape
 from generator.misconceptions import MISCONCEPTIONS
 
@@ -40,7 +41,7 @@ def _with_depth(run: Run, name: str, dims: tuple[int, ...], want: tuple[int, ...
     if want[-1] != depth:
         run.unreadable("expected_shape", f"you gave the spatial size {fmt_shape(dims)} of "
                        f"{name}; its depth changes too: give the depth as well, e.g. "
-                       f"{fmt_shape((*dims, 'C'))}.")  # type: ignore[arg-type]
+                       f"{fmt_shape(dims)}×C.")
         return None
     run.notes.append(f"You gave the spatial size only; {name} keeps its input's depth "
                      f"({depth}), so the shape is read as {fmt_shape((*dims, depth))}.")
@@ -55,8 +56,9 @@ _ORDER = {2: "length × channels (L×C)", 3: "height × width × channels (H×W�
 def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
     """Grade a shape given as its dimensions (from a shape answer, or one number)."""
     want = tuple(run.prep.expected)
-    dims = tuple(as_int(x) for x in raw)
-    if not dims or any(x is None for x in dims):
+    ints = [as_int(x) for x in raw]
+    dims = tuple(x for x in ints if x is not None)
+    if not dims or len(dims) != len(ints):
         run.unreadable("expected_shape", "expected a shape such as 94x94x60.")
         return
     name = str(run.prep.spec.layer)
@@ -69,7 +71,7 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
         dims = dims[1:]  # a TensorFlow print of a batch of one: (1, H, W, C)
         run.notes.append("You included a leading batch dimension of 1; that is fine, the "
                          "shape of one example is what is graded.")
-    full = _with_depth(run, name, dims, want)  # type: ignore[arg-type]
+    full = _with_depth(run, name, dims, want)
     if full is None:
         return
     dims = full
@@ -92,6 +94,11 @@ def grade_dims(run: Run, raw: tuple[Any, ...], has_batch: bool) -> None:
     _diagnose(run, name, dims)
 
 
+def _differs(alone: BuggyResult | None, both: BuggyResult, i: int) -> bool:
+    """One mistake alone does not give the pair's shape at layer ``i`` (or gives none)."""
+    return alone is None or alone.shapes[i] != both.shapes[i]
+
+
 def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
     d = run.prep.diagnoser
     i = run.prep.names.index(name)
@@ -110,8 +117,7 @@ def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
                 continue
             t = d._trace((a, b))
             if t is not None and t.shapes[i] in close and all(
-                    d._trace((c,)) is None or d._trace((c,)).shapes[i] != t.shapes[i]  # type: ignore[union-attr]
-                    for c in (a, b)):
+                    _differs(d._trace((c,)), t, i) for c in (a, b)):
                 hits.append((LAMBDA * a.prior * b.prior, (a, b)))
     hits.sort(key=lambda h: -h[0])
     if not hits:

@@ -1,12 +1,12 @@
 """Grading one count (the ``total`` part): exact comparison, then the catalogue's search.
 
 An expression whose summands can be lined up with layers is graded layer by layer
-(:mod:`grader.per_layer`); otherwise its value is graded as a total.
+(:func:`grader.per_layer.grade_total_expression`); otherwise its value is graded here.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from fractions import Fraction
 
 from generator.misconceptions.slips import SLIPS
 from generator.render import num
@@ -14,27 +14,24 @@ from generator.render import num
 from . import sentences
 from .answers import as_int
 from .diagnose import FLOOR, MAX_LAYERS, Diagnoser, Explanation
+from .expr import Expr, evaluate, format_expr, terms
 from .outcome import Diagnosis, Run
 from .slips import which_slip
 
-__all__ = ["expr_text", "grade_expression", "grade_number", "summand_values", "too_large",
+__all__ = ["expr_text", "grade_number", "summand_values", "too_large",
            "total_search"]
 
 
-def expr_text(expr: Any) -> str | None:
+def expr_text(expr: Expr) -> str | None:
     """An expression as the feedback prints it, or None past the parser's caps."""
-    from .parse import format_expr
-
     try:
-        return str(format_expr(expr))
+        return format_expr(expr)
     except (RecursionError, ValueError, OverflowError):  # text for feedback only
         return None
 
 
-def summand_values(expr: Any) -> tuple[list[int], list[str | None]]:
+def summand_values(expr: Expr) -> tuple[list[int], list[str | None]]:
     """The signed whole values of the top-level summands (empty when one is not whole)."""
-    from .parse import evaluate, terms
-
     values: list[int] = []
     texts: list[str | None] = []
     try:
@@ -49,7 +46,7 @@ def summand_values(expr: Any) -> tuple[list[int], list[str | None]]:
     return values, texts
 
 
-def grade_number(run: Run, value: Any, reading: str) -> None:
+def grade_number(run: Run, value: Fraction, reading: str) -> None:
     v = as_int(value)
     if v is None:
         run.unreadable("not_integer", f"{reading} is not a whole number; a parameter count is "
@@ -60,26 +57,6 @@ def grade_number(run: Run, value: Any, reading: str) -> None:
         run.correct()
         return
     total_search(run, v)
-
-
-def grade_expression(run: Run, a: Any) -> None:
-    """A sum expression for the total: line its summands up with layers when it can."""
-    from .per_layer import grade_values
-
-    v = as_int(a.value)
-    if v is None:
-        run.unreadable("not_integer", f"your expression gives {a.value}, not a whole number.")
-        return
-    if v == run.prep.expected:
-        run.given = v
-        run.correct()
-        return
-    values, texts = summand_values(a.expr)
-    if len(values) < 2:
-        run.given = v
-        total_search(run, v)
-        return
-    grade_values(run, values, [None] * len(values), texts, total=v)
 
 
 def total_search(run: Run, v: int) -> None:

@@ -244,7 +244,6 @@ def test_problems_by_id_roster_and_path(tmp_path: Path) -> None:
 
 
 def test_cli_with_the_real_grader(tmp_path: Path) -> None:
-    pytest.importorskip("grader.parse")
     p = generate(topic="basic", difficulty="easy", seed=42)
     d = tmp_path / "set"
     d.mkdir()

@@ -73,8 +73,10 @@ def cluster() -> object:
     """A local Dask cluster of 2 workers (threads: fast to start in a test)."""
     from distributed import LocalCluster
 
+    from grader.batch.dask_engine import QUIET_HTTP
+
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=False,
-                      dashboard_address=None) as c:
+                      dashboard_address=None, scheduler_kwargs=QUIET_HTTP) as c:
         yield c
 
 

@@ -183,7 +183,7 @@ def test_class_on_postgresql():
         r = answer(s, URL, str(p.answers["total"]))
         assert r.status_code == 303
         assert 'data-status="correct"' in s.get(URL).text
-        store = app.extensions["cnnquiz"]["store"]
+        store = app.extensions["cnnquiz"].store
         assert store.kind == "postgresql" and store.progress("s001").solved == 1
         store.close()
 

@@ -83,5 +83,10 @@ def test_bad_specs_exit_2_without_traceback(tmp_path: Path, text: str, message: 
     spec.write_text(text)
     for command in ("solve", "lint"):
         code, out, err = run(command, str(spec))
+        if command == "lint" and "output size" in message:
+            # impossible as written, valid with 'same': lint reports the unstated padding
+            # with both outcomes (exit 1), as for a graph whose add only fits with 'same'
+            assert code == 1 and message in out and "padding: same" in out, out + err
+            continue
         assert code == 2
         assert message in err and "Traceback" not in err + out

@@ -20,7 +20,7 @@ from .test_generator_stress import _check
 
 COMBINED = ["color+sharing+trainable-pooling", "no-bias+padding", "sharing+batchnorm",
             "stride-dilation+color+no-bias", "dropout-flatten+global-pooling+trainable-pooling",
-            "+".join(FEATURES)]
+            "+".join(FEATURES), "residual+batchnorm+color", "concat+color+no-bias"]
 CASES = [(t, d) for t in (*COMBINED, *CLASSICS) for d in ("easy", "medium", "hard")]
 SEEDS = 8
 

@@ -6,7 +6,6 @@ dispatches on the parser's result types).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 from typing import Any
@@ -218,11 +217,8 @@ def test_cli_bad_problem_file_exits_2(tmp_path: Path) -> None:
 
 
 # the rest reads text answers through grader.parse
-needs_parse = pytest.mark.skipif(importlib.util.find_spec("grader.parse") is None,
-                                 reason="grader.parse has not landed yet")
 
 
-@needs_parse
 @pytest.mark.parametrize("text", [
     "50828751", "50,828,751", "50 828 751", "50\u202f828\u202f751", "50_828_751",
     "50'828'751", "5.0828751e7", "5.0828751 × 10^7", "5.0828751*10**7",
@@ -232,13 +228,11 @@ def test_so_network_every_notation(text: str) -> None:
     assert grade(SO, text).status == "correct"
 
 
-@needs_parse
 def test_so_approximate_is_not_graded() -> None:
     r = grade(SO, "50.8M")
     assert r.status == "unreadable"
 
 
-@needs_parse
 def test_cli_json_contract() -> None:
     code, out, _ = run("grade", str(ROOT / "examples/stackoverflow_gray.yaml"), "--answer",
                        "50828300", "--format", "json")
@@ -248,7 +242,6 @@ def test_cli_json_contract() -> None:
     assert d["diagnoses"][0]["misconceptions"] == ["dense_no_bias"]
 
 
-@needs_parse
 def test_cli_problem_file_stdin_and_hide(tmp_path: Path) -> None:
     p = tmp_path / "problem.json"
     p.write_text(json.dumps({"id": "so-1", "seed": 1, "version": "0.1.0", "spec": SO,
@@ -265,7 +258,6 @@ HOSTILE = ["9**9**9", "(10**6)**(10**6)", "factorial(10**6)", "(" * 100_000 + "1
            "\x00\x1b[2J", "\u202e\u0663\u0664", ""]
 
 
-@needs_parse
 @pytest.mark.parametrize("text", HOSTILE, ids=range(len(HOSTILE)))
 @pytest.mark.parametrize("part", ["total", "per_layer", "shape:conv2d", "weights_biases",
                                   "trainable_split", "macs", "macs:conv2d"])

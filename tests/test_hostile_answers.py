@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.numbers import Reason
 from grader.parse import Invalid, parse_answer
+from grader.reading import Reason
 
 
 @pytest.mark.parametrize(("text", "reason", "shown"), [

@@ -44,6 +44,10 @@ BN = net([100], [{"type": "dense", "units": 512}, {"type": "batch_normalization"
 RES = net([8, 8, 16], [conv(16, 3, name="c1", padding="same"),
                        conv(16, 3, name="c2", padding="same"),
                        {"type": "add", "name": "add", "inputs": ["c2", "input"]}, *HEAD])
+CAT = {"input": {"shape": [8, 8, 16]}, "conventions": {"padding": "same"},
+       "layers": [conv(5, 1, name="b1"), conv(7, 3, name="b3", inputs=["input"]),
+                  {"type": "concatenate", "name": "cat", "inputs": ["b1", "b3"]},
+                  conv(2, 1, name="head")]}
 PROJ = net([8, 8, 8], [conv(16, 3, name="c1", padding="same"),
                        conv(16, 1, name="proj", inputs=["input"]),
                        {"type": "add", "name": "add", "inputs": ["c1", "proj"]}, *HEAD])
@@ -147,6 +151,8 @@ CASES = [
     ("identity-shortcut", RES, "identity_shortcut_given_params", None, 5_665, 5_937),
     ("projection-left-out", PROJ, "projection_shortcut_left_out", None, 2_337, 2_193),
     ("merge-params", PROJ, "merge_given_params", None, 2_337, 2_353),
+    # (16 + 1)·5 + (9·16 + 1)·7 + (12 + 1)·2; one branch's 5 channels: (5 + 1)·2
+    ("concat-one-branch", CAT, "concat_channels_from_one_branch", None, 1_126, 1_112),
 ]
 
 

@@ -606,15 +606,14 @@ def test_a_label_that_looks_like_code_is_just_a_label() -> None:
 def test_no_evaluator_is_called() -> None:
     """P1, checked on the syntax tree of the parser's own modules."""
     import ast
-
-    import grader.expr
-    import grader.numbers
-    import grader.parse
+    import importlib
 
     banned_calls = {"eval", "exec", "compile", "__import__", "sympify", "parse_expr",
                     "lambdify", "literal_eval", "evaluate_expression"}
     banned_modules = {"sympy", "asteval", "simpleeval", "numexpr", "ast"}
-    for mod in (grader.parse, grader.numbers, grader.expr):
+    readers = ("parse", "json_reading", "breakdown_reading", "value_reading", "shape_reading",
+               "numbers", "expr_reading", "expr", "cleanup", "reading")
+    for mod in (importlib.import_module(f"grader.{name}") for name in readers):
         assert mod.__file__ is not None
         with open(mod.__file__, encoding="utf-8") as f:
             tree = ast.parse(f.read())

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from grader.parse import (
-    _TOTAL_LABELS,  # the labels that mean "the whole answer"
     MAX_DEPTH,
     MAX_NODES,
+    TOTAL_LABELS,  # the labels that mean "the whole answer"
     BreakdownAnswer,
     ExpressionAnswer,
     Invalid,
@@ -233,7 +233,7 @@ def test_breakdowns_read_back(pairs: list[tuple[str, int]], style: str) -> None:
         sep = {"colon": ": ", "equals": " = ", "csv": ","}[style]
         text = "\n".join(f"{lab}{sep}{v}" for lab, v in pairs)
     # one CSV line is not a breakdown, and a lone "total: 5" is just the number 5
-    assume(len(pairs) > 1 or (style != "csv" and pairs[0][0].lower() not in _TOTAL_LABELS))
+    assume(len(pairs) > 1 or (style != "csv" and pairs[0][0].lower() not in TOTAL_LABELS))
     r = timed(text)
     assert isinstance(r, BreakdownAnswer), (text, r)
     assert [(e.label, e.value.value) for e in r.entries] == pairs  # type: ignore[union-attr]

@@ -20,13 +20,13 @@ import html
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, TypeAlias
 
 from ..network import Network, solve
 from ..parts import Form, parse_part
 from ..present import problem_context
+from ..problem import Problem
 from ..render import num
-from ..spec import load_spec
 from ..wording import question_text as part_sentence
 from .distractors import Distractor, distractors, merge_distractors
 
@@ -45,10 +45,8 @@ __all__ = [
     "diagram",
     "distractors",
     "general_feedback_html",
-    "html_paragraphs",
     "network_of",
     "options",
-    "part_question",
     "question_html",
     "question_text",
     "stable_id",
@@ -73,16 +71,9 @@ HOW_TO_CHOOSE = "Choose the one correct option."
 CHOICE_SHAPE = "total-choice"
 
 
-class ProblemLike(Protocol):
-    """The fields of ``generator.problem.Problem`` the exporters read."""
-
-    id: str
-    version: Any
-    topic: str
-    difficulty: Any
-    parts: tuple[str, ...]
-    spec: dict[str, Any]
-    answers: dict[str, Any]
+#: what the exporters read: a generated problem (the worded question needs its style and
+#: phrasing, so nothing less will do)
+ProblemLike: TypeAlias = Problem
 
 
 @dataclass(frozen=True)
@@ -153,10 +144,7 @@ def options(problem: ProblemLike, part: str = "total") -> list[Option]:
 
 
 def network_of(problem: ProblemLike) -> Network:
-    method = getattr(problem, "network", None)
-    if callable(method):
-        return method()  # type: ignore[no-any-return]
-    return load_spec(problem.spec)
+    return problem.network()
 
 
 def targets(problem: ProblemLike) -> list[Target]:
@@ -187,11 +175,11 @@ def _count(problem: ProblemLike, part: str, value: Any) -> int:
 # -- texts ---------------------------------------------------------------------------------
 
 def _context(problem: ProblemLike) -> dict[str, Any]:
-    return problem_context(problem, fmt="html")  # type: ignore[arg-type]
+    return problem_context(problem, fmt="html")
 
 
 def _question(problem: ProblemLike, part: str) -> str:
-    return part_sentence(part, problem, network_of(problem))  # type: ignore[arg-type]
+    return part_sentence(part, problem, network_of(problem))
 
 
 def _body_lines(problem: ProblemLike) -> tuple[str, list[str], str, list[str]]:
@@ -275,22 +263,6 @@ def category(problem: ProblemLike, shape: str) -> str:
     '$course$/top/cnnquiz/basic/easy/total'
     """
     return f"{CATEGORY}/{problem.topic or 'problems'}/{problem.difficulty or 'any'}/{shape}"
-
-
-def part_question(problem: ProblemLike, part: str) -> str:
-    """The sentence that asks for one part."""
-    return _question(problem, part)
-
-
-def html_paragraphs(text: str) -> str:
-    """Plain text as HTML paragraphs, escaped.
-
-    >>> html_paragraphs("a < b\\n\\nc")
-    '<p>a &lt; b</p><p>c</p>'
-    """
-    blocks = [b for b in re.split(r"\n\s*\n", text.strip()) if b.strip()]
-    return "".join("<p>" + html.escape(b, quote=False).replace("\n", "<br/>") + "</p>"
-                   for b in blocks)
 
 
 def general_feedback_html(problem: ProblemLike) -> str:

@@ -14,16 +14,19 @@ misconceptions giving the same value are merged into one distractor naming each.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
+from ..buggy import Engine
+from ..compiled import Compiled, compiled, spec_key
 from ..misconceptions import MISCONCEPTIONS, catalogue_values, engine
+from ..network import solve
 from ..spec import load_spec
 
 __all__ = ["Distractor", "distractors", "merge_distractors"]
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -35,8 +38,14 @@ class Distractor:
     feedback: str
 
 
-def _spec_key(problem: Any) -> str:
-    return json.dumps(problem.spec, sort_keys=True, default=str)
+def _derived(problem: Any, name: str, build: Callable[[Compiled], T]) -> T:
+    """What this module derives from a problem, kept on its compiled-problem entry."""
+    entry = compiled(spec_key(problem.spec), lambda: solve(load_spec(problem.spec)))
+    key = ("distractors", name)
+    if key not in entry.derived:
+        entry.derived[key] = build(entry)
+    found: T = entry.derived[key]
+    return found
 
 
 def _misconception_feedback(m: Any, value: int, layers: Sequence[str]) -> str:
@@ -71,10 +80,12 @@ def merge_distractors(correct: int, values: Iterable[tuple[str, int]],
     return out
 
 
-@lru_cache(maxsize=4096)
-def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
+def _catalogue(problem: Any) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     """(misconception id, the total it gives, the layers it applies to) for one spec."""
-    eng = _engine(spec_key)
+    return _derived(problem, "catalogue", lambda entry: _catalogue_of(_engine(problem)))
+
+
+def _catalogue_of(eng: Engine) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     names = list(eng.names)
     out = []
     for mid, value in sorted(catalogue_values(eng).items()):
@@ -84,17 +95,18 @@ def _catalogue(spec_key: str) -> tuple[tuple[str, int, tuple[str, ...]], ...]:
     return tuple(out)
 
 
-@lru_cache(maxsize=1024)
-def _engine(spec_key: str) -> Any:
-    return engine(load_spec(json.loads(spec_key)))
+def _engine(problem: Any) -> Engine:
+    return _derived(problem, "engine", lambda entry: engine(entry.network))
 
 
-@lru_cache(maxsize=1024)
-def _carried_counts(spec_key: str) -> dict[int, tuple[tuple[str, int], ...]]:
+def _carried_counts(problem: Any) -> dict[int, tuple[tuple[str, int], ...]]:
     """Per layer index: (misconception, count) for each misconception applied at one other
     site, or at every site it fits, whose error, carried forward, changes that layer's count
     and no other one."""
-    eng = _engine(spec_key)
+    return _derived(problem, "counts", lambda entry: _carried_counts_of(_engine(problem)))
+
+
+def _carried_counts_of(eng: Engine) -> dict[int, tuple[tuple[str, int], ...]]:
     out: dict[int, list[tuple[str, int]]] = {}
     for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
@@ -108,11 +120,13 @@ def _carried_counts(spec_key: str) -> dict[int, tuple[tuple[str, int], ...]]:
     return {i: tuple(v) for i, v in out.items()}
 
 
-@lru_cache(maxsize=1024)
-def _carried_shapes(spec_key: str) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]]:
+def _carried_shapes(problem: Any) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]]:
     """Per layer index: (misconception, output shape) for each misconception applied at one
     other site, or at every site it fits, that changes that layer's output shape."""
-    eng = _engine(spec_key)
+    return _derived(problem, "shapes", lambda entry: _carried_shapes_of(_engine(problem)))
+
+
+def _carried_shapes_of(eng: Engine) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]]:
     out: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
     for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
@@ -129,12 +143,12 @@ def _carried_shapes(spec_key: str) -> dict[int, tuple[tuple[str, tuple[int, ...]
 def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, int]]:
     """The (misconception, value) pairs of one layer's count (``dim`` None) or one output
     dimension, as the module docstring describes."""
-    eng = _engine(_spec_key(problem))
+    eng = _engine(problem)
     if layer not in eng.names:
         return []
     i = eng.names.index(layer)
     base_shape = eng.base.shapes[i]
-    out = list(_carried_counts(_spec_key(problem)).get(i, ())) if dim is None else []
+    out = list(_carried_counts(problem).get(i, ())) if dim is None else []
     local_shapes = set()
     for mid in MISCONCEPTIONS:
         if i not in eng.fits(mid):
@@ -149,7 +163,7 @@ def _local_values(problem: Any, layer: str, dim: int | None) -> list[tuple[str, 
             out.append((mid, int(shape[dim])))
             local_shapes.add(tuple(int(d) for d in shape))
     if dim is not None:  # an error made earlier that gives the very same shape: name it too
-        out += [(mid, shape[dim]) for mid, shape in _carried_shapes(_spec_key(problem)).get(i, ())
+        out += [(mid, shape[dim]) for mid, shape in _carried_shapes(problem).get(i, ())
                 if shape in local_shapes]
     return out
 
@@ -162,7 +176,7 @@ def distractors(problem: Any, part: str = "total") -> list[Distractor]:
     """
     catalogue = MISCONCEPTIONS
     if part == "total":
-        entries = _catalogue(_spec_key(problem))
+        entries = _catalogue(problem)
         layers = {mid: ls for mid, _, ls in entries}
         values = [(mid, v) for mid, v, _ in entries]
         correct = int(problem.answers["total"])

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, NoReturn
 
 from ..errors import ConfigError
@@ -169,10 +169,11 @@ def _fold(node: ast.AST, env: Mapping[str, Any]) -> Any:
         ops = {ast.Eq: a == b, ast.NotEq: a != b}
         if type(node.ops[0]) in ops:
             return ops[type(node.ops[0])]
-        order = {ast.Lt: lambda: a < b, ast.LtE: lambda: a <= b, ast.Gt: lambda: a > b,
-                 ast.GtE: lambda: a >= b}
+        order: dict[type[ast.cmpop], Callable[[], bool]] = {
+            ast.Lt: lambda: a < b, ast.LtE: lambda: a <= b, ast.Gt: lambda: a > b,
+            ast.GtE: lambda: a >= b}
         if _number(a) and _number(b) and type(node.ops[0]) in order:
-            return order[type(node.ops[0])]()  # type: ignore[no-untyped-call]
+            return order[type(node.ops[0])]()
         raise _NotConstant()
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and not node.keywords:
         return _builtin(node.func.id, [_fold(a, env) for a in node.args])
@@ -238,8 +239,8 @@ def _small(v: int) -> int:
     return v
 
 
-_FLOAT_OPS = {ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b,
-              ast.Mult: lambda a, b: a * b}
+_FLOAT_OPS: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: lambda a, b: a + b, ast.Sub: lambda a, b: a - b, ast.Mult: lambda a, b: a * b}
 _INT_OPS = {ast.Add: int.__add__, ast.Sub: int.__sub__, ast.Mult: int.__mul__,
             ast.FloorDiv: int.__floordiv__, ast.Mod: int.__mod__}
 
@@ -258,7 +259,7 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
             raise _NotConstant(" (division by zero)")
         return a / b  # a float, as in Python: int(planes * (base_width / 64.0)) folds
     if _number(a) and _number(b) and type(op) in _FLOAT_OPS:
-        return _FLOAT_OPS[type(op)](a, b)  # type: ignore[no-untyped-call]
+        return _FLOAT_OPS[type(op)](a, b)
     if isinstance(op, ast.Add) and isinstance(a, tuple) and isinstance(b, tuple):
         if len(a) + len(b) > MAX_TUPLE:
             raise _NotConstant(f" (more than {MAX_TUPLE} items)")

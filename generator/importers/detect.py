@@ -33,12 +33,13 @@ def _calls(tree: ast.Module) -> list[tuple[int, str, str]]:
     aliases = import_aliases(tree)
     out = []
     for node in ast.walk(tree):
-        targets = [node.func] if isinstance(node, ast.Call) else (
-            node.bases if isinstance(node, ast.ClassDef) else [])
+        if not isinstance(node, ast.Call | ast.ClassDef):
+            continue
+        targets = [node.func] if isinstance(node, ast.Call) else node.bases
         for t in targets:
             q = dotted(t, aliases)
             if q:
-                out.append((node.lineno, q.rsplit(".", 1)[-1], q))  # type: ignore[attr-defined]
+                out.append((node.lineno, q.rsplit(".", 1)[-1], q))
     return out
 
 

@@ -22,6 +22,7 @@ import ast
 from typing import Any
 
 from ..errors import ConfigError
+from ..layers import fmt_shape
 from .chain import build_spec
 from .common import (
     Candidate,
@@ -129,7 +130,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         if notes is not None:
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
                                     f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
-                                    f"{'×'.join(map(str, shape))} (H×W×C)"))
+                                    f"{fmt_shape(shape)} (H×W×C)"))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
         raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "

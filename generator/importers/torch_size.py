@@ -24,6 +24,7 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
+from ..layers import fmt_shape
 from .common import NoInputSize
 
 __all__ = ["SIZES", "infer_input"]
@@ -40,10 +41,6 @@ def _answer(spec: dict[str, Any]) -> int:
     return solve(load_spec(spec)).answer
 
 
-def _fmt(shape: tuple[int, ...]) -> str:
-    return "×".join(map(str, shape))
-
-
 def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, Any]]
                 ) -> tuple[dict[str, Any], tuple[int, str]]:
     """The spec read with an inferred input shape and the note saying so; ``e`` re-raised
@@ -55,6 +52,7 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
         e.where or "").startswith("line ") else 0
     if e.lazy:
         raise e
+    candidates: list[tuple[int, ...]]
     if "in_features" in e.expect:
         candidates = [(e.expect["in_features"],)]
     elif "in_channels" in e.expect and e.kind[:4] == "conv" and e.kind[4:5].isdigit():
@@ -81,11 +79,11 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
             other = answer
         if other != answer:
             raise ConfigError(f"the code gives no input size, and the count depends on it: "
-                              f"{_fmt(shape)} gives {answer:,}, {_fmt(double)} gives "
+                              f"{fmt_shape(shape)} gives {answer:,}, {fmt_shape(double)} gives "
                               f"{other:,}. Pass --input-shape HxWxC (channels last).",
                               where=e.where)
     how = ("as its first layer expects" if len(shape) == 1 else
            "the first common size at which every layer fits")
-    return spec, (line, f"no input size given; read with input {_fmt(shape)}, {how} "
+    return spec, (line, f"no input size given; read with input {fmt_shape(shape)}, {how} "
                         "(PyTorch's count does not depend on it; pass --input-shape to choose "
                         "another)")

@@ -72,7 +72,7 @@ class UpSampling(_Spatial):
         return (*rows, ("C", v["C"], False))
 
     def describe(self) -> str:
-        return f"upsampling by {'×'.join(map(str, self.size))} (nearest)"
+        return f"upsampling by {fmt_shape(self.size)} (nearest)"
 
 
 @dataclass(frozen=True, kw_only=True)

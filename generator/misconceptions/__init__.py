@@ -5,17 +5,8 @@ One module per family holds its entries (:mod:`.conv`, :mod:`.dense`, :mod:`.poo
 vocabulary (:class:`Step`, :class:`Misconception`, priors) is in :mod:`.base`. Here the
 families are joined in one catalogue, in a fixed order, and applied to networks.
 
-Each :class:`Misconception` changes one formula step and reuses the layers' own code:
-
-- ``rewrite``: a hyper-parameter change (``dataclasses.replace``), e.g. strides -> 1;
-- ``shape_layer``: a layer used for the output shape only (transposed conv as a conv);
-- ``reshape(layer, in_shape, out_shape)``: a small change of the output shape (no ``+ 1``);
-- ``weight_layer(layer, in_shape)`` / ``weight_input(in_shape)``: what the weight
-  computation sees (C_in -> 1, a depthwise conv taken as a standard one);
-- ``reweigh(layer, in_shape, out_shape, weights)``: a change of the weight tensors
-  (bias dropped, counted per output position, moving statistics made trainable);
-- ``input(shape)``: the network input as the student reads it (RGB taken as gray);
-- ``unshare``: shared weights counted again at every use.
+Each :class:`Misconception` changes one formula step through the hooks listed in
+:mod:`.base` and reuses the layers' own code.
 
 Ids never contain digits or drawn numbers; other tools (generator, exporters) rely on them.
 

@@ -1,4 +1,8 @@
-"""Graph mistakes (residual adds, concatenations; issue 12): shortcuts and merges."""
+"""Graph mistakes (residual adds, concatenations; issue 12): shortcuts and merges.
+
+Shape mistakes made on one branch are carried past the merge by the buggy forward pass
+(:func:`generator.buggy._carried_merge`): the student goes on with the main path's shape.
+"""
 
 from __future__ import annotations
 
@@ -33,11 +37,24 @@ def _is_projection(c: LayerCtx) -> bool:
 
 
 def _identity_shortcut(c: LayerCtx) -> bool:
-    """An add one of whose inputs is the input of the branch it closes (no projection)."""
-    srcs = sources(c.network)[c.index]
-    kinds = {n.name: n.layer.kind for n in c.network.nodes}
-    return any(s not in kinds or kinds[s] not in ("conv2d", "batch_normalization")
-               for s in srcs) or len(set(srcs)) < len(srcs)
+    """An add one of whose inputs feeds another of its inputs: that one comes straight from
+    where the branch left (no projection on the way), as ``out + x`` in a residual block."""
+    srcs = sources(c.network)
+    feeds = {n.name: s for n, s in zip(c.network.nodes, srcs, strict=True)}
+    mine = srcs[c.index]
+
+    def ancestors(name: str) -> set[str]:
+        seen: set[str] = set()
+        todo = [name]
+        while todo:
+            for s in feeds.get(todo.pop(), ()):
+                if s not in seen:
+                    seen.add(s)
+                    todo.append(s)
+        return seen
+
+    return len(set(mine)) < len(mine) or any(
+        a in ancestors(b) for a in mine for b in mine if a != b)
 
 
 #: catalogue order within the family (stable ids; the grader breaks ties by this order)
@@ -56,6 +73,13 @@ ENTRIES: tuple[Misconception, ...] = (
        when=lambda c: c.layer.op == "add" and _identity_shortcut(c),
        reweigh=lambda ly, i, o, ws: (*ws, Weight("kernel", (o[-1], o[-1])),
                                      Weight("bias", (o[-1],)))),
+    entry("concat_channels_from_one_branch", Step.OUTPUT_DEPTH, frozenset({"merge"}),
+       "concatenated channels taken from one branch",
+       "{layer} joins its inputs along the channels: its depth is the sum of every branch's "
+       "depth, not the depth of one branch.",
+       "C_1 + C_2 + … → C_1", 1, changes_shape=True,
+       when=lambda c: c.layer.op == "concatenate" and c.layer.axis in (-1, len(c.out_shape)),
+       reshape=lambda ly, i, o: (*o[:-1], i[-1]), source="issue 12"),
     entry("merge_given_params", Step.PARAMETER_FREE, frozenset({"merge"}),
        "merge layer given parameters",
        "{layer} only combines its inputs (add, concatenate, …): it has no weights.",

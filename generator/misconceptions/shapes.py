@@ -7,7 +7,7 @@ from typing import Any
 
 from ..buggy import LayerCtx
 from ..formulas import ceil_conv_len, conv_len
-from ..layers import Conv, Shape
+from ..layers import Conv, Shape, Windowed
 from .base import CONV, SHRINKING, WINDOWED, Fn, Misconception, Step, entry
 
 __all__ = ["ENTRIES"]
@@ -22,24 +22,25 @@ def _spatial_map(fn: Fn) -> Fn:
 
 
 def _has_plus_one(c: LayerCtx) -> bool:
-    return c.family in SHRINKING and c.layer.padding != "same"  # type: ignore[attr-defined]
+    return isinstance(c.layer, Windowed) and c.family in SHRINKING and c.layer.padding != "same"
 
 
-def _floor_to_ceil(layer: Any, a: int, n: int, out: int) -> int:
-    p = layer.padding[a] if layer.explicit_padding else 0
-    return ceil_conv_len(n, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
+def _floor_to_ceil(layer: Windowed, a: int, n: int, out: int) -> int:
+    p = layer.padding[a] if isinstance(layer.padding, tuple) else 0  # explicit padding
+    return int(ceil_conv_len(n, layer.kernel[a], layer.strides[a], p, layer.dilation[a]))
 
 
-def _one_side(layer: Any, a: int, n: int, out: int) -> int:
+def _one_side(layer: Windowed, a: int, n: int, out: int) -> int:
+    assert isinstance(layer.padding, tuple)  # only explicit padding can be one-sided
     p = layer.padding[a]
-    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])  # type: ignore[no-any-return]
+    return conv_len(n - p, layer.kernel[a], layer.strides[a], p, layer.dilation[a])
 
 
-def _even_same(layer: Any, a: int, n: int, out: int) -> int:
+def _even_same(layer: Windowed, a: int, n: int, out: int) -> int:
     k, s = layer.kernel[a], layer.strides[a]
     if k % 2:
         return out
-    return conv_len(n, k, s, k // 2)  # type: ignore[no-any-return]
+    return conv_len(n, k, s, k // 2)
 
 
 def _no_reduction(layer: Any, a: int, n: int, out: int) -> int:
@@ -64,7 +65,7 @@ def _as_conv(layer: Any) -> Any:
 
 
 def _strided(c: LayerCtx) -> bool:
-    return any(s != 1 for s in c.layer.strides)  # type: ignore[attr-defined]
+    return isinstance(c.layer, Windowed) and any(s != 1 for s in c.layer.strides)
 
 
 #: catalogue order within the family (stable ids; the grader breaks ties by this order)

@@ -23,7 +23,10 @@ from .frame import frame_lines, grade_frame, internal_options, result_meta, rows
 from .grading import GradeFn
 from .options import BatchOptions, InputRow
 
-__all__ = ["graded_on_dask"]
+__all__ = ["QUIET_HTTP", "graded_on_dask"]
+
+#: scheduler options of a local cluster: no dashboard, its HTTP server on a free loopback port
+QUIET_HTTP: dict[str, object] = {"dashboard": False, "dashboard_address": "127.0.0.1:0"}
 
 
 def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
@@ -42,8 +45,13 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
     if opts.scheduler:
         client = dist.Client(opts.scheduler, set_as_default=False)
     else:
+        # dashboard_address=None turns the dashboard off but the scheduler's HTTP server still
+        # binds port 8787 by default (distributed/scheduler.py Scheduler.__init__ ->
+        # node.py ServerNode.start_http_server(default_port=8787)) and warns when another
+        # cluster holds it: a free port on loopback instead.
         cluster = dist.LocalCluster(n_workers=opts.workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, silence_logs=logging.ERROR)
+                                    dashboard_address=None, silence_logs=logging.ERROR,
+                                    scheduler_kwargs=QUIET_HTTP)
         client = dist.Client(cluster, set_as_default=False)
     source: Any = str(Path(directory).resolve()) if directory is not None else problems
     inner = internal_options(opts)

@@ -87,7 +87,7 @@ class AtomicText:
     def __enter__(self) -> Any:
         return self.f
 
-    def __exit__(self, exc_type: Any, exc: BaseException | None, tb: Any) -> None:
+    def __exit__(self, exc_type: Any, exc: BaseException | None, _tb: Any) -> None:
         if exc_type is None:
             try:
                 self.f.close()

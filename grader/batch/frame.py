@@ -46,7 +46,6 @@ __all__ = ["frame_lines", "grade_frame", "internal_options", "result_meta", "row
 
 #: internal columns of a frame made from read rows (a reading error and its status)
 _ERROR, _ERROR_STATUS = "_error", "_error_status"
-_TEXT = [c for c in RESULT_COLUMNS if c not in ("row", "score")]
 
 
 def result_meta() -> pd.DataFrame:

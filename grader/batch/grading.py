@@ -7,8 +7,7 @@ cells neutralised, grades as plain numbers), for every engine alike.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 from generator.csvsafe import number_cell, text_cell
@@ -18,7 +17,7 @@ from . import options
 from .options import MAX_ANSWER, BatchOptions, InputRow
 from .problems import ProblemIndex
 
-__all__ = ["GradeFn", "Grader", "Out", "csv_field", "result_lines", "tail_line"]
+__all__ = ["GradeFn", "Grader", "Out", "csv_field", "tail_line"]
 
 GradeFn = Callable[[Any, str, str], Any]
 #: (problem, part, answer shown, status, score or None, misconceptions, confidence, hedged,
@@ -195,16 +194,3 @@ def csv_field(value: object) -> str:
 _QUOTE = (",", '"', "\n", "\r")
 
 
-def result_lines(g: Grader, rows: Sequence[InputRow]) -> tuple[list[str], Counter[str]]:
-    """Result rows as CSV lines and the count of each status."""
-    lines: list[str] = []
-    statuses: list[str] = []
-    students: dict[str, str] = {}
-    for r in rows:
-        tail, status = g.line_tail(r)
-        student = students.get(r.student)
-        if student is None:
-            student = students[r.student] = csv_field(text_cell(r.student))
-        lines.append(f"{r.row},{student},{tail}")
-        statuses.append(status)
-    return lines, Counter(statuses)

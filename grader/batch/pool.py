@@ -36,7 +36,7 @@ def _die_with_parent(parent: int, cleanup: tuple[str, ...]) -> None:
     after kill -9. Elsewhere the closed pipe ends the worker. A parent already gone before
     the call: the same, now.
     """
-    def stop(signum: int, frame: Any) -> None:
+    def stop(_signum: int, frame: Any) -> None:
         for path in cleanup:
             with contextlib.suppress(OSError):
                 os.unlink(path)

@@ -107,15 +107,9 @@ def read_roster(directory: Path) -> dict[str, list[str]]:
 
 
 def _load(path: Path) -> Any:
-    from generator.problem import load_problem
-    from generator.spec import read_spec_file
+    from generator.problem import read_problem
 
-    if path.suffix == ".json":
-        data = read_json_file(path, "problem file")
-        if isinstance(data, dict) and "answers" in data and "spec" in data:
-            return load_problem(path)
-        return data
-    return read_spec_file(path)
+    return read_problem(path)
 
 
 def has_students(directory: Path) -> bool:

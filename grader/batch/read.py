@@ -231,8 +231,9 @@ def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
         if wide is not None:
             for idx, part in wide:
                 cells = [fields[i] if i < n else None for i in idx]
-                answer = cells[0] if len(cells) == 1 else None if None in cells else split_of(
-                    parse_part(part), cells)  # type: ignore[arg-type]
+                given = [c for c in cells if c is not None]
+                answer = cells[0] if len(cells) == 1 else None if len(given) < len(cells) else (
+                    split_of(parse_part(part), given))
                 yield InputRow(number, student, problem, part, answer, error, status or "error")
             continue
         part = (fields[ti].strip() if 0 <= ti < n else "") or default

@@ -31,17 +31,22 @@ Canvas imports a QTI 1.2 zip in two steps: instructure/QTIMigrationTool (``migra
 
 from __future__ import annotations
 
+import os
 import re
 import xml.etree.ElementTree as ET
 import zipfile
 from collections.abc import Iterable
 from decimal import Decimal
 from pathlib import Path
+from typing import IO
 
 from .common import ExportError
 
 __all__ = ["CANVAS_FLOAT_EXACT", "PARENTS", "QTI_NS", "check_qti_dtd", "check_qti_structure",
            "check_qti_zip", "qti_documents"]
+
+#: a zip by path or as an open binary file (what zipfile.ZipFile takes)
+ZipSource = str | os.PathLike[str] | IO[bytes]
 
 QTI_NS = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
 #: integers Ruby's Float (String#to_f in numeric_interaction.rb) holds exactly
@@ -133,16 +138,16 @@ def check_qti_dtd(data: bytes, dtd_path: str | Path) -> None:
         raise ExportError(f"not valid under {Path(dtd_path).name}: {errors}")
 
 
-def qti_documents(path_or_file: object) -> dict[str, bytes]:
+def qti_documents(path_or_file: ZipSource) -> dict[str, bytes]:
     """The QTI assessment documents of a zip, by name (what the manifest lists)."""
-    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[call-overload]
+    with zipfile.ZipFile(path_or_file) as z:
         manifest = _parse(z.read("imsmanifest.xml"), "imsmanifest.xml")
         return {href: z.read(href) for res in _iter_local(manifest, "resource")
                 if res.get("type") == "imsqti_xmlv1p2"
                 for href in [f.get("href") for f in _iter_local(res, "file")][:1] if href}
 
 
-def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
+def check_qti_zip(path_or_file: ZipSource) -> dict[str, dict[str, object]]:
     """Structural checks of a Canvas QTI 1.2 zip; returns ``{item ident: item summary}``.
 
     The manifest lists an ``imsqti_xmlv1p2`` resource whose file is in the zip; images are
@@ -151,7 +156,7 @@ def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
     fill-in-multiple-blanks items as described above; groups pick no more items than they
     hold and their items agree on points.
     """
-    with zipfile.ZipFile(path_or_file) as z:  # type: ignore[call-overload]
+    with zipfile.ZipFile(path_or_file) as z:
         names = set(z.namelist())
         if "imsmanifest.xml" not in names:
             raise ExportError("QTI zip has no imsmanifest.xml at its root.")
@@ -161,10 +166,12 @@ def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
         assessments = []
         for res in _iter_local(manifest, "resource"):
             rtype = res.get("type")
-            files = [f.get("href") for f in _iter_local(res, "file")]
-            for href in files:
-                if href not in names:
+            files: list[str] = []
+            for f in _iter_local(res, "file"):
+                href = f.get("href")
+                if href is None or href not in names:
                     raise ExportError(f"imsmanifest.xml: {href} is listed but not in the zip.")
+                files.append(href)
             if rtype == "imsqti_xmlv1p2":
                 assessments += files[:1]
             elif rtype not in ("webcontent",
@@ -174,19 +181,19 @@ def check_qti_zip(path_or_file: object) -> dict[str, dict[str, object]]:
             raise ExportError("imsmanifest.xml: no imsqti_xmlv1p2 resource.")
         items: dict[str, dict[str, object]] = {}
         for href in assessments:
-            root = _parse(z.read(href), href)  # type: ignore[arg-type]
+            root = _parse(z.read(href), href)
             if _local(root.tag) != "questestinterop":
                 raise ExportError(f"{href}: root must be <questestinterop>.")
-            check_qti_structure(root, href)  # type: ignore[arg-type]
-            base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""  # type: ignore[operator, union-attr]
+            check_qti_structure(root, href)
+            base = href.rsplit("/", 1)[0] + "/" if "/" in href else ""
             for item in _iter_local(root, "item"):
-                summary = _check_item(item, href, names, base)  # type: ignore[arg-type]
+                summary = _check_item(item, href, names, base)
                 ident = str(summary["ident"])
                 if ident in items:
                     raise ExportError(f"{href}: item ident {ident} is not unique.")
                 items[ident] = summary
             for section in _iter_local(root, "section"):
-                _check_section(section, href, items)  # type: ignore[arg-type]
+                _check_section(section, href, items)
     return items
 
 
@@ -242,8 +249,9 @@ def _check_item(item: ET.Element, href: str, names: set[str], base: str) -> dict
     elif qtype == "fill_in_multiple_blanks_question":
         summary["answers"] = _blank_answers(item, str(summary["text"]), where)
     elif qtype == "multiple_choice_question":
-        summary["options"] = _choice_options(item, where)
-        summary["answers"] = [text for text, weight, _ in summary["options"] if weight]
+        options = _choice_options(item, where)
+        summary["options"] = options
+        summary["answers"] = [text for text, weight, _ in options if weight]
     else:
         raise ExportError(f"{where}: question type {qtype} is not one cnnquiz writes.")
     summary["feedback"] = _feedbacks(item)

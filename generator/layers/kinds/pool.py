@@ -7,7 +7,7 @@ import random
 from ...errors import ConfigError
 from ..pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
 from .base import Code, Kind, k
-from .words import stride, window
+from .words import pad, stride, window
 
 __all__ = ["KINDS"]
 
@@ -32,10 +32,12 @@ def _keras_pool(layer: Pool, code: Code) -> str:
 
 
 def _torch_pool(layer: Pool, code: Code) -> str:
-    if layer.padding != "valid":
+    if isinstance(layer.padding, str) and layer.padding != "valid":
         raise ConfigError(f"{layer.name}: PyTorch pooling has no '{layer.padding}' padding.")
     op = "MaxPool" if layer.op == "max" else "AvgPool"
     strides = "" if layer.strides == layer.kernel else f", stride={k(layer.strides)}"
+    if not isinstance(layer.padding, str):  # inception's pool branch: MaxPool2d(3, stride=1, padding=1)
+        strides += f", padding={k(layer.padding)}"
     pool = f"nn.{op}{layer.rank}d({k(layer.kernel)}{strides})"
     if layer.trainable == PoolWeights.NONE:
         return pool
@@ -72,6 +74,8 @@ def _words_pool(layer: Pool, rng: random.Random, default_bias: bool) -> str:
     op = "max" if layer.op == "max" else "average"
     text = rng.choice((f"{op} pooling with {window(layer)} and {stride(layer)}",
                        f"{op} pooling over {window(layer)}, {stride(layer)}"))
+    if layer.padding != "valid":  # inception's size-keeping pool branch
+        text += f", {pad(layer).replace('zero padding', 'padding')}"  # max pads with −∞
     if layer.trainable == PoolWeights.COEFFICIENT_AND_BIAS:
         text += " (subsampling with one trainable coefficient and one trainable bias per channel)"
     elif layer.trainable == PoolWeights.COEFFICIENT:
