@@ -25,10 +25,10 @@ from .layers import (
     ConvTranspose,
     Dense,
     DepthwiseConv,
-    Merge,
     SeparableConv,
     Windowed,
     fmt_shape,
+    of,
 )
 from .listings import KERAS1_TOPICS, listing
 from .network import Network, sources
@@ -89,11 +89,6 @@ def _diagrams(fmt: str | None, boxes: list[tuple[str, str]], shapes: list[str],
             "diagram_alt": alt}
 
 
-#: the glyph a merge is drawn with (its circle in the diagram)
-MERGE_GLYPHS = {"add": "+", "subtract": "−", "multiply": "×", "average": "μ", "maximum": "max",
-                "minimum": "min", "concatenate": "‖"}
-
-
 def _graph_diagrams(fmt: str | None, net: Network, shapes: list[str], alt: str,
                     uid: str) -> dict[str, str]:
     """A graph's diagram (branches side by side, merges as circles, skip arcs); ``shapes``
@@ -101,7 +96,7 @@ def _graph_diagrams(fmt: str | None, net: Network, shapes: list[str], alt: str,
     inputs = [Box(name, name, None, fmt_shape(spec.shape)) for name, spec in
               net.input_specs.items()]
     boxes = inputs + [Box(n.name, f"{n.name}: {_box(n)[1]}",
-                          MERGE_GLYPHS.get(n.layer.op) if isinstance(n.layer, Merge) else None,
+                          of(n.layer).symbol or None,
                           shape) for n, shape in zip(net.nodes, shapes[1:], strict=True)]
     lay = layout(boxes, dict(zip((n.name for n in net.nodes), sources(net), strict=True)),
                  net.output_names)

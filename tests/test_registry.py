@@ -17,9 +17,9 @@ import pytest
 from generator.codegen import keras_code, torch_code
 from generator.errors import ConfigError
 from generator.importers import import_source
-from generator.importers.keras_layers import CLASSES, INPUTS, MERGES, SKIPPED, keras_layer
-from generator.importers.torch_layers import MODULES
+from generator.importers.keras_layers import keras_layer
 from generator.layers import REGISTRY, Code, Kind, of
+from generator.layers.registry import KERAS_NAMES, TORCH_NAMES
 from generator.network import INPUT_NAME, solve
 from generator.spec import family, load_spec
 
@@ -52,6 +52,27 @@ def test_every_facet_is_there(kind: str) -> None:
     assert e.torch or e.torch_code or e.no_torch, "PyTorch class names, or why PyTorch has none"
     assert (e.keras_code is None) == bool(e.no_keras), "a Keras snippet xor the reason for none"
     assert (e.torch_code is None) == bool(e.no_torch), "a PyTorch snippet xor the reason for none"
+    assert bool(e.symbol) == (e.family == "merge"), "a merge has a diagram symbol, nothing else"
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_every_framework_name_has_a_reader(kind: str) -> None:
+    """Each Keras and PyTorch name of the kind is read by a registered reader (its own, or the
+    one kind that settles the name's kind from the input, as nn.Upsample); the importers have
+    no table of their own."""
+    e = entry(kind)
+    for name in e.keras:
+        assert name in KERAS_NAMES, f"Keras {name}: no kind's keras_read reads it"
+        if e.keras_read is not None:
+            assert KERAS_NAMES[name].kind is e
+    for name in e.torch:
+        if name == "Parameter":  # a module attribute, read by torch_parameter
+            continue
+        assert name in TORCH_NAMES, f"torch.nn {name}: no kind's torch_read reads it"
+        if e.torch_read is not None:
+            assert TORCH_NAMES[name].kind is e
+    assert e.keras_read is None or e.keras, "a Keras reader without a Keras name"
+    assert e.torch_read is None or e.torch, "a PyTorch reader without a PyTorch name"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -64,15 +85,6 @@ def test_spec_example_builds_the_registered_class(kind: str) -> None:
     assert solve(net).rows[-1].out_shape
     assert of(layer).glyph  # tables and diagrams have a label
     assert isinstance(of(layer).words(layer, __import__("random").Random(0), True), str)
-
-
-@pytest.mark.parametrize("kind", KINDS)
-def test_importer_names_are_read(kind: str) -> None:
-    e = entry(kind)
-    for name in e.keras:
-        assert name in CLASSES or name in MERGES or name in SKIPPED or name in INPUTS, name
-    for name in e.torch:
-        assert name in MODULES or name == "Parameter", name  # nn.Parameter: torch_parameter
 
 
 def _keras_call(source: str) -> ast.Call:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, NoReturn
 
 from .common import fail, fold, snippet, suggest
 from .consts import (
@@ -28,11 +28,17 @@ from .consts import (
     unknown_reason,
 )
 
-__all__ = ["IGNORED_SUFFIXES", "CallArgs"]
+__all__ = ["CHANNELS_FIRST", "IGNORED_SUFFIXES", "CallArgs"]
+
+#: key in the constants environment saying the file is channels-first (not a Python name)
+CHANNELS_FIRST = "<channels first>"
 
 
 class CallArgs:
-    """A call's arguments by name, positional ones named from ``positional``; folded on demand."""
+    """A call's arguments by name, positional ones named from ``positional``; folded on demand.
+
+    It is what a layer kind's reader receives (:class:`generator.layers.kinds.base.Args`).
+    """
 
     def __init__(self, call: ast.Call, positional: Sequence[str], env: Mapping[str, Any],
                  label: str) -> None:
@@ -64,6 +70,24 @@ class CallArgs:
 
     def __contains__(self, key: str) -> bool:
         return key in self.nodes
+
+    @property
+    def channels_first(self) -> bool:
+        return bool(self.env.get(CHANNELS_FIRST))
+
+    def fail(self, message: str) -> NoReturn:
+        """Refuse the call at its line: ``<call>: <message>``."""
+        fail(self.call, f"{self.label}: {message}")
+
+    def word(self, key: str, default: str) -> str:
+        """A name-like option: its value when a constant (``"relu"``), else the last part of
+        the expression as written (``tf.nn.relu`` -> ``relu``); never evaluated."""
+        node = self.nodes.get(key)
+        if node is None:
+            return default
+        if isinstance(node, ast.Constant):
+            return str(self.get(key))
+        return snippet(node).rsplit(".", 1)[-1]
 
     def get(self, key: str, default: Any = None) -> Any:
         if key not in self.nodes:

@@ -5,7 +5,8 @@ classes, so every shape is propagated exactly as ``cnnquiz solve`` will do it. O
 
 - folds zero padding (Keras ``ZeroPadding2D``, torch ``nn.ZeroPad2d``) into the next
   convolution or pooling layer's explicit padding;
-- resolves adaptive pooling (torch) once its input size is known;
+- settles what only the input shape settles (a reading's ``later``: torch's adaptive
+  pooling, PReLU slopes, LayerNorm axes, upsampling rank), once its input size is known;
 - checks what the code states about its input (torch ``in_channels``, ``in_features``,
   ``num_features``; a ``view(-1, N)``) and reports a mismatch with both numbers;
 - turns a second use of the same layer object into ``share: <first use>``.
@@ -20,11 +21,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
 from ..errors import ConfigError
 from ..layers import Layer, fmt_shape
-from ..layers.norm import channels_first
+from ..layers.kinds.base import Later
 from ..spec import family, load_spec
 from .common import fail
 
@@ -39,7 +40,8 @@ class Ref:
     """One layer object of the code; using the same object twice shares its weights.
 
     ``kind`` is a spec type or one of the importer's own: ``zero_padding`` (options
-    ``padding``: zeros per side and axis) and ``adaptive_pooling`` (``op``, ``output``).
+    ``padding``: zeros per side and axis), or a framework's name whose spec entry ``later``
+    settles from the input shape (``adaptive_pooling``, ``torch_prelu``, ...).
     ``expect`` holds what the code says about the input: ``in_channels``, ``in_features``,
     ``num_features``, ``features`` (a view/reshape size) or ``axis`` (Keras BN).
     """
@@ -50,8 +52,9 @@ class Ref:
     options: dict[str, Any]
     name: str | None = None
     expect: dict[str, int] = field(default_factory=dict)
+    later: Later | None = None
 
-    def fail(self, message: str) -> Any:
+    def fail(self, message: str) -> NoReturn:
         fail(self.line, f"{self.call}: {message}")
 
 
@@ -119,7 +122,7 @@ def _check(ref: Ref, shape: Shape, auto_flatten: bool, flattened_from: Shape | N
 
 def _pad(ref: Ref, pad: tuple[int, ...], pad_ref: Ref) -> dict[str, Any]:
     """The next layer's options with the pending zero padding folded in."""
-    if family(ref.kind) not in WINDOWED or ref.kind == "adaptive_pooling":
+    if family(ref.kind) not in WINDOWED or ref.later is not None:
         pad_ref.fail(f"its zeros cannot be folded into the next layer, {ref.call} (line "
                      f"{ref.line}): that is not a convolution or pooling layer, and cnnquiz has no "
                      "padding layer of its own. Pad right before a convolution or pooling.")
@@ -135,70 +138,14 @@ def _pad(ref: Ref, pad: tuple[int, ...], pad_ref: Ref) -> dict[str, Any]:
 
 
 def resolve(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
-    """The spec entry of a ref, with what only the input shape settles (torch's adaptive
-    pooling, PReLU slopes, upsampling rank)."""
-    if ref.kind == "adaptive_pooling":
-        return _adaptive(ref, shape)
-    rank = len(shape) - 1
-    if ref.kind == "torch_prelu":
-        n = options["num_parameters"]
-        if n == 1:
-            return {"type": "prelu", "shared_axes": list(range(1, len(shape) + 1))}
-        if n != shape[-1]:
-            ref.fail(f"num_parameters={n}, but its input has {shape[-1]} channels; nn.PReLU "
-                     "has one slope or one per channel.")
-        if rank < 1:
-            return {"type": "prelu", "shared_axes": []}
-        return {"type": "prelu", "shared_axes": list(range(1, len(shape)))}
-    if ref.kind == "torch_layer_norm":
-        return _layer_norm(ref, shape, options)
-    if ref.kind == "torch_upsample":
-        if rank not in (1, 2, 3):
-            ref.fail(f"needs a feature map with 1 to 3 spatial axes; its input has shape "
-                     f"{fmt_shape(shape)}.")
-        if "size" in options:
-            size = options["size"]
-            return {"type": f"resizing{rank}d",
-                    "size": list(size) if isinstance(size, tuple) else [size] * rank}
-        f = options["factor"]
-        size = [int(x) for x in f] if isinstance(f, tuple) else [int(f)] * rank
-        return {"type": f"up_sampling{rank}d", "size": size}
-    return {"type": ref.kind, **options}
-
-
-def _layer_norm(ref: Ref, shape: Shape, options: dict[str, Any]) -> dict[str, Any]:
-    """nn.LayerNorm(normalized_shape): the trailing axes of the channels-first input, as Keras
-    axes of the channels-last one."""
-    want = tuple(options["normalized_shape"])
-    n, first = len(shape), channels_first(len(shape))
-    torch_shape = tuple(shape[i] for i in first)
-    if len(want) > n or torch_shape[n - len(want):] != want:
-        ref.fail(f"normalized_shape {want} must be the trailing sizes of its input, which is "
-                 f"{torch_shape} channels first (shape {fmt_shape(shape)} channels last).")
-    axes = sorted(i + 1 for i in first[n - len(want):])
-    entry: dict[str, Any] = {"type": "layer_normalization", "center": options["center"],
-                             "scale": options["scale"]}
-    if axes != [n]:
-        entry["axis"] = axes
-    return entry
-
-
-def _adaptive(ref: Ref, shape: Shape) -> dict[str, Any]:
-    """Adaptive pooling as global pooling (output 1), as an exact fixed window (the output
-    divides the input), else as adaptive pooling (torch/nn/modules/pooling.py)."""
-    op, out = ref.options["op"], ref.options["output"]
-    rank = len(out)
-    spatial = shape[:-1]
-    if len(spatial) != rank:
-        ref.fail(f"needs a {rank}-D feature map; its input has shape {fmt_shape(shape)}.")
-    if all(o == 1 for o in out):
-        return {"type": f"global_{op}_pooling{rank}d", "keepdims": True}
-    if any(o is None or n % o for n, o in zip(spatial, out, strict=True)):
-        # windows that overlap unevenly, or an axis kept (None): adaptive pooling as such
-        return {"type": f"adaptive_{op}_pooling{rank}d", "output_size": list(out)}
-    window = tuple(n // o for n, o in zip(spatial, out, strict=True))
-    return {"type": f"{op}_pooling{rank}d", "pool_size": window, "strides": window,
-            "padding": "valid", "trainable": "none"}
+    """The spec entry of a ref, with what only the input shape settles (the reading's
+    ``later``, from the kind's registration)."""
+    if ref.later is None:
+        return {"type": ref.kind, **options}
+    try:
+        return ref.later(shape, options)
+    except ConfigError as e:
+        ref.fail(e.detail)
 
 
 def build_spec(refs: list[Ref], input_shape: Shape, *, count: str = "total",

@@ -13,8 +13,9 @@ import ast
 from dataclasses import dataclass
 from typing import Any, NoReturn
 
-from ..layers import REGISTRY
-from .callargs import CallArgs
+from ..layers import Kind
+from ..layers.registry import KERAS_NAMES
+from .callargs import CHANNELS_FIRST, CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
 from .consts import NOTES, unknown_reason
@@ -22,18 +23,7 @@ from .consts import NOTES, unknown_reason
 __all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "channel_order",
            "keras_layer", "to_channels_last"]
 
-#: key in the constants environment saying the file is channels-first (not a Python name)
-CHANNELS_FIRST = "<channels first>"
 _FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
-
-def _read_as(kind: str, fam: str, name: str) -> str:
-    """The reading branch of :func:`keras_layer` for a registered Keras class name."""
-    if name in ("LeakyReLU", "ELU", "ThresholdedReLU"):
-        return {"LeakyReLU": "leaky_relu", "ELU": "elu", "ThresholdedReLU": "thresholded_relu"}[name]
-    if fam in ("conv", "conv_transpose", "depthwise", "separable", "dropout"):
-        return fam
-    return kind.removesuffix(f"{kind[-2]}d") if kind[-1] == "d" and kind[-2].isdigit() else kind
-
 
 #: Keras 1 keyword -> Keras 2/3 keyword
 KERAS1 = {"nb_filter": "filters", "output_dim": "units", "border_mode": "padding",
@@ -48,27 +38,22 @@ IGNORED = {"name", "input_shape", "batch_input_shape", "input_dim", "input_lengt
            "max_value", "negative_slope", "threshold", "alpha", "axis", "output_shape",
            "sparse", "ragged", "autocast"}
 #: layers that change neither shapes nor counts: read and left out
-SKIPPED = {"Identity", "Rescaling", "GaussianNoise", "ActivityRegularization", "Masking",
+SKIPPED = {"Rescaling", "GaussianNoise", "ActivityRegularization", "Masking",
            # data augmentation: no weights, shape unchanged (count_params() 0 in Keras 3)
            "RandomFlip", "RandomRotation", "RandomZoom", "RandomContrast", "RandomTranslation",
            "RandomBrightness"}
-MERGES = {"Add", "Concatenate", "Multiply", "Average", "Subtract", "Maximum", "Minimum", "Dot",
-          "Merge", "add", "concatenate", "multiply", "average", "subtract", "maximum", "minimum",
-          "dot", "merge"}
 INPUTS = {"Input", "InputLayer"}
 REFUSED = {
     "Lambda": "a Lambda layer runs arbitrary code, so its output shape cannot be read without "
               "running it; replace it by standard layers",
+    **{n: "is not read (cnnquiz merges with add, subtract, multiply, average, maximum, minimum "
+          "and concatenate)" for n in ("Dot", "Merge", "dot", "merge")},
 }
-
-#: class name -> (family, rank, positional argument names), from the layer registry's Keras
-#: names; LeakyReLU, ELU and ThresholdedReLU read as activations of their own name
-CLASSES: dict[str, tuple[str, int, tuple[str, ...]]] = {}
-for _entry in REGISTRY.values():
-    for _name, _positional in _entry.keras.items():
-        if _name not in MERGES and _name not in SKIPPED:
-            CLASSES[_name] = (_read_as(_entry.kind, _entry.family, _name),
-                              _entry.fixed.get("rank", 0), _positional)
+#: the merge layers' names (a merge of tensors given as a list)
+MERGES = {n for n, named in KERAS_NAMES.items() if named.kind.family == "merge"} | {
+    "Dot", "Merge", "dot", "merge"}
+#: class names the registry reads (merges and the identity included)
+CLASSES = {n: named for n, named in KERAS_NAMES.items() if named.kind.family != "merge"}
 KNOWN = sorted({*CLASSES, *INPUTS, *SKIPPED})
 
 
@@ -145,44 +130,6 @@ def _keras1_kernel(call: ast.Call, cls: str, rank: int, env: dict[str, Any]) -> 
     return ["filters", *kernel, "output_shape"] if "Deconvolution" in cls else ["filters", *kernel]
 
 
-def _tuple(a: CallArgs, key: str, rank: int, default: Any) -> Any:
-    v = a.get(key, default)
-    if v is None:
-        v = default
-    return tuple(v) if isinstance(v, tuple | list) else (v,) * rank
-
-
-def _padding(a: CallArgs, rank: int, kernel: Any, dilation: Any) -> Any:
-    v = a.get("padding", "valid")
-    mode = v.lower() if isinstance(v, str) else v
-    if mode in ("valid", "same"):
-        return mode
-    if mode == "full" and kernel is not None:  # Keras 1 (Theano): k − 1 zeros on each side
-        return tuple(d * (k - 1) for k, d in zip(kernel, dilation, strict=True))
-    fail(a.call, f"{a.label}: padding={v!r} is not read; cnnquiz knows 'valid', 'same' and "
-                 "Keras 1's 'full'.")
-
-
-def _zero_padding(a: CallArgs, rank: int) -> tuple[int, ...]:
-    v = a.get("padding", 1)
-    if _ints(v):
-        return (v,) * rank
-    if rank == 1 and isinstance(v, tuple) and len(v) == 2 and all(_ints(p) for p in v):
-        v = (v,)  # ZeroPadding1D((left, right)): one pair (keras/src/layers/reshaping/zero_padding1d.py)
-    if not isinstance(v, tuple) or len(v) != rank:
-        fail(a.call, f"{a.label}: padding needs one entry per spatial axis ({rank}).")
-    out = []
-    for p in v:
-        if _ints(p):
-            out.append(p)
-        elif isinstance(p, tuple) and len(p) == 2 and p[0] == p[1] and _ints(p[0]):
-            out.append(p[0])
-        else:
-            fail(a.call, f"{a.label}: asymmetric padding {p!r} cannot be folded into the next "
-                         "layer (cnnquiz pads both sides alike); use equal sizes.")
-    return tuple(out)
-
-
 @dataclass(frozen=True)
 class Unread:
     """An input shape the code computes when it runs (``x_train.shape[1:]``, a parameter)."""
@@ -217,168 +164,63 @@ def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
     return None
 
 
-def _merge(call: ast.Call, cls: str, env: dict[str, Any], label: str) -> Ref:
-    """A merge layer (``Add()``, ``Concatenate(axis=-1)``, ``layers.add``): its op and axis."""
-    op = cls.lower()
-    if op in ("dot", "merge"):
-        fail(call, f"{label}: {cls} is not read (cnnquiz merges with add, subtract, multiply, "
-                   "average, maximum, minimum and concatenate).")
-    a = CallArgs(call, ["axis"] if op == "concatenate" else [], env, label)
-    a.check_known({"axis"} if op == "concatenate" else set(), IGNORED)
-    return Ref(call.lineno, label, op, {"axis": a.get("axis", -1)} if op == "concatenate" else {},
-               name=getattr(a.nodes.get("name"), "value", None))
-
-
 def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
-                ) -> tuple[Ref | None, tuple[Any, ...] | None]:
-    """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states)."""
+                ) -> tuple[Ref | None, tuple[Any, ...] | Unread | None]:
+    """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states).
+
+    The class name is looked up in the layer registry; the kind's reader turns the arguments
+    into spec options (:data:`generator.layers.registry.KERAS_NAMES`).
+    """
     label = snippet(call)
     if cls in REFUSED:
-        fail(call, f"{label}: {REFUSED[cls]}.")
-    if cls in MERGES:
-        return _merge(call, cls, env, label), None
+        fail(call, f"{label}: {cls} {REFUSED[cls]}." if cls in MERGES else
+                   f"{label}: {REFUSED[cls]}.")
     if cls in INPUTS or cls in SKIPPED:
         names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
-        return None, declared_shape(CallArgs(call, names, env, label))  # type: ignore[return-value]
-    if cls not in CLASSES:
+        return None, declared_shape(CallArgs(call, names, env, label))
+    named = KERAS_NAMES.get(cls)
+    if named is None:
         fail(call, f"unknown layer class {cls}.{suggest(cls, KNOWN)} cnnquiz reads the Keras "
                    "layers of CNNs: Conv1D/2D/3D, pooling, Dense, Flatten, BatchNormalization, "
                    "Dropout, activations, ZeroPadding.")
-    fam, rank, positional = CLASSES[cls]
-    positional = _keras1_kernel(call, cls, rank, env) or list(positional)  # type: ignore[assignment]
-    if cls == "Dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
-        positional = ["input_dim", "units", "init", "activation"]  # type: ignore[assignment]  # Keras 0: Dense(in, out)
-    a = CallArgs(call, positional, env, label)
+    e = named.kind
+    positional, expect = _legacy(call, cls, e, env)
+    a = CallArgs(call, positional or named.positional, env, label)
     a.rename(KERAS1)
-    parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
-    kernel = tuple(a.get(k) for k in parts) if parts else None
-    options: dict[str, Any] = {}
-    kind = fam if rank == 0 or fam == "zero_padding" else f"{fam}{rank}d"
-    if fam in ("conv", "conv_transpose", "depthwise", "separable"):
-        kind = {"conv": f"conv{rank}d", "conv_transpose": f"conv{rank}d_transpose",
-                "depthwise": f"depthwise_conv{rank}d", "separable": f"separable_conv{rank}d"}[fam]
-        if kernel is None:
-            if "kernel_size" not in a:
-                fail(call, f"{label}: the kernel size is missing; write it, e.g. {cls}(32, 3).")
-            kernel = _tuple(a, "kernel_size", rank, None)
-        if fam != "depthwise":
-            if "filters" not in a:
-                fail(call, f"{label}: the number of filters is missing; write it, e.g. "
-                           f"{cls}(32, 3).")
-            options["filters"] = a.get("filters")
-        dilation = _tuple(a, "dilation_rate", rank, 1)
-        options |= {"kernel": kernel, "strides": _tuple(a, "strides", rank, 1),
-                    "padding": _padding(a, rank, kernel, dilation), "bias": a.get("use_bias", True)}
-        if any(d != 1 for d in dilation):
-            options["dilation"] = dilation
-        for key in ("groups", "depth_multiplier", "output_padding"):
-            if a.get(key) is not None:
-                options[key] = _tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
-        known = {"filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias",
-                 "groups", "depth_multiplier", "output_padding", "stack_size", *parts}
-    elif fam.endswith("_pooling") and not fam.startswith(("global", "adaptive")):
-        size = _tuple(a, "pool_size", rank, 2)
-        options = {"pool_size": size, "strides": _tuple(a, "strides", rank, size),
-                   "padding": _padding(a, rank, None, None), "trainable": "none"}
-        known = {"pool_size", "strides", "padding"}
-    elif fam.startswith("adaptive_"):  # keras/src/layers/pooling/adaptive_average_pooling2d.py
-        size = a.get("output_size")
-        if size is None:
-            fail(call, f"{label}: output_size is missing.")
-        options = {"output_size": list(size) if isinstance(size, tuple) else [size] * rank}
-        known = {"output_size"}
-    elif fam.startswith("global"):
-        options, known = {"keepdims": a.get("keepdims", False)}, {"keepdims"}
-    elif fam == "zero_padding":
-        options, known = {"padding": _zero_padding(a, rank)}, {"padding"}
-    elif fam == "dense":
-        if "units" not in a:
-            fail(call, f"{label}: the number of units is missing; write it, e.g. Dense(10).")
-        if a.get("lora_rank") is not None:
-            fail(call, f"{label}: lora_rank adds LoRA weights cnnquiz does not count; remove it.")
-        options = {"units": a.get("units"), "bias": a.get("use_bias", True)}
-        known = {"units", "use_bias", "lora_rank"}
-    elif fam == "dropout":
-        options, known = {"rate": a.optional("rate", 0.5)}, {"rate"}
-    elif fam == "activation":
-        node = a.nodes.get("activation")
-        name = (a.get("activation") if isinstance(node, ast.Constant)
-                else snippet(node).rsplit(".", 1)[-1] if node is not None else "linear")
-        options, known = {"activation": str(name)}, {"activation"}
-    elif fam in ("relu", "softmax"):
-        known = set()
-    elif fam in ("leaky_relu", "elu", "thresholded_relu"):
-        kind, options, known = "activation", {"activation": fam}, set()
-    elif fam == "batch_normalization":
-        options = {"center": a.get("center", True), "scale": a.get("scale", True)}
-        known = {"center", "scale"}
-    elif fam == "resizing":  # keras/src/layers/preprocessing/image_preprocessing/resizing.py
-        for key in ("height", "width"):
-            if key not in a:
-                fail(call, f"{label}: {key} is missing.")
-        options = {"size": [a.get("height"), a.get("width")]}
-        known = {"height", "width", "interpolation", "crop_to_aspect_ratio",
-                 "pad_to_aspect_ratio", "fill_mode", "fill_value"}
-    elif fam == "up_sampling":
-        options, known = {"size": _tuple(a, "size", rank, 2)}, {"size", "interpolation"}
-        if a.get("interpolation", "nearest") != "nearest":
-            pass  # bilinear upsampling has the same shape and no weights
-    elif fam == "cropping":
-        v = a.get("cropping", 1)
-        pairs = [v] * rank if _ints(v) else list(v) if rank > 1 else [v]
-        options = {"cropping": [list(p) if isinstance(p, tuple) else p for p in pairs]}
-        known = {"cropping"}
-    elif fam in ("reshape", "permute"):
-        key = "target_shape" if fam == "reshape" else "dims"
-        if key not in a:
-            fail(call, f"{label}: {key} is missing; write it, e.g. {cls}((4, 4, 2)).")
-        value = a.get(key)
-        options, known = {key: list(value) if isinstance(value, tuple) else [value]}, {key}
-    elif fam in ("layer_normalization", "group_normalization"):
-        options = {"center": a.get("center", True), "scale": a.get("scale", True)}
-        known = {"center", "scale", "groups", "rms_scaling"}
-        if fam == "group_normalization":
-            options["groups"] = a.get("groups", 32)
-        axis = a.get("axis", -1)
-        if fam == "layer_normalization" and axis != -1:
-            options["axis"] = list(axis) if isinstance(axis, tuple | list) else [axis]
-        elif axis not in (-1,):
-            fail(call, f"{label}: axis={a.get('axis')} normalises another axis than the "
-                       "channels; cnnquiz counts the last (channel) axis. Use axis=-1.")
-    elif fam == "prelu":
-        shared = a.get("shared_axes")
-        options = {"shared_axes": [] if shared is None else list(
-            shared if isinstance(shared, tuple) else (shared,))}
-        known = {"shared_axes"}
-    elif fam == "embedding":
-        out_key = "units" if "units" in a else "output_dim"  # Keras 1's output_dim is renamed
-        for key in ("input_dim", out_key):
-            if key not in a:
-                fail(call, f"{label}: {key} is missing; write it, e.g. Embedding(1000, 64).")
-        options = {"input_dim": a.get("input_dim"), "output_dim": a.get(out_key)}
-        known = {"input_dim", "output_dim", "units", "mask_zero", "input_length"}
-    else:  # flatten
-        known = set()
-    if a.get("trainable", True) is False and fam in ("conv", "conv_transpose", "depthwise",
-                                                    "separable", "dense", "batch_normalization"):
+    reading = named.read(a, cls, e)
+    if reading.skip:  # read and left out: changes neither shapes nor counts
+        return None, declared_shape(a)
+    options = dict(reading.options)
+    if a.get("trainable", True) is False and "frozen" in e.options:
         options["frozen"] = True
-    a.check_known(known, IGNORED)
+    a.check_known(reading.known or set(), IGNORED)
+    ref = Ref(call.lineno, label, reading.kind or e.kind, options, name=_name(a, call, env),
+              expect={**reading.expect, **{k: a.get(v) for k, v in expect.items()}})
+    if "stack_size" in a:  # Keras 0 states the input channels
+        ref.expect["in_channels"] = a.get("stack_size")
+    if reading.declared is not None and not any(
+            k in a for k in ("input_shape", "batch_input_shape")):
+        return ref, reading.declared or None  # an Embedding's input_length
+    return ref, declared_shape(a)
+
+
+def _legacy(call: ast.Call, cls: str, e: Kind, env: dict[str, Any]
+            ) -> tuple[list[str] | None, dict[str, str]]:
+    """Keras 0/1 positional spellings: (positional names, or None for the registered ones;
+    what the call then states about its input: expect key -> argument)."""
+    if e.kind == "dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
+        return ["input_dim", "units", "init", "activation"], {"in_features": "input_dim"}  # Dense(in, out)
+    if e.family in ("conv", "conv_transpose", "depthwise", "separable") or e.rank >= 2:
+        return _keras1_kernel(call, cls, e.rank, env), {}
+    return None, {}
+
+
+def _name(a: CallArgs, call: ast.Call, env: dict[str, Any]) -> str | None:
+    """The layer's ``name=`` (a bare name without quotes is read as that text, with a note)."""
     name = a.nodes.get("name")
     text = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
     if isinstance(name, ast.Name) and name.id not in env:  # name=Conv1, quotes left out
         text = name.id
         env.setdefault(NOTES, []).append((call.lineno, f"name={name.id} has no quotes; read as "
                                                        f"the name '{name.id}'"))
-    ref = Ref(call.lineno, label, kind, options, name=text or None)
-    if "stack_size" in a:  # Keras 0 states the input channels
-        ref.expect["in_channels"] = a.get("stack_size")
-    if positional[:1] == ["input_dim"] and fam == "dense":  # type: ignore[comparison-overlap]
-        ref.expect["in_features"] = a.get("input_dim")
-    channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
-    if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
-        ref.expect["axis"] = a.get("axis")
-    if fam == "embedding":  # input_dim is the vocabulary; input_length the sequence length
-        length = a.get("input_length") if "input_length" in a else None
-        return ref, ((length,) if length is not None else None) if not any(  # type: ignore[return-value]
-            k in a for k in ("input_shape", "batch_input_shape")) else declared_shape(a)
-    return ref, declared_shape(a)  # type: ignore[return-value]
+    return text or None

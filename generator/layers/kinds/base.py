@@ -4,7 +4,8 @@ A registration states everything the project knows about a kind in one place: th
 fixed arguments that build it (the class carries the output-shape rule, the weight tensors
 and the formulas), its spec options and the required ones, the Keras and PyTorch class names
 that read as it (with their positional arguments), the per-layer code both frameworks print,
-the words of a problem and the label of tables and diagrams (its glyph). The fast suite
+the words of a problem and the label of tables and diagrams (its glyph), and how each
+importer turns a call's arguments into spec options (its readers). The fast suite
 checks that every registered kind has every facet and that they agree
 (``tests/test_registry.py``).
 
@@ -17,12 +18,13 @@ from __future__ import annotations
 import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn, Protocol
 
 from ...errors import ConfigError
 from ..base import Layer, Shape
 
-__all__ = ["Code", "Kind", "Snippet", "Wording", "k", "name_arg", "no_code"]
+__all__ = ["Args", "Code", "Kind", "Later", "Reader", "Reading", "Snippet", "Wording", "k",
+           "name_arg", "no_code"]
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -36,6 +38,55 @@ class Code:
     first_dense: bool = False
     #: PyTorch, the hard listing: ``nn.LazyConv*d``/``nn.LazyLinear``, no input channels shown
     lazy: bool = False
+
+
+class Args(Protocol):
+    """A layer call's arguments as an importer hands them to a reader (positional ones named
+    from the registration, old spellings renamed; values folded to constants on demand):
+    :class:`generator.importers.callargs.CallArgs`."""
+
+    label: str
+
+    @property
+    def channels_first(self) -> bool:
+        """The file is channels-first (Keras ``data_format='channels_first'``)."""
+
+    def __contains__(self, key: str) -> bool: ...
+    def get(self, key: str, default: Any = None) -> Any: ...
+    def optional(self, key: str, default: Any = None) -> Any: ...
+    def word(self, key: str, default: str) -> str: ...
+    def fail(self, message: str) -> NoReturn: ...
+
+
+#: a spec entry settled only once the input shape is known: (input shape, options) -> entry;
+#: raises ConfigError with the reason when the input does not fit
+Later = Callable[[Shape, Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(kw_only=True)
+class Reading:
+    """What a reader makes of one layer call."""
+
+    options: dict[str, Any] = field(default_factory=dict)
+    #: the arguments it reads (any other is refused, unless the importer ignores it everywhere);
+    #: None: any argument is accepted (activations: none changes a count)
+    known: set[str] | None = field(default_factory=set)
+    #: the layer use's kind when not the registration's own: ``zero_padding`` (folded into the
+    #: next layer by the importer), or a framework's own name settled by :attr:`later`
+    kind: str = ""
+    #: what the call states about its input, checked against the propagated shape
+    #: (``in_channels``, ``in_features``, ``num_features``, ``axis``)
+    expect: dict[str, Any] = field(default_factory=dict)
+    later: Later | None = None
+    #: read and left out: changes neither shapes nor counts (an identity)
+    skip: bool = False
+    #: Keras: the input shape the call states of its own (an Embedding's input_length), used
+    #: when it gives no input_shape; None: the importer's general rule
+    declared: tuple[Any, ...] | None = None
+
+
+#: (the call's arguments, the class name as written, the registration) -> what it means
+Reader = Callable[[Args, str, "Kind"], Reading]
 
 
 #: the source of one layer object: ``layers.Conv2D(...)`` / ``nn.Conv2d(...)``
@@ -59,11 +110,17 @@ class Kind:
     required: tuple[str, ...] = ()
     #: label in summary tables and diagram boxes
     glyph: str
+    #: a merge's symbol, drawn in its circle in graph diagrams (+ for add); "": a box
+    symbol: str = ""
     #: Keras class names that read as this kind -> their positional argument names; the first
     #: is the Keras 3 name the code generator prints
     keras: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
     #: torch.nn class names that read as this kind -> their positional argument names
     torch: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    #: how the importers read a call of one of those names (None: the name is read by another
+    #: kind's reader, e.g. nn.Upsample(size=) by up_sampling2d's, which settles the kind)
+    keras_read: Reader | None = None
+    torch_read: Reader | None = None
     keras_code: Snippet | None = None
     torch_code: Snippet | None = None
     #: when a framework has no counterpart: why (stated instead of a snippet)
@@ -76,6 +133,11 @@ class Kind:
     #: spec layers the code round trip puts after the example (the importers fold a zero
     #: padding into the convolution after it, and leave an identity out)
     example_after: tuple[Mapping[str, Any], ...] = ()
+
+    @property
+    def rank(self) -> int:
+        """The number of spatial axes fixed by the kind (0: none fixed)."""
+        return int(self.fixed.get("rank", 0))
 
     def make(self, **options: Any) -> Layer:
         return self.cls(**self.fixed, **options)

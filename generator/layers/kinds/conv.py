@@ -7,7 +7,9 @@ from typing import Any
 
 from ...errors import ConfigError
 from ..conv import Conv, ConvTranspose, DepthwiseConv, SeparableConv
-from .base import Code, Kind, k
+from .base import Args, Code, Kind, Reading, k
+from .read import keras_padding, keras_tuple, tup
+from .read import torch_padding as read_torch_padding
 from .words import bias_note, dims, pad, plural, stride
 
 __all__ = ["KINDS"]
@@ -114,6 +116,60 @@ def _torch_separable(layer: SeparableConv, code: Code) -> str:
             f"            {pointwise},\n        )")
 
 
+# -- reading ----------------------------------------------------------------------------------
+#: Keras 1's separate kernel sizes (Convolution2D(32, 3, 3)): positional names the importer
+#: gives the call (:mod:`generator.importers.keras_layers`)
+KERAS1_KERNEL = ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3")
+
+
+def read_keras(a: Args, cls: str, e: Kind) -> Reading:
+    rank, fam = e.rank, e.family
+    parts = [p for p in KERAS1_KERNEL if p in a]
+    kernel = tuple(a.get(p) for p in parts) if parts else None
+    options: dict[str, Any] = {}
+    if kernel is None:
+        if "kernel_size" not in a:
+            a.fail(f"the kernel size is missing; write it, e.g. {cls}(32, 3).")
+        kernel = keras_tuple(a, "kernel_size", rank, None)
+    if fam != "depthwise":
+        if "filters" not in a:
+            a.fail(f"the number of filters is missing; write it, e.g. {cls}(32, 3).")
+        options["filters"] = a.get("filters")
+    dilation = keras_tuple(a, "dilation_rate", rank, 1)
+    options |= {"kernel": kernel, "strides": keras_tuple(a, "strides", rank, 1),
+                "padding": keras_padding(a, kernel, dilation), "bias": a.get("use_bias", True)}
+    if any(d != 1 for d in dilation):
+        options["dilation"] = dilation
+    for key in ("groups", "depth_multiplier", "output_padding"):
+        if a.get(key) is not None:
+            options[key] = keras_tuple(a, key, rank, 0) if key == "output_padding" else a.get(key)
+    return Reading(options=options, known={
+        "filters", "kernel_size", "strides", "padding", "dilation_rate", "use_bias", "groups",
+        "depth_multiplier", "output_padding", "stack_size", *parts})
+
+
+def read_torch(a: Args, cls: str, e: Kind) -> Reading:
+    rank, transposed = e.rank, e.family == "conv_transpose"
+    for key in ("out_channels", "kernel_size"):
+        if key not in a:
+            a.fail(f"{key} is missing; write it, e.g. nn.{cls}(3, 16, 3).")
+    strides, dilation = tup(a.get("stride", 1), rank), tup(a.get("dilation", 1), rank)
+    options = {"filters": a.get("out_channels"), "kernel": tup(a.get("kernel_size"), rank),
+               "strides": strides, "padding": read_torch_padding(a, rank, strides, explicit=transposed),
+               "bias": a.get("bias", True)}
+    if any(d != 1 for d in dilation):
+        options["dilation"] = dilation
+    groups = a.get("groups", 1)
+    if transposed:
+        if groups != 1:
+            a.fail("grouped transposed convolutions are not sized by cnnquiz.")
+        options["output_padding"] = tup(a.get("output_padding", 0), rank)
+    elif groups != 1:
+        options["groups"] = groups
+    expect = {"in_channels": a.get("in_channels")} if "in_channels" in a else {}
+    return Reading(options=options, expect=expect)
+
+
 # -- words ------------------------------------------------------------------------------------
 def _words_conv(layer: Conv, rng: random.Random, default_bias: bool) -> str:
     extra = ""
@@ -172,6 +228,7 @@ for _r in (1, 2, 3):
              keras={n: K_CONV for n in (f"Conv{_r}D", f"Convolution{_r}D",
                                         f"AtrousConvolution{_r}D")},
              torch={f"Conv{_r}d": T_CONV, f"LazyConv{_r}d": T_CONV[1:]},
+             keras_read=read_keras, torch_read=read_torch,
              keras_code=_keras(f"Conv{_r}D"), torch_code=_torch_conv, wording=_words_conv,
              example=_example(_r, filters=4)),
         Kind(kind=f"conv{_r}d_transpose", cls=ConvTranspose, fixed={"rank": _r},
@@ -181,6 +238,7 @@ for _r in (1, 2, 3):
              keras={n: K_TCONV for n in (f"Conv{_r}DTranspose", f"Convolution{_r}DTranspose",
                                          f"Deconvolution{_r}D")},
              torch={f"ConvTranspose{_r}d": T_TCONV},
+             keras_read=read_keras, torch_read=read_torch,
              keras_code=_keras(f"Conv{_r}DTranspose"), torch_code=_torch_tconv,
              wording=_words_tconv, example=_example(_r, filters=4)),
     ]
@@ -192,6 +250,7 @@ for _r in (1, 2):
                       "frozen"),
              required=("kernel",), glyph=f"DepthwiseConv{_r}D",
              keras={f"DepthwiseConv{_r}D": K_DEPTHWISE},
+             keras_read=read_keras,
              keras_code=_keras(f"DepthwiseConv{_r}D"), torch_code=_torch_depthwise,
              wording=_words_depthwise,
              example=_example(_r, depth_multiplier=2)),
@@ -201,6 +260,7 @@ for _r in (1, 2):
              required=("filters", "kernel"), glyph=f"SeparableConv{_r}D",
              keras={n: K_SEPARABLE for n in (f"SeparableConv{_r}D",
                                              f"SeparableConvolution{_r}D")},
+             keras_read=read_keras,
              keras_code=_keras(f"SeparableConv{_r}D"), torch_code=_torch_separable,
              wording=_words_separable,
              example=_example(_r, filters=5)),

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import random
+from collections.abc import Mapping
+from typing import Any
 
 from ...errors import ConfigError
+from ..base import Shape, fmt_shape
 from ..pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
-from .base import Code, Kind, k
+from .base import Args, Code, Kind, Reading, k
+from .read import keras_padding, keras_tuple, torch_padding, tup
 from .words import pad, stride, window
 
 __all__ = ["KINDS"]
@@ -70,6 +74,65 @@ def _torch_adaptive(layer: AdaptivePool, code: Code) -> str:
     return f"nn.{op}{layer.rank}d({size[0] if len(set(size)) == 1 else size})"
 
 
+# -- reading ----------------------------------------------------------------------------------
+def _keras_read_pool(a: Args, cls: str, e: Kind) -> Reading:
+    size = keras_tuple(a, "pool_size", e.rank, 2)
+    return Reading(options={"pool_size": size, "strides": keras_tuple(a, "strides", e.rank, size),
+                            "padding": keras_padding(a, None, None), "trainable": "none"},
+                   known={"pool_size", "strides", "padding"})
+
+
+def _keras_read_global(a: Args, cls: str, e: Kind) -> Reading:
+    return Reading(options={"keepdims": a.get("keepdims", False)}, known={"keepdims"})
+
+
+def _keras_read_adaptive(a: Args, cls: str, e: Kind) -> Reading:
+    # keras/src/layers/pooling/adaptive_average_pooling2d.py
+    size = a.get("output_size")
+    if size is None:
+        a.fail("output_size is missing.")
+    return Reading(options={"output_size": list(size) if isinstance(size, tuple) else
+                            [size] * e.rank}, known={"output_size"})
+
+
+def _torch_read_pool(a: Args, cls: str, e: Kind) -> Reading:
+    rank = e.rank
+    if a.get("ceil_mode", False):
+        a.fail("ceil_mode=True rounds the output size up; cnnquiz (like Keras) rounds down. "
+               "Remove ceil_mode or describe the layer in a YAML spec.")
+    if any(d != 1 for d in tup(a.get("dilation", 1), rank)):
+        a.fail("dilated pooling is not sized by cnnquiz.")
+    size = tup(a.get("kernel_size"), rank)
+    stride = a.get("stride")
+    strides = size if stride is None or stride == () else tup(stride, rank)
+    return Reading(options={"pool_size": size, "strides": strides,
+                            "padding": torch_padding(a, rank, strides), "trainable": "none"})
+
+
+def adaptive_entry(op: str, out: tuple[int | None, ...], shape: Shape) -> dict[str, Any]:
+    """PyTorch's adaptive pooling as global pooling (output 1), as an exact fixed window (the
+    output divides the input), else as adaptive pooling (torch/nn/modules/pooling.py)."""
+    rank, spatial = len(out), shape[:-1]
+    if len(spatial) != rank:
+        raise ConfigError(f"needs a {rank}-D feature map; its input has shape {fmt_shape(shape)}.")
+    if all(o == 1 for o in out):
+        return {"type": f"global_{op}_pooling{rank}d", "keepdims": True}
+    if any(o is None or n % o for n, o in zip(spatial, out, strict=True)):
+        # windows that overlap unevenly, or an axis kept (None): adaptive pooling as such
+        return {"type": f"adaptive_{op}_pooling{rank}d", "output_size": list(out)}
+    window = tuple(n // (o or 1) for n, o in zip(spatial, out, strict=True))  # o: no None here
+    return {"type": f"{op}_pooling{rank}d", "pool_size": window, "strides": window,
+            "padding": "valid", "trainable": "none"}
+
+
+def _torch_read_adaptive(a: Args, cls: str, e: Kind) -> Reading:
+    def later(shape: Shape, options: Mapping[str, Any]) -> dict[str, Any]:
+        return adaptive_entry(options["op"], options["output"], shape)
+    op = str(e.fixed["op"])
+    return Reading(kind="adaptive_pooling", later=later,
+                   options={"op": op, "output": tup(a.get("output_size"), e.rank)})
+
+
 def _words_pool(layer: Pool, rng: random.Random, default_bias: bool) -> str:
     op = "max" if layer.op == "max" else "average"
     text = rng.choice((f"{op} pooling with {window(layer)} and {stride(layer)}",
@@ -103,12 +166,14 @@ for _r in (1, 2, 3):
                  keras={n: K_POOL for n in _names(_op, _r)},
                  torch={f"{_t}Pool{_r}d": (T_MAXPOOL if _op == "max" else
                                            T_AVGPOOL if _r > 1 else T_AVGPOOL[:5])},
+                 keras_read=_keras_read_pool, torch_read=_torch_read_pool,
                  keras_code=_keras_pool, torch_code=_torch_pool, wording=_words_pool,
                  example=((8,) * _r + (3,), {"pool_size": 2})),
             Kind(kind=f"global_{_op}_pooling{_r}d", cls=GlobalPool, fixed={"rank": _r, "op": _op},
                  family="global_pool", options=("keepdims",),
                  glyph=f"Global{OP[_op]}Pool{_r}D",
                  keras={n: ("data_format",) for n in _names(_op, _r, "Global")},
+                 keras_read=_keras_read_global,
                  keras_code=_keras_global, torch_code=_torch_global, wording=_words_global,
                  example=((8,) * _r + (3,), {})),
         ]
@@ -120,5 +185,6 @@ for _r in (1, 2, 3):
             keras={f"Adaptive{_a}Pooling{_r}D": ("output_size", "data_format")},
             torch={f"Adaptive{_t}Pool{_r}d": ("output_size",) if _op == "average" else (
                 "output_size", "return_indices")},
+            keras_read=_keras_read_adaptive, torch_read=_torch_read_adaptive,
             keras_code=_keras_adaptive, torch_code=_torch_adaptive,
             example=((9,) * _r + (3,), {"output_size": [4] * _r})))
