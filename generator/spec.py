@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import fields, replace
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -31,24 +32,19 @@ from .errors import ConfigError
 from .layers import REGISTRY, Layer, PoolWeights, make
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 from .spec_values import (
-    _axes,
-    _axis,
     _bool,
     _choice,
     _inputs,
     _int,
-    _output_size,
     _padding,
-    _pairs,
     _rate,
     _short,
-    _sizes,
     _suggest,
     _tuple,
 )
 from .untrusted import load_json, load_yaml, read_text
 
-__all__ = ["CONVENTIONS", "load_spec", "read_spec", "read_spec_file"]
+__all__ = ["CONVENTIONS", "load_spec", "option_parsers", "read_spec", "read_spec_file"]
 
 ALIASES = {
     "kernel_size": "kernel",
@@ -127,18 +123,12 @@ def _normalise(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
-def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], where: str,
-                   stated: set[tuple[str, str]], *, name: str, shared: bool = False
-                   ) -> dict[str, Any]:
-    """Constructor arguments for one layer, defaults and conventions applied."""
+def option_parsers(kind: str, where: str) -> dict[str, Callable[[Any], Any]]:
+    """The spec option readers of one kind: the options many kinds share, and the kind's own
+    (its registration's ``parse`` facet; tests/test_registry.py checks every option has one)."""
     entry = REGISTRY[kind]
-    fam = entry.family
-    rank = entry.fixed.get("rank", 1)
-    args: dict[str, Any] = {}
-    for key in () if shared else entry.required:
-        if key not in opts:
-            raise ConfigError(f"{kind} needs '{key}'.", where=where)
-    parse: dict[str, Callable[[Any], Any]] = {
+    rank = entry.rank or 1
+    shared: dict[str, Callable[[Any], Any]] = {
         "filters": lambda v: _int(v, "filters", where),
         "units": lambda v: _int(v, "units", where),
         "kernel": lambda v: _tuple(v, rank, "kernel", where),
@@ -155,24 +145,26 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
         "scale": lambda v: _bool(v, "scale", where),
         "rate": lambda v: _rate(v, where),
         "activation": lambda v: str(v),
-        "axis": lambda v: _axes(v, where) if fam == "layer_normalization" else _axis(
-            v, kind, where),
-        "size": lambda v: _tuple(v, rank, "size", where) if fam in (
-            "up_sampling", "resizing") else _int(
-            v, "size", where),
-        "padding": lambda v: _pairs(v, rank, "padding", where) if fam == "zero_padding" else (
-            _padding(v, rank, where)),
-        "cropping": lambda v: _pairs(v, rank, "cropping", where),
-        "target_shape": lambda v: _sizes(v, "target_shape", where, allow=-1),
-        "dims": lambda v: _sizes(v, "dims", where),
-        "shape": lambda v: _sizes(v, "shape", where),
-        "shared_axes": lambda v: _sizes(v, "shared_axes", where),
-        "input_dim": lambda v: _int(v, "input_dim", where),
-        "output_size": lambda v: _output_size(v, rank, where),
-        "output_dim": lambda v: _int(v, "output_dim", where),
+        "padding": lambda v: _padding(v, rank, where),
         "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
                                                   "trainable (pooling weights)", where)),
     }
+    own = {key: partial(read, rank=rank, where=where) for key, read in entry.parse.items()}
+    return shared | own
+
+
+def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], where: str,
+                   stated: set[tuple[str, str]], *, name: str, shared: bool = False
+                   ) -> dict[str, Any]:
+    """Constructor arguments for one layer, defaults and conventions applied."""
+    entry = REGISTRY[kind]
+    fam = entry.family
+    rank = entry.fixed.get("rank", 1)
+    args: dict[str, Any] = {}
+    for key in () if shared else entry.required:
+        if key not in opts:
+            raise ConfigError(f"{kind} needs '{key}'.", where=where)
+    parse = option_parsers(kind, where)
     for key, value in opts.items():
         args[key] = parse[key](value)
     # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default

@@ -21,7 +21,7 @@ from generator.importers.keras_layers import keras_layer
 from generator.layers import REGISTRY, Code, Kind, of
 from generator.layers.registry import KERAS_NAMES, TORCH_NAMES
 from generator.network import INPUT_NAME, solve
-from generator.spec import family, load_spec
+from generator.spec import family, load_spec, option_parsers
 
 KINDS = sorted(REGISTRY)
 
@@ -53,6 +53,9 @@ def test_every_facet_is_there(kind: str) -> None:
     assert (e.keras_code is None) == bool(e.no_keras), "a Keras snippet xor the reason for none"
     assert (e.torch_code is None) == bool(e.no_torch), "a PyTorch snippet xor the reason for none"
     assert bool(e.symbol) == (e.family == "merge"), "a merge has a diagram symbol, nothing else"
+    missing = set(e.options) - set(option_parsers(kind, "test"))
+    assert not missing, f"spec options without a reader (Kind.parse): {sorted(missing)}"
+    assert set(e.parse) <= set(e.options), "a reader for an option the kind does not take"
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -23,7 +23,7 @@ from typing import Any, NoReturn, Protocol
 from ...errors import ConfigError
 from ..base import Layer, Shape
 
-__all__ = ["Args", "Code", "Kind", "Later", "Reader", "Reading", "Snippet", "Wording", "k",
+__all__ = ["Args", "Code", "Kind", "Later", "Parse", "Reader", "Reading", "Snippet", "Wording", "k",
            "name_arg", "no_code"]
 
 
@@ -89,6 +89,13 @@ class Reading:
 Reader = Callable[[Args, str, "Kind"], Reading]
 
 
+class Parse(Protocol):
+    """A spec option's reader: (value, *, rank, where) -> the constructor argument; raises
+    ConfigError naming ``where`` when the value does not fit (:mod:`generator.spec_values`)."""
+
+    def __call__(self, value: Any, /, *, rank: int, where: str) -> Any: ...
+
+
 #: the source of one layer object: ``layers.Conv2D(...)`` / ``nn.Conv2d(...)``
 Snippet = Callable[[Any, Code], str]
 #: a problem's words for one layer: (layer, phrasing rng, the network's default bias) -> text
@@ -108,6 +115,9 @@ class Kind:
     #: spec options (canonical names; :data:`generator.spec.ALIASES` maps Keras spellings)
     options: tuple[str, ...] = ()
     required: tuple[str, ...] = ()
+    #: readers of the options this kind reads its own way, or that only it has; the others
+    #: are the spec's shared ones (:func:`generator.spec.option_parsers`)
+    parse: Mapping[str, Parse] = field(default_factory=dict)
     #: label in summary tables and diagram boxes
     glyph: str
     #: a merge's symbol, drawn in its circle in graph diagrams (+ for add); "": a box

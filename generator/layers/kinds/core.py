@@ -16,6 +16,7 @@ from ..core import (
     LocalResponseNormalization,
 )
 from .base import Args, Code, Kind, Reading, name_arg
+from .read import whole
 from .words import bias_note, plural
 
 __all__ = ["KINDS", "TORCH_ACTIVATIONS"]
@@ -185,6 +186,7 @@ KINDS: list[Kind] = [
          example=((6, 6, 4), {})),
     Kind(kind="local_response_normalization", cls=LocalResponseNormalization,
          family="local_response_normalization", options=("size",),
+         parse={"size": whole("size")},
          glyph="local_response_normalization",
          torch={"LocalResponseNorm": ("size", "alpha", "beta", "k")},
          no_keras="Keras 3 has no local response normalization layer",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..merge import MERGE_OPS, Merge
 from .base import Args, Code, Kind, Reading
+from .read import axis_of
 
 __all__ = ["KINDS"]
 
@@ -27,6 +28,7 @@ SYMBOLS = {"add": "+", "subtract": "−", "multiply": "×", "average": "μ", "ma
 
 KINDS: list[Kind] = [
     Kind(kind=op, cls=Merge, fixed={"op": op}, family="merge", options=("axis",),
+         parse={"axis": axis_of(op)},
          glyph=op, symbol=SYMBOLS[op],
          keras={op.capitalize(): ("axis",) if op == "concatenate" else (), op: ()},
          keras_read=_keras_read_merge, keras_code=_keras_merge,

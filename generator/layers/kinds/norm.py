@@ -16,7 +16,7 @@ from ..norm import (
     channels_first,
 )
 from .base import Args, Code, Kind, Reading, name_arg
-from .read import tup
+from .read import axes, sizes, tup, whole
 
 __all__ = ["KINDS"]
 
@@ -153,6 +153,7 @@ def _keras_read_embedding(a: Args, cls: str, e: Kind) -> Reading:
 KINDS: list[Kind] = [
     Kind(kind="layer_normalization", cls=LayerNormalization, family="layer_normalization",
          options=("center", "scale", "frozen", "axis"), glyph="layer_normalization",
+         parse={"axis": axes},
          keras={"LayerNormalization": ("axis",)}, torch={"LayerNorm": (
              "normalized_shape", "eps", "elementwise_affine", "bias", "device", "dtype")},
          keras_read=_keras_read_norm, torch_read=_torch_read_ln,
@@ -166,6 +167,7 @@ KINDS: list[Kind] = [
          keras_code=lambda L, c: f"layers.GroupNormalization({L.groups}, {name_arg(L)}{_flags(L)})",
          torch_code=_torch_gn, example=((6, 6, 8), {"groups": 4})),
     Kind(kind="prelu", cls=PReLU, family="prelu", options=("shared_axes",), glyph="prelu",
+         parse={"shared_axes": sizes("shared_axes")},
          keras={"PReLU": ("alpha_initializer",)},
          torch={"PReLU": ("num_parameters", "init", "device", "dtype")},
          keras_read=_keras_read_prelu,
@@ -175,6 +177,7 @@ KINDS: list[Kind] = [
          example=((6, 6, 4), {"shared_axes": [1, 2]})),
     Kind(kind="embedding", cls=Embedding, family="embedding", options=("input_dim", "output_dim"),
          required=("input_dim", "output_dim"), glyph="embedding",
+         parse={"input_dim": whole("input_dim"), "output_dim": whole("output_dim")},
          keras={"Embedding": ("input_dim", "output_dim")},
          torch={"Embedding": ("num_embeddings", "embedding_dim", "padding_idx", "max_norm",
                               "norm_type", "scale_grad_by_freq", "sparse", "_weight", "_freeze",
@@ -186,7 +189,7 @@ KINDS: list[Kind] = [
          torch_code=lambda L, c: f"nn.Embedding({L.input_dim}, {L.output_dim})",
          example=((12,), {"input_dim": 100, "output_dim": 8})),
     Kind(kind="parameter", cls=Parameter, family="parameter", options=("shape",),
-         required=("shape",), glyph="Parameter", torch={"Parameter": ("data", "requires_grad")},
+         required=("shape",), glyph="Parameter", parse={"shape": sizes("shape")}, torch={"Parameter": ("data", "requires_grad")},
          no_keras="Keras has no layer of a bare weight (a custom layer's add_weight)",
          no_torch="a module attribute used in forward() (x * self.scale), not a module",
          example=((6, 6, 8), {"shape": [1, 8, 1, 1]})),

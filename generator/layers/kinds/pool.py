@@ -10,7 +10,7 @@ from ...errors import ConfigError
 from ..base import Shape, fmt_shape
 from ..pooling import AdaptivePool, GlobalPool, Pool, PoolWeights
 from .base import Args, Code, Kind, Reading, k
-from .read import keras_padding, keras_tuple, torch_padding, tup
+from .read import keras_padding, keras_tuple, output_size, torch_padding, tup
 from .words import pad, stride, window
 
 __all__ = ["KINDS"]
@@ -181,6 +181,7 @@ for _r in (1, 2, 3):
         KINDS.append(Kind(
             kind=f"adaptive_{_op}_pooling{_r}d", cls=AdaptivePool, fixed={"rank": _r, "op": _op},
             family="adaptive_pool", options=("output_size",), required=("output_size",),
+            parse={"output_size": output_size},
             glyph=f"Adaptive{OP[_op]}Pool{_r}D",
             keras={f"Adaptive{_a}Pooling{_r}D": ("output_size", "data_format")},
             torch={f"Adaptive{_t}Pool{_r}d": ("output_size",) if _op == "average" else (

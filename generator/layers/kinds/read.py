@@ -1,8 +1,9 @@
-"""Argument converters the importer readers of several kinds share (Keras and PyTorch defaults).
+"""Argument converters the readers of several kinds share.
 
-A reader (:data:`~.base.Reader`) turns one call's arguments into spec options; these helpers
-are the conversions more than one kind needs: an int-or-tuple to one value per axis, Keras's
-and PyTorch's padding spellings, zero padding per side.
+An importer reader (:data:`~.base.Reader`) turns one call's arguments into spec options;
+the first helpers are the conversions more than one kind needs (an int-or-tuple to one value
+per axis, Keras's and PyTorch's padding spellings, zero padding per side). The last ones make
+a kind's spec option readers (:class:`~.base.Parse`) from :mod:`generator.spec_values`.
 
 >>> tup(3, 2), tup((1, 2), 2)
 ((3, 3), (1, 2))
@@ -12,10 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from .base import Args
+from ...spec_values import _axes, _axis, _int, _output_size, _pairs, _sizes, _tuple
+from .base import Args, Parse
 
-__all__ = ["ints", "keras_padding", "keras_tuple", "keras_zero_padding", "torch_padding",
-           "torch_zero_padding", "tup"]
+__all__ = ["axes", "axis_of", "ints", "keras_padding", "keras_tuple", "keras_zero_padding",
+           "output_size", "pairs", "per_axis", "sizes", "torch_padding", "torch_zero_padding",
+           "tup", "whole"]
 
 
 def ints(v: Any) -> bool:
@@ -88,3 +91,47 @@ def torch_zero_padding(a: Args, rank: int) -> tuple[int, ...]:
             return tuple(p[0] for p in reversed(pairs))
     a.fail(f"padding {v!r} is not the same on both sides of each axis, so it cannot be folded "
            "into the next layer; use equal sizes.")
+
+
+# -- spec option readers (value, *, rank, where) ----------------------------------------------
+def whole(what: str) -> Parse:
+    """A whole number ≥ 1."""
+    def read(v: Any, *, rank: int, where: str) -> int:
+        return _int(v, what, where)
+    return read
+
+
+def per_axis(what: str) -> Parse:
+    """One whole number per spatial axis (a single number serves every axis)."""
+    def read(v: Any, *, rank: int, where: str) -> tuple[int, ...]:
+        return _tuple(v, rank, what, where)
+    return read
+
+
+def pairs(what: str) -> Parse:
+    """A (before, after) pair per spatial axis."""
+    def read(v: Any, *, rank: int, where: str) -> tuple[tuple[int, int], ...]:
+        return _pairs(v, rank, what, where)
+    return read
+
+
+def sizes(what: str, allow: int | None = None) -> Parse:
+    """A list of whole numbers (``allow``: one other value accepted, -1 for a reshape)."""
+    def read(v: Any, *, rank: int, where: str) -> tuple[int, ...]:
+        return _sizes(v, what, where, allow=allow)
+    return read
+
+
+def axis_of(kind: str) -> Parse:
+    """A merge's axis (only concatenate has one), counted as Keras does."""
+    def read(v: Any, *, rank: int, where: str) -> int:
+        return _axis(v, kind, where)
+    return read
+
+
+def axes(v: Any, *, rank: int, where: str) -> tuple[int, ...]:
+    return _axes(v, where)
+
+
+def output_size(v: Any, *, rank: int, where: str) -> tuple[int | None, ...]:
+    return _output_size(v, rank, where)

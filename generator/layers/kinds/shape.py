@@ -10,7 +10,7 @@ from ...errors import ConfigError
 from ..base import Shape, fmt_shape
 from ..reshape import Cropping, Identity, Permute, Reshape, Resizing, UpSampling, ZeroPadding
 from .base import Args, Code, Kind, Reading, k, name_arg
-from .read import ints, keras_tuple, keras_zero_padding, torch_zero_padding
+from .read import ints, keras_tuple, keras_zero_padding, pairs, per_axis, sizes, torch_zero_padding
 
 __all__ = ["KINDS"]
 
@@ -112,12 +112,14 @@ def _skip(a: Args, cls: str, e: Kind) -> Reading:
 
 KINDS: list[Kind] = [
     Kind(kind="reshape", cls=Reshape, family="reshape", options=("target_shape",),
+         parse={"target_shape": sizes("target_shape", allow=-1)},
          required=("target_shape",), glyph="reshape", keras={"Reshape": ("target_shape",)},
          torch={"Unflatten": ("dim", "unflattened_size")},
          keras_read=_keras_read_shape, torch_read=_torch_read_unflatten,
          keras_code=lambda L, c: f"layers.Reshape({tuple(L.target_shape)}, {name_arg(L)})",
          torch_code=_torch_reshape, example=((48,), {"target_shape": [4, 4, 3]})),
     Kind(kind="permute", cls=Permute, family="permute", options=("dims",), required=("dims",),
+         parse={"dims": sizes("dims")},
          glyph="permute", keras={"Permute": ("dims",)}, keras_read=_keras_read_shape,
          keras_code=lambda L, c: f"layers.Permute({tuple(L.dims)}, {name_arg(L)})",
          no_torch="torch has no permute module (x.permute(...) in forward)",
@@ -131,7 +133,8 @@ KINDS: list[Kind] = [
 for _r in (1, 2, 3):
     KINDS += [
         Kind(kind=f"up_sampling{_r}d", cls=UpSampling, fixed={"rank": _r}, family="up_sampling",
-             options=("size",), glyph=f"up_sampling{_r}d", keras={f"UpSampling{_r}D": ("size",)},
+             options=("size",), parse={"size": per_axis("size")}, glyph=f"up_sampling{_r}d",
+             keras={f"UpSampling{_r}D": ("size",)},
              torch={"Upsample": ("size", "scale_factor", "mode", "align_corners",
                                  "recompute_scale_factor"),
                     "UpsamplingNearest2d": ("size", "scale_factor"),
@@ -142,7 +145,8 @@ for _r in (1, 2, 3):
              keras_code=lambda L, c: f"layers.UpSampling{L.rank}D({k(L.size)}, {name_arg(L)})",
              torch_code=_torch_upsample, example=((5,) * _r + (3,), {"size": 2})),
         Kind(kind=f"zero_padding{_r}d", cls=ZeroPadding, fixed={"rank": _r},
-             family="zero_padding", options=("padding",), glyph=f"zero_padding{_r}d",
+             family="zero_padding", options=("padding",), parse={"padding": pairs("padding")},
+             glyph=f"zero_padding{_r}d",
              keras={f"ZeroPadding{_r}D": ("padding", "data_format")},
              torch={f"ZeroPad{_r}d": ("padding",)},
              keras_read=lambda a, cls, e: Reading(kind="zero_padding", known={"padding"},
@@ -153,14 +157,16 @@ for _r in (1, 2, 3):
              torch_code=_torch_zero_pad, example=((6,) * _r + (3,), {"padding": 1}),
              example_after=({"type": f"conv{_r}d", "filters": 2, "kernel": 3},)),
         Kind(kind=f"cropping{_r}d", cls=Cropping, fixed={"rank": _r}, family="cropping",
-             options=("cropping",), glyph=f"cropping{_r}d",
+             options=("cropping",), parse={"cropping": pairs("cropping")},
+             glyph=f"cropping{_r}d",
              keras={f"Cropping{_r}D": ("cropping", "data_format")},
              keras_read=_keras_read_cropping,
              keras_code=lambda L, c: f"layers.Cropping{L.rank}D({_pairs(L.cropping)}, {name_arg(L)})",
              no_torch="torch has no cropping module (slicing in forward)",
              example=((8,) * _r + (3,), {"cropping": 1})),
         Kind(kind=f"resizing{_r}d", cls=Resizing, fixed={"rank": _r}, family="resizing",
-             options=("size",), required=("size",), glyph=f"resizing{_r}d",
+             options=("size",), required=("size",), parse={"size": per_axis("size")},
+             glyph=f"resizing{_r}d",
              keras={"Resizing": ("height", "width", "interpolation", "crop_to_aspect_ratio",
                                  "pad_to_aspect_ratio", "fill_mode", "fill_value",
                                  "data_format")} if _r == 2 else {},
