@@ -18,7 +18,7 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields
 from functools import lru_cache
-from typing import Any, ClassVar
+from typing import Any
 
 from ..derive import Derivation, Var, product_text, show, substitute, symbolic, values
 from ..errors import ConfigError
@@ -71,9 +71,18 @@ class Layer:
     """Base of every layer: a name and the derived API. Subclasses are frozen dataclasses."""
 
     name: str = ""
-    kind: ClassVar[str] = "layer"
-    #: input ranks (len of shape, channels included) the layer accepts; None means any
-    in_ranks: ClassVar[tuple[int, ...] | None] = None
+
+    # A subclass states its kind and input ranks as class attributes (``kind = "dense"``)
+    # or, when they follow its fields (``conv2d`` from ``rank``), as properties.
+    @property
+    def kind(self) -> str:
+        """The registered kind (the spec ``type``)."""
+        return "layer"
+
+    @property
+    def in_ranks(self) -> tuple[int, ...] | None:
+        """Input ranks (len of shape, channels included) the layer accepts; None: any."""
+        return None
 
     # -- to implement -------------------------------------------------------------------
     def variables(self, in_shape: Shape) -> dict[str, Var]:

@@ -64,7 +64,7 @@ class Windowed(Layer):
             object.__setattr__(self, f.name, (value[0],) * self.rank)
 
     @property
-    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+    def in_ranks(self) -> tuple[int, ...]:
         return (self.rank + 1,)
 
     @property
@@ -81,9 +81,9 @@ class Windowed(Layer):
             v[axis_var("k", ax, self.rank)] = Var(axis_var("k", ax, self.rank), self.kernel[i])
             v[axis_var("s", ax, self.rank)] = Var(axis_var("s", ax, self.rank), self.strides[i], 1)
             v[axis_var("d", ax, self.rank)] = Var(axis_var("d", ax, self.rank), self.dilation[i], 1)
-            if self.explicit_padding:
+            if isinstance(self.padding, tuple):  # explicit zeros per side
                 name = axis_var("P", ax, self.rank)
-                v[name] = Var(name, self.padding[i], 0)  # type: ignore[arg-type]
+                v[name] = Var(name, self.padding[i], 0)
         return v
 
     def out_len(self, v: Mapping[str, Any], ax: str) -> Any:
@@ -104,8 +104,8 @@ class Windowed(Layer):
             parts.append(f"stride {fmt_shape(self.strides)}")
         else:
             parts.append("stride 1")
-        if self.explicit_padding:
-            parts.append(f"zero padding {fmt_shape(self.padding)} on each side")  # type: ignore[arg-type]
+        if isinstance(self.padding, tuple):  # explicit zeros per side
+            parts.append(f"zero padding {fmt_shape(self.padding)} on each side")
         else:
             parts.append(f"{self.padding} padding")
         if any(d != 1 for d in self.dilation):
@@ -123,7 +123,7 @@ class Conv(Windowed):
     frozen: bool = False
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"conv{self.rank}d"
 
     def check(self, in_shape: Shape) -> None:
@@ -180,7 +180,7 @@ class ConvTranspose(Windowed):
     frozen: bool = False
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"conv{self.rank}d_transpose"
 
     def check(self, in_shape: Shape) -> None:
@@ -259,7 +259,7 @@ class DepthwiseConv(Windowed):
     frozen: bool = False
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"depthwise_conv{self.rank}d"
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
@@ -303,7 +303,7 @@ class SeparableConv(Windowed):
     frozen: bool = False
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"separable_conv{self.rank}d"
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:

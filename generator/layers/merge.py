@@ -40,7 +40,7 @@ class Merge(Layer):
     axis: int = -1
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return self.op
 
     @property

@@ -40,12 +40,12 @@ class Pool(Windowed):
     trainable: PoolWeights = PoolWeights.NONE
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"{self.op}_pooling{self.rank}d"
 
     def check(self, in_shape: Shape) -> None:
-        if self.explicit_padding and any(
-            2 * p > k for p, k in zip(self.padding, self.kernel, strict=True)  # type: ignore[operator]
+        if isinstance(self.padding, tuple) and any(
+            2 * p > k for p, k in zip(self.padding, self.kernel, strict=True)
         ):
             raise ConfigError(
                 f"explicit padding {self.padding} must be at most half the pool size "
@@ -91,11 +91,11 @@ class GlobalPool(Layer):
     keepdims: bool = False
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"global_{self.op}_pooling{self.rank}d"
 
     @property
-    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+    def in_ranks(self) -> tuple[int, ...]:
         return (self.rank + 1,)
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
@@ -124,11 +124,11 @@ class AdaptivePool(Layer):
     output_size: tuple[int | None, ...] = (1, 1)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"adaptive_{self.op}_pooling{self.rank}d"
 
     @property
-    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+    def in_ranks(self) -> tuple[int, ...]:
         return (self.rank + 1,)
 
     def check(self, in_shape: Shape) -> None:

@@ -35,7 +35,7 @@ class _Spatial(Layer):
     rank: int = 2
 
     @property
-    def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
+    def in_ranks(self) -> tuple[int, ...]:
         return (self.rank + 1,)
 
 
@@ -55,7 +55,7 @@ class UpSampling(_Spatial):
                               f"received {self.size}.", where=self.name)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"up_sampling{self.rank}d"
 
     def variables(self, in_shape: Shape) -> dict[str, Var]:
@@ -87,7 +87,7 @@ class ZeroPadding(_Spatial):
             object.__setattr__(self, "padding", ((1, 1),) * self.rank)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"zero_padding{self.rank}d"
 
     def check(self, in_shape: Shape) -> None:
@@ -131,7 +131,7 @@ class Cropping(ZeroPadding):
         object.__setattr__(self, "padding", crop)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"cropping{self.rank}d"
 
 
@@ -208,7 +208,7 @@ class Resizing(_Spatial):
     size: tuple[int, ...] = (1, 1)
 
     @property
-    def kind(self) -> str:  # type: ignore[override]
+    def kind(self) -> str:
         return f"resizing{self.rank}d"
 
     def check(self, in_shape: Shape) -> None:

@@ -61,9 +61,10 @@ def _torch_global(layer: GlobalPool, code: Code) -> str:
 
 
 def _keras_adaptive(layer: AdaptivePool, code: Code) -> str:
-    if None in layer.output_size:
+    sizes = tuple(n for n in layer.output_size if n is not None)
+    if len(sizes) != len(layer.output_size):
         raise ConfigError(f"{layer.name}: Keras's adaptive pooling has no 'None' (keep) size.")
-    size = k(layer.output_size)  # type: ignore[arg-type]
+    size = k(sizes)
     return (f"layers.Adaptive{OP[layer.op]}Pooling{layer.rank}D({size}, "
             f'name="{layer.name}")')
 
