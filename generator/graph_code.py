@@ -32,7 +32,6 @@ from .codegen import (
     _torch_module,
     relu_after,
 )
-from .errors import ConfigError
 from .layers import Dense, Merge, Pool, PoolWeights, Shape
 from .network import Network, Node, propagate, sources
 
@@ -76,16 +75,19 @@ def keras_graph_code(net: Network) -> str:
 
 # -- PyTorch ------------------------------------------------------------------------------------
 def _torch_merge(layer: Merge, args: list[str], rank: int) -> str:
-    """A merge in ``forward``; Keras's channel axis (-1 or the last) is PyTorch's dim 1."""
+    """A merge in ``forward``. Keras counts the batch axis and puts the channels last; PyTorch's
+    dim 1 is the channels, then the spatial axes (Keras axis ``a`` < rank is dim ``a + 1``)."""
     if layer.op == "concatenate":
-        if layer.axis not in (-1, rank):
-            raise ConfigError(f"{layer.name}: a concatenation along axis {layer.axis} is not "
-                              "shown in PyTorch; show it as prose.")
-        return f"torch.cat([{', '.join(args)}], dim=1)"
-    symbol = {"add": " + ", "subtract": " - ", "multiply": " * "}.get(layer.op)
-    if symbol is None:
-        raise ConfigError(f"{layer.name}: {layer.op} is not shown in PyTorch; show it as prose.")
-    return symbol.join(args)
+        axis = layer.axis if layer.axis > 0 else rank + 1 + layer.axis
+        return f"torch.cat([{', '.join(args)}], dim={1 if axis == rank else axis + 1})"
+    if layer.op == "average":
+        return f"({' + '.join(args)}) / {len(args)}"
+    if layer.op in ("maximum", "minimum"):  # torch.maximum takes two tensors: nested for more
+        expr = args[0]
+        for arg in args[1:]:
+            expr = f"torch.{layer.op}({expr}, {arg})"
+        return expr
+    return {"add": " + ", "subtract": " - ", "multiply": " * "}[layer.op].join(args)
 
 
 def torch_graph_code(net: Network) -> str:

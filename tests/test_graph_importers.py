@@ -296,6 +296,23 @@ class Net(nn.Module):
         x = F.dropout(x, 0.5, self.training)
         return F.log_softmax(self.fc2(x), dim=1)
 """, (32, 32, 3), 448 + 4640 + 64 + 131_136 + 650),
+    ("average-maximum-minimum-and-a-spatial-cat", THEAD + """
+class Merges(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 3, padding=1)
+        self.b = nn.Conv2d(3, 4, 1)
+        self.c = nn.Conv2d(4, 2, 1)
+
+    def forward(self, x):
+        a = self.a(x)
+        b = self.b(x)
+        mean = (a + b) / 2
+        hi = torch.max(a, b)
+        lo = torch.minimum(mean, hi)
+        y = torch.cat([lo, torch.maximum(a, b)], dim=2)
+        return self.c(y)
+""", (8, 6, 3), 112 + 16 + 10),
 ]
 
 
@@ -340,3 +357,44 @@ def test_torch_graph_refusals_name_the_line(source: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
         import_source(source, input_shape=(8, 8, 3))
     assert message in str(info.value) and "line " in str(info.value)
+
+
+MERGE_LAYERS = [{"type": "conv2d", "name": "a", "filters": 4, "kernel": 3},
+                {"type": "conv2d", "name": "b", "filters": 4, "kernel": 1, "inputs": ["input"]},
+                {"type": "conv2d", "name": "c", "filters": 4, "kernel": 3, "inputs": ["input"]}]
+
+
+@pytest.mark.parametrize("merge", [{"type": "average"}, {"type": "maximum"}, {"type": "minimum"},
+                                   {"type": "concatenate", "axis": 1},
+                                   {"type": "concatenate", "axis": -2},
+                                   {"type": "concatenate", "axis": -1}], ids=str)
+def test_torch_graph_code_of_every_merge_reads_back(merge: dict[str, object]) -> None:
+    """Our PyTorch code for a merge of three branches ((a + b + c) / 3, nested torch.maximum,
+    torch.cat on any axis) reads back as the same merge, shapes and counts."""
+    from generator.codegen import torch_code
+    net = load_spec({"input": {"shape": [6, 5, 2]}, "conventions": {"padding": "same"},
+                     "layers": [*MERGE_LAYERS, {**merge, "name": "m", "inputs": ["a", "b", "c"]}]})
+    spec = import_source(torch_code(net))
+    ours, back = solve(net), solve(load_spec(spec))
+    assert back.rows[-1].out_shape == ours.rows[-1].out_shape
+    assert (back.total, back.trainable) == (ours.total, ours.trainable)
+    assert {la["type"] for la in spec["layers"]} == {"conv2d", merge["type"]}
+
+
+@pytest.mark.parametrize(("expr", "kind"), [("(a + b) / 2", "average"), ("torch.max(a, b)", "maximum"),
+                                            ("torch.min(a, b)", "minimum"), ("(a + b) / 3", "add")])
+def test_torch_elementwise_spellings(expr: str, kind: str) -> None:
+    """(a + b) / 2 is an average; divided by another number it is a sum scaled (shape kept)."""
+    source = THEAD + f"""
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.a = nn.Conv2d(3, 4, 1)
+        self.b = nn.Conv2d(3, 4, 1)
+    def forward(self, x):
+        a = self.a(x)
+        b = self.b(x)
+        return {expr}
+"""
+    spec = import_source(source, input_shape=(4, 4, 3))
+    assert spec["layers"][-1]["type"] == kind

@@ -49,8 +49,11 @@ from .torch_objects import (
 __all__ = ["Forward"]
 
 REFUSED = {"stack", "matmul", "bmm", "einsum", "div", "chunk", "split"}
+#: torch functions of two tensors that merge them element-wise (torch.max(a, b) and
+#: torch.min(a, b) with two tensors; with one tensor they reduce and are refused)
 MERGES = {"add": "add", "sub": "subtract", "subtract": "subtract", "mul": "multiply",
-          "multiply": "multiply", "maximum": "maximum", "minimum": "minimum"}
+          "multiply": "multiply", "maximum": "maximum", "minimum": "minimum", "max": "maximum",
+          "min": "minimum"}
 _BATCH = object()  # a name bound to x.size(0)
 
 
@@ -203,6 +206,20 @@ class Forward:
         return any(isinstance(n, ast.Name) and isinstance(frame.vars.get(n.id), Use)
                    for n in ast.walk(node))
 
+    def mean_of(self, node: ast.BinOp, frame: _Frame) -> list[ast.expr] | None:
+        """The tensors of ``(a + b + ...) / n`` when it averages n tensors (Keras Average)."""
+        terms: list[ast.expr] = []
+        left = node.left
+        while isinstance(left, ast.BinOp) and isinstance(left.op, ast.Add):
+            terms.insert(0, left.right)
+            left = left.left
+        terms.insert(0, left)
+        if not isinstance(node.op, ast.Div) or len(terms) < 2 or not all(
+                self.is_tensor(t, frame) for t in terms) or self.is_tensor(node.right, frame):
+            return None
+        n = try_fold(node.right, frame.env)
+        return terms if type(n) in (int, float) and n == len(terms) else None
+
     def dims(self, node: ast.expr, frame: _Frame) -> bool:
         """x.size() or x.shape of a tensor (unpacked into its sizes)."""
         text = ast.unparse(node).replace(" ", "")
@@ -242,6 +259,8 @@ class Forward:
                       if isinstance(p := self.module(s, frame), Ref) and p.kind == "parameter"]
             if len(sides) == 1 and len(params) == 1:  # x * self.scale: the parameter's weights
                 return Use(params[0], [self.tensor(sides[0], frame)], line=node.lineno)
+            if (terms := self.mean_of(node, frame)) is not None:  # (a + b) / 2
+                return self.merge(node, "average", [self.tensor(t, frame) for t in terms], {})
             if len(sides) == 1:
                 return self.tensor(sides[0], frame)  # x * 0.5, x / 255: shape kept
             op = {ast.Add: "add", ast.Sub: "subtract", ast.Mult: "multiply"}.get(type(node.op))

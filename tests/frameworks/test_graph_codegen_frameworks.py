@@ -74,6 +74,17 @@ SPECS = {
                    {"type": "concatenate", "name": "cat", "inputs": ["gap", "m"]},
                    {"type": "dense", "name": "head", "units": 2},
                    {"type": "dense", "name": "aux", "units": 1, "inputs": "gap"}]},
+    "average-maximum-minimum-spatial-concat": {
+        "input": {"shape": [6, 5, 2]}, "conventions": {"padding": "same", "bias": "true"},
+        "layers": [{"type": "conv2d", "name": "a", "filters": 3, "kernel": 3},
+                   {"type": "conv2d", "name": "b", "filters": 3, "kernel": 1, "inputs": "input"},
+                   {"type": "conv2d", "name": "c", "filters": 3, "kernel": 3, "inputs": "input"},
+                   {"type": "average", "name": "mean", "inputs": ["a", "b", "c"]},
+                   {"type": "maximum", "name": "hi", "inputs": ["a", "b", "c"]},
+                   {"type": "minimum", "name": "lo", "inputs": ["mean", "hi"]},
+                   {"type": "concatenate", "name": "rows", "axis": 1, "inputs": ["lo", "a"]},
+                   {"type": "concatenate", "name": "cols", "axis": -2, "inputs": ["rows", "rows"]},
+                   {"type": "conv2d", "name": "out", "filters": 2, "kernel": 1}]},
 }
 
 
@@ -83,3 +94,28 @@ def test_graph_spec_code_builds(name: str) -> None:
     key = (sol.trainable, sol.non_trainable)
     assert keras_counts(keras_code(sol.network)) == key
     assert torch_counts(torch_code(sol.network)) == key
+
+
+def test_torch_merges_compute_the_keras_values() -> None:
+    """Our PyTorch forward for average, maximum, minimum and a concatenation along a spatial
+    axis gives Keras's output (same weights copied in): the right op on the right axis."""
+    import numpy as np
+    import torch
+    sol = solve(load_spec(SPECS["average-maximum-minimum-spatial-concat"]))
+    ns: dict[str, Any] = {}
+    exec(compile(keras_code(sol.network), "<keras>", "exec"), ns)  # noqa: S102 - our own code
+    kmodel = ns["model"]
+    ts: dict[str, Any] = {}
+    exec(compile(torch_code(sol.network), "<torch>", "exec"), ts)  # noqa: S102 - our own code
+    tmodel = ts["model"].eval()
+    with torch.no_grad():
+        for name in ("a", "b", "c", "out"):
+            kernel, bias = kmodel.get_layer(name).get_weights()
+            conv = getattr(tmodel, name)
+            conv.weight.copy_(torch.from_numpy(np.ascontiguousarray(kernel.transpose(3, 2, 0, 1))))
+            conv.bias.copy_(torch.from_numpy(bias))
+        x = np.random.default_rng(0).standard_normal((2, 6, 5, 2)).astype("float32")
+        theirs = np.asarray(kmodel(x))
+        ours = tmodel(torch.from_numpy(x).permute(0, 3, 1, 2)).permute(0, 2, 3, 1).numpy()
+    assert ours.shape == theirs.shape == (2, *sol.rows[-1].out_shape)
+    np.testing.assert_allclose(ours, theirs, rtol=1e-4, atol=1e-5)
