@@ -11,6 +11,8 @@ permute, identity (Keras 3 semantics, channels last; no parameters).
 (7, 7, 4)
 >>> Permute(dims=(2, 1)).output_shape((10, 3))
 (3, 10)
+>>> PixelShuffle(upscale_factor=2).output_shape((7, 7, 16))
+(14, 14, 4)
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ from typing import Any
 
 from ..derive import Var
 from ..errors import ConfigError
-from ..formulas import pad_len, upsample_len
+from ..formulas import exact_div, pad_len, upsample_len
 from .base import AXES, Layer, Row, Shape, axis_var, fmt_shape
 
-__all__ = ["Cropping", "Identity", "Permute", "Reshape", "Resizing", "UpSampling", "ZeroPadding"]
+__all__ = ["Cropping", "Identity", "Permute", "PixelShuffle", "Reshape", "Resizing", "UpSampling",
+           "ZeroPadding"]
 
 Pairs = tuple[tuple[int, int], ...]
 
@@ -194,6 +197,37 @@ class Identity(Layer):
 
     def describe(self) -> str:
         return "identity"
+
+
+@dataclass(frozen=True, kw_only=True)
+class PixelShuffle(Layer):
+    """Moves blocks of r·r channels into an r×r patch of space (PyTorch ``nn.PixelShuffle(r)``,
+    sub-pixel convolution): H×W×C becomes (H·r)×(W·r)×(C/r²); no parameters."""
+
+    upscale_factor: int = 2
+    kind = "pixel_shuffle"
+    in_ranks = (3,)
+
+    def check(self, in_shape: Shape) -> None:
+        r2 = self.upscale_factor ** 2
+        if in_shape[-1] % r2:
+            raise ConfigError(f"pixel shuffle by {self.upscale_factor} needs channels divisible "
+                              f"by {r2}; its input has {in_shape[-1]} (shape "
+                              f"{fmt_shape(in_shape)}).", where=self.name)
+
+    def variables(self, in_shape: Shape) -> dict[str, Var]:
+        return {"H": Var("H", in_shape[0]), "W": Var("W", in_shape[1]),
+                "C": Var("C", in_shape[2]), "r": Var("r", self.upscale_factor)}
+
+    def out_dims(self, v: Mapping[str, Any], in_shape: Shape) -> tuple[Row, ...]:
+        return (("H_out", upsample_len(v["H"], v["r"]), True),
+                ("W_out", upsample_len(v["W"], v["r"]), True),
+                ("C_out", exact_div(v["C"], v["r"] * v["r"]), True))
+
+    def describe(self) -> str:
+        return (f"pixel shuffle with upscale factor {self.upscale_factor} (each block of "
+                f"{self.upscale_factor ** 2} channels becomes a {self.upscale_factor}×"
+                f"{self.upscale_factor} patch)")
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -51,6 +51,7 @@ from generator.layers import (
     Windowed,
     ZeroPadding,
 )
+from generator.layers.reshape import PixelShuffle
 from generator.network import Network, Node, Solution, sources
 
 __all__ = ["Row", "Summary", "Unsupported", "mismatches", "torch_model", "torch_summary"]
@@ -410,6 +411,8 @@ def _module(layer: Layer, shape: tuple[int, ...]) -> nn.Module:
         return _batch_norm(layer, rank, c)
     if isinstance(layer, Parameter):
         return Scale(layer.shape)
+    if isinstance(layer, PixelShuffle):
+        return nn.PixelShuffle(layer.upscale_factor)
     if isinstance(layer, Resizing):
         return nn.Upsample(size=layer.size, mode="nearest")
     if isinstance(layer, UpSampling):

@@ -292,6 +292,9 @@ CASES: list[tuple[str, dict[str, Any], tuple[str, ...]]] = [
     # Keras's Resizing is for 2-D images only
     ("resizing1d", net([7], {"type": "resizing1d", "size": 12}), TORCH),
     ("resizing3d", net([3, 4, 5], {"type": "resizing3d", "size": [6, 2, 5]}), TORCH),
+    # Keras has no pixel-shuffle layer
+    ("pixel-shuffle", net([3, 4], {"type": "pixel_shuffle", "upscale_factor": 2}, channels=8),
+     TORCH),
     # Keras has no layer that is a bare weight (a custom layer's add_weight)
     ("parameter-per-channel", net([5, 5], {"type": "parameter", "shape": [1, 3, 1, 1]}), TORCH),
     ("parameter-per-position", net([4], {"type": "parameter", "shape": [3, 4]}), TORCH),

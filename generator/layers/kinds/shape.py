@@ -8,9 +8,27 @@ from typing import Any
 
 from ...errors import ConfigError
 from ..base import Shape, fmt_shape
-from ..reshape import Cropping, Identity, Permute, Reshape, Resizing, UpSampling, ZeroPadding
+from ..reshape import (
+    Cropping,
+    Identity,
+    Permute,
+    PixelShuffle,
+    Reshape,
+    Resizing,
+    UpSampling,
+    ZeroPadding,
+)
 from .base import Args, Code, Kind, Reading, k, name_arg
-from .read import ints, keras_tuple, keras_zero_padding, pairs, per_axis, sizes, torch_zero_padding
+from .read import (
+    ints,
+    keras_tuple,
+    keras_zero_padding,
+    pairs,
+    per_axis,
+    sizes,
+    torch_zero_padding,
+    whole,
+)
 
 __all__ = ["KINDS"]
 
@@ -124,6 +142,15 @@ KINDS: list[Kind] = [
          keras_code=lambda L, c: f"layers.Permute({tuple(L.dims)}, {name_arg(L)})",
          no_torch="torch has no permute module (x.permute(...) in forward)",
          example=((10, 3), {"dims": [2, 1]})),
+    Kind(kind="pixel_shuffle", cls=PixelShuffle, family="pixel_shuffle",
+         options=("upscale_factor",), required=("upscale_factor",),
+         parse={"upscale_factor": whole("upscale_factor")}, glyph="PixelShuffle",
+         torch={"PixelShuffle": ("upscale_factor",)},
+         torch_read=lambda a, cls, e: Reading(options={"upscale_factor": a.get(
+             "upscale_factor")}) if "upscale_factor" in a else a.fail("upscale_factor is missing."),
+         torch_code=lambda L, c: f"nn.PixelShuffle({L.upscale_factor})",
+         no_keras="Keras 3 has no pixel-shuffle layer (tf.nn.depth_to_space in a Lambda)",
+         example=((3, 4, 8), {"upscale_factor": 2})),
     Kind(kind="identity", cls=Identity, family="identity", glyph="identity",
          keras={"Identity": ()}, torch={"Identity": ()}, keras_read=_skip, torch_read=_skip,
          keras_code=lambda L, c: f"layers.Identity({name_arg(L)})",
