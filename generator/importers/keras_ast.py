@@ -26,6 +26,7 @@ from ..layers import fmt_shape
 from .chain import build_spec
 from .common import (
     Candidate,
+    OpenInputSize,
     choose_model,
     constants,
     dotted,
@@ -131,6 +132,18 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
                                     f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
                                     f"{fmt_shape(shape)} (H×W×C)"))
+    if shape is None and chosen.graph is None:  # Sequential without input_shape: say
+        raise OpenInputSize(f"the model {chosen.name!r} gives no input shape; add "  # what
+                            "input_shape=(H, W, C) to the first layer (or keras.Input(shape="
+                            "...)), or pass --input-shape HxWxC.", where=f"line {chosen.line}",
+                            shape=())  # the count depends on: open_size.fill_open
+    if shape is not None and len(shape) >= 2 and None in shape[:-1] and all(
+            d is None or isinstance(d, int) and not isinstance(d, bool) and d >= 1
+            for d in shape[:-1]) and isinstance(shape[-1], int) and shape[-1] >= 1:
+        raise OpenInputSize(f"the model {chosen.name!r} has input shape {shape}; add "
+                            "input_shape=(H, W, C) to the first layer (or keras.Input(shape="
+                            "...)), or pass --input-shape HxWxC.", where=f"line {chosen.line}",
+                            shape=tuple(shape))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
         raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "
