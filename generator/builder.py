@@ -177,7 +177,7 @@ class Builder:
         if trainable is not None and trainable != self.conventions["pooling_weights"]:
             layer["trainable"] = trainable
         self.layers.append(layer)
-        self.spatial = [n // size for n in self.spatial]
+        self.spatial = [int(conv_len(n, size, size)) for n in self.spatial]  # the pool's own rule
         return True
 
     def transpose(self, *, kernel: int, stride: int, padding: Any,

@@ -40,7 +40,7 @@ from .layers import (
     SeparableConv,
     of,
 )
-from .network import Network
+from .network import Network, solve
 
 __all__ = ["LAZY_COMMENT", "keras_code", "relu_after", "torch_code"]
 
@@ -175,10 +175,8 @@ def torch_code(net: Network, lazy: bool = False) -> str:
     lines += ["", "class Net(nn.Module):", "    def __init__(self):", "        super().__init__()"]
     forward = ["", "    def forward(self, x):"]
     seen_dense = False
-    shape = net.input.shape
-    for node in net.nodes:
-        layer, in_shape = node.layer, shape
-        shape = layer.output_shape(in_shape)
+    for node, row in zip(net.nodes, solve(net, worked=False).rows, strict=True):
+        layer, in_shape = node.layer, row.in_shape
         relu = relus[node.name]
         if node.shares:
             call = f"self.{node.shares}(x)"

@@ -33,7 +33,7 @@ from .codegen import (
     relu_after,
 )
 from .layers import Dense, Merge, Pool, PoolWeights, Shape
-from .network import Network, Node, propagate, sources
+from .network import Network, solve, sources
 
 __all__ = ["keras_graph_code", "torch_graph_code"]
 
@@ -94,13 +94,7 @@ def torch_graph_code(net: Network) -> str:
     """PyTorch source: ``Net`` with ``__init__`` and ``forward``, built and run as ``model``."""
     relu = relu_after(net)
     shapes: dict[str, Shape] = {k: v.shape for k, v in net.input_specs.items()}
-
-    def step(i: int, node: Node, ins: tuple[Shape, ...]) -> tuple[tuple[Shape, ...], Shape]:
-        layer = node.layer
-        return ins, layer.merge_shape(ins) if isinstance(layer, Merge) else layer.output_shape(ins[0])
-
-    rows = propagate(net, step, lambda r: r[1])
-    assert rows is not None
+    rows = [(r.in_shapes, r.out_shape) for r in solve(net, worked=False).rows]
     var = {name: ("x" if name == net.input_name else name) for name in net.input_specs}
     init, forward = [], []
     seen_dense = False

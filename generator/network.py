@@ -35,7 +35,7 @@ from .errors import ConfigError
 from .layers import Layer, Merge, Shape, Weight, fmt_shape
 
 __all__ = ["COLORS", "INPUT_NAME", "Count", "InputSpec", "LayerRow", "Network", "Node",
-           "Solution", "propagate", "solve", "sources"]
+           "Solution", "output_of", "propagate", "solve", "sources"]
 
 #: the name of the (first) network input, as a node's ``inputs`` may name it
 INPUT_NAME = "input"
@@ -302,19 +302,33 @@ def propagate(network: Network, step: Callable[[int, Node, tuple[Shape, ...]], T
     return results
 
 
-def solve(network: Network) -> Solution:
-    """Propagate shapes through the graph and count each weight tensor once."""
+def output_of(layer: Layer, ins: tuple[Shape, ...]) -> Shape:
+    """A node's output shape from its input shapes: a merge's of all of them, any other
+    layer's of its one input (the rule is the layer's own, its arithmetic in formulas.py)."""
+    return layer.merge_shape(ins) if isinstance(layer, Merge) else layer.output_shape(ins[0])
+
+
+def solve(network: Network, *, worked: bool = True) -> Solution:
+    """Propagate shapes through the graph and count each weight tensor once.
+
+    ``worked=False``: shapes and weights only, without the worked steps, descriptions and
+    notes, and without checking shared weights (the generator's redraw loop; a draw it keeps
+    is solved again in full).
+    """
     owners: dict[str, tuple[Weight, ...]] = {}
     srcs = _sources(network)
 
     def step(i: int, node: Node, ins: tuple[Shape, ...]) -> LayerRow:
         layer = node.layer
-        shape = ins[0]
+        shape, out = ins[0], output_of(layer, ins)
         if isinstance(layer, Merge):
-            out = layer.merge_shape(ins)
-            return LayerRow(layer.name, layer.kind, layer.describe(), shape, out, (), None,
-                            layer.merge_derivations(ins), layer.merge_notes(ins), srcs[i], ins)
-        out = layer.output_shape(shape)
+            return LayerRow(layer.name, layer.kind, layer.describe() if worked else "", shape,
+                            out, (), None, layer.merge_derivations(ins) if worked else (),
+                            layer.merge_notes(ins) if worked else (), srcs[i], ins)
+        if not worked:
+            weights = () if node.shares else layer.weights(shape)
+            return LayerRow(layer.name, layer.kind, "", shape, out, weights, node.shares, (), (),
+                            srcs[i], ins)
         weights = layer.weights(shape)
         steps = layer.derivations(shape)
         notes = list(layer.notes(shape))

@@ -36,9 +36,9 @@ from .compiled import compiled, remember, spec_key
 from .concepts import Concepts
 from .errors import ConfigError
 from .formulas import tiles
-from .layers import ConvTranspose, Merge, Shape, Windowed
+from .layers import ConvTranspose, Windowed
 from .lint import lint
-from .network import LayerRow, Network, Node, Solution, propagate, solve, sources
+from .network import Network, Solution, solve
 from .parts import NAMES, mac_counts, parse_part
 from .spec import load_spec, read_spec_file
 from .topics import STYLES, TOPICS, Redraw, draw, is_topic, styles_for, topic_error
@@ -212,21 +212,7 @@ def forward(net: Network) -> Solution:
 
     :func:`generator.network.solve` of an accepted draw adds the steps and checks shares.
     """
-    srcs = sources(net)
-
-    def step(i: int, node: Node, ins: tuple[Shape, ...]) -> LayerRow:
-        layer = node.layer
-        if isinstance(layer, Merge):
-            return LayerRow(layer.name, layer.kind, "", ins[0], layer.merge_shape(ins), (), None,
-                            (), (), srcs[i], ins)
-        out = layer.output_shape(ins[0])
-        weights = () if node.shares else layer.weights(ins[0])
-        return LayerRow(layer.name, layer.kind, "", ins[0], out, weights, node.shares, (), (),
-                        srcs[i], ins)
-
-    rows = propagate(net, step, lambda r: r.out_shape)
-    assert rows is not None
-    return Solution(net, tuple(rows))
+    return solve(net, worked=False)
 
 
 def floors(sol: Solution) -> list[str]:
