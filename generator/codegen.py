@@ -50,13 +50,6 @@ def _last_dense(net: Network) -> str | None:
     return dense[-1] if dense else None
 
 
-def _chain_only(net: Network) -> None:
-    """Listings without a graph form yet (Keras 1) refuse graphs with a clear message."""
-    if not net.is_chain:
-        raise ConfigError("this network is a graph (branches or merges); this listing style "
-                          "shows chains only: show it as Keras 3, PyTorch, prose or a table.")
-
-
 def relu_after(net: Network) -> dict[str, bool]:
     """Which layers the listing follows by a ReLU: convolutions and dense layers but the
     last dense one (the output); activations change no count."""

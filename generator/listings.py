@@ -2,7 +2,8 @@
 
 - ``keras``: Keras 3 (:func:`generator.codegen.keras_code`), or for the classic posted
   question ``classic-keras`` the Keras 1.2 API (:func:`keras1_code`), where only the first
-  layer gives the input shape and every later input depth must be inferred;
+  layer gives the input shape and every later input depth must be inferred (a graph: the
+  Keras 1.2 functional API, ``merge([a, b], mode='sum')`` and ``Model(input=, output=)``);
 - ``pytorch``: :func:`generator.codegen.torch_code`; for a hard problem the lazy listing
   (``nn.LazyConv2d(out_channels, k)``, ``nn.LazyLinear(out)``, no input batch printed), so
   the code does not give the input channels away.
@@ -16,10 +17,23 @@ True
 
 from __future__ import annotations
 
-from .codegen import _chain_only, _last_dense, keras_code, torch_code
+from .codegen import _last_dense, keras_code, relu_after, torch_code
 from .errors import ConfigError
-from .layers import Conv, Dense, Dropout, Flatten, Layer, Pool, PoolWeights
-from .network import Network
+from .layers import (
+    BatchNormalization,
+    Conv,
+    ConvTranspose,
+    Dense,
+    Dropout,
+    Flatten,
+    GlobalPool,
+    Layer,
+    Merge,
+    Pool,
+    PoolWeights,
+    UpSampling,
+)
+from .network import Network, solve, sources
 
 __all__ = ["KERAS1_NOTE", "KERAS1_TOPICS", "LAZY_NOTE", "keras1_code", "listing"]
 
@@ -35,9 +49,21 @@ model = Sequential()
 """
 
 
-def _keras1_layer(layer: Layer, first: str, relu: bool) -> tuple[str, str]:
-    """(class name, the ``model.add(...)`` argument) in the Keras 1.2 API."""
+def _keras1_layer(layer: Layer, first: str, relu: bool,
+                  out: tuple[int, ...] | None = None) -> tuple[str, str]:
+    """(class name, the ``model.add(...)`` argument) in the Keras 1.2 API; ``out``: the
+    output shape, which Keras 1's Deconvolution2D states."""
     act = ", activation='relu'" if relu else ""
+    if isinstance(layer, ConvTranspose) and out is not None and layer.rank == 2 and isinstance(
+            layer.padding, str) and layer.output_padding is None and all(
+            d == 1 for d in layer.dilation):
+        args = [str(layer.filters), *map(str, layer.kernel), f"output_shape={(None, *out)}",
+                f"border_mode='{layer.padding}'"]
+        if any(s != 1 for s in layer.strides):
+            args.append(f"subsample={tuple(layer.strides)}")
+        if not layer.use_bias:
+            args.append("bias=False")
+        return "Deconvolution2D", f"Deconvolution2D({', '.join(args)}{act}{first})"
     if isinstance(layer, Conv) and layer.rank == 2 and layer.groups == 1 \
             and all(d == 1 for d in layer.dilation) and isinstance(layer.padding, str):
         args = [str(layer.filters), *map(str, layer.kernel), f"border_mode='{layer.padding}'"]
@@ -59,6 +85,13 @@ def _keras1_layer(layer: Layer, first: str, relu: bool) -> tuple[str, str]:
         return "Dense", f"Dense({layer.units}{bias}{act}{first})"
     if isinstance(layer, Dropout):
         return "Dropout", f"Dropout({layer.rate}{first})"
+    if isinstance(layer, BatchNormalization) and layer.center and layer.scale:
+        return "BatchNormalization", f"BatchNormalization({first.lstrip(', ')})"
+    if isinstance(layer, GlobalPool) and layer.rank == 2 and not layer.keepdims:
+        cls = "GlobalMaxPooling2D" if layer.op == "max" else "GlobalAveragePooling2D"
+        return cls, f"{cls}({first.lstrip(', ')})"
+    if isinstance(layer, UpSampling) and layer.rank == 2:
+        return "UpSampling2D", f"UpSampling2D(size={tuple(layer.size)}{first})"
     raise ConfigError(f"{layer.name}: no Keras 1 code for {layer.kind}; show it in Keras 3.")
 
 
@@ -80,7 +113,8 @@ def keras1_code(net: Network) -> str:
     model.add(Flatten(name='flatten1'))
     model.add(Dense(2, name='dense1'))
     """
-    _chain_only(net)
+    if not net.is_chain:
+        return _keras1_graph(net)
     if any(n.shares for n in net.nodes) or len(net.input.shape) != 3:
         raise ConfigError("Keras 1 code is shown for a chain of 2-D layers without reuse.")
     last = _last_dense(net)
@@ -96,6 +130,49 @@ def keras1_code(net: Network) -> str:
         names += [cls] if cls not in names else []
         lines.append(f"model.add({call})")
     return KERAS1_HEAD.format(names=", ".join(names)) + "\n".join(lines) + "\n"
+
+
+#: our merges -> Keras 1.2's merge modes (keras/engine/topology.py, ``Merge``); Keras 1 has
+#: no subtract or minimum mode
+KERAS1_MODES = {"add": "sum", "multiply": "mul", "concatenate": "concat", "average": "ave",
+                "maximum": "max"}
+
+
+def _keras1_graph(net: Network) -> str:
+    """A graph in the Keras 1.2 functional API: ``Input(shape=...)``, layers applied to tensors,
+    ``merge([a, b], mode='sum')``, ``Model(input=..., output=...)``."""
+    if any(n.shares for n in net.nodes):
+        raise ConfigError("Keras 1 code is shown for graphs without shared layers; show it in "
+                          "Keras 3.")
+    relu = relu_after(net)
+    var = {name: ("inputs" if name == net.input_name else name) for name in net.input_specs}
+    names, lines = ["Input", "merge"], []
+    for name, spec in net.input_specs.items():
+        lines.append(f"{var[name]} = Input(shape={tuple(spec.shape)}, name='{name}')")
+    rows = solve(net, worked=False).rows
+    for node, srcs, row in zip(net.nodes, sources(net), rows, strict=True):
+        layer, args = node.layer, [var[s] for s in srcs]
+        if isinstance(layer, Merge):
+            if layer.op not in KERAS1_MODES:
+                raise ConfigError(f"{layer.name}: Keras 1 has no {layer.op} merge mode; show it "
+                                  "in Keras 3.")
+            axis = f", concat_axis={layer.axis}" if layer.op == "concatenate" and (
+                layer.axis != -1) else ""
+            lines.append(f"{node.name} = merge([{', '.join(args)}], "
+                         f"mode='{KERAS1_MODES[layer.op]}'{axis}, name='{node.name}')")
+        else:
+            cls, call = _keras1_layer(layer, f", name='{node.name}'", relu[node.name],
+                                      row.out_shape)
+            names += [cls] if cls not in names else []
+            lines.append(f"{node.name} = {call}({args[0]})")
+        var[node.name] = node.name
+    ins, outs = ([var[n] for n in names_] for names_ in (net.input_specs, net.output_names))
+    lines.append(f"model = Model(input={ins[0] if len(ins) == 1 else '[' + ', '.join(ins) + ']'}, "
+                 f"output={outs[0] if len(outs) == 1 else '[' + ', '.join(outs) + ']'})")
+    head = (f"from keras import backend as K\nfrom keras.layers import {', '.join(names)}\n"
+            "from keras.models import Model\n\nK.set_image_dim_ordering('tf')  # channels last: "
+            "input shapes are (height, width, channels)\n\n")
+    return head + "\n".join(lines) + "\n"
 
 
 LAZY_NOTE = ("The Lazy layers (nn.LazyConv2d(out_channels, kernel_size), nn.LazyLinear("

@@ -398,3 +398,53 @@ class Net(nn.Module):
 """
     spec = import_source(source, input_shape=(4, 4, 3))
     assert spec["layers"][-1]["type"] == kind
+
+
+KERAS1_GRAPH = """
+from keras.layers import Input, merge, Convolution2D, Flatten, Dense
+from keras.models import Model
+
+inputs = Input(shape=(8, 8, 3))
+a = Convolution2D(4, 3, 3, border_mode='same', name='a')(inputs)
+b = Convolution2D(4, 1, 1, name='b')(inputs)
+s = merge([a, b], mode='sum', name='s')
+c = merge([s, inputs], mode='concat', concat_axis=-1)
+m = merge([s, a], mode='max')
+out = Dense(2)(Flatten()(c))
+model = Model(input=inputs, output=[out, m])
+"""
+# a (27 + 1)·4 = 112, b (3 + 1)·4 = 16; concat 4 + 3 = 7 channels, 8·8·7 = 448; dense 449·2 = 898
+
+
+def test_keras1_merge_modes_are_read() -> None:
+    spec = import_source(KERAS1_GRAPH)
+    assert [la["type"] for la in spec["layers"]] == [
+        "conv2d", "conv2d", "add", "concatenate", "flatten", "dense", "maximum"]
+    assert solve(load_spec(spec)).total == 112 + 16 + 898
+    with pytest.raises(ConfigError, match="mode='cos' is not read"):
+        import_source(KERAS1_GRAPH.replace("mode='max'", "mode='cos'"))
+
+
+@pytest.mark.parametrize("topic", ["residual", "concat", "residual+batchnorm+color",
+                                   "concat+color+no-bias"])
+def test_keras1_listing_of_graph_topics_reads_back_to_the_key(topic: str) -> None:
+    """Keras 1.2 functional code (merge(mode=...), Model(input=, output=)) for every graph
+    topic: read back by our importer, the same counts as the key."""
+    from generator.listings import keras1_code
+    from generator.problem import generate
+    for seed in range(3):
+        for difficulty in ("easy", "medium", "hard"):
+            net = generate(topic=topic, difficulty=difficulty, seed=seed, style="keras").network()
+            code = keras1_code(net)
+            assert "merge([" in code and "Model(input=" in code
+            back, ours = solve(load_spec(import_source(code))), solve(net)
+            assert (back.total, back.trainable) == (ours.total, ours.trainable), code
+
+
+def test_keras1_listing_states_what_keras1_lacks() -> None:
+    from generator.listings import keras1_code
+    net = load_spec({"input": {"shape": [4, 4, 2]}, "layers": [
+        {"type": "conv2d", "name": "a", "filters": 2, "kernel": 1},
+        {"type": "subtract", "name": "d", "inputs": ["a", "input"]}]})
+    with pytest.raises(ConfigError, match="Keras 1 has no subtract merge mode"):
+        keras1_code(net)

@@ -47,11 +47,11 @@ REFUSED = {
     "Lambda": "a Lambda layer runs arbitrary code, so its output shape cannot be read without "
               "running it; replace it by standard layers",
     **{n: "is not read (cnnquiz merges with add, subtract, multiply, average, maximum, minimum "
-          "and concatenate)" for n in ("Dot", "Merge", "dot", "merge")},
+          "and concatenate)" for n in ("Dot", "Merge", "dot")},
 }
-#: the merge layers' names (a merge of tensors given as a list)
+#: the merge layers' names (a merge of tensors given as a list; Keras 1's merge(mode=...))
 MERGES = {n for n, named in KERAS_NAMES.items() if named.kind.family == "merge"} | {
-    "Dot", "Merge", "dot", "merge"}
+    "Dot", "Merge", "dot"}
 #: class names the registry reads (merges and the identity included)
 CLASSES = {n: named for n, named in KERAS_NAMES.items() if named.kind.family != "merge"}
 KNOWN = sorted({*CLASSES, *INPUTS, *SKIPPED})
