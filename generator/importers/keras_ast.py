@@ -118,6 +118,13 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)
     models.sort(key=lambda m: m.line)
+    empty = [m for m in models if m.graph is None and m.output is None
+             and all(r.kind == "skip" for r in m.refs)]  # e.g. only RandomFlip, Rescaling
+    if empty and len(empty) < len(models):
+        models = [m for m in models if m not in empty]
+        if notes is not None:
+            notes += [(m.line, f"{m.name} holds only preprocessing layers (no weights, no "
+                               "shape change); it is not a model to count") for m in empty]
     chosen = models[choose_model([Candidate(
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
