@@ -174,8 +174,8 @@ class Scope:
             self.add_ref(model, self.vars[node.id])
             return
         inner = self.vars.get(node.id) if isinstance(node, ast.Name) else None
-        if isinstance(inner, Model) and inner.output is None and inner.graph is None and (
-                inner is not model):  # a Sequential used as a layer: its layers, in place
+        if isinstance(node, ast.Name) and isinstance(inner, Model) and inner.output is None \
+                and inner.graph is None and inner is not model:  # a Sequential used as a layer: its layers, in place
             if not model.refs and model.shape is None:
                 model.shape = inner.shape
             model.refs += inner.refs
@@ -185,7 +185,7 @@ class Scope:
                 f"{node.id} (line {inner.line}), a Sequential used as a layer, read with its "
                 "layers in place (Keras counts them in the outer model)")))
             return
-        if isinstance(inner, Model):
+        if isinstance(node, ast.Name) and isinstance(inner, Model):
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
                        "Write its layers out in place.")
         if not isinstance(node, ast.Call) or (cls := keras_cls(node.func, self.aliases)) is None:
