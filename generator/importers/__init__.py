@@ -39,6 +39,7 @@ from .detect import (
 from .keras_ast import import_keras
 from .open_size import fill_open
 from .repair import Repaired, repair
+from .repair_names import case_typos
 from .torch_ast import import_torch
 from .torch_size import UNIQUE, infer_input
 
@@ -92,6 +93,10 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         name, notes = framework(tree)
         if name == "torch" and (added := missing_functional(fixed.text, tree)) is not None:
             fixed = Repaired(added[0], (*fixed.repairs, added[1]))
+            tree = parse(fixed.text, filename)
+        text, typos = case_typos(fixed.text, tree)
+        if typos:  # img_SIZE for IMG_SIZE
+            fixed = Repaired(text, (*fixed.repairs, *typos))
             tree = parse(fixed.text, filename)
         reader = import_torch if name == "torch" else import_keras
         try:
