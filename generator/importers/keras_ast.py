@@ -3,7 +3,9 @@ functional chains (``x = Conv2D(...)(x)``; a layer object called twice shares it
 
 The file is read with :mod:`ast` only. Models are looked for at module level and inside
 top-level functions (``def build_model(num_classes=10): ...``, called or not); a file with
-several models names them and asks for one (``model=``), never picking one silently.
+several models names them and asks for one (``model=``), never picking one silently. A
+subclassed ``keras.Model`` is read from its ``__init__`` and ``call`` as a functional model
+(:mod:`.keras_subclass`).
 
 >>> src = '''
 ... from keras import layers, models
@@ -48,6 +50,7 @@ from .keras_layers import (
 )
 from .keras_names import builds_model, keras_cls
 from .keras_scope import Scope
+from .keras_subclass import as_functional
 from .keras_tensors import uses
 
 __all__ = ["import_keras", "looks_like_keras"]
@@ -108,8 +111,39 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
             m.name = fn_name if len(built) == 1 else f"{fn_name}.{m.name}"
             where[id(m)] = f" built in {fn_name}()"
         models += built
-    subclassed = [c for c in tree.body if isinstance(c, ast.ClassDef)
+    open_shape: set[int] = set()  # subclassed models whose input shape the code leaves open
+    unread: list[ConfigError] = []  # why a subclassed model's call() could not be followed
+    read_classes = set()
+    for cls, body, shape, call in as_functional(tree, module_env):
+        init = next(f for f in cls.body if isinstance(f, ast.FunctionDef)
+                    and f.name == "__init__")
+        step = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "call")
+        env = with_parameters(step, with_parameters(init, module_env, call, skip_self=True),
+                              skip_self=True)  # call(self, x, training=False): its defaults
+        try:
+            built = [m for m in Scope(aliases, env, helpers).run(body) if m.name == cls.name]
+        except ConfigError as e:  # said if this class is the only model of the file
+            unread.append(e)
+            continue
+        for m in built:
+            m.line = cls.lineno
+            where[id(m)] = " subclassed, read from its call()"
+            if shape is None:
+                m.shape = None
+                open_shape.add(id(m))
+        if built and notes is not None:
+            notes.append((cls.lineno, f"class {cls.name}: the layers of __init__ read in the "
+                                      "order call() uses them, as a functional model"
+                                      + (f", with the arguments of {snippet(call, 50)}"
+                                         if call is not None and (call.args or call.keywords)
+                                         else "")))
+        models += built
+        read_classes |= {cls.name} if built else set()
+    subclassed = [c for c in tree.body if isinstance(c, ast.ClassDef) and c.name not in
+                  read_classes
                   and any(keras_cls(b, aliases) in ("Model", "Layer") for b in c.bases)]
+    if unread and not models:
+        raise unread[0]
     if not models and subclassed:
         fail(subclassed[0], f"class {subclassed[0].name} subclasses a Keras Model/Layer; its "
                             "call() is code cnnquiz does not follow. Write the model as a "
@@ -118,6 +152,13 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)
     models.sort(key=lambda m: m.line)
+    empty = [m for m in models if m.graph is None and m.output is None
+             and all(r.kind == "skip" for r in m.refs)]  # e.g. only RandomFlip, Rescaling
+    if empty and len(empty) < len(models):
+        models = [m for m in models if m not in empty]
+        if notes is not None:
+            notes += [(m.line, f"{m.name} holds only preprocessing layers (no weights, no "
+                               "shape change); it is not a model to count") for m in empty]
     chosen = models[choose_model([Candidate(
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
@@ -132,10 +173,11 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
                                     f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
                                     f"{fmt_shape(shape)} (H×W×C)"))
-    if shape is None and chosen.graph is None:  # Sequential without input_shape: say
-        raise OpenInputSize(f"the model {chosen.name!r} gives no input shape; add "  # what
-                            "input_shape=(H, W, C) to the first layer (or keras.Input(shape="
-                            "...)), or pass --input-shape HxWxC.", where=f"line {chosen.line}",
+    if shape is None and (chosen.graph is None or id(chosen) in open_shape):  # no shape: say
+        add = ("call model.build((None, H, W, C)) after making it" if id(chosen) in open_shape
+               else "add input_shape=(H, W, C) to the first layer (or keras.Input(shape=...))")
+        raise OpenInputSize(f"the model {chosen.name!r} gives no input shape; {add}, or pass "
+                            "--input-shape HxWxC.", where=f"line {chosen.line}",
                             shape=())  # the count depends on: open_size.fill_open
     if shape is not None and len(shape) >= 2 and None in shape[:-1] and all(
             d is None or isinstance(d, int) and not isinstance(d, bool) and d >= 1

@@ -44,10 +44,11 @@ def _answer(spec: dict[str, Any]) -> int:
     return solve(load_spec(spec)).answer
 
 
-def _fitting(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[str, Any]]
-             ) -> str:
-    """Which square sizes next to ``shape`` fit too, said: output sizes grow with the input
-    size, so when the sizes just below and above do not fit, no other square size does."""
+def _fitting(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[str, Any]],
+             merges: bool) -> str:
+    """Which square sizes next to ``shape`` fit too, said: in a chain, output sizes grow with
+    the input size, so when the sizes just below and above do not fit, no other square size
+    does (``merges``: a graph, where that does not hold)."""
     def fits(size: int) -> bool:
         try:
             reread((*(size,) * (len(shape) - 1), shape[-1]))
@@ -56,6 +57,9 @@ def _fitting(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[st
         return True
 
     size = shape[0]
+    if merges:  # an add or a concatenation needs equal sizes: which sizes fit is not monotone
+        return ("the first common size at which every layer fits (other sizes may fit too; "
+                "the shapes shown assume it)")
     low = next((s + 1 for s in range(size - 1, max(size - SCAN, 0), -1) if not fits(s)), None)
     high = next((s - 1 for s in range(size + 1, size + SCAN) if not fits(s)), None)
     if low == high == size:
@@ -108,7 +112,8 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
                               f"{fmt_shape(shape)} gives {answer:,}, {fmt_shape(double)} gives "
                               f"{other:,}. Pass --input-shape HxWxC (channels last).",
                               where=e.where)
-    how = "as its first layer expects" if len(shape) == 1 else _fitting(shape, reread)
+    how = "as its first layer expects" if len(shape) == 1 else _fitting(
+        shape, reread, any("inputs" in layer for layer in spec.get("layers", [])))
     return spec, (line, f"no input size given; read with input {fmt_shape(shape)}, {how} "
                         "(PyTorch's count does not depend on it; pass --input-shape to choose "
                         "another)")
