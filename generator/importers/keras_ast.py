@@ -162,9 +162,10 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     chosen = models[choose_model([Candidate(
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
-    shape = input_shape or chosen.shape
-    if isinstance(shape, Unread):
-        shape.fail()
+    stated = input_shape or chosen.shape
+    if isinstance(stated, Unread):
+        stated.fail()
+    shape = stated
     if notes is not None:
         notes.extend(channel_branch_notes(tree, bool(first)) + layer_notes)
     if first and input_shape is None and shape is not None:
