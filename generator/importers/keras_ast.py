@@ -126,10 +126,11 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     if notes is not None:
         notes.extend(channel_branch_notes(tree, bool(first)) + layer_notes)
     if first and input_shape is None and shape is not None:
-        shape = to_channels_last(tuple(shape))
+        stated = tuple(shape)
+        shape = to_channels_last(stated)
         if notes is not None:
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
-                                    f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
+                                    f"{stated} is read as C, H, W: "
                                     f"{fmt_shape(shape)} (H×W×C)"))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
