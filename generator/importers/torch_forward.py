@@ -219,8 +219,8 @@ class Forward:
                    "module cnnquiz can read.")
 
     def tensor(self, node: ast.expr, frame: _Frame) -> Use:
-        if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id), Use):
-            return frame.vars[node.id]  # type: ignore[no-any-return]
+        if isinstance(node, ast.Name) and isinstance(v := frame.vars.get(node.id), Use):
+            return v
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             params = [p for s in (node.left, node.right)

@@ -120,8 +120,8 @@ def _zero_pad(a: CallArgs, rank: int) -> tuple[int, ...]:
                  "cannot be folded into the next layer; use equal sizes.")
 
 
-def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bool = False,
-                name: str | None = None) -> Ref:
+def torch_layer(call: ast.Call, cls: str, env: MutableMapping[str, Any], *,
+                functional: bool = False, name: str | None = None) -> Ref:
     """A torch.nn module call (or F.max_pool2d-style call without its tensor) -> Ref."""
     label = snippet(call)
     if cls in REFUSED:
