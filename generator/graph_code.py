@@ -1,6 +1,6 @@
 """Keras functional and PyTorch ``nn.Module`` source for graph networks (merges, branches).
 
-Built on the per-layer snippets of :mod:`generator.codegen`; this module only wires them:
+Built on the per-layer snippets of :mod:`generator.code_parts`; this module only wires them:
 every tensor is a variable named after its layer (the network input is ``inputs`` in Keras
 and ``x`` in PyTorch). Keras: ``layers.Add(name=...)([a, b])`` and ``keras.Model(inputs,
 outputs)``; a layer whose weights are reused is made once and called twice. PyTorch: the
@@ -25,12 +25,12 @@ model(torch.zeros(2, 4, 8, 8))  # a batch of two inputs, channels first (this al
 
 from __future__ import annotations
 
-from .codegen import (
+from .code_parts import (
     TORCH_POOL_HELPER,
-    _keras_helpers,
-    _keras_layer,
-    _torch_module,
+    keras_helpers,
+    keras_snippet,
     relu_after,
+    torch_snippet,
 )
 from .errors import ConfigError
 from .layers import Dense, Merge, Pool, PoolWeights, Shape
@@ -51,7 +51,7 @@ def _list(names: list[str]) -> str:
 def keras_graph_code(net: Network) -> str:
     """Keras 3 functional-API source that builds ``net`` as ``model``."""
     relu = relu_after(net)
-    helpers = _keras_helpers(net)
+    helpers = keras_helpers(net)
     var = {name: ("inputs" if name == net.input_name else name) for name in net.input_specs}
     out = ["import keras", "from keras import layers", *helpers.split("\n"), ""]
     out += [f"{var[name]} = keras.Input(shape={_shape_literal(spec.shape)}, name=\"{name}\")"
@@ -63,10 +63,10 @@ def keras_graph_code(net: Network) -> str:
             out.append(f"{node.name} = {node.shares}_layer({args})  # {node.shares} applied "
                        "again (same weights)")
         elif node.name in reused:
-            out.append(f"{node.name}_layer = {_keras_layer(node.layer, relu[node.name])}")
+            out.append(f"{node.name}_layer = {keras_snippet(node.layer, relu[node.name])}")
             out.append(f"{node.name} = {node.name}_layer({args})")
         else:
-            out.append(f"{node.name} = {_keras_layer(node.layer, relu[node.name])}({args})")
+            out.append(f"{node.name} = {keras_snippet(node.layer, relu[node.name])}({args})")
         var[node.name] = node.name
     ins = _list([var[n] for n in net.input_specs])
     outs = _list([var[n] for n in net.output_names])
@@ -110,7 +110,7 @@ def torch_graph_code(net: Network) -> str:
         else:
             owner = node.shares or node.name
             if not node.shares:
-                module = _torch_module(layer, ins[0], isinstance(layer, Dense) and not seen_dense)
+                module = torch_snippet(layer, ins[0], isinstance(layer, Dense) and not seen_dense)
                 seen_dense = seen_dense or isinstance(layer, Dense)
                 init.append(f"        self.{node.name} = {module}")
             expr = f"self.{owner}({args[0]})"
