@@ -21,6 +21,7 @@ import ast
 from typing import Any
 
 from ..errors import ConfigError
+from ..layers import fmt_shape
 from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
@@ -50,6 +51,7 @@ from .torch_forward import Forward
 from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
 from .torch_objects import Custom, ModList, Objects, Seq, ordered_items, refs_of
+from .torch_sample import sample_input
 
 __all__ = ["import_torch", "looks_like_torch"]
 
@@ -272,6 +274,19 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
         sized = next((r for r in refs if r.expect), None)
+        kind = sized.kind if sized is not None else "conv2d"
+        rank = int(kind[4]) if kind[:4] == "conv" and kind[4:5].isdigit() else 0 if (
+            kind == "dense") else 2
+        sample = sample_input(tree, reader.aliases, env, title, rank,
+                              is_class=isinstance(chosen, ast.ClassDef))
+        if sample is not None:  # it also sizes lazy modules, as PyTorch does on that call
+            input_shape = sample[0]
+            layer_notes.append((sample[1], f"input size {fmt_shape(sample[0])} taken from "
+                                           f"{sample[2]} on line {sample[1]} (channels first "
+                                           "in PyTorch, read as H×W×C)" if rank else
+                                           f"input size {sample[0][0]} taken from {sample[2]} "
+                                           f"on line {sample[1]}"))
+    if input_shape is None:
         first = sized.expect if sized is not None else {}
         hint = (f"; the first layer expects {first['in_features']} features: --input-shape "
                 f"{first['in_features']}" if "in_features" in first else
