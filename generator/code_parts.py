@@ -20,8 +20,29 @@ from .layers import (
 )
 from .network import Network
 
-__all__ = ["TORCH_POOL_HELPER", "keras_helpers", "keras_snippet", "last_dense", "relu_after",
-           "torch_snippet"]
+__all__ = ["SAMPLE_NOTE", "TORCH_POOL_HELPER", "keras_helpers", "keras_snippet", "last_dense",
+           "relu_after", "torch_sample", "torch_snippet", "tuple_literal"]
+
+#: the comment after a PyTorch listing's sample batch
+SAMPLE_NOTE = "  # a batch of two inputs, channels first (this also sizes the lazy layer)"
+
+
+def tuple_literal(shape: tuple[int, ...]) -> str:
+    """A shape as Python writes a tuple.
+
+    >>> tuple_literal((8, 8, 3)), tuple_literal((10,))
+    ('(8, 8, 3)', '(10,)')
+    """
+    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
+
+
+def torch_sample(shape: tuple[int, ...]) -> str:
+    """A batch of two zero inputs of a (channels-last) shape, as PyTorch takes it: channels first.
+
+    >>> torch_sample((8, 8, 3))
+    'torch.zeros(2, 3, 8, 8)'
+    """
+    return f"torch.zeros(2, {', '.join(map(str, (shape[-1], *shape[:-1])))})"
 
 
 def last_dense(net: Network) -> str | None:

@@ -28,11 +28,14 @@ model = keras.Sequential([
 from __future__ import annotations
 
 from .code_parts import (
+    SAMPLE_NOTE,
     TORCH_POOL_HELPER,
     keras_helpers,
     keras_snippet,
     relu_after,
+    torch_sample,
     torch_snippet,
+    tuple_literal,
 )
 from .errors import ConfigError
 from .graph_code import keras_graph_code, torch_graph_code
@@ -54,17 +57,17 @@ def keras_code(net: Network) -> str:
     """Keras 3 source that builds ``net`` as ``model``."""
     if not net.is_chain:
         return keras_graph_code(net)
-    shape = ", ".join(str(d) for d in net.input.shape)
+    shape = tuple_literal(net.input.shape)
     relu = relu_after(net)
     helpers = keras_helpers(net)
     head = "import keras\nfrom keras import layers\n" + helpers + ("\n\n" if helpers else "\n")
     if not any(n.shares for n in net.nodes):
-        body = ["model = keras.Sequential([", f"    keras.Input(shape=({shape}{',' if len(net.input.shape) == 1 else ''})),"]
+        body = ["model = keras.Sequential([", f"    keras.Input(shape={shape}),"]
         body += [f"    {keras_snippet(n.layer, relu[n.name])}," for n in net.nodes]
         body.append("])")
         return head + "\n".join(body) + "\n"
     body = [f"{n.name} = {keras_snippet(n.layer, relu[n.name])}" for n in net.nodes if not n.shares]
-    body += ["", f"inputs = keras.Input(shape=({shape}{',' if len(net.input.shape) == 1 else ''}))",
+    body += ["", f"inputs = keras.Input(shape={shape})",
              "x = inputs"]
     for n in net.nodes:
         if n.shares:
@@ -112,14 +115,11 @@ def torch_code(net: Network, lazy: bool = False) -> str:
             call, comment = f"self.{node.name}(x)", ""
         forward.append(f"        x = {'torch.relu(' + call + ')' if relu else call}{comment}")
     forward.append("        return x")
-    shape = net.input.shape
-    dims = ", ".join(str(d) for d in (shape[-1], *shape[:-1]))
     if lazy:
         lines += forward + ["", "", "model = Net()", LAZY_COMMENT]
     else:
         lines += forward + ["", "", "model = Net()",
-                            f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels "
-                            "first (this also sizes the lazy layer)"]
+                            f"model({torch_sample(net.input.shape)}){SAMPLE_NOTE}"]
     return "\n".join(lines) + "\n"
 
 

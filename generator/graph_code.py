@@ -26,21 +26,20 @@ model(torch.zeros(2, 4, 8, 8))  # a batch of two inputs, channels first (this al
 from __future__ import annotations
 
 from .code_parts import (
+    SAMPLE_NOTE,
     TORCH_POOL_HELPER,
     keras_helpers,
     keras_snippet,
     relu_after,
+    torch_sample,
     torch_snippet,
+    tuple_literal,
 )
 from .errors import ConfigError
 from .layers import Dense, Merge, Pool, PoolWeights, Shape
 from .network import Network, Node, propagate, sources
 
 __all__ = ["keras_graph_code", "torch_graph_code"]
-
-
-def _shape_literal(shape: Shape) -> str:
-    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
 
 
 def _list(names: list[str]) -> str:
@@ -54,7 +53,7 @@ def keras_graph_code(net: Network) -> str:
     helpers = keras_helpers(net)
     var = {name: ("inputs" if name == net.input_name else name) for name in net.input_specs}
     out = ["import keras", "from keras import layers", *helpers.split("\n"), ""]
-    out += [f"{var[name]} = keras.Input(shape={_shape_literal(spec.shape)}, name=\"{name}\")"
+    out += [f"{var[name]} = keras.Input(shape={tuple_literal(spec.shape)}, name=\"{name}\")"
             for name, spec in net.input_specs.items()]
     reused = {n.shares for n in net.nodes if n.shares}
     for node, srcs in zip(net.nodes, sources(net), strict=True):
@@ -124,14 +123,12 @@ def torch_graph_code(net: Network) -> str:
                  for n in net.nodes)
     params = ", ".join(var[n] for n in net.input_specs)
     returns = ", ".join(var[n] for n in net.output_names)
-    batch = ", ".join(f"torch.zeros(2, {', '.join(map(str, (s.shape[-1], *s.shape[:-1])))})"
-                      for s in net.input_specs.values())
+    batch = ", ".join(torch_sample(s.shape) for s in net.input_specs.values())
     lines = ["import torch", "from torch import nn", ""]
     if helper:
         lines += TORCH_POOL_HELPER.strip("\n").split("\n") + [""]
     lines += ["", "class Net(nn.Module):", "    def __init__(self):", "        super().__init__()",
               *init, "", f"    def forward(self, {params}):", *forward, f"        return {returns}",
               "", "", "model = Net()",
-              f"model({batch})  # a batch of two inputs, channels first (this also sizes the "
-              "lazy layer)"]
+              f"model({batch}){SAMPLE_NOTE}"]
     return "\n".join(lines) + "\n"
