@@ -28,7 +28,7 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..spec import read_spec_file
-from .common import NoInputSize, check_size, parse
+from .common import NoInputSize, OpenInputSize, check_size, parse
 from .detect import (
     channel_advice,
     channel_readings,
@@ -37,9 +37,10 @@ from .detect import (
     no_model_message,
 )
 from .keras_ast import import_keras
+from .open_size import fill_open
 from .repair import Repaired, repair
 from .torch_ast import import_torch
-from .torch_size import infer_input
+from .torch_size import UNIQUE, infer_input
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -61,6 +62,9 @@ class Imported:
     readings: tuple[tuple[str, int], ...] = field(default=())
     #: what the two readings are and how to state each (empty when there is one reading)
     readings_advice: str = ""
+    #: when the code leaves the input size open and one was assumed to show shapes (the
+    #: count does not depend on it): that size, channels last; else None
+    assumed_input: tuple[int, ...] | None = None
 
 
 def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
@@ -82,6 +86,7 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                               f"{input_shape!r}.", where="--input-shape")
     check_size(source, filename)  # before the repair: a paste too large is refused at once
     fixed = repair(source)
+    assumed: tuple[int, ...] | None = None
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
@@ -92,11 +97,19 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
                           notes=notes)
+        except OpenInputSize as e:  # Keras: (None, None, 3), counted where it cannot matter
+            text = fixed.text
+            spec, note = fill_open(e, lambda shape: import_keras(
+                text, input_shape=shape, filename=filename, model=model))
+            notes.append(note)
+            assumed = _input_shape(spec)
         except NoInputSize as e:  # PyTorch's count does not depend on it: a size that fits
             text = fixed.text
             spec, note = infer_input(e, lambda shape: import_torch(
                 text, input_shape=shape, filename=filename, model=model))
             notes.append(note)
+            if UNIQUE not in note[1]:  # else solved from the layer sizes, not assumed
+                assumed = _input_shape(spec)
         except ConfigError as e:
             if e.detail.startswith("no model found"):
                 raise ConfigError(no_model_message(tree), where=e.where) from None
@@ -124,7 +137,12 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                              f"as written: {readings[0][1]:,}; channels first would give "
                              f"{readings[1][1]:,}. `cnnquiz lint` reports both."))
             advice = channel_advice(tuple(first_input["shape"]), readings)
-    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings, advice)
+    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings, advice,
+                    assumed)
+
+
+def _input_shape(spec: dict[str, Any]) -> tuple[int, ...]:
+    return tuple((spec["input"] if "input" in spec else spec["inputs"][0])["shape"])
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

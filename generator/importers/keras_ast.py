@@ -26,6 +26,7 @@ from ..layers import fmt_shape
 from .chain import build_spec
 from .common import (
     Candidate,
+    OpenInputSize,
     choose_model,
     constants,
     dotted,
@@ -117,6 +118,13 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError("no model found in this file: expected a keras Sequential/functional "
                           "model or a torch nn.Module/nn.Sequential.", where=filename)
     models.sort(key=lambda m: m.line)
+    empty = [m for m in models if m.graph is None and m.output is None
+             and all(r.kind == "skip" for r in m.refs)]  # e.g. only RandomFlip, Rescaling
+    if empty and len(empty) < len(models):
+        models = [m for m in models if m not in empty]
+        if notes is not None:
+            notes += [(m.line, f"{m.name} holds only preprocessing layers (no weights, no "
+                               "shape change); it is not a model to count") for m in empty]
     chosen = models[choose_model([Candidate(
         m.name, m.line, ("Keras functional Model" if m.output is not None else "Keras Sequential")
         + where[id(m)]) for m in models], model, filename)]
@@ -132,6 +140,18 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
                                     f"{stated} is read as C, H, W: "
                                     f"{fmt_shape(shape)} (H×W×C)"))
+    if shape is None and chosen.graph is None:  # Sequential without input_shape: say
+        raise OpenInputSize(f"the model {chosen.name!r} gives no input shape; add "  # what
+                            "input_shape=(H, W, C) to the first layer (or keras.Input(shape="
+                            "...)), or pass --input-shape HxWxC.", where=f"line {chosen.line}",
+                            shape=())  # the count depends on: open_size.fill_open
+    if shape is not None and len(shape) >= 2 and None in shape[:-1] and all(
+            d is None or isinstance(d, int) and not isinstance(d, bool) and d >= 1
+            for d in shape[:-1]) and isinstance(shape[-1], int) and shape[-1] >= 1:
+        raise OpenInputSize(f"the model {chosen.name!r} has input shape {shape}; add "
+                            "input_shape=(H, W, C) to the first layer (or keras.Input(shape="
+                            "...)), or pass --input-shape HxWxC.", where=f"line {chosen.line}",
+                            shape=tuple(shape))
     if shape is None or any(not isinstance(d, int) or isinstance(d, bool) or d < 1 for d in shape):
         what = "gives no input shape" if shape is None else f"has input shape {shape}"
         raise ConfigError(f"the model {chosen.name!r} {what}; add input_shape=(H, W, C) to the "

@@ -18,7 +18,7 @@ from .common import (
     scope_statements,
     snippet,
 )
-from .consts import bind_value, try_fold, with_parameters
+from .consts import NOTES, bind_value, try_fold, with_parameters
 from .keras_layers import (
     CHANNELS_FIRST,
     CLASSES,
@@ -173,7 +173,19 @@ class Scope:
         if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Ref):
             self.add_ref(model, self.vars[node.id])
             return
-        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Model):
+        inner = self.vars.get(node.id) if isinstance(node, ast.Name) else None
+        if isinstance(node, ast.Name) and isinstance(inner, Model) and inner.output is None \
+                and inner.graph is None and inner is not model:  # a Sequential used as a layer: its layers, in place
+            if not model.refs and model.shape is None:
+                model.shape = inner.shape
+            model.refs += inner.refs
+            if inner in self.models:  # a part of this model, not a model to ask about
+                self.models.remove(inner)
+            self.env.setdefault(NOTES, []).append((node.lineno, (
+                f"{node.id} (line {inner.line}), a Sequential used as a layer, read with its "
+                "layers in place (Keras counts them in the outer model)")))
+            return
+        if isinstance(node, ast.Name) and isinstance(inner, Model):
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
                        "Write its layers out in place.")
         if not isinstance(node, ast.Call) or (cls := keras_cls(node.func, self.aliases)) is None:

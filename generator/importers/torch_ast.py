@@ -51,7 +51,7 @@ from .torch_forward import Forward
 from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
 from .torch_objects import Custom, ModList, Objects, Seq, ordered_items, refs_of
-from .torch_sample import sample_input
+from .torch_sample import MOVES, sample_input
 
 __all__ = ["import_torch", "looks_like_torch"]
 
@@ -89,6 +89,9 @@ class _Reader:
             return objects[ast.unparse(node)]  # the same object again: shared weights
         if not isinstance(node, ast.Call):
             return None
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MOVES and isinstance(
+                node.func.value, ast.Call):  # nn.Sequential(...).to(device): the same module
+            return self.module(node.func.value, env, objects, name, top=top)
         cls = self.cls(node.func)
         if cls in self.classes and top:
             return None
@@ -265,11 +268,10 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     out: Use | None = None
     if isinstance(chosen, _Seq):
         refs, auto = chosen.refs(), False
-    elif isinstance(chosen, tuple):
-        refs, auto, out = _model(reader, chosen[0], env, objects, chosen[1], chosen[2])
     else:
-        refs, auto, out = _model(reader, chosen, env, objects)
-        if out is not None:
+        refs, auto, out = (_model(reader, chosen[0], env, objects, chosen[1], chosen[2])
+                           if isinstance(chosen, tuple) else _model(reader, chosen, env, objects))
+        if out is not None:  # the layers forward uses: the first one says the input channels
             refs = _graph_refs(out)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:

@@ -25,7 +25,7 @@ from typing import Any
 
 from .common import UNKNOWN, dotted, scope_statements, snippet, try_fold
 
-__all__ = ["sample_input"]
+__all__ = ["MOVES", "sample_input"]
 
 MAKERS = {"zeros", "ones", "randn", "rand", "empty", "full", "randint", "zeros_like"}
 Sample = tuple[tuple[int, ...], int, str]  # (H, W, C) or (features,), its line, its text
@@ -34,6 +34,9 @@ Sample = tuple[tuple[int, ...], int, str]  # (H, W, C) or (features,), its line,
 def _dims(call: ast.Call, env: dict[str, Any], aliases: dict[str, str]) -> list[Any] | None:
     """The sizes of ``torch.randn(1, 3, 32, 32)`` / ``torch.zeros((1, 3, 32, 32))``."""
     q = dotted(call.func, aliases) or ""
+    if q.rsplit(".", 1)[-1] == "Variable" and len(call.args) == 1 and isinstance(
+            call.args[0], ast.Call):  # Variable(torch.randn(...)) of PyTorch before 0.4
+        return _dims(call.args[0], env, aliases)
     if not q.startswith("torch.") or q.rsplit(".", 1)[-1] not in MAKERS:
         return None
     args = list(call.args)
@@ -61,14 +64,15 @@ def _shape(dims: list[Any], rank: int, batched: bool | None) -> tuple[int, ...] 
     return (*kept[1:], kept[0]) if rank else (kept[0],)
 
 
-_MOVES = {"to", "cuda", "cpu", "eval", "train", "float", "double", "half"}
+#: methods that return the module itself (model.to(device), model.eval())
+MOVES = {"to", "cuda", "cpu", "eval", "train", "float", "double", "half"}
 
 
 def _holds_model(value: ast.expr, models: set[str], cls: str | None) -> bool:
     """``Net()``, ``Net(10).to(device)``, ``model.eval()``, ``net = model``: the model itself
     (``model(x)`` is its output)."""
     while isinstance(value, ast.Call) and isinstance(value.func, ast.Attribute) and (
-            value.func.attr in _MOVES):
+            value.func.attr in MOVES):
         value = value.func.value
     if isinstance(value, ast.Name):
         return value.id in models
