@@ -22,6 +22,7 @@ statistics are buffers there and non-trainable weights here, as in Keras).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,8 +40,10 @@ from .detect import (
 from .keras_ast import import_keras
 from .open_size import fill_open
 from .repair import Repaired, repair
+from .repair_names import case_typos
 from .torch_ast import import_torch
 from .torch_size import UNIQUE, infer_input
+from .zoo import pretrained, pretrained_message
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -87,11 +90,16 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
     check_size(source, filename)  # before the repair: a paste too large is refused at once
     fixed = repair(source)
     assumed: tuple[int, ...] | None = None
+    tree: ast.Module | None = None
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
         if name == "torch" and (added := missing_functional(fixed.text, tree)) is not None:
             fixed = Repaired(added[0], (*fixed.repairs, added[1]))
+            tree = parse(fixed.text, filename)
+        text, typos = case_typos(fixed.text, tree)
+        if typos:  # img_SIZE for IMG_SIZE
+            fixed = Repaired(text, (*fixed.repairs, *typos))
             tree = parse(fixed.text, filename)
         reader = import_torch if name == "torch" else import_keras
         try:
@@ -118,6 +126,10 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError("the code is nested too deeply to read; paste only the model "
                           "definition, written more simply.", where=filename) from None
     except ConfigError as e:
+        if tree is not None and "--model" not in e.detail and (
+                zoo := pretrained(tree)) is not None:  # the real cause:
+            # a network of a library, which the paste uses but does not define
+            raise ConfigError(pretrained_message(zoo), where=f"line {zoo[0]}") from None
         if not fixed.repairs:
             raise
         shown = "; ".join(f"line {n}: {what}" for n, what in fixed.repairs[:3])

@@ -37,6 +37,14 @@ MAX_CALL_DEPTH = 20
 _SKIP = Ref(0, "", "skip", {})
 
 
+#: modules of functions that keep a tensor's shape (tf.nn.relu(x), keras.activations.gelu(x))
+SHAPE_KEEPING = ("tensorflow.nn.", "tensorflow.keras.activations.", "keras.activations.",
+                 "tensorflow.math.", "keras.ops.", "tf.nn.", "tf.keras.activations.")
+ACTIVATION_FNS = {"relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
+                  "softmax", "log_softmax", "leaky_relu", "softplus", "softsign", "hard_sigmoid",
+                  "mish", "dropout"}
+
+
 class Scope:
     """Walks one scope's statements in order, tracking layers, tensors and models."""
 
@@ -315,6 +323,11 @@ class Scope:
         if isinstance(f, ast.Call) or (isinstance(f, ast.Name) and isinstance(self.vars.get(f.id), Ref
                                                                              | Model)):
             return self.apply(node)
+        q = dotted(f, self.aliases) or ""
+        if q.startswith(SHAPE_KEEPING) and q.rsplit(".", 1)[-1] in ACTIVATION_FNS and node.args:
+            src = self.expr(node.args[0])  # tf.nn.relu(x): the same shape, no weights
+            if isinstance(src, Tensor):
+                return src
         cls = keras_cls(f, self.aliases)
         if cls == "Sequential":
             return self.sequential(node)

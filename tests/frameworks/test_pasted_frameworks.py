@@ -285,6 +285,15 @@ def _new_cases() -> dict[str, Callable[[], int]]:
             (28, 28, 1), L.Conv2D(64, 3), L.Conv2D(32, 3), L.Flatten(), L.Dense(10)),
         "keras_pima_mlp_input_dim.txt-": lambda: _keras((8,), L.Dense(12), L.Dense(8), L.Dense(1)),
         "keras_inception_concat.txt-": lambda: keras_graph(inception, (32, 32, 3)),
+        "keras_subclassed_quickstart.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, 3), L.Flatten(), L.Dense(128), L.Dense(10)),
+        "keras_subclass_training.txt-": lambda: _keras(
+            (64, 64, 3), L.Conv2D(32, 3, padding="same", use_bias=False), L.BatchNormalization(),
+            L.Conv2D(64, 3, strides=2, padding="same"), L.GlobalAveragePooling2D(),
+            L.Dropout(0.3), L.Dense(5)),
+        "keras_fit_reshaped_data.txt-": lambda: _keras(
+            (28, 28, 1), L.Conv2D(32, 3), L.MaxPooling2D(2), L.Conv2D(64, 3), L.MaxPooling2D(2),
+            L.Flatten(), L.Dense(64), L.Dense(10)),
         "keras_augmentation_inside_model.txt-": lambda: _keras(
             (180, 180, 3), L.RandomFlip("horizontal"), L.RandomRotation(0.1), L.Rescaling(1 / 255),
             L.Conv2D(16, 3, strides=2, padding="same"), L.Conv2D(32, 3, strides=2, padding="same"),
