@@ -115,7 +115,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     open_shape: set[int] = set()  # subclassed models whose input shape the code leaves open
     unread: list[ConfigError] = []  # why a subclassed model's call() could not be followed
     read_classes = set()
-    for cls, body, shape, call in as_functional(tree, module_env):
+    for cls, body, built_shape, call in as_functional(tree, module_env):
         init = next(f for f in cls.body if isinstance(f, ast.FunctionDef)
                     and f.name == "__init__")
         step = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "call")
@@ -129,7 +129,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         for m in built:
             m.line = cls.lineno
             where[id(m)] = " subclassed, read from its call()"
-            if shape is None:
+            if built_shape is None:
                 m.shape = None
                 open_shape.add(id(m))
         if built and notes is not None:

@@ -339,13 +339,12 @@ class Scope:
         f = node.func
         if isinstance(f, ast.Name):
             layer = self.vars[f.id]
+        elif not isinstance(f, ast.Call) or (cls := keras_cls(f.func, self.aliases)) is None:
+            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
+                       "Keras layer, e.g. x = Dense(10)(x).")
         else:
-            cls = keras_cls(f.func, self.aliases) if isinstance(f, ast.Call) else None
-            if cls is None:
-                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
-                           "Keras layer, e.g. x = Dense(10)(x).")
             layer = self.expr(f) if cls in ("Sequential", "Model") else (
-                keras_layer(f, cls, self.env)[0] or _SKIP)  # type: ignore[arg-type]
+                keras_layer(f, cls, self.env)[0] or _SKIP)
         if isinstance(layer, Model):
             fail(node, f"{snippet(node)} calls a whole model as a layer; cnnquiz reads one flat "
                        "model. Write its layers out in place.")

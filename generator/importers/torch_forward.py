@@ -232,8 +232,8 @@ class Forward(TensorReads):
                    "module cnnquiz can read.")
 
     def tensor(self, node: ast.expr, frame: Frame) -> Use:
-        if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id), Use):
-            return frame.vars[node.id]  # type: ignore[no-any-return]
+        if isinstance(node, ast.Name) and isinstance(v := frame.vars.get(node.id), Use):
+            return v
         if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(
                 items := frame.vars.get(node.value.id), list):
             i = try_fold(node.slice, frame.env)  # skips[idx // 2]

@@ -21,7 +21,9 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
-from .chain import Ref
+from ..network import solve
+from ..spec import load_spec
+from .chain import Ref, build_spec
 from .torch_objects import Seq
 from .torch_sample import sample_dims
 
@@ -54,10 +56,6 @@ def probe(node: ast.expr, module: Callable[[ast.expr], Any], aliases: dict[str, 
 
     ``module`` gives the module an expression such as ``self.features`` refers to.
     """
-    from ..network import solve
-    from ..spec import load_spec
-    from .chain import build_spec
-
     measured = _measure(node)
     if measured is None:
         return None
