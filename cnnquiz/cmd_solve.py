@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from generator.errors import ConfigError
+from generator.layers import fmt_shape
 from generator.network import solve
 from generator.spec import load_spec
 
@@ -70,8 +71,6 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
 
 def _reading(code: Any) -> dict[str, Any]:
     """The repairs and notes of an import, as the JSON output and the text section list them."""
-    from generator.layers import fmt_shape
-
     assumed = code.assumed_input
     return {"framework": code.framework,
             "repairs": [{"line": n, "what": what} for n, what in code.repairs],

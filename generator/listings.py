@@ -17,7 +17,8 @@ True
 
 from __future__ import annotations
 
-from .codegen import _last_dense, keras_code, relu_after, torch_code
+from .code_parts import last_dense, relu_after, tuple_literal
+from .codegen import keras_code, torch_code
 from .errors import ConfigError
 from .layers import (
     BatchNormalization,
@@ -117,12 +118,11 @@ def keras1_code(net: Network) -> str:
         return _keras1_graph(net)
     if any(n.shares for n in net.nodes) or len(net.input.shape) != 3:
         raise ConfigError("Keras 1 code is shown for a chain of 2-D layers without reuse.")
-    last = _last_dense(net)
-    shape = ", ".join(str(d) for d in net.input.shape)
+    last = last_dense(net)
     names: list[str] = []
     lines = []
     for i, n in enumerate(net.nodes):
-        first = f", input_shape=({shape})" if i == 0 else ""
+        first = f", input_shape={tuple_literal(net.input.shape)}" if i == 0 else ""
         cls, call = _keras1_layer(n.layer, f", name='{n.name}'{first}",
                                   isinstance(n.layer, Conv | Dense) and n.name != last)
         if i == 0 and first.strip(", ") not in call:
@@ -148,7 +148,7 @@ def _keras1_graph(net: Network) -> str:
     var = {name: ("inputs" if name == net.input_name else name) for name in net.input_specs}
     names, lines = ["Input", "merge"], []
     for name, spec in net.input_specs.items():
-        lines.append(f"{var[name]} = Input(shape={tuple(spec.shape)}, name='{name}')")
+        lines.append(f"{var[name]} = Input(shape={tuple_literal(spec.shape)}, name='{name}')")
     rows = solve(net, worked=False).rows
     for node, srcs, row in zip(net.nodes, sources(net), rows, strict=True):
         layer, args = node.layer, [var[s] for s in srcs]

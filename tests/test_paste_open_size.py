@@ -93,3 +93,12 @@ def test_the_cli_marks_an_assumed_input_in_text_and_json(tmp_path) -> None:  # t
     given = CliRunner().invoke(main, ["solve", str(path), "--format", "json",
                                       "--input-shape", "64x64x3"])
     assert json.loads(given.stdout)["input_assumed"] is None
+
+
+def test_a_subclassed_keras_model_with_weights_of_its_own_is_refused() -> None:
+    source = K + ("class Net(keras.Model):\n    def __init__(self):\n        super().__init__()\n"
+                  "        self.d = layers.Dense(2)\n    def build(self, shape):\n"
+                  "        self.w = self.add_weight(shape=(3, 3))\n    def call(self, x):\n"
+                  "        return self.d(x) * self.w\nmodel = Net()\nmodel.build((None, 3))\n")
+    with pytest.raises(ConfigError, match="subclasses a Keras Model"):
+        read_code(source)

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from typing import Any, NoReturn, TypeVar
 
 from ..errors import ConfigError
 from .envkeys import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, PARAMS, defined_names
@@ -216,6 +216,8 @@ def _builtin(name: str, args: list[Any]) -> Any:
         return _small(sum(args[0]))
     if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], tuple):
         return args[0]
+    if name == "reversed" and len(args) == 1 and isinstance(args[0], tuple):
+        return args[0][::-1]  # for f in reversed(features): the tuple backwards
     raise _NotConstant()
 
 
@@ -272,7 +274,11 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
     raise _NotConstant(" (only whole numbers, tuples and + - * // % are folded)")
 
 
-def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
+#: a constants environment written to: a dict, or a ChainMap over the enclosing scope's
+_Env = TypeVar("_Env", bound=MutableMapping[str, Any])
+
+
+def constants(body: Sequence[ast.stmt], env: _Env) -> _Env:
     """Names bound by the assignments of a statement list, in order (module or function level).
 
     Names bound to anything else become UNKNOWN, so a later use says it is not constant.
@@ -293,7 +299,7 @@ def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
     return env
 
 
-def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
+def bind(target: ast.expr, value: ast.expr | None, env: MutableMapping[str, Any]) -> None:
     """Bind one assignment target (a name, ``self.attr`` or a tuple of them) to a value node."""
     if isinstance(target, ast.Name | ast.Attribute):
         key = ast.unparse(target)
@@ -315,7 +321,7 @@ def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
             bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
-def _set(env: dict[str, Any], key: str, value: Any) -> None:
+def _set(env: MutableMapping[str, Any], key: str, value: Any) -> None:
     """Bind a name; a parameter given a value in the body is no longer a bare parameter."""
     env[key] = value
     params = env.get(PARAMS)
@@ -323,7 +329,7 @@ def _set(env: dict[str, Any], key: str, value: Any) -> None:
         env[PARAMS] = {k: v for k, v in params.items() if k != key}
 
 
-def bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+def bind_value(target: ast.expr, value: Any, env: MutableMapping[str, Any]) -> None:
     """Bind a target (a name or nested tuple of names) to an already folded value."""
     if isinstance(target, ast.Name | ast.Attribute):
         _set(env, ast.unparse(target), value)

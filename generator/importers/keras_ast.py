@@ -40,6 +40,7 @@ from .common import (
 )
 from .consts import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, defined_names, with_parameters
 from .graph import build_graph
+from .keras_data import fit_shape
 from .keras_layers import (
     CHANNELS_FIRST,
     NOTES,
@@ -114,7 +115,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     open_shape: set[int] = set()  # subclassed models whose input shape the code leaves open
     unread: list[ConfigError] = []  # why a subclassed model's call() could not be followed
     read_classes = set()
-    for cls, body, shape, call in as_functional(tree, module_env):
+    for cls, body, built_shape, call in as_functional(tree, module_env):
         init = next(f for f in cls.body if isinstance(f, ast.FunctionDef)
                     and f.name == "__init__")
         step = next(f for f in cls.body if isinstance(f, ast.FunctionDef) and f.name == "call")
@@ -128,7 +129,7 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
         for m in built:
             m.line = cls.lineno
             where[id(m)] = " subclassed, read from its call()"
-            if shape is None:
+            if built_shape is None:
                 m.shape = None
                 open_shape.add(id(m))
         if built and notes is not None:
@@ -168,11 +169,19 @@ def import_keras(source: str, *, input_shape: tuple[int, ...] | None = None,
     shape = stated
     if notes is not None:
         notes.extend(channel_branch_notes(tree, bool(first)) + layer_notes)
+    if shape is None and (chosen.graph is None or id(chosen) in open_shape) and (
+            data := fit_shape(tree, aliases, module_env, chosen.name)) is not None:
+        shape = data[0]  # model.fit(x_train) with x_train = x_train.reshape(n, 28, 28, 1)
+        if notes is not None:
+            notes.append((data[1], f"the model states no input shape; {fmt_shape(shape)} is "
+                                   f"taken from {data[2]} (line {data[1]}), the data "
+                                   f"{chosen.name}.fit trains on"))
     if first and input_shape is None and shape is not None:
-        shape = to_channels_last(tuple(shape))
+        written = tuple(shape)
+        shape = to_channels_last(written)
         if notes is not None:
             notes.append((first[0], f"{first[1]}: channels first, so the input shape "
-                                    f"{tuple(chosen.shape)} is read as C, H, W: "  # type: ignore[arg-type]
+                                    f"{written} is read as C, H, W: "
                                     f"{fmt_shape(shape)} (H×W×C)"))
     if shape is None and (chosen.graph is None or id(chosen) in open_shape):  # no shape: say
         add = ("call model.build((None, H, W, C)) after making it" if id(chosen) in open_shape

@@ -19,8 +19,9 @@ from .callargs import CHANNELS_FIRST, CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
 from .consts import NOTES, unknown_reason
+from .envkeys import add_note
 
-__all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "channel_order",
+__all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Declared", "Unread", "channel_order",
            "keras_layer", "to_channels_last"]
 
 _FIRST, _LAST = ("channels_first", "th"), ("channels_last", "tf")
@@ -143,7 +144,11 @@ class Unread:
                         "--input-shape HxWxC (channels last), or write the numbers.")
 
 
-def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
+#: the input shape a layer call states: constants, not constant (:class:`Unread`), or none
+Declared = tuple[Any, ...] | Unread | None
+
+
+def declared_shape(a: CallArgs) -> Declared:
     """The input shape a layer states (input_shape, batch_input_shape, input_dim, ...);
     :class:`Unread` when it is not a constant (``--input-shape`` may still supply it)."""
     for key, drop in (("input_shape", 0), ("shape", 0), ("batch_input_shape", 1),
@@ -164,8 +169,7 @@ def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
     return None
 
 
-def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
-                ) -> tuple[Ref | None, tuple[Any, ...] | Unread | None]:
+def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]) -> tuple[Ref | None, Declared]:
     """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states).
 
     The class name is looked up in the layer registry; the kind's reader turns the arguments
@@ -221,6 +225,5 @@ def _name(a: CallArgs, call: ast.Call, env: dict[str, Any]) -> str | None:
     text = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
     if isinstance(name, ast.Name) and name.id not in env:  # name=Conv1, quotes left out
         text = name.id
-        env.setdefault(NOTES, []).append((call.lineno, f"name={name.id} has no quotes; read as "
-                                                       f"the name '{name.id}'"))
+        add_note(env, call.lineno, f"name={name.id} has no quotes; read as the name '{name.id}'")
     return text or None

@@ -86,13 +86,17 @@ def as_functional(tree: ast.Module, env: dict[str, Any]
                   ) -> list[tuple[ast.ClassDef, list[ast.stmt], tuple[Any, ...] | None,
                                   ast.Call | None]]:
     """Each subclassed Keras model of the file that has an ``__init__`` and a ``call`` ending
-    in one ``return``: (the class, its body rewritten as a functional model, the input shape
+    in one ``return``, and no weights of its own (``build``, ``add_weight``): (the class, its body rewritten as a functional model, the input shape
     the code gives or None, the one module-level call that makes an instance or None)."""
     aliases = import_aliases(tree)
     out = []
     for cls in _subclasses(tree, aliases):
         methods = {f.name: f for f in cls.body if isinstance(f, ast.FunctionDef)}
         init, call = methods.get("__init__"), methods.get("call")
+        if "build" in methods or any(  # weights of its own: a custom layer, not a chain
+                isinstance(n, ast.Attribute) and n.attr in ("add_weight", "add_variable")
+                for n in ast.walk(cls)):
+            continue
         if init is None or call is None or len(call.args.args) < 2 or not isinstance(
                 call.body[-1], ast.Return) or call.body[-1].value is None or any(
                 isinstance(n, ast.Return) for s in call.body[:-1] for n in ast.walk(s)):

@@ -11,9 +11,10 @@ from typing import Any
 from .chain import Ref
 from .common import fail, snippet
 from .graph import Use
-from .keras_layers import Unread
+from .keras_layers import Declared, Unread
 
-__all__ = ["Model", "Tensor", "chain_of", "check_reaches", "is_refs", "is_tensors", "uses"]
+__all__ = ["Model", "Tensor", "chain_of", "check_reaches", "is_refs", "is_tensors", "no_layers_in",
+           "uses"]
 
 
 @dataclass(eq=False)
@@ -24,7 +25,7 @@ class Tensor:
     line: int
     ref: Ref | None = None
     src: Tensor | None = None
-    shape: tuple[Any, ...] | Unread | None = None  # Unread: stated, but not a constant
+    shape: Declared = None
     more: list[Tensor] = field(default_factory=list)
 
 
@@ -33,7 +34,7 @@ class Model:
     line: int
     name: str
     refs: list[Ref] = field(default_factory=list)
-    shape: tuple[Any, ...] | Unread | None = None  # Unread: stated, but not a constant
+    shape: Declared = None
     output: Tensor | None = None  # functional models
     graph: tuple[list[Tensor], list[Tensor]] | None = None  # (inputs, outputs) of a graph
 
@@ -74,8 +75,8 @@ def check_reaches(call: ast.Call, inputs: list[Tensor], outputs: list[Tensor]) -
         stack += ([t.src] if t.src is not None else []) + t.more
 
 
-def _stated(shape: tuple[Any, ...] | Unread | None) -> tuple[Any, ...] | None:
-    """An input's shape as the graph needs it; one the code computes is refused here."""
+def _constant(shape: Declared) -> tuple[Any, ...] | None:
+    """An input's stated shape; one the code computes when it runs is refused (its message)."""
     if isinstance(shape, Unread):
         shape.fail()
     return shape
@@ -88,7 +89,7 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
     made: dict[int, Use] = {}
     ins: list[Use] = []
     for k, t in enumerate(inputs):
-        u = Use(None, [], shape=tuple(shape) if k == 0 and shape else _stated(t.shape),
+        u = Use(None, [], shape=tuple(shape) if k == 0 and shape else _constant(t.shape),
                 name="input" if k == 0 else f"input_{k}", line=t.line)
         made[id(t)] = u
         ins.append(u)
@@ -107,7 +108,7 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
                 continue
             stack.pop()
             if top.ref is None and not srcs:
-                made[id(top)] = Use(None, [], shape=_stated(top.shape), name=f"input_l{top.line}",
+                made[id(top)] = Use(None, [], shape=_constant(top.shape), name=f"input_l{top.line}",
                                     line=top.line)
             else:
                 ref = top.ref
@@ -121,3 +122,19 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
         return made[id(t)]
 
     return ins, [use(o) for o in outputs]
+
+
+def no_layers_in(stmt: ast.stmt, functions: dict[str, Any], variables: dict[str, Any]) -> None:
+    """Refuse a loop or an if that cnnquiz cannot follow when it builds or calls layers."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and (
+                isinstance(node.func, ast.Call)
+                or (isinstance(node.func, ast.Name) and (
+                    node.func.id in functions
+                    or isinstance(variables.get(node.func.id), Ref | Model)))
+                or (isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "add", "append", "extend") and isinstance(variables.get(getattr(
+                        node.func.value, "id", "")), Model | list))):
+            fail(node, f"{snippet(node)} is inside a loop or an if whose bounds or condition "
+                       "are not constants; cnnquiz follows `for i in range(N)` and `if` on "
+                       "constants only. Unroll it (or use a YAML spec).")

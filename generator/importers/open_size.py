@@ -28,6 +28,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import fmt_shape
+from ..network import solve
+from ..spec import load_spec
 from .common import OpenInputSize
 from .torch_size import SIZES
 
@@ -38,9 +40,6 @@ SIZED_BY_SPACE = ("flatten", "reshape")
 
 
 def _answer(spec: dict[str, Any]) -> int:
-    from ..network import solve
-    from ..spec import load_spec
-
     return solve(load_spec(spec)).answer
 
 

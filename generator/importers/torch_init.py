@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chain import Ref
 from .common import UNKNOWN, fail, fold, snippet
-from .consts import bind, bind_value, constants, try_fold, with_parameters
+from .consts import NOTES, bind, bind_value, constants, try_fold, with_parameters
 from .torch_objects import (
     MAX_DEPTH,
     MAX_UNROLLED,
@@ -43,11 +43,13 @@ from .torch_objects import (
     Custom,
     FuncRef,
     ModList,
+    Objects,
     PyList,
     Seq,
     first_return,
     loop_values,
 )
+from .torch_probe import probe
 from .torch_values import Frame, Values
 
 if TYPE_CHECKING:
@@ -59,8 +61,7 @@ __all__ = ["Builder"]
 class Builder(Values):
     """Runs ``__init__`` code (and the helpers it calls) into a module tree."""
 
-    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: dict[str, Any]
-                 ) -> None:
+    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: Objects) -> None:
         self.reader, self.module_env, self.objects = reader, module_env, objects
         self.functions = {f.name: f for f in reader.tree.body if isinstance(f, ast.FunctionDef)}
         self.budget = MAX_UNROLLED
@@ -149,7 +150,13 @@ class Builder(Values):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             if stmt.value is None:
                 return NO_RETURN
-            value = self.value(stmt.value, frame)
+            value = probe(stmt.value, lambda n: self.lookup(n, frame), self.reader.aliases,
+                          dict(frame.env))  # n = self.features(torch.zeros(1, 1, 28, 28)).numel()
+            if value is None:
+                value = self.value(stmt.value, frame)
+            elif isinstance(notes := frame.env.get(NOTES), list):
+                notes.append((stmt.lineno, f"{snippet(stmt.value, 60)} read as {value:,}, the "
+                                           "size of that output (propagated, not run)"))
             for t in targets:
                 self.assign(t, stmt.value, value, frame)
         elif isinstance(stmt, ast.AugAssign):
@@ -212,7 +219,7 @@ class Builder(Values):
         if value is not UNKNOWN and isinstance(target, ast.Name | ast.Tuple | ast.List):
             bind_value(target, value, tmp)  # already evaluated (a helper's return value)
         else:
-            bind(target, node, ChainMap(tmp, frame.env))  # type: ignore[arg-type]
+            bind(target, node, ChainMap(tmp, frame.env))
         for k, v in tmp.items():
             if k.startswith("self.") and frame.owner is not None:
                 frame.owner.env[k] = v
@@ -221,7 +228,7 @@ class Builder(Values):
 
     def constants(self, stmt: ast.stmt, frame: Frame) -> None:
         tmp: dict[str, Any] = {}
-        constants([stmt], ChainMap(tmp, frame.env))  # type: ignore[arg-type]
+        constants([stmt], ChainMap(tmp, frame.env))
         for k, v in tmp.items():
             (frame.owner.env if k.startswith("self.") and frame.owner else frame.env.maps[0])[k] = v
 

@@ -18,7 +18,7 @@ counts them as non-trainable weights, like Keras. The trainable count equals PyT
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from ..layers.registry import TORCH_NAMES
@@ -49,8 +49,8 @@ PASSTHROUGH = {"relu", "relu6", "leaky_relu", "elu", "selu", "celu", "gelu", "si
                "relu_", "tanh_", "sigmoid_"}
 
 
-def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bool = False,
-                name: str | None = None) -> Ref:
+def torch_layer(call: ast.Call, cls: str, env: MutableMapping[str, Any], *,
+                functional: bool = False, name: str | None = None) -> Ref:
     """A torch.nn module call (or F.max_pool2d-style call without its tensor) -> Ref.
 
     The class name is looked up in the layer registry; the kind's reader turns the arguments
@@ -80,7 +80,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
 FACTORIES = ("zeros", "ones", "randn", "rand", "empty", "full")
 
 
-def torch_parameter(call: ast.Call, env: Mapping[str, Any]) -> Ref:
+def torch_parameter(call: ast.Call, env: MutableMapping[str, Any]) -> Ref:
     """``nn.Parameter(torch.zeros(1, 8, 1, 1))``: a learned tensor of a constant shape, counted
     as ``model.parameters()`` counts it (requires_grad=False included)."""
     label = snippet(call)

@@ -25,6 +25,8 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import fmt_shape
+from ..network import solve
+from ..spec import load_spec
 from .common import NoInputSize
 
 __all__ = ["SIZES", "UNIQUE", "infer_input"]
@@ -38,9 +40,6 @@ SIZES = (32, 28, 224, 64, 96, 128, 227, 299, 256, 48, 16, 100, 112, 150, 84, 40,
 
 
 def _answer(spec: dict[str, Any]) -> int:
-    from ..network import solve
-    from ..spec import load_spec
-
     return solve(load_spec(spec)).answer
 
 
