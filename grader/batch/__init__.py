@@ -41,7 +41,7 @@ from .grading import GradeFn
 from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleResult
 from .pool import parallel
 from .problems import ProblemIndex
-from .read import read_rows
+from .read import read_chunks, read_rows
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -60,17 +60,6 @@ __all__ = [
 ]
 
 
-def _chunks(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
-    chunk: list[InputRow] = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
                problems_dir: Path | None = None, problems: Mapping[str, Any] | None = None,
                grade_fn: GradeFn | None = None, progress: bool = False) -> BatchStats:
@@ -82,11 +71,11 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     counts: Counter[str] = Counter()
     bar = _progress_bar(submissions) if progress else None
     update = bar.update if bar is not None else None
-    rows = read_rows(submissions, opts, update)
+    chunks = read_chunks(submissions, opts, opts.chunk_size, update)
     atomic = AtomicText(out)
     with atomic as f:
         f.write(",".join(RESULT_COLUMNS) + "\n")
-        for text, hits, chunk_counts in _graded(rows, opts, problems_dir, base, problems,
+        for text, hits, chunk_counts in _graded(chunks, opts, problems_dir, base, problems,
                                                 grade_fn, (atomic.tmp,)):
             f.write(text)
             stats.cache_hits += hits
@@ -98,11 +87,10 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     return stats
 
 
-def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None, base: Path,
-            problems: Mapping[str, Any] | None,
+def _graded(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
+            base: Path, problems: Mapping[str, Any] | None,
             grade_fn: GradeFn | None,
             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
-    chunks = _chunks(rows, opts.chunk_size)
     if opts.engine == "dask":
         from .dask_engine import graded_on_dask
 
