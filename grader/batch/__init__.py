@@ -29,6 +29,8 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -42,6 +44,9 @@ from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleR
 from .pool import parallel
 from .problems import ProblemIndex
 from .read import read_chunks, read_rows
+
+#: allocations between two young-generation collections while grading (Python's is 700)
+GC_THRESHOLD = 50_000
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -73,7 +78,7 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     update = bar.update if bar is not None else None
     chunks = read_chunks(submissions, opts, opts.chunk_size, update)
     atomic = AtomicText(out)
-    with atomic as f:
+    with atomic as f, fewer_collections():
         f.write(",".join(RESULT_COLUMNS) + "\n")
         for text, hits, chunk_counts in _graded(chunks, opts, problems_dir, base, problems,
                                                 grade_fn, (atomic.tmp,)):
@@ -85,6 +90,26 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     stats.rows = sum(counts.values())
     stats.by_status = dict(sorted(counts.items()))
     return stats
+
+
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run less often while a batch is graded (then as before).
+
+    A batch allocates millions of small acyclic objects (rows, cells, result lines); at the
+    default threshold the collector runs every 700 allocations and traverses every live
+    object, the result caches included, at each full pass: about a third of the reading
+    time. What is alive before the batch is frozen (never traversed); the workers, forked
+    here, inherit both settings. Cycles are still collected, less often.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
 
 
 def _graded(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
