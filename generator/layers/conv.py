@@ -37,16 +37,23 @@ Padding = str | tuple[int, ...]
 TUPLES = ("kernel", "strides", "padding", "dilation", "output_padding")
 
 
-@cache
+_TUPLE_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
 def _tuple_fields(cls: type) -> tuple[tuple[str, Any], ...]:
     """(name, default) of the per-axis tuple fields of a windowed layer class."""
-    return tuple((f.name, f.default) for f in fields(cls) if f.name in TUPLES)
+    hit = _TUPLE_FIELDS.get(cls)
+    if hit is None:
+        hit = _TUPLE_FIELDS[cls] = tuple((f.name, f.default) for f in fields(cls)
+                                         if f.name in TUPLES)
+    return hit
 
 
 @cache
 def _axis_names(rank: int) -> tuple[tuple[str, str, str, str, str], ...]:
     """Per spatial axis: its name and those of its kernel, stride, dilation and padding."""
-    return tuple((ax, *(axis_var(b, ax, rank) for b in ("k", "s", "d", "P"))) for ax in AXES[rank])
+    return tuple((ax, axis_var("k", ax, rank), axis_var("s", ax, rank), axis_var("d", ax, rank),
+                  axis_var("P", ax, rank)) for ax in AXES[rank])
 
 
 @dataclass(frozen=True, kw_only=True)
