@@ -33,7 +33,7 @@ from typing import TYPE_CHECKING, Any
 
 from .chain import Ref
 from .common import UNKNOWN, fail, fold, snippet
-from .consts import bind, bind_value, constants, try_fold, with_parameters
+from .consts import NOTES, bind, bind_value, constants, try_fold, with_parameters
 from .torch_objects import (
     MAX_DEPTH,
     MAX_UNROLLED,
@@ -49,6 +49,7 @@ from .torch_objects import (
     first_return,
     loop_values,
 )
+from .torch_probe import probe
 from .torch_values import Frame, Values
 
 if TYPE_CHECKING:
@@ -149,7 +150,13 @@ class Builder(Values):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             if stmt.value is None:
                 return NO_RETURN
-            value = self.value(stmt.value, frame)
+            value = probe(stmt.value, lambda n: self.lookup(n, frame), self.reader.aliases,
+                          dict(frame.env))  # n = self.features(torch.zeros(1, 1, 28, 28)).numel()
+            if value is None:
+                value = self.value(stmt.value, frame)
+            elif isinstance(notes := frame.env.get(NOTES), list):
+                notes.append((stmt.lineno, f"{snippet(stmt.value, 60)} read as {value:,}, the "
+                                           "size of that output (propagated, not run)"))
             for t in targets:
                 self.assign(t, stmt.value, value, frame)
         elif isinstance(stmt, ast.AugAssign):

@@ -133,7 +133,8 @@ def loop_values(stmt: ast.For | ast.comprehension, env: Any) -> tuple[Any, ...] 
     """The values of a loop over ``range(...)``, a constant tuple, ``enumerate``/``zip`` of
     constant tuples; None when they are not constants."""
     it = stmt.iter
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords and (
+            it.func.id in ("range", "enumerate", "zip")):
         parts = [try_fold(a, env) for a in it.args]
         if it.func.id == "range" and 1 <= len(parts) <= 3 and all(
                 isinstance(p, int) and not isinstance(p, bool) for p in parts):
