@@ -313,6 +313,18 @@ class Merges(nn.Module):
         y = torch.cat([lo, torch.maximum(a, b)], dim=2)
         return self.c(y)
 """, (8, 6, 3), 112 + 16 + 10),
+    ("squeeze-after-adaptive-pool", THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv(x)))
+        return self.fc(x.squeeze(-1).squeeze(-1))
+""", (16, 16, 3), 224 + 18),
 ]
 
 
