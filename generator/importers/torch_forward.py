@@ -240,7 +240,9 @@ class Forward(TensorReads):
             if not isinstance(i, int) or isinstance(i, bool) or not -len(items) <= i < len(items):
                 fail(node, f"`{snippet(node)}`: the index is not a constant within the list of "
                            f"{len(items)} tensors.")
-            return items[i]  # type: ignore[no-any-return]
+            item = items[i]
+            assert isinstance(item, Use)  # lists in forward hold tensors only (tensor_list, .append)
+            return item
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             params = [p for s in (node.left, node.right)

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import ast
 from collections import ChainMap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .chain import Ref
 from .common import UNKNOWN, fail, fold, snippet
@@ -46,14 +46,12 @@ from .torch_objects import (
     Objects,
     PyList,
     Seq,
+    Source,
     first_return,
     loop_values,
 )
 from .torch_probe import probe
 from .torch_values import Frame, Values
-
-if TYPE_CHECKING:
-    from .torch_ast import _Reader
 
 __all__ = ["Builder"]
 
@@ -61,7 +59,7 @@ __all__ = ["Builder"]
 class Builder(Values):
     """Runs ``__init__`` code (and the helpers it calls) into a module tree."""
 
-    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: Objects) -> None:
+    def __init__(self, reader: Source, module_env: dict[str, Any], objects: Objects) -> None:
         self.reader, self.module_env, self.objects = reader, module_env, objects
         self.functions = {f.name: f for f in reader.tree.body if isinstance(f, ast.FunctionDef)}
         self.budget = MAX_UNROLLED
