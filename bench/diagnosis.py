@@ -40,8 +40,9 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.twins import form_view, handled, simpler_or_equal, twins  # noqa: E402
 from generator.compiled import Compiled  # noqa: E402
-from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values  # noqa: E402
+from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values, engine  # noqa: E402
 from generator.network import solve  # noqa: E402
 from generator.problem import generate  # noqa: E402
 from generator.spec import load_spec  # noqa: E402
@@ -59,6 +60,10 @@ UNCATALOGUED = ("slip", "transposed", "dropped", "guess", "round guess", "wrong 
 SLIP_NAMED: dict[str, list[bool]] = defaultdict(list)
 #: one graded answer: (top-1 right, hedged, silent, recorded, false attribution)
 Row = tuple[bool, bool, bool, bool, bool]
+#: per (form, condition), per catalogued answer: (indistinguishable, top-1, handled) (twins.py)
+TWINS: dict[tuple[str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
+#: per (form, condition): draws left out because one of their mistakes is invisible there
+INVISIBLE: dict[tuple[str, str], int] = defaultdict(int)
 
 
 def draw(rng: random.Random, ids: list[str], k: int, weighted: bool) -> tuple[str, ...]:
@@ -99,6 +104,19 @@ def student(eng: Any, rng: random.Random, k: int, weighted: bool) -> Any:
         if ok:
             return pick, r
     return None
+
+
+def visible(eng: Any, pick: tuple[str, ...], r: Any, form: str) -> bool:
+    """Does every mistake of the draw change what this answer form shows?"""
+    for drop in range(len(pick)):
+        try:
+            s = apply(eng, [(m, None) for m in pick[:drop] + pick[drop + 1:]])
+        except ValueError:
+            continue
+        if (s.total == r.total if form == "total"
+                else form_view(s.params, form) == form_view(r.params, form)):
+            return False
+    return True
 
 
 def judge(res: Any, truth: set[str] | None, *, per_layer: bool = False) -> Row:
@@ -221,6 +239,7 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
         prep_times.append(time.process_time() - t)
         eng = prep.diagnoser.engine
         names = eng.names
+        own = engine(prep.network)  # the twin search's own (bench/twins.py)
 
         def timed(text: str, part: Any, problem: Any = problem) -> Any:
             t = time.process_time()
@@ -240,10 +259,19 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
                 "expression": (" + ".join(str(v) for v in r.params if v) or "0", "total"),
             }
             for form, (text, part) in forms.items():
+                cond = f"catalogued {k}"
+                if not visible(eng, truth, r, form):  # not a k-mistake answer in this form
+                    INVISIBLE[(form, cond)] += 1
+                    continue
                 res = timed(text, part)
                 SLIP_NAMED[f"catalogued ({form})"].append("arithmetic slip" in res.feedback)
-                stats[(form, f"catalogued {k}")].append(
-                    judge(res, set(truth), per_layer=form != "total"))
+                row = judge(res, set(truth), per_layer=form != "total")
+                stats[(form, cond)].append(row)
+                if form != "total":
+                    others = simpler_or_equal(truth, twins(prep.diagnoser, own, truth,
+                                                           form_view(r.params, form), form))
+                    TWINS[(form, cond)].append((bool(others), row[0],
+                                                bool(others) and handled(res, truth, others)))
         for cond in UNCATALOGUED:
             if cond == "leave-one-out":
                 loo = _leave_one_out(rng, problem, prep)
@@ -291,6 +319,37 @@ def table(title: str, stats: dict[tuple[str, str], list[Row]]) -> None:
               f"{sum(r[4] for r in cat) / len(cat):.1%} ({len(cat)})")
 
 
+def twin_table() -> None:
+    """Per-layer and expression answers, split by whether any grader could tell the cause."""
+    print("\nindistinguishable: another set of catalogued causes, needing no more mistakes (and no "
+          "more one-layer slips),\ngives the same value in every layer (per layer) or the same "
+          "non-zero terms (expression); searched over\nsingle sites and pairs (bench/twins.py). "
+          "Handled correctly there: the one simplest explanation named,\nor, with several, one "
+          "of them offered, nothing else, and nothing recorded that they do not all share.\n"
+          "raw top-1 counts every answer (as the table above); top-1 here counts the "
+          "distinguishable ones only.")
+    print(f"{'form':<11}{'condition':<15}{'n':>5}{'raw top-1':>11}{'distinct n':>12}"
+          f"{'top-1':>8}{'indist n':>10}{'handled':>9}{'invisible':>11}")
+    for form in ("per_layer", "expression"):
+        for k in (1, 2, 3):
+            rows = TWINS.get((form, f"catalogued {k}"), [])
+            if not rows:
+                continue
+            dist = [r for r in rows if not r[0]]
+            ind = [r for r in rows if r[0]]
+
+            def pct(xs: list[bool]) -> str:
+                return f"{sum(xs) / len(xs):.1%}" if xs else "-"
+
+            print(f"{form:<11}{'catalogued ' + str(k):<15}{len(rows):>5}"
+                  f"{pct([r[1] for r in rows]):>11}{len(dist):>12}{pct([r[1] for r in dist]):>8}"
+                  f"{len(ind):>10}{pct([r[2] for r in ind]):>9}"
+                  f"{INVISIBLE.get((form, f'catalogued {k}'), 0):>11}")
+    print("(invisible: draws left out of that form because one of their mistakes changes nothing "
+          "it shows; total: " + ", ".join(f"{k} mistakes {INVISIBLE.get(('total', f'catalogued {k}'), 0)}"
+                                        for k in (1, 2, 3)) + ")")
+
+
 def slip_table() -> None:
     """How often the feedback names an arithmetic slip, per condition (wanted: often for
     slips, transposed and dropped digits; rarely for catalogued mistakes)."""
@@ -313,10 +372,13 @@ def main() -> None:
     for mode in modes:
         clear_cache()  # each mode pays its own preparation
         SLIP_NAMED.clear()
+        TWINS.clear()
+        INVISIBLE.clear()
         stats = simulate(args.n, args.seed, mode == "prior", grade_times, prep_times)
         answers = sum(len(v) for v in stats.values())
         table(f"\n== catalogued misconceptions drawn {'by prior' if mode == 'prior' else 'uniformly'}"
               f": {args.n} problems, {answers} graded answers", stats)
+        twin_table()
     slip_table()
     print(f"\n{time.perf_counter() - t_start:.1f} s wall in all")
     gt = sorted(grade_times)
