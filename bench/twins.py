@@ -18,8 +18,16 @@ nothing outside them, and record only causes they all share.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from itertools import combinations
 from typing import Any
+
+from generator.misconceptions import apply
+
+#: per (form, condition), per catalogued answer: (indistinguishable, top-1, handled)
+TWINS: dict[tuple[str, str], list[tuple[bool, bool, bool]]] = defaultdict(list)
+#: per (form, condition): draws left out because one of their mistakes is invisible there
+INVISIBLE: dict[tuple[str, str], int] = defaultdict(int)
 
 
 def form_view(params: tuple[int, ...], form: str) -> tuple[int, ...]:
@@ -77,3 +85,47 @@ def handled(res: Any, truth: tuple[str, ...], others: list[tuple[frozenset[str],
     shared = set.intersection(*(set(s) for s in simplest))
     return (any(s <= offered for s in simplest) and offered <= allowed
             and recorded <= shared)
+
+
+def visible(eng: Any, pick: tuple[str, ...], r: Any, form: str) -> bool:
+    """Does every mistake of the draw change what this answer form shows?"""
+    for drop in range(len(pick)):
+        try:
+            s = apply(eng, [(m, None) for m in pick[:drop] + pick[drop + 1:]])
+        except ValueError:
+            continue
+        if (s.total == r.total if form == "total"
+                else form_view(s.params, form) == form_view(r.params, form)):
+            return False
+    return True
+
+
+def twin_table() -> None:
+    """Per-layer and expression answers, split by whether any grader could tell the cause."""
+    print("\nindistinguishable: another set of catalogued causes, needing no more mistakes (and no "
+          "more one-layer slips),\ngives the same value in every layer (per layer) or the same "
+          "non-zero terms (expression); searched over\nsingle sites and pairs (bench/twins.py). "
+          "Handled correctly there: the one simplest explanation named,\nor, with several, one "
+          "of them offered, nothing else, and nothing recorded that they do not all share.\n"
+          "raw top-1 counts every answer (as the table above); top-1 here counts the "
+          "distinguishable ones only.")
+    print(f"{'form':<11}{'condition':<15}{'n':>5}{'raw top-1':>11}{'distinct n':>12}"
+          f"{'top-1':>8}{'indist n':>10}{'handled':>9}{'invisible':>11}")
+    for form in ("per_layer", "expression"):
+        for k in (1, 2, 3):
+            rows = TWINS.get((form, f"catalogued {k}"), [])
+            if not rows:
+                continue
+            dist = [r for r in rows if not r[0]]
+            ind = [r for r in rows if r[0]]
+
+            def pct(xs: list[bool]) -> str:
+                return f"{sum(xs) / len(xs):.1%}" if xs else "-"
+
+            print(f"{form:<11}{'catalogued ' + str(k):<15}{len(rows):>5}"
+                  f"{pct([r[1] for r in rows]):>11}{len(dist):>12}{pct([r[1] for r in dist]):>8}"
+                  f"{len(ind):>10}{pct([r[2] for r in ind]):>9}"
+                  f"{INVISIBLE.get((form, f'catalogued {k}'), 0):>11}")
+    print("(invisible: draws left out of that form because one of their mistakes changes nothing "
+          "it shows; total: " + ", ".join(f"{k} mistakes {INVISIBLE.get(('total', f'catalogued {k}'), 0)}"
+                                        for k in (1, 2, 3)) + ")")

@@ -149,7 +149,7 @@ class LocalSearch:
         A student holding a misconception applies it where it fits with probability q: one
         already needed at other layers costs only q here; otherwise it costs its prior, and a
         parameter misconception loses (1 − q) for each other judged layer it would have
-        changed but did not.
+        changed but did not (at most down to (1 − q)·e^−½/n over its n layers: a slip).
         """
         cover: dict[str, set[int]] = defaultdict(set)
         for i, opts in raw.items():
@@ -166,7 +166,13 @@ class LocalSearch:
             if st.shape and not st.consistent and len(fits) > 1:
                 w *= SLIP / len(fits)
             if not m.changes_shape:
-                w *= (1 - Q) ** len((judged_set & set(fits)) - {here})
+                # each other judged layer it fits but left alone costs (1 − q); never below
+                # a one-layer slip's share of one such layer (π/n·e^−½ as in the total search),
+                # or a slip among many batch norms loses to a shape mistake that later layers
+                # contradict
+                k = len((judged_set & set(fits)) - {here})
+                if k:
+                    w *= max((1 - Q) ** k, (1 - Q) * SLIP / len(fits))
             return w
 
         out = []
@@ -175,20 +181,24 @@ class LocalSearch:
             if not options:
                 out.append(f)
                 continue
-            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
-                              * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c) for _, c in options),
-                            key=lambda o: -o[0])
+            free = {c: LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
+                    for _, c in options}  # before later layers' say
+            ranked = sorted(((free[c] * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c)
+                             for _, c in options), key=lambda o: -o[0])
             best = ranked[0]
-            # a rival within 3× is a reason to hedge; a simpler one (fewer mistakes) within 100×
-            rivals = [o for o in ranked[1:] if o[0] * (3 if len(o[1]) >= len(best[1]) else 100)
-                      > best[0] and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
+            # a rival within 3× is a reason to hedge; so is a simpler one (fewer mistakes)
+            # within 100×, even where later layers contradict it (a student may have worked
+            # each layer out from the listing rather than from their own earlier shapes)
+            rivals = [o for o in ranked[1:] if {st.mid for st in o[1]} != {st.mid for st in best[1]}
+                      and (o[0] * 3 > best[0] if len(o[1]) >= len(best[1])
+                           else free[o[1]] * 100 > best[0])]
             keep = (best[1], *(o[1] for o in rivals[:2]))
             same = sum(o[0] for o in ranked if {st.mid for st in o[1]} == {st.mid for st in best[1]})
             # "something else" must also explain the wrong layers the best option carries to
             other = OTHER_LOCAL ** (1 + borne.get((f.layer, best[1]), (0, 0))[1])
             post = same / (sum(o[0] for o in ranked) + other)
             out.append(Finding(f.layer, "ambiguous" if rivals else "misconception", f.expected,
-                               f.correct, f.got, keep, f.in_shape, f.student_in, post))
+                               f.correct, f.got, keep, f.in_shape, f.student_in, post, best[0]))
         return out
 
     def _local_options(self, i: int, v: int, chosen: list[Site], explained: list[int],
@@ -196,7 +206,11 @@ class LocalSearch:
         """Site sets (≤ 2, then 2 upstream shape sites) that make layer i read v while every
         layer explained so far still reads as the student wrote it."""
         have = {st.mid for st in chosen}
-        here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior, MISCONCEPTIONS[mid].changes_shape)
+        # a shape mistake made here only, of one that fits other layers too, is a slip (as
+        # upstream): it must not tie with the same mistake made consistently
+        here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior * (
+                    SLIP / len(fits) if MISCONCEPTIONS[mid].changes_shape and len(fits) > 1
+                    else 1.0), MISCONCEPTIONS[mid].changes_shape)
                 for mid, fits in self.fits.items() if i in fits]
         upstream = [Site(mid, (j,), len(fits) == 1, MISCONCEPTIONS[mid].prior
                          * (SLIP / len(fits) if len(fits) > 1 else 1.0), True)
@@ -269,6 +283,19 @@ class LocalSearch:
         try_shape(())
         for u in shapes:
             try_shape((u,))
+        out.sort(key=lambda o: -o[0])
+        if out and len(out[0][1]) == 2 and any(st.shape for st in out[0][1]):
+            # the best is a shape mistake plus a parameter one here: the same value may come
+            # from that shape mistake plus another one (a colour image read as gray instead
+            # of the channels left out of this conv's kernel)
+            for x in [st for st in out[0][1] if st.shape]:
+                for y in shapes:
+                    if y.mid == x.mid:
+                        continue
+                    t = self._trace(base_sites + (x, y))
+                    if t is not None and t.params[i] == v and all(
+                            t.params[k] == values[k] for k in explained):
+                        record((x, y))
         if not out:
             cons = [u for u in upstream if u.consistent]
             pairs = [(x, y) for x in cons for y in shapes
