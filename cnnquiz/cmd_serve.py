@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import click
 
+from generator.errors import ConfigError
+
 from . import progress as prog
 from .terminal import echo
 
@@ -45,8 +47,6 @@ def serve_command(host: str, port: int, progress_file: str | None, class_file: s
                                           confirmation_prompt=True)))
         return
     from waitress import create_server
-
-    from generator.errors import ConfigError
 
     from .classmode import load_class
     from .web import create_app

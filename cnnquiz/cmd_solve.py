@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from generator.errors import ConfigError
+from generator.layers import fmt_shape
 from generator.network import solve
 from generator.spec import load_spec
 
@@ -70,9 +71,15 @@ def solve_command(spec: str, fmt: str, input_shape: str | None, model: str | Non
 
 def _reading(code: Any) -> dict[str, Any]:
     """The repairs and notes of an import, as the JSON output and the text section list them."""
+    assumed = code.assumed_input
     return {"framework": code.framework,
             "repairs": [{"line": n, "what": what} for n, what in code.repairs],
-            "notes": [{"line": n, "what": what} for n, what in code.notes]}
+            "notes": [{"line": n, "what": what} for n, what in code.notes],
+            "input_assumed": None if assumed is None else {
+                "shape": list(assumed),
+                "what": f"the code leaves the input size open: every shape below is for an "
+                        f"assumed {fmt_shape(assumed)} input; the parameter count does not "
+                        "depend on it"}}
 
 
 def _default_answer(data: dict[str, Any]) -> int | None:

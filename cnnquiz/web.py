@@ -40,6 +40,8 @@ from . import practice_core as core
 from . import progress as prog
 from .classmode import ClassConfig
 from .store import Store, open_practice, open_store
+from .web_class import register as class_routes
+from .web_problem import register as problem_routes
 from .web_shared import Shared
 
 __all__ = ["CSP", "MAX_CONTENT_LENGTH", "create_app", "student_names"]
@@ -173,11 +175,7 @@ def create_app(progress: Store | str | Path | None = None, *, seed: int | None =
         store.reset(g.student)
         return redirect("/progress", code=303)
 
-    from .web_problem import register as problem_routes
-
     problem_routes(app)
     if klass is not None:
-        from .web_class import register as class_routes
-
         class_routes(app)
     return app

@@ -246,7 +246,7 @@ class Engine:
             start = 0
         shapes: list[Shape] = list(base.shapes[:start]) if base is not None else []
         params: list[int] = list(base.params[:start]) if base is not None else []
-        shape = first if start == 0 else base.shapes[start - 1]  # type: ignore[union-attr]
+        shape = base.shapes[start - 1] if base is not None and start > 0 else first
         for i in range(start, n):
             if base is not None and i > stop and shape == base.in_shape(i):
                 shapes += base.shapes[i:]

@@ -27,27 +27,22 @@ model = keras.Sequential([
 
 from __future__ import annotations
 
-from .errors import ConfigError
-from .layers import (
-    Code,
-    Conv,
-    ConvTranspose,
-    Dense,
-    DepthwiseConv,
-    Layer,
-    Pool,
-    PoolWeights,
-    SeparableConv,
-    of,
+from .code_parts import (
+    SAMPLE_NOTE,
+    TORCH_POOL_HELPER,
+    keras_helpers,
+    keras_snippet,
+    relu_after,
+    torch_sample,
+    torch_snippet,
+    tuple_literal,
 )
+from .errors import ConfigError
+from .graph_code import keras_graph_code, torch_graph_code
+from .layers import Dense, Pool, PoolWeights
 from .network import Network
 
-__all__ = ["LAZY_COMMENT", "keras_code", "relu_after", "torch_code"]
-
-
-def _last_dense(net: Network) -> str | None:
-    dense = [n.name for n in net.nodes if isinstance(n.layer, Dense)]
-    return dense[-1] if dense else None
+__all__ = ["LAZY_COMMENT", "keras_code", "torch_code"]
 
 
 def _chain_only(net: Network) -> None:
@@ -57,67 +52,22 @@ def _chain_only(net: Network) -> None:
                           "shows chains only: show it as Keras 3, PyTorch, prose or a table.")
 
 
-def relu_after(net: Network) -> dict[str, bool]:
-    """Which layers the listing follows by a ReLU: convolutions and dense layers but the
-    last dense one (the output); activations change no count."""
-    last = _last_dense(net)
-    return {n.name: isinstance(n.layer, Conv | Dense | SeparableConv | DepthwiseConv
-                               | ConvTranspose) and n.name != last for n in net.nodes}
-
-
 # -- Keras ------------------------------------------------------------------------------------
-KERAS_POOL_HELPER = '''
-
-class TrainablePooling{r}D(layers.Layer):
-    """{Op} pooling, then one trainable coefficient (and bias) per channel, as in LeNet-5."""
-
-    def __init__(self, pool_size, use_bias=True, **kwargs):
-        super().__init__(**kwargs)
-        self.pool = layers.{Op}Pooling{r}D(pool_size)
-        self.use_bias = use_bias
-
-    def build(self, input_shape):
-        channels = input_shape[-1]
-        self.coefficient = self.add_weight(shape=(channels,), initializer="ones")
-        if self.use_bias:
-            self.bias = self.add_weight(shape=(channels,), initializer="zeros")
-
-    def call(self, x):
-        y = self.pool(x) * self.coefficient
-        return y + self.bias if self.use_bias else y
-'''
-
-
-def _keras_layer(layer: Layer, relu: bool) -> str:
-    return of(layer).keras_source(layer, Code(in_shape=(), relu=relu))
-
-
-def _keras_helpers(net: Network) -> str:
-    pools = {(n.layer.rank, n.layer.op) for n in net.nodes
-             if isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE}
-    if len({r for r, _ in pools}) < len(pools):
-        raise ConfigError("mixed max/average trainable pooling of one rank; show it as prose.")
-    return "".join(KERAS_POOL_HELPER.format(r=r, Op="Max" if op == "max" else "Average")
-                   for r, op in sorted(pools))
-
-
 def keras_code(net: Network) -> str:
     """Keras 3 source that builds ``net`` as ``model``."""
     if not net.is_chain:
-        from .graph_code import keras_graph_code  # built on this module's layer snippets
-
         return keras_graph_code(net)
-    shape = ", ".join(str(d) for d in net.input.shape)
+    shape = tuple_literal(net.input.shape)
     relu = relu_after(net)
-    helpers = _keras_helpers(net)
+    helpers = keras_helpers(net)
     head = "import keras\nfrom keras import layers\n" + helpers + ("\n\n" if helpers else "\n")
     if not any(n.shares for n in net.nodes):
-        body = ["model = keras.Sequential([", f"    keras.Input(shape=({shape}{',' if len(net.input.shape) == 1 else ''})),"]
-        body += [f"    {_keras_layer(n.layer, relu[n.name])}," for n in net.nodes]
+        body = ["model = keras.Sequential([", f"    keras.Input(shape={shape}),"]
+        body += [f"    {keras_snippet(n.layer, relu[n.name])}," for n in net.nodes]
         body.append("])")
         return head + "\n".join(body) + "\n"
-    body = [f"{n.name} = {_keras_layer(n.layer, relu[n.name])}" for n in net.nodes if not n.shares]
-    body += ["", f"inputs = keras.Input(shape=({shape}{',' if len(net.input.shape) == 1 else ''}))",
+    body = [f"{n.name} = {keras_snippet(n.layer, relu[n.name])}" for n in net.nodes if not n.shares]
+    body += ["", f"inputs = keras.Input(shape={shape})",
              "x = inputs"]
     for n in net.nodes:
         if n.shares:
@@ -129,30 +79,6 @@ def keras_code(net: Network) -> str:
 
 
 # -- PyTorch ----------------------------------------------------------------------------------
-TORCH_POOL_HELPER = '''
-
-class TrainablePool(nn.Module):
-    """Pooling, then one trainable coefficient (and bias) per channel, as in LeNet-5."""
-
-    def __init__(self, pool, channels, bias=True):
-        super().__init__()
-        self.pool = pool
-        self.coefficient = nn.Parameter(torch.ones(channels))
-        self.bias = nn.Parameter(torch.zeros(channels)) if bias else None
-
-    def forward(self, x):
-        shape = (1, -1) + (1,) * (x.dim() - 2)
-        y = self.pool(x) * self.coefficient.view(shape)
-        return y if self.bias is None else y + self.bias.view(shape)
-'''
-
-
-def _torch_module(layer: Layer, in_shape: tuple[int, ...], first_dense: bool,
-                  lazy: bool = False) -> str:
-    return of(layer).torch_source(layer, Code(in_shape=in_shape, first_dense=first_dense,
-                                              lazy=lazy))
-
-
 def torch_code(net: Network, lazy: bool = False) -> str:
     """PyTorch source that builds ``net`` as ``model`` and runs one input through it.
 
@@ -163,8 +89,6 @@ def torch_code(net: Network, lazy: bool = False) -> str:
     transposed convolutions keep their input channels (PyTorch needs them for the groups).
     """
     if not net.is_chain:  # the listing keeps its input channels (no lazy graph listing yet)
-        from .graph_code import torch_graph_code  # built on this module's layer snippets
-
         return torch_graph_code(net)
     relus = relu_after(net)
     needs_helper = any(isinstance(n.layer, Pool) and n.layer.trainable != PoolWeights.NONE
@@ -184,21 +108,18 @@ def torch_code(net: Network, lazy: bool = False) -> str:
             call = f"self.{node.shares}(x)"
             comment = f"  # {node.name}: {node.shares} applied again (same weights)"
         else:
-            module = _torch_module(layer, in_shape, isinstance(layer, Dense) and not seen_dense,
+            module = torch_snippet(layer, in_shape, isinstance(layer, Dense) and not seen_dense,
                                    lazy)
             seen_dense = seen_dense or isinstance(layer, Dense)
             lines.append(f"        self.{node.name} = {module}")
             call, comment = f"self.{node.name}(x)", ""
         forward.append(f"        x = {'torch.relu(' + call + ')' if relu else call}{comment}")
     forward.append("        return x")
-    shape = net.input.shape
-    dims = ", ".join(str(d) for d in (shape[-1], *shape[:-1]))
     if lazy:
         lines += forward + ["", "", "model = Net()", LAZY_COMMENT]
     else:
         lines += forward + ["", "", "model = Net()",
-                            f"model(torch.zeros(2, {dims}))  # a batch of two inputs, channels "
-                            "first (this also sizes the lazy layer)"]
+                            f"model({torch_sample(net.input.shape)}){SAMPLE_NOTE}"]
     return "\n".join(lines) + "\n"
 
 

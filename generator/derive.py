@@ -18,10 +18,12 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     import sympy as sp
+
+    from .text_printer import TextPrinter
 
 __all__ = ["Derivation", "Var", "product_text", "show", "substitute", "symbolic", "values"]
 
@@ -80,18 +82,11 @@ def symbolic(vs: Mapping[str, Var]) -> dict[str, object]:
 
 
 @lru_cache(maxsize=1)
-def _printer() -> Any:
-    """SymPy's str printer with ⌊⌋ and ⌈⌉ (built on first use: SymPy is a slow import)."""
-    from sympy.printing.str import StrPrinter
+def _printer() -> TextPrinter:
+    """The printer of :func:`show`, made on first use."""
+    from .text_printer import TextPrinter  # imports SymPy, a slow import
 
-    class _TextPrinter(StrPrinter):  # type: ignore[misc]  # SymPy ships no types: Any base
-        def _print_floor(self, expr: sp.Expr) -> str:
-            return "⌊" + str(self._print(expr.args[0])) + "⌋"
-
-        def _print_ceiling(self, expr: sp.Expr) -> str:
-            return "⌈" + str(self._print(expr.args[0])) + "⌉"
-
-    return _TextPrinter()
+    return TextPrinter()
 
 
 @lru_cache(maxsize=4096)
@@ -104,7 +99,7 @@ def show(expr: object) -> str:
     """
     if isinstance(expr, int):
         return str(expr)
-    text = str(_printer().doprint(expr))
+    text = _printer().doprint(expr)
     return text.replace("**", "^").replace("*", "·").replace(" - ", " − ").replace("(-", "(−")
 
 

@@ -37,8 +37,10 @@ from .authoring import Source, author, check_source
 from .builder import STYLES
 from .choices import with_choices
 from .errors import ConfigError
+from .importers import load_any
 from .problem import DIFFICULTIES, Problem, generate, generator_version
 from .seeding import SeedFields, student_seed, variant_tag
+from .spec import read_spec_file
 from .topics import is_topic, styles_for, topic_error
 
 __all__ = ["Exam", "ExamQuestion", "Slot", "assemble", "fair", "load_exam", "parse_exam", "spread"]
@@ -119,8 +121,6 @@ def _slot(raw: Any, number: int, base: Path) -> Slot:
     if ("topic" in raw) == ("from" in raw):
         raise ConfigError(f"{where}: give either topic or from.", where=WHERE)
     if "from" in raw:
-        from .importers import load_any
-
         path = (base / str(raw["from"])).resolve()
         return Slot(number, "custom", "custom", style, points, check_source(load_any(path)),
                     path.stem, choices)
@@ -157,8 +157,6 @@ def parse_exam(data: Any, *, base: Path = Path("."), default_name: str = "exam")
 
 def load_exam(path: str | Path) -> Exam:
     """Read an exam file; ``from:`` paths are relative to it."""
-    from .spec import read_spec_file
-
     p = Path(path)
     return parse_exam(read_spec_file(p), base=p.resolve().parent, default_name=p.stem)
 

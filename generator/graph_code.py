@@ -1,6 +1,6 @@
 """Keras functional and PyTorch ``nn.Module`` source for graph networks (merges, branches).
 
-Built on the per-layer snippets of :mod:`generator.codegen`; this module only wires them:
+Built on the per-layer snippets of :mod:`generator.code_parts`; this module only wires them:
 every tensor is a variable named after its layer (the network input is ``inputs`` in Keras
 and ``x`` in PyTorch). Keras: ``layers.Add(name=...)([a, b])`` and ``keras.Model(inputs,
 outputs)``; a layer whose weights are reused is made once and called twice. PyTorch: the
@@ -25,22 +25,21 @@ model(torch.zeros(2, 4, 8, 8))  # a batch of two inputs, channels first (this al
 
 from __future__ import annotations
 
-from .codegen import (
+from .code_parts import (
+    SAMPLE_NOTE,
     TORCH_POOL_HELPER,
-    _keras_helpers,
-    _keras_layer,
-    _torch_module,
+    keras_helpers,
+    keras_snippet,
     relu_after,
+    torch_sample,
+    torch_snippet,
+    tuple_literal,
 )
 from .errors import ConfigError
 from .layers import Dense, Merge, Pool, PoolWeights, Shape
 from .network import Network, Node, propagate, sources
 
 __all__ = ["keras_graph_code", "torch_graph_code"]
-
-
-def _shape_literal(shape: Shape) -> str:
-    return f"({', '.join(map(str, shape))}{',' if len(shape) == 1 else ''})"
 
 
 def _list(names: list[str]) -> str:
@@ -51,10 +50,10 @@ def _list(names: list[str]) -> str:
 def keras_graph_code(net: Network) -> str:
     """Keras 3 functional-API source that builds ``net`` as ``model``."""
     relu = relu_after(net)
-    helpers = _keras_helpers(net)
+    helpers = keras_helpers(net)
     var = {name: ("inputs" if name == net.input_name else name) for name in net.input_specs}
     out = ["import keras", "from keras import layers", *helpers.split("\n"), ""]
-    out += [f"{var[name]} = keras.Input(shape={_shape_literal(spec.shape)}, name=\"{name}\")"
+    out += [f"{var[name]} = keras.Input(shape={tuple_literal(spec.shape)}, name=\"{name}\")"
             for name, spec in net.input_specs.items()]
     reused = {n.shares for n in net.nodes if n.shares}
     for node, srcs in zip(net.nodes, sources(net), strict=True):
@@ -63,10 +62,10 @@ def keras_graph_code(net: Network) -> str:
             out.append(f"{node.name} = {node.shares}_layer({args})  # {node.shares} applied "
                        "again (same weights)")
         elif node.name in reused:
-            out.append(f"{node.name}_layer = {_keras_layer(node.layer, relu[node.name])}")
+            out.append(f"{node.name}_layer = {keras_snippet(node.layer, relu[node.name])}")
             out.append(f"{node.name} = {node.name}_layer({args})")
         else:
-            out.append(f"{node.name} = {_keras_layer(node.layer, relu[node.name])}({args})")
+            out.append(f"{node.name} = {keras_snippet(node.layer, relu[node.name])}({args})")
         var[node.name] = node.name
     ins = _list([var[n] for n in net.input_specs])
     outs = _list([var[n] for n in net.output_names])
@@ -110,7 +109,7 @@ def torch_graph_code(net: Network) -> str:
         else:
             owner = node.shares or node.name
             if not node.shares:
-                module = _torch_module(layer, ins[0], isinstance(layer, Dense) and not seen_dense)
+                module = torch_snippet(layer, ins[0], isinstance(layer, Dense) and not seen_dense)
                 seen_dense = seen_dense or isinstance(layer, Dense)
                 init.append(f"        self.{node.name} = {module}")
             expr = f"self.{owner}({args[0]})"
@@ -124,14 +123,12 @@ def torch_graph_code(net: Network) -> str:
                  for n in net.nodes)
     params = ", ".join(var[n] for n in net.input_specs)
     returns = ", ".join(var[n] for n in net.output_names)
-    batch = ", ".join(f"torch.zeros(2, {', '.join(map(str, (s.shape[-1], *s.shape[:-1])))})"
-                      for s in net.input_specs.values())
+    batch = ", ".join(torch_sample(s.shape) for s in net.input_specs.values())
     lines = ["import torch", "from torch import nn", ""]
     if helper:
         lines += TORCH_POOL_HELPER.strip("\n").split("\n") + [""]
     lines += ["", "class Net(nn.Module):", "    def __init__(self):", "        super().__init__()",
               *init, "", f"    def forward(self, {params}):", *forward, f"        return {returns}",
               "", "", "model = Net()",
-              f"model({batch})  # a batch of two inputs, channels first (this also sizes the "
-              "lazy layer)"]
+              f"model({batch}){SAMPLE_NOTE}"]
     return "\n".join(lines) + "\n"

@@ -16,7 +16,8 @@ True
 
 from __future__ import annotations
 
-from .codegen import _chain_only, _last_dense, keras_code, torch_code
+from .code_parts import last_dense, tuple_literal
+from .codegen import _chain_only, keras_code, torch_code
 from .errors import ConfigError
 from .layers import Conv, Dense, Dropout, Flatten, Layer, Pool, PoolWeights
 from .network import Network
@@ -83,12 +84,11 @@ def keras1_code(net: Network) -> str:
     _chain_only(net)
     if any(n.shares for n in net.nodes) or len(net.input.shape) != 3:
         raise ConfigError("Keras 1 code is shown for a chain of 2-D layers without reuse.")
-    last = _last_dense(net)
-    shape = ", ".join(str(d) for d in net.input.shape)
+    last = last_dense(net)
     names: list[str] = []
     lines = []
     for i, n in enumerate(net.nodes):
-        first = f", input_shape=({shape})" if i == 0 else ""
+        first = f", input_shape={tuple_literal(net.input.shape)}" if i == 0 else ""
         cls, call = _keras1_layer(n.layer, f", name='{n.name}'{first}",
                                   isinstance(n.layer, Conv | Dense) and n.name != last)
         if i == 0 and first.strip(", ") not in call:

@@ -10,7 +10,7 @@ into template contexts. Phrasings are drawn from the ``random.Random`` passed in
 from __future__ import annotations
 
 import random
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .layers import (
     BatchNormalization,
@@ -28,10 +28,8 @@ from .layers import (
 from .layers.kinds.words import dims, plural
 from .network import Count, Network, Node
 from .parts import Form, Quantity, parse_part
+from .problem import Problem, floors
 from .render import num
-
-if TYPE_CHECKING:
-    from .problem import Problem
 
 __all__ = ["answer_text", "conventions", "dims", "input_label", "input_text", "layer_text",
            "plural", "question_text", "type_name"]
@@ -97,8 +95,6 @@ def type_name(layer: Layer) -> str:
 
 # -- conventions ------------------------------------------------------------------------------
 def _rounds(p: Problem) -> bool:
-    from .problem import floors
-
     return bool(floors(p.solution()))
 
 

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from generator.csvsafe import score_value
+from generator.csvsafe import FORMULA_START, score_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -33,8 +33,6 @@ GRADED = ("correct", "incorrect")
 
 def _plain(s: pd.Series) -> pd.Series:
     """generator.csvsafe.plain_cell, column-wise."""
-    from generator.csvsafe import FORMULA_START
-
     prefixed = s.str.startswith("'") & s.str[1:2].isin([*FORMULA_START, "'", "\ufffd"])
     return s.where(~prefixed, s.str[1:])
 

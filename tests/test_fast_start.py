@@ -15,7 +15,7 @@ import click
 import pytest
 
 from cnnquiz.cli import COMMANDS, main
-from generator import formula_table
+from generator import formula_table, formula_table_build
 
 ROOT = Path(__file__).resolve().parents[1]
 HEAVY = ("sympy", "flask", "openpyxl", "grader", "pandas", "torch", "keras")
@@ -64,6 +64,7 @@ def test_help_lists_every_command_without_importing_them(capsys: pytest.CaptureF
 
 
 def test_the_shipped_formula_table_is_what_sympy_prints() -> None:
-    built = formula_table.build()
-    assert formula_table.table_json(built) == formula_table.TABLE.read_text(encoding="utf-8"), (
-        "formula_texts.json is stale: run .venv/bin/python -m generator.formula_table")
+    built = formula_table_build.build()
+    assert formula_table_build.table_json(built) == formula_table.TABLE.read_text(
+        encoding="utf-8"), (
+        "formula_texts.json is stale: run .venv/bin/python -m generator.formula_table_build")

@@ -275,6 +275,27 @@ class Net(nn.Module):
             num_features *= s
         return num_features
 """, (32, 32, 1), 60 + 880 + 69_240 + 10_164 + 850),
+    ("tensor-method-activations", THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv1 = nn.Conv2d(3, 16, 3, padding=1)
+        self.conv2 = nn.Conv2d(16, 32, 3, padding=1)
+        self.bn = nn.BatchNorm2d(32)
+        self.pool = nn.MaxPool2d(2)
+        self.fc1 = nn.Linear(32 * 8 * 8, 64)
+        self.fc2 = nn.Linear(64, 10)
+
+    def forward(self, x):
+        x = self.pool(self.conv1(x).relu())
+        x = self.bn(self.conv2(x)).relu_()
+        n, c, h, w = x.size()
+        x = self.pool(x).contiguous()
+        x = x.view(n, -1).sigmoid()
+        x = self.fc1(x).tanh().relu()
+        x = F.dropout(x, 0.5, self.training)
+        return F.log_softmax(self.fc2(x), dim=1)
+""", (32, 32, 3), 448 + 4640 + 64 + 131_136 + 650),
 ]
 
 

@@ -466,7 +466,7 @@ class MyModel(keras.Model):
         self.dense = layers.Dense(2)
     def call(self, x):
         return self.dense(x)
-""", None, ["line 4:", "class MyModel subclasses a Keras Model", "Sequential or functional"]),
+""", None, ["line 4:", "'MyModel' gives no input shape", "model.build((None, H, W, C))"]),
     ("unknown-keras-layer", KERAS_HEAD + """
 model = keras.Sequential([layers.Conv2d(8, 3, input_shape=(28, 28, 1)), layers.Dense(2)])
 """, None, ["line 4:", "unknown layer class Conv2d", "Did you mean 'Conv2D'?"]),

@@ -123,8 +123,8 @@ def test_the_repair_step_executes_nothing(tmp_path: Path) -> None:
 @pytest.mark.parametrize(("name", "fragments"), [
     ("keras_unfoldable_shape.txt", ["line 8:", "input_shape is x_train.shape[1:] in the call on line 14",
                                     "--input-shape"]),
-    ("blog_flat_function_undefined.txt", ["line 6:", "(img_SIZE, img_SIZE, 3)",
-                                          "--input-shape", "read with repairs"]),
+    ("keras_param_input_shape.txt", ["line 6:", "a parameter of build_model() (line 5)",
+                                     "--input-shape"]),
 ])
 def test_an_unreadable_input_shape_asks_for_input_shape(name: str, fragments: list[str]) -> None:
     with pytest.raises(ConfigError) as info:

@@ -16,6 +16,22 @@ T = "import torch.nn as nn\n"
 
 # (id, source, input shape, line, fragments that must appear, fragments that must not)
 REFUSALS = [
+    ("keras-subclass-no-shape", "import keras\nfrom keras import layers\nclass Net(keras.Model):\n"
+     "    def __init__(self):\n        super().__init__()\n        self.c = layers.Conv2D(4, 3)\n"
+     "        self.f = layers.Flatten()\n        self.d = layers.Dense(2)\n"
+     "    def call(self, x):\n        return self.d(self.f(self.c(x)))\nmodel = Net()\n", None, 3,
+     ["'Net' gives no input shape", "model.build((None, H, W, C))", "--input-shape HxWxC"],
+     ["does not follow"]),
+    ("keras-pretrained-base", "import tensorflow as tf\nbase = tf.keras.applications.MobileNetV2("
+     "include_top=False)\nm = tf.keras.Sequential([base, tf.keras.layers.Dense(1)])\n", None, 2,
+     ["tensorflow.keras.applications.MobileNetV2", "defined in a library", "YAML spec",
+      "keras.Input(shape="], ["not a layer call"]),
+    ("torch-pretrained-backbone", T + "from torchvision import models\nclass Net(nn.Module):\n"
+     "    def __init__(self):\n        super().__init__()\n"
+     "        self.b = models.resnet18(weights=None)\n    def forward(self, x):\n"
+     "        return self.b(x)\n", None, 6,
+     ["torchvision.models.resnet18", "defined in a library", "nn.Sequential of the head"],
+     ["__init__ does not define"]),
     ("keras-undefined-filters", K + "m = Sequential([layers.Conv2D(nf, 3, input_shape=(8, 8, 1))])\n",
      None, 2, ["Conv2D(nf, 3", "filters=nf", "nf is never defined", "replace it by a number"], []),
     ("keras-undefined-units", K + "m = Sequential([layers.Dense(n_out, input_dim=4)])\n",

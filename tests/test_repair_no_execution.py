@@ -139,3 +139,19 @@ def test_corpus_repairs_add_no_names_but_the_ones_they_say(path: Path) -> None:
     # HTML entities become the characters they stand for; names are what they always were
     extra = used - _code_names(source) - {"quot", "amp", "lt", "gt", "apos"}
     assert not extra, (extra, said)
+
+
+@pytest.mark.parametrize("source", [
+    "IMG_SIZE = 8\nCMD = 'img_size'\nshape = (img_size, Img_Size, 3)  # img_size\n",
+    "Exec_Fn = 1\nx = exec_fn  # 'exec_fn()'\nexec_FN = '''exec_fn'''\n",
+    "a1 = 2\nfor k in range(2):\n    K.image_data_format()\n    F.relu(A1)\n",
+])
+def test_a_case_typo_is_read_as_a_name_of_the_code_only(source: str) -> None:
+    from generator.importers.repair_names import case_typos
+
+    fixed, repairs = case_typos(source, ast.parse(source))
+    assert _ast_names(fixed) <= _code_names(source)
+    assert [line.split("#")[0].count("'") for line in fixed.split("\n")] == [
+        line.split("#")[0].count("'") for line in source.split("\n")]  # strings untouched
+    assert all("differs only in case" in what for _, what in repairs)
+    assert "K.image_data_format" in fixed or "K." not in source  # module-like names stay

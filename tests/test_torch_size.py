@@ -57,3 +57,74 @@ def test_an_input_shape_given_is_used_as_given() -> None:
 def test_no_size_is_guessed_where_none_fits_or_the_count_depends_on_it(layers: str) -> None:
     with pytest.raises(ConfigError, match="--input-shape"):
         read_code(f"{T}net = nn.Sequential({layers})\n")
+
+
+SEQ = f"{T}import torch\nnet = nn.Sequential(nn.Conv2d(3, 4, 3), nn.Flatten(), nn.LazyLinear(2))\n"
+CLS = f"""{T}import torch
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 4, 3)
+        self.fc = nn.Linear(4 * 6 * 6, 2)
+    def forward(self, x):
+        return self.fc(torch.flatten(self.conv(x), 1))
+"""
+
+
+@pytest.mark.parametrize(("source", "shape", "said"), [
+    (SEQ + "out = net(torch.randn(1, 3, 8, 8))\n", [8, 8, 3], "torch.randn(1, 3, 8, 8) on line 4"),
+    (SEQ + "x = torch.zeros((2, 3, 9, 9))\nprint(net(x).shape)\n", [9, 9, 3], "line 4"),
+    (CLS + "model = Net().to('cpu')\nx = torch.rand(1, 3, 8, 8)\nmodel(x)\n", [8, 8, 3],
+     "torch.rand(1, 3, 8, 8) on line 11"),
+    (CLS + "if __name__ == '__main__':\n    y = Net()(torch.ones(5, 3, 8, 8))\n", [8, 8, 3],
+     "torch.ones"),
+    (CLS + "from torchsummary import summary\nsummary(Net(), (3, 8, 8))\n", [8, 8, 3],
+     "summary(Net(), (3, 8, 8))"),
+    (CLS + "from torchinfo import summary\nm = Net()\nsummary(m, input_size=(16, 3, 8, 8))\n",
+     [8, 8, 3], "input_size=(16, 3, 8, 8)"),
+], ids=["sequential-call", "tensor-variable", "to-device", "class-called", "torchsummary",
+        "torchinfo"])
+def test_the_input_size_of_a_sample_run_is_used_and_said(source: str, shape: list[int],
+                                                         said: str) -> None:
+    code = read_code(source)  # a lazy layer is sized by the sample, as PyTorch does
+    assert code.spec["input"]["shape"] == shape
+    assert any("taken from" in w and said in w for _, w in code.notes)
+    assert not any("no input size" in w for _, w in code.notes)
+
+
+def test_a_sample_of_another_tensor_is_not_the_input() -> None:
+    source = SEQ.replace("LazyLinear(2)", "Linear(4 * 6 * 6, 2)") + (
+        "other = nn.Linear(3, 3)\ny = other(torch.randn(1, 3, 50, 50))\n")
+    code = read_code(source)
+    assert code.spec["input"]["shape"] == [8, 8, 3]  # the size that fits, as before
+    assert not any("taken from" in w for _, w in code.notes)
+
+
+def _graph_codes(topic: str, n: int) -> list[tuple[str, int]]:
+    """PyTorch code of the first ``n`` hard graphs of ``topic`` that PyTorch can write."""
+    import random
+
+    from generator.builder import Redraw
+    from generator.graph_code import torch_graph_code
+    from generator.graph_topics import GRAPH_TOPICS
+
+    out: list[tuple[str, int]] = []
+    for seed in range(100):
+        try:
+            net = load_spec(GRAPH_TOPICS[topic](random.Random(seed), "hard", "mixed"))
+            out.append((torch_graph_code(net), solve(net).answer))
+        except (Redraw, ConfigError):  # e.g. 'same' padding at stride 2: no PyTorch code
+            continue
+        if len(out) == n:
+            break
+    return out
+
+
+@pytest.mark.parametrize("topic", ["residual", "concat"])
+def test_our_own_graph_code_reads_back_without_an_input_shape(topic: str) -> None:
+    codes = _graph_codes(topic, 6)  # each ends with model(torch.zeros(2, C, H, W))
+    assert len(codes) == 6
+    for source, answer in codes:
+        code = read_code(source)
+        assert solve(load_spec(code.spec)).answer == answer
+        assert any("taken from torch.zeros(2, " in w for _, w in code.notes)

@@ -26,7 +26,7 @@ from ..network import Network, solve
 from ..parts import Form, parse_part
 from ..present import problem_context
 from ..problem import Problem
-from ..render import num
+from ..render import num, render_solution
 from ..wording import question_text as part_sentence
 from .distractors import Distractor, distractors, merge_distractors
 
@@ -267,8 +267,6 @@ def category(problem: ProblemLike, shape: str) -> str:
 
 def general_feedback_html(problem: ProblemLike) -> str:
     """The worked solution, shown after the attempt (Moodle's general feedback)."""
-    from ..render import render_solution
-
     text = render_solution(solve(network_of(problem)), "text")
     return "<pre>" + html.escape(text, quote=False) + "</pre>"
 

@@ -14,11 +14,11 @@ misconceptions giving the same value are merged into one distractor naming each.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from ..buggy import Engine
+from ..buggy import BuggyResult, Engine
 from ..compiled import Compiled, compiled, spec_key
 from ..misconceptions import MISCONCEPTIONS, catalogue_values, engine
 from ..misconceptions.phrasing import fill
@@ -107,17 +107,23 @@ def _carried_counts(problem: Any) -> dict[int, tuple[tuple[str, int], ...]]:
     return _derived(problem, "counts", lambda entry: _carried_counts_of(_engine(problem)))
 
 
-def _carried_counts_of(eng: Engine) -> dict[int, tuple[tuple[str, int], ...]]:
-    out: dict[int, list[tuple[str, int]]] = {}
+def _carried(eng: Engine) -> Iterator[tuple[str, tuple[int, ...], BuggyResult]]:
+    """(misconception, sites, forward pass) for each misconception applied at one site it
+    fits, and at every site it fits when there are several."""
     for mid in MISCONCEPTIONS:
         fits = eng.fits(mid)
         for sites in [(site,) for site in fits] + ([fits] if len(fits) > 1 else []):
             r = eng.forward({site: (mid,) for site in sites})
-            if r is None:
-                continue
-            changed = [j for j, v in enumerate(r.params) if v != eng.base.params[j]]
-            if len(changed) == 1 and changed[0] not in sites:
-                out.setdefault(changed[0], []).append((mid, int(r.params[changed[0]])))
+            if r is not None:
+                yield mid, sites, r
+
+
+def _carried_counts_of(eng: Engine) -> dict[int, tuple[tuple[str, int], ...]]:
+    out: dict[int, list[tuple[str, int]]] = {}
+    for mid, sites, r in _carried(eng):
+        changed = [j for j, v in enumerate(r.params) if v != eng.base.params[j]]
+        if len(changed) == 1 and changed[0] not in sites:
+            out.setdefault(changed[0], []).append((mid, int(r.params[changed[0]])))
     return {i: tuple(v) for i, v in out.items()}
 
 
@@ -129,15 +135,10 @@ def _carried_shapes(problem: Any) -> dict[int, tuple[tuple[str, tuple[int, ...]]
 
 def _carried_shapes_of(eng: Engine) -> dict[int, tuple[tuple[str, tuple[int, ...]], ...]]:
     out: dict[int, list[tuple[str, tuple[int, ...]]]] = {}
-    for mid in MISCONCEPTIONS:
-        fits = eng.fits(mid)
-        for sites in [(site,) for site in fits] + ([fits] if len(fits) > 1 else []):
-            r = eng.forward({site: (mid,) for site in sites})
-            if r is None:
-                continue
-            for j, shape in enumerate(r.shapes):
-                if j not in sites and tuple(shape) != tuple(eng.base.shapes[j]):
-                    out.setdefault(j, []).append((mid, tuple(int(d) for d in shape)))
+    for mid, sites, r in _carried(eng):
+        for j, shape in enumerate(r.shapes):
+            if j not in sites and tuple(shape) != tuple(eng.base.shapes[j]):
+                out.setdefault(j, []).append((mid, tuple(int(d) for d in shape)))
     return {i: tuple(v) for i, v in out.items()}
 
 

@@ -37,24 +37,17 @@ from pathlib import Path
 from . import content as c
 from .files import write_atomic
 from .validate import ExportError, check_file_type, check_moodle, parse_cloze
+from .xmldoc import document, sub
 
 __all__ = ["cloze_feedback", "cloze_text", "export_moodle", "moodle_xml"]
 
-DECLARATION = b'<?xml version="1.0" encoding="UTF-8"?>\n'
 PENALTY = "0.3333333"
 NAME = "moodle.xml"
 
 
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrib)
-    if text is not None:
-        el.text = text
-    return el
-
-
 def _text(parent: ET.Element, tag: str, text: str, fmt: str | None = "html") -> ET.Element:
-    el = _sub(parent, tag, **({"format": fmt} if fmt else {}))
-    _sub(el, "text", text)
+    el = sub(parent, tag, **({"format": fmt} if fmt else {}))
+    sub(el, "text", text)
     return el
 
 
@@ -101,39 +94,39 @@ def cloze_text(problem: c.ProblemLike, image: str | None) -> tuple[str, list[c.T
 
 def _file(parent: ET.Element, diagram: c.Diagram | None) -> None:
     if diagram is not None:
-        _sub(parent, "file", base64.b64encode(diagram.data).decode("ascii"),
+        sub(parent, "file", base64.b64encode(diagram.data).decode("ascii"),
              name=diagram.name, path="/", encoding="base64")
 
 
 def _header(quiz: ET.Element, qtype: str, p: c.ProblemLike, diagram: c.Diagram | None,
             choose: bool = False) -> ET.Element:
     """The question element with what the 1-mark total questions share."""
-    q = _sub(quiz, "question", type=qtype)
+    q = sub(quiz, "question", type=qtype)
     _text(q, "name", f"{p.id} total", fmt=None)
     src = f"@@PLUGINFILE@@/{diagram.name}" if diagram else None
     qt = _text(q, "questiontext", c.question_html(p, "total", src, choose=choose))
     _file(qt, diagram)
     _text(q, "generalfeedback", c.general_feedback_html(p))
-    _sub(q, "defaultgrade", "1")
-    _sub(q, "penalty", PENALTY)
-    _sub(q, "hidden", "0")
-    _sub(q, "idnumber", c.stable_id(p.id, "total"))
+    sub(q, "defaultgrade", "1")
+    sub(q, "penalty", PENALTY)
+    sub(q, "hidden", "0")
+    sub(q, "idnumber", c.stable_id(p.id, "total"))
     return q
 
 
 def _multichoice(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
     """One answer of several (question/format/xml/format.php import_multichoice())."""
     q = _header(quiz, "multichoice", p, diagram, choose=True)
-    _sub(q, "single", "true")
-    _sub(q, "shuffleanswers", "true")
-    _sub(q, "answernumbering", "ABCD")
-    _sub(q, "showstandardinstruction", "0")
+    sub(q, "single", "true")
+    sub(q, "shuffleanswers", "true")
+    sub(q, "answernumbering", "ABCD")
+    sub(q, "showstandardinstruction", "0")
     _text(q, "correctfeedback", "<p>Correct.</p>")
     _text(q, "partiallycorrectfeedback", "")
     _text(q, "incorrectfeedback", "")
     for o in c.options(p, "total"):
-        a = _sub(q, "answer", fraction="100" if o.correct else "0", format="html")
-        _sub(a, "text", _html(o.text))
+        a = sub(q, "answer", fraction="100" if o.correct else "0", format="html")
+        sub(a, "text", _html(o.text))
         _text(a, "feedback", f"<p>{_html(o.feedback)}</p>")
 
 
@@ -141,19 +134,19 @@ def _numerical(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) ->
     q = _header(quiz, "numerical", p, diagram)
 
     def answer(fraction: str, value: str, feedback: str) -> None:
-        a = _sub(q, "answer", fraction=fraction, format="moodle_auto_format")
-        _sub(a, "text", value)
-        _sub(a, "tolerance", "0")
+        a = sub(q, "answer", fraction=fraction, format="moodle_auto_format")
+        sub(a, "text", value)
+        sub(a, "tolerance", "0")
         _text(a, "feedback", feedback)
 
     answer("100", c.cloze_number(int(p.answers["total"])), "<p>Correct.</p>")
     for d in c.distractors(p, "total"):
         answer("0", c.cloze_number(d.value), f"<p>{_html(d.feedback)}</p>")
     answer("0", "*", f"<p>{_html(c.catch_all_feedback('total'))}</p>")
-    _sub(q, "unitgradingtype", "0")
-    _sub(q, "unitpenalty", "0.1000000")
-    _sub(q, "showunits", "3")
-    _sub(q, "unitsleft", "0")
+    sub(q, "unitgradingtype", "0")
+    sub(q, "unitpenalty", "0.1000000")
+    sub(q, "showunits", "3")
+    sub(q, "unitsleft", "0")
 
 
 def _cloze(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> None:
@@ -162,14 +155,14 @@ def _cloze(quiz: ET.Element, p: c.ProblemLike, diagram: c.Diagram | None) -> Non
     got = parse_cloze(text)
     if [g.answers[0].answer for g in got] != [c.cloze_number(t.value) for t in wanted]:
         raise ExportError(f"{p.id}: the cloze text does not re-parse to its answers.")
-    q = _sub(quiz, "question", type="cloze")
+    q = sub(quiz, "question", type="cloze")
     _text(q, "name", f"{p.id} parts", fmt=None)
     qt = _text(q, "questiontext", text)
     _file(qt, diagram)
     _text(q, "generalfeedback", c.general_feedback_html(p))
-    _sub(q, "penalty", PENALTY)
-    _sub(q, "hidden", "0")
-    _sub(q, "idnumber", c.stable_id(p.id, "parts"))
+    sub(q, "penalty", PENALTY)
+    sub(q, "hidden", "0")
+    sub(q, "idnumber", c.stable_id(p.id, "parts"))
 
 
 WRITERS = {"total": _numerical, "choice": _multichoice, "parts": _cloze}
@@ -189,15 +182,14 @@ def moodle_xml(problems: Sequence[c.ProblemLike]) -> bytes:
             shapes.setdefault(c.category(p, c.shape_name(rest)), []).append(("parts", p))
     diagrams = {p.id: c.diagram(p) for p in problems}
     for path, members in shapes.items():
-        cat = _sub(quiz, "question", type="category")
+        cat = sub(quiz, "question", type="category")
         _text(cat, "category", path, fmt=None)
         _text(cat, "info", "cnnquiz variants of one question shape: draw a random question "
                            "from this category")
-        _sub(cat, "idnumber", c.stable_id("category", path.removeprefix(c.CATEGORY)))
+        sub(cat, "idnumber", c.stable_id("category", path.removeprefix(c.CATEGORY)))
         for kind, p in members:
             WRITERS[kind](quiz, p, diagrams[p.id])
-    ET.indent(quiz)
-    data = DECLARATION + ET.tostring(quiz, encoding="unicode").encode("utf-8") + b"\n"
+    data = document(quiz)
     check_moodle(data)
     return data
 

@@ -55,25 +55,13 @@ from pathlib import Path
 from . import content as c
 from .files import write_atomic
 from .validate import QTI_NS, ExportError, check_file_type, check_qti_zip
+from .xmldoc import document, sub
 
 __all__ = ["export_qti", "qti_zip"]
 
-DECL = '<?xml version="1.0" encoding="UTF-8"?>\n'
 CP = "http://www.imsglobal.org/xsd/imsccv1p1/imscp_v1p1"
 ZIP_DATE = (2020, 1, 1, 0, 0, 0)
 NAME = "cnnquiz-qti.zip"
-
-
-def _sub(parent: ET.Element, tag: str, text: str | None = None, **attrib: str) -> ET.Element:
-    el = ET.SubElement(parent, tag, attrib)
-    if text is not None:
-        el.text = text
-    return el
-
-
-def _xml(root: ET.Element) -> bytes:
-    ET.indent(root)
-    return (DECL + ET.tostring(root, encoding="unicode") + "\n").encode("utf-8")
 
 
 def _ident(*parts: str) -> str:
@@ -83,62 +71,62 @@ def _ident(*parts: str) -> str:
 
 def _meta(parent: ET.Element, fields: dict[str, str]) -> None:
     """``<qtimetadata>`` with one field per entry (inside ``<itemmetadata>`` for items)."""
-    qm = _sub(parent, "qtimetadata")
+    qm = sub(parent, "qtimetadata")
     for k, v in fields.items():
-        f = _sub(qm, "qtimetadatafield")
-        _sub(f, "fieldlabel", k)
-        _sub(f, "fieldentry", v)
+        f = sub(qm, "qtimetadatafield")
+        sub(f, "fieldlabel", k)
+        sub(f, "fieldentry", v)
 
 
 def _feedback(item: ET.Element, part: str) -> None:
     for fid, text in (("correct_fb", "Correct."),
                       ("general_incorrect_fb", c.catch_all_feedback(part))):
-        fb = _sub(item, "itemfeedback", ident=fid)
-        _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext",
+        fb = sub(item, "itemfeedback", ident=fid)
+        sub(sub(sub(fb, "flow_mat"), "material"), "mattext",
              f"<p>{html.escape(text, quote=False)}</p>", texttype="text/html")
 
 
 def _outcomes(item: ET.Element) -> ET.Element:
-    rp = _sub(item, "resprocessing")
-    _sub(_sub(rp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
+    rp = sub(item, "resprocessing")
+    sub(sub(rp, "outcomes"), "decvar", maxvalue="100", minvalue="0", varname="SCORE",
          vartype="Decimal")
     return rp
 
 
 def _otherwise(rp: ET.Element) -> None:
-    wrong = _sub(rp, "respcondition")
+    wrong = sub(rp, "respcondition")
     wrong.set("continue", "Yes")
-    _sub(_sub(wrong, "conditionvar"), "other")
-    _sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
+    sub(sub(wrong, "conditionvar"), "other")
+    sub(wrong, "displayfeedback", feedbacktype="Response", linkrefid="general_incorrect_fb")
 
 
 def _numerical(section: ET.Element, p: c.ProblemLike, t: c.Target, image: str | None) -> None:
     if abs(Decimal(t.value)) < Decimal("1e-4"):
         raise ExportError(f"{p.id} {t.key}: |answer| < 1e-4 misbehaves in Canvas (E11).")
     ident = _ident(p.id, "variant")
-    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
-    _meta(_sub(item, "itemmetadata"), {
+    item = sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(sub(item, "itemmetadata"), {
         "question_type": "numerical_question", "points_possible": str(len(p.parts)),
         "original_answer_ids": f"{ident}-a",
         "assessment_question_identifierref": _ident("aq", p.id)})
     body = c.question_html(p, t.part, image)
     if t.key != t.part:
         body += f"<p>{html.escape(t.label, quote=False)}:</p>"
-    pres = _sub(item, "presentation")
-    _sub(_sub(pres, "material"), "mattext", body, texttype="text/html")
-    resp = _sub(pres, "response_str", ident="response1", rcardinality="Single")
-    _sub(_sub(resp, "render_fib", fibtype="Decimal"), "response_label", ident=f"{ident}-a")
+    pres = sub(item, "presentation")
+    sub(sub(pres, "material"), "mattext", body, texttype="text/html")
+    resp = sub(pres, "response_str", ident="response1", rcardinality="Single")
+    sub(sub(resp, "render_fib", fibtype="Decimal"), "response_label", ident=f"{ident}-a")
     rp = _outcomes(item)
     v = c.cloze_number(t.value)
-    cond = _sub(rp, "respcondition")
+    cond = sub(rp, "respcondition")
     cond.set("continue", "No")
-    orr = _sub(_sub(cond, "conditionvar"), "or")
-    _sub(orr, "varequal", v, respident="response1")
-    and_ = _sub(orr, "and")
-    _sub(and_, "vargte", v, respident="response1")
-    _sub(and_, "varlte", v, respident="response1")
-    _sub(cond, "setvar", "100", action="Set", varname="SCORE")
-    _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
+    orr = sub(sub(cond, "conditionvar"), "or")
+    sub(orr, "varequal", v, respident="response1")
+    and_ = sub(orr, "and")
+    sub(and_, "vargte", v, respident="response1")
+    sub(and_, "varlte", v, respident="response1")
+    sub(cond, "setvar", "100", action="Set", varname="SCORE")
+    sub(cond, "displayfeedback", feedbacktype="Response", linkrefid="correct_fb")
     _otherwise(rp)
     _feedback(item, t.part)
 
@@ -148,30 +136,30 @@ def _choice(section: ET.Element, p: c.ProblemLike, image: str | None) -> None:
     ident = _ident(p.id, "variant")
     opts = c.options(p, "total")
     ids = [_ident(p.id, "option", o.label) for o in opts]
-    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
-    _meta(_sub(item, "itemmetadata"), {
+    item = sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(sub(item, "itemmetadata"), {
         "question_type": "multiple_choice_question", "points_possible": str(len(p.parts)),
         "original_answer_ids": ",".join(ids),
         "assessment_question_identifierref": _ident("aq", p.id)})
-    pres = _sub(item, "presentation")
-    _sub(_sub(pres, "material"), "mattext", c.question_html(p, "total", image, choose=True),
+    pres = sub(item, "presentation")
+    sub(sub(pres, "material"), "mattext", c.question_html(p, "total", image, choose=True),
          texttype="text/html")
-    lid = _sub(pres, "response_lid", ident="response1", rcardinality="Single")
-    choice = _sub(lid, "render_choice")
+    lid = sub(pres, "response_lid", ident="response1", rcardinality="Single")
+    choice = sub(lid, "render_choice")
     for o, aid in zip(opts, ids, strict=True):
-        label = _sub(choice, "response_label", ident=aid)
-        _sub(_sub(label, "material"), "mattext", o.text, texttype="text/plain")
+        label = sub(choice, "response_label", ident=aid)
+        sub(sub(label, "material"), "mattext", o.text, texttype="text/plain")
     rp = _outcomes(item)
     for o, aid in zip(opts, ids, strict=True):
-        cond = _sub(rp, "respcondition")
+        cond = sub(rp, "respcondition")
         cond.set("continue", "No" if o.correct else "Yes")
-        _sub(_sub(cond, "conditionvar"), "varequal", aid, respident="response1")
+        sub(sub(cond, "conditionvar"), "varequal", aid, respident="response1")
         if o.correct:
-            _sub(cond, "setvar", "100", action="Set", varname="SCORE")
-        _sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{aid}_fb")
+            sub(cond, "setvar", "100", action="Set", varname="SCORE")
+        sub(cond, "displayfeedback", feedbacktype="Response", linkrefid=f"{aid}_fb")
     for o, aid in zip(opts, ids, strict=True):
-        fb = _sub(item, "itemfeedback", ident=f"{aid}_fb")
-        _sub(_sub(_sub(fb, "flow_mat"), "material"), "mattext",
+        fb = sub(item, "itemfeedback", ident=f"{aid}_fb")
+        sub(sub(sub(fb, "flow_mat"), "material"), "mattext",
              f"<p>{html.escape(o.feedback, quote=False)}</p>", texttype="text/html")
 
 
@@ -181,26 +169,26 @@ def _blanks(section: ET.Element, p: c.ProblemLike, wanted: Sequence[c.Target],
     ident = _ident(p.id, "variant")
     blank = {t.key: f"b{i}" for i, t in enumerate(wanted, 1)}
     answer_ids = [_ident(p.id, t.key, "answer") for t in wanted]
-    item = _sub(section, "item", ident=ident, title=f"{p.id}"[:80])
-    _meta(_sub(item, "itemmetadata"), {
+    item = sub(section, "item", ident=ident, title=f"{p.id}"[:80])
+    _meta(sub(item, "itemmetadata"), {
         "question_type": "fill_in_multiple_blanks_question",
         "points_possible": str(len(p.parts)), "original_answer_ids": ",".join(answer_ids),
         "assessment_question_identifierref": _ident("aq", p.id)})
-    pres = _sub(item, "presentation")
+    pres = sub(item, "presentation")
     body = c.blanks_html(p, wanted, image, lambda t: f"[{blank[t.key]}]")
-    _sub(_sub(pres, "material"), "mattext", body, texttype="text/html")
+    sub(sub(pres, "material"), "mattext", body, texttype="text/html")
     for t, aid in zip(wanted, answer_ids, strict=True):
-        lid = _sub(pres, "response_lid", ident=f"response_{blank[t.key]}")
-        _sub(_sub(lid, "material"), "mattext", blank[t.key])
-        label = _sub(_sub(lid, "render_choice"), "response_label", ident=aid)
-        _sub(_sub(label, "material"), "mattext", c.cloze_number(t.value), texttype="text/plain")
+        lid = sub(pres, "response_lid", ident=f"response_{blank[t.key]}")
+        sub(sub(lid, "material"), "mattext", blank[t.key])
+        label = sub(sub(lid, "render_choice"), "response_label", ident=aid)
+        sub(sub(label, "material"), "mattext", c.cloze_number(t.value), texttype="text/plain")
     rp = _outcomes(item)
     share = f"{100 / len(wanted):.2f}"
     for t, aid in zip(wanted, answer_ids, strict=True):
-        cond = _sub(rp, "respcondition")
+        cond = sub(rp, "respcondition")
         cond.set("continue", "Yes")
-        _sub(_sub(cond, "conditionvar"), "varequal", aid, respident=f"response_{blank[t.key]}")
-        _sub(cond, "setvar", share, action="Add", varname="SCORE")
+        sub(sub(cond, "conditionvar"), "varequal", aid, respident=f"response_{blank[t.key]}")
+        sub(cond, "setvar", share, action="Add", varname="SCORE")
     _otherwise(rp)
     _feedback(item, wanted[0].part)
 
@@ -213,9 +201,9 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
     """The zip as bytes (deterministic: fixed timestamps, sorted names), validated."""
     quiz_id = _ident("quiz", *sorted(p.id for p in problems))
     root = ET.Element("questestinterop", xmlns=QTI_NS)
-    assessment = _sub(root, "assessment", ident=quiz_id, title=title)
+    assessment = sub(root, "assessment", ident=quiz_id, title=title)
     _meta(assessment, {"cc_maxattempts": "1"})
-    top = _sub(assessment, "section", ident="root_section")
+    top = sub(assessment, "section", ident="root_section")
     files: dict[str, bytes] = {}
     pools: dict[tuple[str, str, str], list[tuple[c.ProblemLike, str | None]]] = {}
     for p in problems:
@@ -228,8 +216,8 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
         key = (str(p.topic), str(p.difficulty), shape)
         pools.setdefault(key, []).append((p, image))
     for key, members in pools.items():
-        section = _sub(top, "section", ident=_ident("pool", *key), title=" ".join(key))
-        _sub(_sub(_sub(section, "selection_ordering"), "selection"), "selection_number", "1")
+        section = sub(top, "section", ident=_ident("pool", *key), title=" ".join(key))
+        sub(sub(sub(section, "selection_ordering"), "selection"), "selection_number", "1")
         for p, image in members:
             wanted = c.targets(p)
             if _is_choice(p):
@@ -238,36 +226,36 @@ def qti_zip(problems: Sequence[c.ProblemLike], title: str = "cnnquiz") -> bytes:
                 _numerical(section, p, wanted[0], image)
             else:
                 _blanks(section, p, wanted, image)
-    assessment_xml = _xml(root)
+    assessment_xml = document(root)
 
     meta = ET.Element("quiz", {"identifier": quiz_id,
                                "xmlns": "http://canvas.instructure.com/xsd/cccv1p0"})
-    _sub(meta, "title", title)
-    _sub(meta, "description", "")
-    _sub(meta, "shuffle_answers", "true" if any(map(_is_choice, problems)) else "false")
-    _sub(meta, "scoring_policy", "keep_highest")
-    _sub(meta, "quiz_type", "assignment")
-    _sub(meta, "points_possible", str(sum(len(ms[0][0].parts) for ms in pools.values())))
-    _sub(meta, "allowed_attempts", "1")
-    meta_xml = _xml(meta)
+    sub(meta, "title", title)
+    sub(meta, "description", "")
+    sub(meta, "shuffle_answers", "true" if any(map(_is_choice, problems)) else "false")
+    sub(meta, "scoring_policy", "keep_highest")
+    sub(meta, "quiz_type", "assignment")
+    sub(meta, "points_possible", str(sum(len(ms[0][0].parts) for ms in pools.values())))
+    sub(meta, "allowed_attempts", "1")
+    meta_xml = document(meta)
     manifest = ET.Element("manifest", {"identifier": _ident("manifest", quiz_id), "xmlns": CP})
-    md = _sub(manifest, "metadata")
-    _sub(md, "schema", "IMS Content")
-    _sub(md, "schemaversion", "1.1.3")
-    _sub(manifest, "organizations")
-    resources = _sub(manifest, "resources")
-    res = _sub(resources, "resource", identifier=quiz_id, type="imsqti_xmlv1p2")
-    _sub(res, "file", href=f"{quiz_id}/{quiz_id}.xml")
-    _sub(res, "dependency", identifierref=_ident("meta", quiz_id))
-    mres = _sub(resources, "resource", identifier=_ident("meta", quiz_id),
+    md = sub(manifest, "metadata")
+    sub(md, "schema", "IMS Content")
+    sub(md, "schemaversion", "1.1.3")
+    sub(manifest, "organizations")
+    resources = sub(manifest, "resources")
+    res = sub(resources, "resource", identifier=quiz_id, type="imsqti_xmlv1p2")
+    sub(res, "file", href=f"{quiz_id}/{quiz_id}.xml")
+    sub(res, "dependency", identifierref=_ident("meta", quiz_id))
+    mres = sub(resources, "resource", identifier=_ident("meta", quiz_id),
                 type="associatedcontent/imscc_xmlv1p1/learning-application-resource",
                 href=f"{quiz_id}/assessment_meta.xml")
-    _sub(mres, "file", href=f"{quiz_id}/assessment_meta.xml")
+    sub(mres, "file", href=f"{quiz_id}/assessment_meta.xml")
     for name in sorted(files):
-        r = _sub(resources, "resource", identifier=_ident("file", name), type="webcontent",
+        r = sub(resources, "resource", identifier=_ident("file", name), type="webcontent",
                  href=name)
-        _sub(r, "file", href=name)
-    manifest_xml = _xml(manifest)
+        sub(r, "file", href=name)
+    manifest_xml = document(manifest)
 
     entries = {"imsmanifest.xml": manifest_xml, f"{quiz_id}/{quiz_id}.xml": assessment_xml,
                f"{quiz_id}/assessment_meta.xml": meta_xml, **files}

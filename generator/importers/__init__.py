@@ -22,13 +22,14 @@ statistics are buffers there and non-trainable weights here, as in Keras).
 
 from __future__ import annotations
 
+import ast
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ..errors import ConfigError
 from ..spec import read_spec_file
-from .common import NoInputSize, check_size, parse
+from .common import NoInputSize, OpenInputSize, check_size, parse
 from .detect import (
     channel_advice,
     channel_readings,
@@ -37,9 +38,12 @@ from .detect import (
     no_model_message,
 )
 from .keras_ast import import_keras
+from .open_size import fill_open
 from .repair import Repaired, repair
+from .repair_names import case_typos
 from .torch_ast import import_torch
-from .torch_size import infer_input
+from .torch_size import UNIQUE, infer_input
+from .zoo import pretrained, pretrained_message
 
 __all__ = ["Imported", "import_keras", "import_source", "import_torch", "load_any", "read_code",
            "read_code_file"]
@@ -61,6 +65,9 @@ class Imported:
     readings: tuple[tuple[str, int], ...] = field(default=())
     #: what the two readings are and how to state each (empty when there is one reading)
     readings_advice: str = ""
+    #: when the code leaves the input size open and one was assumed to show shapes (the
+    #: count does not depend on it): that size, channels last; else None
+    assumed_input: tuple[int, ...] | None = None
 
 
 def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
@@ -82,21 +89,35 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                               f"{input_shape!r}.", where="--input-shape")
     check_size(source, filename)  # before the repair: a paste too large is refused at once
     fixed = repair(source)
+    assumed: tuple[int, ...] | None = None
+    tree: ast.Module | None = None
     try:
         tree = parse(fixed.text, filename)
         name, notes = framework(tree)
         if name == "torch" and (added := missing_functional(fixed.text, tree)) is not None:
             fixed = Repaired(added[0], (*fixed.repairs, added[1]))
             tree = parse(fixed.text, filename)
+        text, typos = case_typos(fixed.text, tree)
+        if typos:  # img_SIZE for IMG_SIZE
+            fixed = Repaired(text, (*fixed.repairs, *typos))
+            tree = parse(fixed.text, filename)
         reader = import_torch if name == "torch" else import_keras
         try:
             spec = reader(fixed.text, input_shape=input_shape, filename=filename, model=model,
                           notes=notes)
+        except OpenInputSize as e:  # Keras: (None, None, 3), counted where it cannot matter
+            text = fixed.text
+            spec, note = fill_open(e, lambda shape: import_keras(
+                text, input_shape=shape, filename=filename, model=model))
+            notes.append(note)
+            assumed = _input_shape(spec)
         except NoInputSize as e:  # PyTorch's count does not depend on it: a size that fits
             text = fixed.text
             spec, note = infer_input(e, lambda shape: import_torch(
                 text, input_shape=shape, filename=filename, model=model))
             notes.append(note)
+            if UNIQUE not in note[1]:  # else solved from the layer sizes, not assumed
+                assumed = _input_shape(spec)
         except ConfigError as e:
             if e.detail.startswith("no model found"):
                 raise ConfigError(no_model_message(tree), where=e.where) from None
@@ -105,6 +126,10 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
         raise ConfigError("the code is nested too deeply to read; paste only the model "
                           "definition, written more simply.", where=filename) from None
     except ConfigError as e:
+        if tree is not None and "--model" not in e.detail and (
+                zoo := pretrained(tree)) is not None:  # the real cause:
+            # a network of a library, which the paste uses but does not define
+            raise ConfigError(pretrained_message(zoo), where=f"line {zoo[0]}") from None
         if not fixed.repairs:
             raise
         shown = "; ".join(f"line {n}: {what}" for n, what in fixed.repairs[:3])
@@ -124,7 +149,12 @@ def read_code(source: str, *, input_shape: tuple[int, ...] | None = None,
                              f"as written: {readings[0][1]:,}; channels first would give "
                              f"{readings[1][1]:,}. `cnnquiz lint` reports both."))
             advice = channel_advice(tuple(first_input["shape"]), readings)
-    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings, advice)
+    return Imported(spec, name, fixed.repairs, tuple(sorted(set(notes))), readings, advice,
+                    assumed)
+
+
+def _input_shape(spec: dict[str, Any]) -> tuple[int, ...]:
+    return tuple((spec["input"] if "input" in spec else spec["inputs"][0])["shape"])
 
 
 def import_source(source: str, *, input_shape: tuple[int, ...] | None = None,

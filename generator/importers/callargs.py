@@ -14,7 +14,7 @@ be anything.
 from __future__ import annotations
 
 import ast
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, MutableMapping, Sequence
 from typing import Any
 
 from .common import fail, fold, snippet, suggest
@@ -22,11 +22,11 @@ from .consts import (
     DEFINED,
     LAYER_BUDGET,
     MAX_LAYER_CALLS,
-    NOTES,
     UNKNOWN,
     try_fold,
     unknown_reason,
 )
+from .envkeys import add_note
 
 __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 
@@ -34,8 +34,8 @@ __all__ = ["IGNORED_SUFFIXES", "CallArgs"]
 class CallArgs:
     """A call's arguments by name, positional ones named from ``positional``; folded on demand."""
 
-    def __init__(self, call: ast.Call, positional: Sequence[str], env: Mapping[str, Any],
-                 label: str) -> None:
+    def __init__(self, call: ast.Call, positional: Sequence[str],
+                 env: MutableMapping[str, Any], label: str) -> None:
         self.call, self.env, self.label = call, env, label
         self.nodes: dict[str, ast.expr] = {}
         self.read: set[str] = set()  # the arguments folded (only those can change a count)
@@ -81,10 +81,9 @@ class CallArgs:
             if DEFINED not in self.env:  # not read through an importer: left to the reader
                 return self.get(key, default)
             self.read.add(key)  # noted here, not again as undefined
-            self.env.setdefault(NOTES, []).append((  # type: ignore[attr-defined]
-                self.call.lineno, f"{key}={snippet(self.nodes[key], 40)} is not a constant"
-                f"{unknown_reason(self.nodes[key], self.env)}; {key} changes no shape or "
-                "count, so it was left out"))
+            add_note(self.env, self.call.lineno, f"{key}={snippet(self.nodes[key], 40)} is "
+                     f"not a constant{unknown_reason(self.nodes[key], self.env)}; {key} "
+                     "changes no shape or count, so it was left out")
             return default
         self.read.add(key)
         return value
@@ -123,10 +122,9 @@ class CallArgs:
                         f"{', '.join(names[:-1])} and {names[-1]} are")
                 positional = key.startswith("_")  # an argument with no name of its own
                 shown, what = ("", "the argument") if positional else (f"{key}=", key)
-                self.env.setdefault(NOTES, []).append((  # type: ignore[attr-defined]
-                    self.call.lineno, f"{shown}{snippet(self.nodes[key], 40)}: {said} never "
-                    f"defined in the paste; {what} changes no shape or count, so it was left "
-                    "as written"))
+                add_note(self.env, self.call.lineno, f"{shown}{snippet(self.nodes[key], 40)}: "
+                         f"{said} never defined in the paste; {what} changes no shape or "
+                         "count, so it was left as written")
 
 
 #: arguments the importers read from the nodes themselves (the input shape: refused or

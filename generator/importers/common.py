@@ -25,7 +25,7 @@ from ..spec import MAX_LAYERS
 from .consts import MAX_INT, MAX_TUPLE, UNKNOWN, constants, fold, try_fold
 
 __all__ = [
-    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "NoInputSize", "channel_test", "choose_model", "constants",
+    "MAX_INT", "MAX_TUPLE", "UNKNOWN", "Candidate", "NoInputSize", "OpenInputSize", "channel_test", "choose_model", "constants",
     "dotted",
     "fail", "fold", "import_aliases", "line_of", "parse", "scope_statements", "snippet",
     "suggest", "try_fold",
@@ -67,6 +67,16 @@ class NoInputSize(ConfigError):
                  lazy: bool) -> None:
         super().__init__(message, where=where)
         self.expect, self.kind, self.lazy = expect, kind, lazy
+
+
+class OpenInputSize(ConfigError):
+    """Keras code whose input shape leaves axes open (``keras.Input(shape=(None, None, 3))``):
+    the shape, channels last, with None for each open axis."""
+
+    def __init__(self, message: str, *, where: str | None, shape: tuple[int | None, ...]
+                 ) -> None:
+        super().__init__(message, where=where)
+        self.shape = shape
 
 
 def line_of(node: ast.AST | int) -> int:

@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import ast
 import math
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, NoReturn
+from collections.abc import Callable, Mapping, MutableMapping, Sequence
+from typing import Any, NoReturn, TypeVar
 
 from ..errors import ConfigError
 from .envkeys import DEFINED, LAYER_BUDGET, MAX_LAYER_CALLS, NOTES, PARAMS, defined_names
@@ -272,7 +272,11 @@ def _binop(op: ast.operator, a: Any, b: Any) -> Any:
     raise _NotConstant(" (only whole numbers, tuples and + - * // % are folded)")
 
 
-def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
+#: a constants environment written to: a dict, or a ChainMap over the enclosing scope's
+_Env = TypeVar("_Env", bound=MutableMapping[str, Any])
+
+
+def constants(body: Sequence[ast.stmt], env: _Env) -> _Env:
     """Names bound by the assignments of a statement list, in order (module or function level).
 
     Names bound to anything else become UNKNOWN, so a later use says it is not constant.
@@ -293,7 +297,7 @@ def constants(body: Sequence[ast.stmt], env: dict[str, Any]) -> dict[str, Any]:
     return env
 
 
-def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
+def bind(target: ast.expr, value: ast.expr | None, env: MutableMapping[str, Any]) -> None:
     """Bind one assignment target (a name, ``self.attr`` or a tuple of them) to a value node."""
     if isinstance(target, ast.Name | ast.Attribute):
         key = ast.unparse(target)
@@ -315,7 +319,7 @@ def bind(target: ast.expr, value: ast.expr | None, env: dict[str, Any]) -> None:
             bind_value(t, UNKNOWN if seq is None else seq[i], env)
 
 
-def _set(env: dict[str, Any], key: str, value: Any) -> None:
+def _set(env: MutableMapping[str, Any], key: str, value: Any) -> None:
     """Bind a name; a parameter given a value in the body is no longer a bare parameter."""
     env[key] = value
     params = env.get(PARAMS)
@@ -323,7 +327,7 @@ def _set(env: dict[str, Any], key: str, value: Any) -> None:
         env[PARAMS] = {k: v for k, v in params.items() if k != key}
 
 
-def bind_value(target: ast.expr, value: Any, env: dict[str, Any]) -> None:
+def bind_value(target: ast.expr, value: Any, env: MutableMapping[str, Any]) -> None:
     """Bind a target (a name or nested tuple of names) to an already folded value."""
     if isinstance(target, ast.Name | ast.Attribute):
         _set(env, ast.unparse(target), value)

@@ -17,6 +17,8 @@ from collections.abc import Callable
 from typing import Any
 
 from ..errors import ConfigError
+from ..network import solve
+from ..spec import load_spec
 from .common import dotted, import_aliases
 from .keras_layers import CLASSES, INPUTS
 from .torch_layers import MODULES
@@ -105,9 +107,6 @@ def channel_readings(spec: dict[str, Any], reread: Callable[[tuple[int, ...]], d
     channels to Keras 2/3, but a 32×32 RGB image to Keras 1 code written for Theano's
     ordering. ``reread`` imports the code again with a given (H, W, C) shape.
     """
-    from ..network import solve
-    from ..spec import load_spec
-
     first_input = spec["input"] if "input" in spec else spec["inputs"][0]  # graphs name inputs
     shape = tuple(first_input["shape"])
     if len(shape) != 3 or shape[0] not in (1, 3) or shape[2] in (1, 3, 4) or min(shape[1:]) < 8:

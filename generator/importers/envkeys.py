@@ -9,8 +9,11 @@ from __future__ import annotations
 
 import ast
 import builtins
+from collections.abc import MutableMapping
+from typing import Any
 
-__all__ = ["DEFINED", "LAYER_BUDGET", "MAX_LAYER_CALLS", "NOTES", "PARAMS", "defined_names"]
+__all__ = ["DEFINED", "LAYER_BUDGET", "MAX_LAYER_CALLS", "NOTES", "PARAMS", "add_note",
+           "defined_names"]
 
 #: key in a constants environment (not a Python name) collecting (line, note) about how
 #: the code was read
@@ -25,6 +28,17 @@ DEFINED = "<defined>"
 #: key in a constants environment: name -> why it has no constant value (a parameter without
 #: a value, an assignment of something computed at run time)
 PARAMS = "<parameters>"
+
+
+def add_note(env: MutableMapping[str, Any], line: int, text: str) -> None:
+    """Collect a note about how the code was read under :data:`NOTES` (a list made when the
+    import did not seed one).
+
+    >>> env = {}
+    >>> add_note(env, 3, "read as 'conv1'"); env
+    {'<notes>': [(3, "read as 'conv1'")]}
+    """
+    env.setdefault(NOTES, []).append((line, text))
 
 
 def defined_names(tree: ast.AST) -> frozenset[str]:

@@ -18,8 +18,9 @@ from .callargs import CallArgs
 from .chain import Ref
 from .common import UNKNOWN, channel_test, dotted, fail, snippet, suggest, try_fold
 from .consts import NOTES, unknown_reason
+from .envkeys import add_note
 
-__all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Unread", "channel_order",
+__all__ = ["CHANNELS_FIRST", "CLASSES", "NOTES", "INPUTS", "MERGES", "Declared", "Unread", "channel_order",
            "keras_layer", "to_channels_last"]
 
 #: key in the constants environment saying the file is channels-first (not a Python name)
@@ -196,7 +197,11 @@ class Unread:
                         "--input-shape HxWxC (channels last), or write the numbers.")
 
 
-def declared_shape(a: CallArgs) -> tuple[Any, ...] | Unread | None:
+#: the input shape a layer call states: constants, not constant (:class:`Unread`), or none
+Declared = tuple[Any, ...] | Unread | None
+
+
+def declared_shape(a: CallArgs) -> Declared:
     """The input shape a layer states (input_shape, batch_input_shape, input_dim, ...);
     :class:`Unread` when it is not a constant (``--input-shape`` may still supply it)."""
     for key, drop in (("input_shape", 0), ("shape", 0), ("batch_input_shape", 1),
@@ -229,8 +234,7 @@ def _merge(call: ast.Call, cls: str, env: dict[str, Any], label: str) -> Ref:
                name=getattr(a.nodes.get("name"), "value", None))
 
 
-def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
-                ) -> tuple[Ref | None, tuple[Any, ...] | None]:
+def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]) -> tuple[Ref | None, Declared]:
     """A Keras layer call -> (its ref or None if it changes nothing, the input shape it states)."""
     label = snippet(call)
     if cls in REFUSED:
@@ -239,15 +243,15 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
         return _merge(call, cls, env, label), None
     if cls in INPUTS or cls in SKIPPED:
         names = ["shape"] if cls in INPUTS else [f"_{i}" for i in range(len(call.args))]
-        return None, declared_shape(CallArgs(call, names, env, label))  # type: ignore[return-value]
+        return None, declared_shape(CallArgs(call, names, env, label))
     if cls not in CLASSES:
         fail(call, f"unknown layer class {cls}.{suggest(cls, KNOWN)} cnnquiz reads the Keras "
                    "layers of CNNs: Conv1D/2D/3D, pooling, Dense, Flatten, BatchNormalization, "
                    "Dropout, activations, ZeroPadding.")
-    fam, rank, positional = CLASSES[cls]
-    positional = _keras1_kernel(call, cls, rank, env) or list(positional)  # type: ignore[assignment]
+    fam, rank, registered = CLASSES[cls]
+    positional = _keras1_kernel(call, cls, rank, env) or list(registered)
     if cls == "Dense" and len(call.args) >= 2 and _ints(try_fold(call.args[1], env)):
-        positional = ["input_dim", "units", "init", "activation"]  # type: ignore[assignment]  # Keras 0: Dense(in, out)
+        positional = ["input_dim", "units", "init", "activation"]  # Keras 0: Dense(in, out)
     a = CallArgs(call, positional, env, label)
     a.rename(KERAS1)
     parts = [k for k in ("nb_row", "nb_col", "kernel_dim1", "kernel_dim2", "kernel_dim3") if k in a]
@@ -367,18 +371,17 @@ def keras_layer(call: ast.Call, cls: str, env: dict[str, Any]
     text = name.value if isinstance(name, ast.Constant) and isinstance(name.value, str) else None
     if isinstance(name, ast.Name) and name.id not in env:  # name=Conv1, quotes left out
         text = name.id
-        env.setdefault(NOTES, []).append((call.lineno, f"name={name.id} has no quotes; read as "
-                                                       f"the name '{name.id}'"))
+        add_note(env, call.lineno, f"name={name.id} has no quotes; read as the name '{name.id}'")
     ref = Ref(call.lineno, label, kind, options, name=text or None)
     if "stack_size" in a:  # Keras 0 states the input channels
         ref.expect["in_channels"] = a.get("stack_size")
-    if positional[:1] == ["input_dim"] and fam == "dense":  # type: ignore[comparison-overlap]
+    if positional[:1] == ["input_dim"] and fam == "dense":
         ref.expect["in_features"] = a.get("input_dim")
     channel_axis = (1, -3) if env.get(CHANNELS_FIRST) else (-1,)
     if fam == "batch_normalization" and a.get("axis", -1) not in channel_axis:
         ref.expect["axis"] = a.get("axis")
     if fam == "embedding":  # input_dim is the vocabulary; input_length the sequence length
         length = a.get("input_length") if "input_length" in a else None
-        return ref, ((length,) if length is not None else None) if not any(  # type: ignore[return-value]
+        return ref, ((length,) if length is not None else None) if not any(
             k in a for k in ("input_shape", "batch_input_shape")) else declared_shape(a)
-    return ref, declared_shape(a)  # type: ignore[return-value]
+    return ref, declared_shape(a)

@@ -16,7 +16,7 @@ MAX_UNROLLED = 1_000  # loop iterations in all
 
 
 def layer_module(qualified: str | None) -> bool:
-    return bool(qualified) and "layers" in qualified.split(".")[:-1]  # type: ignore[union-attr]
+    return qualified is not None and "layers" in qualified.split(".")[:-1]
 
 
 def keras_cls(node: ast.AST, aliases: dict[str, str]) -> str | None:

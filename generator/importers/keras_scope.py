@@ -18,7 +18,7 @@ from .common import (
     scope_statements,
     snippet,
 )
-from .consts import bind_value, try_fold, with_parameters
+from .consts import NOTES, bind_value, try_fold, with_parameters
 from .keras_layers import (
     CHANNELS_FIRST,
     CLASSES,
@@ -35,6 +35,14 @@ MAX_CALL_DEPTH = 20
 
 
 _SKIP = Ref(0, "", "skip", {})
+
+
+#: modules of functions that keep a tensor's shape (tf.nn.relu(x), keras.activations.gelu(x))
+SHAPE_KEEPING = ("tensorflow.nn.", "tensorflow.keras.activations.", "keras.activations.",
+                 "tensorflow.math.", "keras.ops.", "tf.nn.", "tf.keras.activations.")
+ACTIVATION_FNS = {"relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
+                  "softmax", "log_softmax", "leaky_relu", "softplus", "softsign", "hard_sigmoid",
+                  "mish", "dropout"}
 
 
 class Scope:
@@ -173,7 +181,19 @@ class Scope:
         if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Ref):
             self.add_ref(model, self.vars[node.id])
             return
-        if isinstance(node, ast.Name) and isinstance(self.vars.get(node.id), Model):
+        inner = self.vars.get(node.id) if isinstance(node, ast.Name) else None
+        if isinstance(node, ast.Name) and isinstance(inner, Model) and inner.output is None \
+                and inner.graph is None and inner is not model:  # a Sequential used as a layer: its layers, in place
+            if not model.refs and model.shape is None:
+                model.shape = inner.shape
+            model.refs += inner.refs
+            if inner in self.models:  # a part of this model, not a model to ask about
+                self.models.remove(inner)
+            self.env.setdefault(NOTES, []).append((node.lineno, (
+                f"{node.id} (line {inner.line}), a Sequential used as a layer, read with its "
+                "layers in place (Keras counts them in the outer model)")))
+            return
+        if isinstance(node, ast.Name) and isinstance(inner, Model):
             fail(node, f"{node.id} is a model used as a layer; cnnquiz reads one flat model. "
                        "Write its layers out in place.")
         if not isinstance(node, ast.Call) or (cls := keras_cls(node.func, self.aliases)) is None:
@@ -303,6 +323,11 @@ class Scope:
         if isinstance(f, ast.Call) or (isinstance(f, ast.Name) and isinstance(self.vars.get(f.id), Ref
                                                                              | Model)):
             return self.apply(node)
+        q = dotted(f, self.aliases) or ""
+        if q.startswith(SHAPE_KEEPING) and q.rsplit(".", 1)[-1] in ACTIVATION_FNS and node.args:
+            src = self.expr(node.args[0])  # tf.nn.relu(x): the same shape, no weights
+            if isinstance(src, Tensor):
+                return src
         cls = keras_cls(f, self.aliases)
         if cls == "Sequential":
             return self.sequential(node)
@@ -328,13 +353,12 @@ class Scope:
         f = node.func
         if isinstance(f, ast.Name):
             layer = self.vars[f.id]
+        elif not isinstance(f, ast.Call) or (cls := keras_cls(f.func, self.aliases)) is None:
+            fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
+                       "Keras layer, e.g. x = Dense(10)(x).")
         else:
-            cls = keras_cls(f.func, self.aliases) if isinstance(f, ast.Call) else None
-            if cls is None:
-                fail(node, f"{snippet(node.func)} is not a layer cnnquiz can read; apply a "
-                           "Keras layer, e.g. x = Dense(10)(x).")
             layer = self.expr(f) if cls in ("Sequential", "Model") else (
-                keras_layer(f, cls, self.env)[0] or _SKIP)  # type: ignore[arg-type]
+                keras_layer(f, cls, self.env)[0] or _SKIP)
         if isinstance(layer, Model):
             fail(node, f"{snippet(node)} calls a whole model as a layer; cnnquiz reads one flat "
                        "model. Write its layers out in place.")

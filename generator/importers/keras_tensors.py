@@ -11,6 +11,7 @@ from typing import Any
 from .chain import Ref
 from .common import fail, snippet
 from .graph import Use
+from .keras_layers import Declared, Unread
 
 __all__ = ["Model", "Tensor", "chain_of", "check_reaches", "is_refs", "is_tensors", "uses"]
 
@@ -23,7 +24,7 @@ class Tensor:
     line: int
     ref: Ref | None = None
     src: Tensor | None = None
-    shape: tuple[Any, ...] | None = None
+    shape: Declared = None
     more: list[Tensor] = field(default_factory=list)
 
 
@@ -32,7 +33,7 @@ class Model:
     line: int
     name: str
     refs: list[Ref] = field(default_factory=list)
-    shape: tuple[Any, ...] | None = None
+    shape: Declared = None
     output: Tensor | None = None  # functional models
     graph: tuple[list[Tensor], list[Tensor]] | None = None  # (inputs, outputs) of a graph
 
@@ -73,6 +74,13 @@ def check_reaches(call: ast.Call, inputs: list[Tensor], outputs: list[Tensor]) -
         stack += ([t.src] if t.src is not None else []) + t.more
 
 
+def _constant(shape: Declared) -> tuple[Any, ...] | None:
+    """An input's stated shape; one the code computes when it runs is refused (its message)."""
+    if isinstance(shape, Unread):
+        shape.fail()
+    return shape
+
+
 def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | None,
           *, channels_first: bool = False) -> tuple[list[Use], list[Use]]:
     """The tensors as :class:`~.graph.Use` (skipped layers dropped), inputs named; with
@@ -80,7 +88,7 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
     made: dict[int, Use] = {}
     ins: list[Use] = []
     for k, t in enumerate(inputs):
-        u = Use(None, [], shape=tuple(shape) if k == 0 and shape else t.shape,
+        u = Use(None, [], shape=tuple(shape) if k == 0 and shape else _constant(t.shape),
                 name="input" if k == 0 else f"input_{k}", line=t.line)
         made[id(t)] = u
         ins.append(u)
@@ -99,7 +107,7 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
                 continue
             stack.pop()
             if top.ref is None and not srcs:
-                made[id(top)] = Use(None, [], shape=top.shape, name=f"input_l{top.line}",
+                made[id(top)] = Use(None, [], shape=_constant(top.shape), name=f"input_l{top.line}",
                                     line=top.line)
             else:
                 ref = top.ref

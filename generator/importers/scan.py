@@ -115,6 +115,8 @@ _OUTPUT = re.compile(
     r"Model: \"|Using \w+ backend|\w+(\.\w+)*(Error|Exception|Warning): )")
 
 
+#: a line that opens with Markdown bold (**LeNet-5 with batch norm** ...): no Python does
+_BOLD = re.compile(r"^\*\*[^*\s][^*]* [^*]*\*\*")
 _CODE_SIGN = re.compile(r"\w\(|\w\.\w|=|[\[\]{}]")
 
 
@@ -131,7 +133,7 @@ def is_prose(line: str) -> bool:
     s = line.strip()
     if not s or s.startswith("#") or parses_alone(s):
         return False
-    if is_output(s) or _LABEL.match(s):
+    if is_output(s) or _LABEL.match(s) or _BOLD.match(s):
         return True
     tokens = s.split()
     plain = [bool(_WORD.match(t)) for t in tokens]

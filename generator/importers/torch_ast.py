@@ -21,6 +21,7 @@ import ast
 from typing import Any
 
 from ..errors import ConfigError
+from ..layers import fmt_shape
 from .chain import Ref, build_spec
 from .common import (
     UNKNOWN,
@@ -49,7 +50,8 @@ from .graph import Use, build_graph
 from .torch_forward import Forward
 from .torch_init import Builder
 from .torch_layers import MODULES, torch_layer
-from .torch_objects import Custom, ModList, Seq, refs_of
+from .torch_objects import Custom, ModList, Objects, Seq, ordered_items, refs_of
+from .torch_sample import MOVES, sample_input
 
 __all__ = ["import_torch", "looks_like_torch"]
 
@@ -76,7 +78,7 @@ class _Reader:
         q = dotted(node, self.aliases)
         return q.rsplit(".", 1)[-1] if q else None
 
-    def module(self, node: ast.expr, env: dict[str, Any], objects: dict[str, Any],
+    def module(self, node: ast.expr, env: dict[str, Any], objects: Objects,
                name: str | None, *, top: bool = False) -> Ref | _Seq | None:
         """A module expression: a layer call, nn.Sequential(...), or a name bound to a module.
 
@@ -84,9 +86,12 @@ class _Reader:
         layer; inside a model it is a custom submodule, which cnnquiz does not inline.
         """
         if isinstance(node, ast.Name | ast.Attribute) and ast.unparse(node) in objects:
-            return objects[ast.unparse(node)]  # type: ignore[no-any-return]  # the same object again: shared weights
+            return objects[ast.unparse(node)]  # the same object again: shared weights
         if not isinstance(node, ast.Call):
             return None
+        if isinstance(node.func, ast.Attribute) and node.func.attr in MOVES and isinstance(
+                node.func.value, ast.Call):  # nn.Sequential(...).to(device): the same module
+            return self.module(node.func.value, env, objects, name, top=top)
         cls = self.cls(node.func)
         if cls in self.classes and top:
             return None
@@ -100,16 +105,13 @@ class _Reader:
             return torch_layer(node, cls or "", env, name=name)
         return None
 
-    def sequential(self, call: ast.Call, env: dict[str, Any], objects: dict[str, Any],
+    def sequential(self, call: ast.Call, env: dict[str, Any], objects: Objects,
                    name: str | None) -> _Seq:
         items: list[tuple[str, ast.expr]] = [(str(i), a) for i, a in enumerate(call.args)]
         if len(call.args) == 1 and isinstance(call.args[0], ast.Call) and self.cls(
                 call.args[0].func) == "OrderedDict":
-            pairs = call.args[0].args[0] if call.args[0].args else None
-            if not isinstance(pairs, ast.List | ast.Tuple) or not all(
-                    isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
-                fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
-            items = [(str(fold(p.elts[0], env, "name")), p.elts[1]) for p in pairs.elts]  # type: ignore[attr-defined]
+            items = [(str(fold(key, env, "name")), module)
+                     for key, module in ordered_items(call, call.args[0])]
         seq = _Seq(call.lineno, name or "model", [])
         for key, arg in items:
             if isinstance(arg, ast.Starred):
@@ -133,7 +135,7 @@ def _defaults(fn: ast.FunctionDef, env: dict[str, Any]) -> dict[str, Any]:
     return env
 
 
-def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: dict[str, Any],
+def _model(reader: _Reader, cls: ast.ClassDef, env: dict[str, Any], objects: Objects,
            call: ast.Call | None = None, call_env: dict[str, Any] | None = None
            ) -> tuple[list[Ref], bool, Use | None]:
     """An nn.Module class: (its refs in __init__ order, True, None) without a forward, else
@@ -209,7 +211,7 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     env = constants(list(scope_statements(tree.body)),
                     {NOTES: layer_notes, DEFINED: defined_names(tree),
                      LAYER_BUDGET: [MAX_LAYER_CALLS]})
-    objects: dict[str, Any] = {}
+    objects: Objects = {}
     found: list[tuple[int, str, Any, ast.AST, str]] = []  # line, name, model, node, kind
     scopes = [(tree.body, env, None)] + [  # a helper with required parameters is no model
         (f.body, _defaults(f, env), f.name) for f in tree.body
@@ -266,15 +268,27 @@ def import_torch(source: str, *, input_shape: tuple[int, ...] | None = None,
     out: Use | None = None
     if isinstance(chosen, _Seq):
         refs, auto = chosen.refs(), False
-    elif isinstance(chosen, tuple):
-        refs, auto, out = _model(reader, chosen[0], env, objects, chosen[1], chosen[2])
     else:
-        refs, auto, out = _model(reader, chosen, env, objects)
-        if out is not None:
+        refs, auto, out = (_model(reader, chosen[0], env, objects, chosen[1], chosen[2])
+                           if isinstance(chosen, tuple) else _model(reader, chosen, env, objects))
+        if out is not None:  # the layers forward uses: the first one says the input channels
             refs = _graph_refs(out)
     refs = [r for r in refs if r.kind != "skip"]
     if input_shape is None:
         sized = next((r for r in refs if r.expect), None)
+        kind = sized.kind if sized is not None else "conv2d"
+        rank = int(kind[4]) if kind[:4] == "conv" and kind[4:5].isdigit() else 0 if (
+            kind == "dense") else 2
+        sample = sample_input(tree, reader.aliases, env, title, rank,
+                              is_class=isinstance(chosen, ast.ClassDef))
+        if sample is not None:  # it also sizes lazy modules, as PyTorch does on that call
+            input_shape = sample[0]
+            layer_notes.append((sample[1], f"input size {fmt_shape(sample[0])} taken from "
+                                           f"{sample[2]} on line {sample[1]} (channels first "
+                                           "in PyTorch, read as H×W×C)" if rank else
+                                           f"input size {sample[0][0]} taken from {sample[2]} "
+                                           f"on line {sample[1]}"))
+    if input_shape is None:
         first = sized.expect if sized is not None else {}
         hint = (f"; the first layer expects {first['in_features']} features: --input-shape "
                 f"{first['in_features']}" if "in_features" in first else

@@ -58,6 +58,7 @@ class _Frame:
     def __init__(self, owner: Custom, env: dict[str, Any]) -> None:
         self.owner, self.env = owner, env
         self.vars: dict[str, Any] = {}
+        self.rest: frozenset[str] = frozenset()  # c, h, w of b, c, h, w = x.size()
 
 
 class Forward:
@@ -113,6 +114,14 @@ class Forward:
             else:
                 frame.vars.pop(name, None)
                 frame.env[name] = try_fold(stmt.value, frame.env)
+        elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
+                stmt.targets[0], ast.Tuple) and self.dims(stmt.value, frame):
+            names = [t.id if isinstance(t, ast.Name) else "" for t in stmt.targets[0].elts]
+            frame.vars[names[0]] = _BATCH  # b, c, h, w = x.size()
+            frame.rest = frozenset(names[1:])
+            for n in names[1:]:
+                frame.vars.pop(n, None)
+                frame.env[n] = UNKNOWN
         elif isinstance(stmt, ast.AugAssign) and isinstance(stmt.target, ast.Name) and (
                 isinstance(frame.vars.get(stmt.target.id), Use)):
             frame.vars[stmt.target.id] = self.tensor(
@@ -194,6 +203,12 @@ class Forward:
         return any(isinstance(n, ast.Name) and isinstance(frame.vars.get(n.id), Use)
                    for n in ast.walk(node))
 
+    def dims(self, node: ast.expr, frame: _Frame) -> bool:
+        """x.size() or x.shape of a tensor (unpacked into its sizes)."""
+        text = ast.unparse(node).replace(" ", "")
+        return any(text in (f"{x}.size()", f"{x}.shape") for x, v in frame.vars.items()
+                   if isinstance(v, Use))
+
     def batch(self, node: ast.expr, frame: _Frame) -> bool:
         """x.size(0), x.size()[0], x.shape[0], len(x), or a name bound to one of them."""
         text = ast.unparse(node).replace(" ", "")
@@ -219,8 +234,8 @@ class Forward:
                    "module cnnquiz can read.")
 
     def tensor(self, node: ast.expr, frame: _Frame) -> Use:
-        if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id), Use):
-            return frame.vars[node.id]  # type: ignore[no-any-return]
+        if isinstance(node, ast.Name) and isinstance(v := frame.vars.get(node.id), Use):
+            return v
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             params = [p for s in (node.left, node.right)
@@ -234,7 +249,8 @@ class Forward:
                 fail(node, f"`{snippet(node)}` combines tensors in a way cnnquiz does not size "
                            "(it reads +, - and * of two tensors).")
             return self.merge(node, op, [self.tensor(s, frame) for s in sides], {})
-        if not isinstance(node, ast.Call) or not node.args and not node.keywords:
+        if not isinstance(node, ast.Call) or not node.args and not node.keywords and not (
+                isinstance(node.func, ast.Attribute) and self.is_tensor(node.func.value, frame)):
             fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
         f = node.func
         module = self.module(f, frame)
@@ -262,7 +278,9 @@ class Forward:
         assert isinstance(f, ast.Attribute)
         keep = any(k.arg == "keepdim" and try_fold(k.value, frame.env) is True
                    for k in node.keywords)
-        dims = try_fold(node.args[0], frame.env) if node.args else UNKNOWN
+        dim = node.args[0] if node.args else next(
+            (k.value for k in node.keywords if k.arg == "dim"), None)
+        dims = try_fold(dim, frame.env) if dim is not None else UNKNOWN
         inner = f.value
         if dims == 2 and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
                 and inner.func.attr == "mean" and inner.args and try_fold(
@@ -363,4 +381,13 @@ class Forward:
                 and ast.unparse(node.func.value) == "self"
                 and node.func.attr in frame.owner.methods):
             return "rest"  # self.num_flat_features(x) of the PyTorch 60-minute blitz
+        factors, stack = [], [node]
+        while stack:
+            n = stack.pop()
+            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
+                stack += [n.left, n.right]
+            else:
+                factors.append(ast.unparse(n))
+        if frame.rest and sorted(factors) == sorted(frame.rest):
+            return "rest"  # x.view(b, c * h * w) after b, c, h, w = x.size()
         return fold(node, frame.env, "view size")

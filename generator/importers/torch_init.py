@@ -43,6 +43,7 @@ from .torch_objects import (
     Custom,
     FuncRef,
     ModList,
+    Objects,
     PyList,
     Seq,
     first_return,
@@ -59,8 +60,7 @@ __all__ = ["Builder"]
 class Builder(Values):
     """Runs ``__init__`` code (and the helpers it calls) into a module tree."""
 
-    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: dict[str, Any]
-                 ) -> None:
+    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: Objects) -> None:
         self.reader, self.module_env, self.objects = reader, module_env, objects
         self.functions = {f.name: f for f in reader.tree.body if isinstance(f, ast.FunctionDef)}
         self.budget = MAX_UNROLLED
@@ -212,7 +212,7 @@ class Builder(Values):
         if value is not UNKNOWN and isinstance(target, ast.Name | ast.Tuple | ast.List):
             bind_value(target, value, tmp)  # already evaluated (a helper's return value)
         else:
-            bind(target, node, ChainMap(tmp, frame.env))  # type: ignore[arg-type]
+            bind(target, node, ChainMap(tmp, frame.env))
         for k, v in tmp.items():
             if k.startswith("self.") and frame.owner is not None:
                 frame.owner.env[k] = v
@@ -221,7 +221,7 @@ class Builder(Values):
 
     def constants(self, stmt: ast.stmt, frame: Frame) -> None:
         tmp: dict[str, Any] = {}
-        constants([stmt], ChainMap(tmp, frame.env))  # type: ignore[arg-type]
+        constants([stmt], ChainMap(tmp, frame.env))
         for k, v in tmp.items():
             (frame.owner.env if k.startswith("self.") and frame.owner else frame.env.maps[0])[k] = v
 

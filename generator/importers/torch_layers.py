@@ -18,7 +18,7 @@ counts them as non-trainable weights, like Keras. The trainable count equals PyT
 from __future__ import annotations
 
 import ast
-from collections.abc import Mapping
+from collections.abc import MutableMapping
 from typing import Any
 
 from .callargs import CallArgs
@@ -120,8 +120,8 @@ def _zero_pad(a: CallArgs, rank: int) -> tuple[int, ...]:
                  "cannot be folded into the next layer; use equal sizes.")
 
 
-def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bool = False,
-                name: str | None = None) -> Ref:
+def torch_layer(call: ast.Call, cls: str, env: MutableMapping[str, Any], *,
+                functional: bool = False, name: str | None = None) -> Ref:
     """A torch.nn module call (or F.max_pool2d-style call without its tensor) -> Ref."""
     label = snippet(call)
     if cls in REFUSED:
@@ -236,7 +236,7 @@ def torch_layer(call: ast.Call, cls: str, env: dict[str, Any], *, functional: bo
 FACTORIES = ("zeros", "ones", "randn", "rand", "empty", "full")
 
 
-def torch_parameter(call: ast.Call, env: Mapping[str, Any]) -> Ref:
+def torch_parameter(call: ast.Call, env: MutableMapping[str, Any]) -> Ref:
     """``nn.Parameter(torch.zeros(1, 8, 1, 1))``: a learned tensor of a constant shape, counted
     as ``model.parameters()`` counts it (requires_grad=False included)."""
     label = snippet(call)

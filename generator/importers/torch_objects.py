@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .chain import Ref
-from .common import fail
+from .common import fail, snippet
 from .consts import try_fold
 
 __all__ = ["MAX_DEPTH", "MAX_UNROLLED", "MODULE_TYPES", "NO_RETURN", "ClassRef", "Custom",
-           "FuncRef", "ModList", "PyList", "Seq", "first_return", "loop_values", "refs_of"]
+           "FuncRef", "ModList", "Objects", "PyList", "Seq", "first_return", "loop_values",
+           "ordered_items", "refs_of"]
 
 MAX_UNROLLED = 5_000  # loop iterations and comprehension items in all
 MAX_DEPTH = 30  # nested instantiations and helper calls
@@ -82,11 +83,26 @@ class FuncRef:
     name: str
 
 
-class PyList(list):  # type: ignore[type-arg]
+class PyList(list[Any]):
     """A Python list of modules being built (``layers = []; layers.append(...)``)."""
 
 
 MODULE_TYPES = (Ref, Seq, ModList, Custom)
+#: the modules a file binds at module level, by name (``block = nn.Sequential(...)``): a
+#: name used again is the same object, so its weights are shared
+Objects = dict[str, Ref | Seq]
+
+
+def ordered_items(call: ast.Call, ordered: ast.Call) -> list[tuple[ast.expr, ast.expr]]:
+    """The (name, module) expressions of ``nn.Sequential(OrderedDict([(name, module), ...]))``;
+    ``ordered`` is the OrderedDict call, refused unless it is a literal list of pairs."""
+    pairs = ordered.args[0] if ordered.args else None
+    listed = pairs.elts if isinstance(pairs, ast.List | ast.Tuple) else None
+    items = [(p.elts[0], p.elts[1]) for p in listed or ()
+             if isinstance(p, ast.Tuple) and len(p.elts) == 2]
+    if listed is None or len(items) != len(listed):
+        fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
+    return items
 
 
 def first_return(body: Sequence[ast.stmt], statement: Callable[[ast.stmt], Any]) -> Any:

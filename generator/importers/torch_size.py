@@ -25,9 +25,14 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import fmt_shape
+from ..network import solve
+from ..spec import load_spec
 from .common import NoInputSize
 
-__all__ = ["SIZES", "infer_input"]
+__all__ = ["SIZES", "UNIQUE", "infer_input"]
+
+SCAN = 17  # square sizes looked at on each side of the one used
+UNIQUE = "the only square size at which every layer fits"  # the size is solved, not assumed
 
 #: square sizes tried, the common ones first (CIFAR, MNIST, ImageNet, ...)
 SIZES = (32, 28, 224, 64, 96, 128, 227, 299, 256, 48, 16, 100, 112, 150, 84, 40, 36, 24, 20,
@@ -35,10 +40,34 @@ SIZES = (32, 28, 224, 64, 96, 128, 227, 299, 256, 48, 16, 100, 112, 150, 84, 40,
 
 
 def _answer(spec: dict[str, Any]) -> int:
-    from ..network import solve
-    from ..spec import load_spec
-
     return solve(load_spec(spec)).answer
+
+
+def _fitting(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[str, Any]],
+             merges: bool) -> str:
+    """Which square sizes next to ``shape`` fit too, said: in a chain, output sizes grow with
+    the input size, so when the sizes just below and above do not fit, no other square size
+    does (``merges``: a graph, where that does not hold)."""
+    def fits(size: int) -> bool:
+        try:
+            reread((*(size,) * (len(shape) - 1), shape[-1]))
+        except ConfigError:
+            return False
+        return True
+
+    size = shape[0]
+    if merges:  # an add or a concatenation needs equal sizes: which sizes fit is not monotone
+        return ("the first common size at which every layer fits (other sizes may fit too; "
+                "the shapes shown assume it)")
+    low = next((s + 1 for s in range(size - 1, max(size - SCAN, 0), -1) if not fits(s)), None)
+    high = next((s - 1 for s in range(size + 1, size + SCAN) if not fits(s)), None)
+    if low == high == size:
+        return f"{UNIQUE} (solved from the layer sizes)"
+    if low is not None and high is not None:
+        return (f"the first common size at which every layer fits (square sizes {low} to "
+                f"{high} fit; the shapes shown assume {size})")
+    return ("the first common size at which every layer fits (other sizes fit too; the "
+            "shapes shown assume it)")
 
 
 def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, Any]]
@@ -82,8 +111,8 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
                               f"{fmt_shape(shape)} gives {answer:,}, {fmt_shape(double)} gives "
                               f"{other:,}. Pass --input-shape HxWxC (channels last).",
                               where=e.where)
-    how = ("as its first layer expects" if len(shape) == 1 else
-           "the first common size at which every layer fits")
+    how = "as its first layer expects" if len(shape) == 1 else _fitting(
+        shape, reread, any("inputs" in layer for layer in spec.get("layers", [])))
     return spec, (line, f"no input size given; read with input {fmt_shape(shape)}, {how} "
                         "(PyTorch's count does not depend on it; pass --input-shape to choose "
                         "another)")

@@ -21,9 +21,11 @@ from .torch_objects import (
     Custom,
     FuncRef,
     ModList,
+    Objects,
     PyList,
     Seq,
     loop_values,
+    ordered_items,
 )
 
 if TYPE_CHECKING:
@@ -45,7 +47,7 @@ class Values:
     statements, instances and helper calls it needs."""
 
     reader: _Reader
-    objects: dict[str, Any]
+    objects: Objects
     module_env: dict[str, Any]
     functions: dict[str, ast.FunctionDef]
     budget: int
@@ -207,9 +209,9 @@ class Values:
             if cls == "ModuleDict":
                 fail(call, f"{snippet(call)}: an nn.ModuleDict is indexed at run time; write its "
                            "layers out.")
-            return torch_layer(call, str(cls), frame.env, name=None)  # type: ignore[arg-type]
+            return torch_layer(call, str(cls), frame.env, name=None)
         if cls and "nn" in q.split(".")[:-1] and cls[0].isupper():
-            return torch_layer(call, str(cls), frame.env, name=None)  # type: ignore[arg-type]  # refused with a message
+            return torch_layer(call, str(cls), frame.env, name=None)  # refused with a message
         if cls in ("partial",):
             fail(call, f"{snippet(call)}: functools.partial is not followed; pass the class.")
         return try_fold(call, frame.env)
@@ -218,14 +220,9 @@ class Values:
         seq = Seq(call.lineno, "", [])
         if len(call.args) == 1 and isinstance(call.args[0], ast.Call) and self.reader.cls(
                 call.args[0].func) == "OrderedDict":
-            pairs = call.args[0].args[0] if call.args[0].args else None
-            if not isinstance(pairs, ast.List | ast.Tuple) or not all(
-                    isinstance(p, ast.Tuple) and len(p.elts) == 2 for p in pairs.elts):
-                fail(call, f"{snippet(call)}: write OrderedDict([('name', layer), ...]).")
-            for p in pairs.elts:
-                key = str(fold(p.elts[0], frame.env, "name"))  # type: ignore[attr-defined]
-                child = self.value(p.elts[1], frame)  # type: ignore[attr-defined]
-                self._child(seq, child, p.elts[1], key)  # type: ignore[attr-defined]
+            for key, module in ordered_items(call, call.args[0]):
+                self._child(seq, self.value(module, frame), module,
+                            str(fold(key, frame.env, "name")))
             return seq
         for i, arg in enumerate(call.args):
             if isinstance(arg, ast.Starred):

@@ -40,11 +40,11 @@ def axis_var(base: str, axis: str, rank: int) -> str:
     return base if rank == 1 else f"{base}_{axis.lower()}"
 
 
-def fmt_shape(shape: Sequence[int]) -> str:
-    """A shape as students write it.
+def fmt_shape(shape: Sequence[int] | tuple[int | str, ...]) -> str:
+    """A shape as students write it; a size given in words stays words.
 
-    >>> fmt_shape((94, 94, 60))
-    '94×94×60'
+    >>> fmt_shape((94, 94, 60)), fmt_shape((1, "input size"))
+    ('94×94×60', '1×input size')
     """
     return "×".join(str(d) for d in shape)
 

@@ -18,7 +18,7 @@ from typing import Any
 
 from ..derive import Var
 from ..errors import ConfigError
-from .base import AXES, Layer, Row, Shape, WeightRow
+from .base import AXES, Layer, Row, Shape, WeightRow, fmt_shape
 from .conv import Windowed
 
 __all__ = ["AdaptivePool", "GlobalPool", "Pool", "PoolWeights"]
@@ -147,5 +147,5 @@ class AdaptivePool(Layer):
         return (*rows, ("C", v["C"], False))
 
     def describe(self) -> str:
-        size = "×".join("input size" if o is None else str(o) for o in self.output_size)
+        size = fmt_shape(tuple("input size" if o is None else o for o in self.output_size))
         return f"adaptive {self.op} pooling to {size}"

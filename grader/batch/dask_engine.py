@@ -19,6 +19,8 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ConfigError
+
 from .frame import frame_lines, grade_frame, internal_options, result_meta, rows_frame
 from .grading import GradeFn
 from .options import BatchOptions, InputRow
@@ -36,8 +38,6 @@ def graded_on_dask(chunks: Iterator[list[InputRow]], opts: BatchOptions,
         import dask.dataframe as dd
         import distributed
     except ImportError as e:  # an optional engine of an installed package: say what to do
-        from generator.errors import ConfigError
-
         raise ConfigError(f"--engine dask needs dask[dataframe] and distributed ({e}); "
                           "pip install 'dask[dataframe]' distributed") from None
     dist: Any = distributed  # untyped

@@ -10,8 +10,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+import grader
 from generator.csvsafe import number_cell, text_cell
 from generator.errors import ConfigError
+from generator.spec import load_spec
 
 from . import options
 from .options import MAX_ANSWER, BatchOptions, InputRow
@@ -27,8 +29,6 @@ SHOWN = 500  # characters of the answer repeated in the results
 
 
 def _default_grade_fn(opts: BatchOptions) -> GradeFn:
-    import grader
-
     # Our own unbounded cache of prepared parts (the grader's LRU holds 256): each problem
     # of this process is prepared once, however many variants the class has.
     prepared: dict[tuple[int, str], Any] = {}
@@ -134,8 +134,6 @@ class Grader:
             try:
                 net = problem.network() if hasattr(problem, "network") else None
                 if net is None:
-                    from generator.spec import load_spec
-
                     net = load_spec(problem.get("spec", problem))
                 hit = {n.name: n.layer.kind for n in net.nodes}
             except Exception:

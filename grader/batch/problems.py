@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ConfigError
 from generator.untrusted import read_json_file
 
 __all__ = ["ProblemIndex", "has_students", "read_roster"]
@@ -82,8 +83,6 @@ def read_roster(directory: Path) -> dict[str, list[str]]:
 
     A key that is not a cnnquiz answer key is the author's error for the whole batch.
     """
-    from generator.errors import ConfigError
-
     key = Path(directory) / "answer_key.json"
     if not key.is_file():
         return {}

@@ -9,6 +9,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+from generator.errors import ConfigError
 from generator.parts import parse_part, split_of, wide_columns
 
 from . import csv_records
@@ -47,8 +48,6 @@ def parse_delimiter(value: str | None) -> str | None:
         return None
     char = {"\\t": "\t", "tab": "\t", "TAB": "\t"}.get(value, value)
     if len(char) != 1 or char in "\"\r\n" or (char.isalnum() and char.isascii()):
-        from generator.errors import ConfigError
-
         raise ConfigError("--delimiter must be one character (or \\t for a tab); "
                           f"received {value!r}.")
     return char
@@ -81,8 +80,6 @@ def _delimiter(first_line: str, path: Path, given: str | None) -> str:
 def _csv_records(path: Path, opts: BatchOptions,
                  progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
                                                                   Callable[[], None]]:
-    from generator.errors import ConfigError
-
     csv.field_size_limit(MAX_FIELD)
     raw = open(path, "rb")  # noqa: SIM115 - closed by the closer returned
     encoding = detect(raw.read(4096), opts.encoding)
@@ -181,8 +178,6 @@ def _excel_records(path: Path, opts: BatchOptions
     """
     import pandas as pd
 
-    from generator.errors import ConfigError
-
     try:
         frame = pd.read_excel(path, sheet_name=opts.sheet or 0, header=None, dtype=object,
                               engine="openpyxl", engine_kwargs={"data_only": False})
@@ -248,8 +243,6 @@ def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> Non
     need = [opts.student] + (list(opts.wide) if opts.wide else [opts.answer])
     missing = [c for c in need if c not in header]
     if missing:
-        from generator.errors import ConfigError
-
         raise ConfigError(
             f"{path}: no column {', '.join(repr(m) for m in missing)}; its columns are "
             f"{', '.join(repr(c) for c in list(header)[:20]) or 'none'}. Map yours with "
