@@ -92,7 +92,13 @@ class LocalSearch:
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             judged.append(i)
-        return self._rerank(findings, raw, judged, self._borne_out(raw, picked, explained, values))
+        borne = self._borne_out(raw, picked, explained, values)
+        first = {i: opts[0][1] for i, opts in raw.items()}
+        out = self._rerank(findings, raw, judged, borne, first)
+        # once more, each layer's mistakes now those the whole answer favours (one mistake
+        # behind two wrong layers may have come second at one of them in the first pass)
+        again = {f.layer: f.options[0] for f in out if f.layer in raw and f.options}
+        return out if again == first else self._rerank(findings, raw, judged, borne, again)
 
     def _lookahead(self, i: int, options: list[tuple[float, tuple[Site, ...]]],
                    chosen: list[Site], values: Mapping[int, int]
@@ -142,18 +148,19 @@ class LocalSearch:
 
     def _rerank(self, findings: list[Finding],
                 raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
-                judged: list[int], borne: dict[tuple[int, tuple[Site, ...]], tuple[int, int]]
-                ) -> list[Finding]:
+                judged: list[int], borne: dict[tuple[int, tuple[Site, ...]], tuple[int, int]],
+                first: dict[int, tuple[Site, ...]]) -> list[Finding]:
         """Second pass: weigh each layer's options by the whole answer.
 
         A student holding a misconception applies it where it fits with probability q: one
         already needed at other layers costs only q here; otherwise it costs its prior, and a
         parameter misconception loses (1 − q) for each other judged layer it would have
         changed but did not (at most down to (1 − q)·e^−½/n over its n layers: a slip).
+        ``first`` holds each layer's leading option: what "needed at other layers" reads.
         """
         cover: dict[str, set[int]] = defaultdict(set)
-        for i, opts in raw.items():
-            for st in opts[0][1]:
+        for i, c in first.items():
+            for st in c:
                 cover[st.mid].add(i)
         judged_set = set(judged)
 

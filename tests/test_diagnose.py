@@ -319,3 +319,16 @@ def test_an_ambiguous_layer_lists_each_cause_once_with_where() -> None:
     dense = next(ln for ln in res.feedback.splitlines() if ln.startswith("- dense1"))
     assert dense.count("the plus one of the output size left out") == 1
     assert "(in conv1 or conv2)" in dense
+
+
+def test_one_mistake_behind_two_layers_is_not_recorded_as_another_at_the_first() -> None:
+    """kernel_dims_incomplete at stem1 and branch3x3: first ranked second at branch3x3, it
+    once left stem1 to a gray input (recorded, and wrong)."""
+    from generator.problem import generate
+
+    p = generate(topic="concat", difficulty="easy", seed=100119)
+    r = apply(prepare(p).diagnoser.engine, [("kernel_dims_incomplete", None)])
+    res = grade(p, lines(dict(zip(prepare(p).names, r.params, strict=True))), part="per_layer")
+    stem = next(f for f in res.findings if f["layer"] == "stem1")
+    assert stem["misconceptions"] == ["kernel_dims_incomplete"]
+    assert set(res.recorded) <= {"kernel_dims_incomplete"}
