@@ -28,7 +28,7 @@ from .network import Count, Network, Node, propagate, sources
 from .spec import family
 
 if TYPE_CHECKING:
-    from .misconceptions import Misconception
+    from .misconceptions.base import Misconception
 
 __all__ = ["INPUT", "BuggyResult", "Engine", "LayerCtx"]
 

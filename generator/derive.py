@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 if TYPE_CHECKING:
     import sympy as sp
@@ -28,9 +28,11 @@ if TYPE_CHECKING:
 __all__ = ["Derivation", "Var", "product_text", "show", "substitute", "symbolic", "values"]
 
 
-@dataclass(frozen=True, slots=True)
-class Var:
-    """A named integer quantity of a layer; ``neutral`` is the value that changes nothing."""
+class Var(NamedTuple):
+    """A named integer quantity of a layer; ``neutral`` is the value that changes nothing.
+
+    A named tuple: layers build many per evaluation (the diagnosability check's hot path).
+    """
 
     name: str
     value: int

@@ -216,6 +216,8 @@ def _builtin(name: str, args: list[Any]) -> Any:
         return _small(sum(args[0]))
     if name in ("tuple", "list") and len(args) == 1 and isinstance(args[0], tuple):
         return args[0]
+    if name == "reversed" and len(args) == 1 and isinstance(args[0], tuple):
+        return args[0][::-1]  # for f in reversed(features): the tuple backwards
     raise _NotConstant()
 
 

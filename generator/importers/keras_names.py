@@ -10,7 +10,8 @@ from typing import Any
 from .common import dotted
 from .consts import try_fold
 
-__all__ = ["MAX_UNROLLED", "builds_model", "keras_cls", "layer_module", "loop_values"]
+__all__ = ["MAX_UNROLLED", "builds_model", "keeps_shape", "keras_cls", "layer_module",
+           "loop_values"]
 
 MAX_UNROLLED = 1_000  # loop iterations in all
 
@@ -52,3 +53,20 @@ def loop_values(stmt: ast.For, env: dict[str, Any]) -> tuple[Any, ...] | None:
         return None
     value = try_fold(it, env)
     return value if isinstance(value, tuple) else None
+
+
+#: modules of functions that keep a tensor's shape (tf.nn.relu(x), keras.activations.gelu(x))
+SHAPE_KEEPING = ("tensorflow.nn.", "tensorflow.keras.activations.", "keras.activations.",
+                 "tensorflow.math.", "keras.ops.", "tf.nn.", "tf.keras.activations.")
+ACTIVATION_FNS = {"relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
+                  "softmax", "log_softmax", "leaky_relu", "softplus", "softsign", "hard_sigmoid",
+                  "mish", "dropout"}
+
+
+def keeps_shape(q: str) -> bool:
+    """A function of a tensor that keeps its shape and has no weights (``tf.nn.relu``).
+
+    >>> keeps_shape("tensorflow.nn.relu"), keeps_shape("tensorflow.reshape")
+    (True, False)
+    """
+    return q.startswith(SHAPE_KEEPING) and q.rsplit(".", 1)[-1] in ACTIVATION_FNS

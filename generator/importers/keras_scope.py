@@ -25,8 +25,16 @@ from .keras_layers import (
     MERGES,
     keras_layer,
 )
-from .keras_names import MAX_UNROLLED, keras_cls, layer_module, loop_values
-from .keras_tensors import Model, Tensor, chain_of, check_reaches, is_refs, is_tensors
+from .keras_names import MAX_UNROLLED, keeps_shape, keras_cls, layer_module, loop_values
+from .keras_tensors import (
+    Model,
+    Tensor,
+    chain_of,
+    check_reaches,
+    is_refs,
+    is_tensors,
+    no_layers_in,
+)
 
 __all__ = ["MAX_CALL_DEPTH", "MAX_UNROLLED", "Scope"]
 
@@ -35,14 +43,6 @@ MAX_CALL_DEPTH = 20
 
 
 _SKIP = Ref(0, "", "skip", {})
-
-
-#: modules of functions that keep a tensor's shape (tf.nn.relu(x), keras.activations.gelu(x))
-SHAPE_KEEPING = ("tensorflow.nn.", "tensorflow.keras.activations.", "keras.activations.",
-                 "tensorflow.math.", "keras.ops.", "tf.nn.", "tf.keras.activations.")
-ACTIVATION_FNS = {"relu", "relu6", "elu", "selu", "gelu", "silu", "swish", "sigmoid", "tanh",
-                  "softmax", "log_softmax", "leaky_relu", "softplus", "softsign", "hard_sigmoid",
-                  "mish", "dropout"}
 
 
 class Scope:
@@ -92,7 +92,7 @@ class Scope:
                 self.bind(stmt.target.id, self.expr(ast.BinOp(stmt.target, stmt.op, stmt.value,
                                                               lineno=stmt.lineno)), stmt)
             elif isinstance(stmt, ast.For | ast.While | ast.If | ast.AsyncFor):
-                self.no_layers_in(stmt)
+                no_layers_in(stmt, self.functions, self.vars)
         return self.models
 
     def unroll(self, stmt: ast.For) -> bool:
@@ -147,20 +147,6 @@ class Scope:
         if isinstance(value, Model) and value not in self.models:
             value.name = name
             self.models.append(value)
-
-    def no_layers_in(self, stmt: ast.stmt) -> None:
-        for node in ast.walk(stmt):
-            if isinstance(node, ast.Call) and (
-                    isinstance(node.func, ast.Call)
-                    or (isinstance(node.func, ast.Name) and (
-                        node.func.id in self.functions
-                        or isinstance(self.vars.get(node.func.id), Ref | Model)))
-                    or (isinstance(node.func, ast.Attribute) and node.func.attr in (
-                        "add", "append", "extend") and isinstance(self.vars.get(getattr(
-                            node.func.value, "id", "")), Model | list))):
-                fail(node, f"{snippet(node)} is inside a loop or an if whose bounds or condition "
-                           "are not constants; cnnquiz follows `for i in range(N)` and `if` on "
-                           "constants only. Unroll it (or use a YAML spec).")
 
     def method(self, call: ast.Call) -> None:
         """``model.add(layer)`` and ``model.build(shape)``; other calls are ignored."""
@@ -324,7 +310,7 @@ class Scope:
                                                                              | Model)):
             return self.apply(node)
         q = dotted(f, self.aliases) or ""
-        if q.startswith(SHAPE_KEEPING) and q.rsplit(".", 1)[-1] in ACTIVATION_FNS and node.args:
+        if keeps_shape(q) and node.args:
             src = self.expr(node.args[0])  # tf.nn.relu(x): the same shape, no weights
             if isinstance(src, Tensor):
                 return src

@@ -13,7 +13,8 @@ from .common import fail, snippet
 from .graph import Use
 from .keras_layers import Declared, Unread
 
-__all__ = ["Model", "Tensor", "chain_of", "check_reaches", "is_refs", "is_tensors", "uses"]
+__all__ = ["Model", "Tensor", "chain_of", "check_reaches", "is_refs", "is_tensors", "no_layers_in",
+           "uses"]
 
 
 @dataclass(eq=False)
@@ -121,3 +122,19 @@ def uses(inputs: list[Tensor], outputs: list[Tensor], shape: tuple[int, ...] | N
         return made[id(t)]
 
     return ins, [use(o) for o in outputs]
+
+
+def no_layers_in(stmt: ast.stmt, functions: dict[str, Any], variables: dict[str, Any]) -> None:
+    """Refuse a loop or an if that cnnquiz cannot follow when it builds or calls layers."""
+    for node in ast.walk(stmt):
+        if isinstance(node, ast.Call) and (
+                isinstance(node.func, ast.Call)
+                or (isinstance(node.func, ast.Name) and (
+                    node.func.id in functions
+                    or isinstance(variables.get(node.func.id), Ref | Model)))
+                or (isinstance(node.func, ast.Attribute) and node.func.attr in (
+                    "add", "append", "extend") and isinstance(variables.get(getattr(
+                        node.func.value, "id", "")), Model | list))):
+            fail(node, f"{snippet(node)} is inside a loop or an if whose bounds or condition "
+                       "are not constants; cnnquiz follows `for i in range(N)` and `if` on "
+                       "constants only. Unroll it (or use a YAML spec).")

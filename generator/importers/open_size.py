@@ -28,19 +28,13 @@ from typing import Any
 
 from ..errors import ConfigError
 from ..layers import fmt_shape
-from ..network import solve
-from ..spec import load_spec
 from .common import OpenInputSize
-from .torch_size import SIZES
+from .torch_size import SIZES, spec_answer
 
 __all__ = ["fill_open"]
 
 #: layers that turn the spatial axes into features, so that the weights after depend on them
 SIZED_BY_SPACE = ("flatten", "reshape")
-
-
-def _answer(spec: dict[str, Any]) -> int:
-    return solve(load_spec(spec)).answer
 
 
 def _no_shape(e: OpenInputSize, reread: Callable[[tuple[int, ...]], dict[str, Any]]) -> None:
@@ -57,7 +51,7 @@ def _no_shape(e: OpenInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
                                                            "dense"))), "").startswith(
                         ("conv", "depthwise", "separable")):
                     raise e  # a Dense first: its input is features, not an image
-                answers.append(_answer(spec))
+                answers.append(spec_answer(spec))
             except OpenInputSize:
                 raise
             except ConfigError:
@@ -86,7 +80,7 @@ def fill_open(e: OpenInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
         shape = tuple(size if d is None else d for d in e.shape)
         try:
             spec = reread(shape)
-            answer = _answer(spec)
+            answer = spec_answer(spec)
         except ConfigError:
             continue
         break
@@ -100,7 +94,7 @@ def fill_open(e: OpenInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
                           where=e.where)
     double = tuple(2 * size if d is None else d for d in e.shape)
     try:
-        other = _answer(reread(double))
+        other = spec_answer(reread(double))
     except ConfigError:
         other = answer
     if other != answer:

@@ -29,6 +29,7 @@ pooling (``F.max_pool2d(x, 2)``: a layer) and flattening (``torch.flatten(x, 1)`
 from __future__ import annotations
 
 import ast
+import copy
 from typing import Any
 
 from .chain import Ref
@@ -45,23 +46,28 @@ from .torch_objects import (
     first_return,
     loop_values,
 )
+from .torch_shapes import BATCH, Frame, TensorReads
 
 __all__ = ["Forward"]
 
 REFUSED = {"stack", "matmul", "bmm", "einsum", "div", "chunk", "split"}
 MERGES = {"add": "add", "sub": "subtract", "subtract": "subtract", "mul": "multiply",
           "multiply": "multiply", "maximum": "maximum", "minimum": "minimum"}
-_BATCH = object()  # a name bound to x.size(0)
+class _Lengths(ast.NodeTransformer):
+    """``len(self.ups)`` of a module list -> its number of modules (a constant)."""
+
+    def __init__(self, forward: Forward, frame: Frame) -> None:
+        self.forward, self.frame = forward, frame
+
+    def visit_Call(self, node: ast.Call) -> ast.AST:
+        if isinstance(node.func, ast.Name) and node.func.id == "len" and len(node.args) == 1:
+            m = self.forward.module(node.args[0], self.frame)
+            if isinstance(m, ModList | Seq):
+                return ast.copy_location(ast.Constant(len(m.children)), node)
+        return self.generic_visit(node)
 
 
-class _Frame:
-    def __init__(self, owner: Custom, env: dict[str, Any]) -> None:
-        self.owner, self.env = owner, env
-        self.vars: dict[str, Any] = {}
-        self.rest: frozenset[str] = frozenset()  # c, h, w of b, c, h, w = x.size()
-
-
-class Forward:
+class Forward(TensorReads):
     """Follows ``forward`` (and what it calls) from its one tensor argument into uses."""
 
     def __init__(self, aliases: dict[str, str], module_env: dict[str, Any]) -> None:
@@ -81,7 +87,7 @@ class Forward:
         self.depth += 1
         if self.depth > MAX_DEPTH:
             fail(fn, f"modules call each other more than {MAX_DEPTH} deep; cnnquiz stops here.")
-        frame = _Frame(owner, {**self.module_env, **owner.env})
+        frame = Frame(owner, {**self.module_env, **owner.env})
         for p, u in zip(params, inputs, strict=True):
             frame.vars[p.arg] = u
         out = self.block(fn.body, frame)
@@ -92,10 +98,10 @@ class Forward:
         return out
 
     # -- statements ---------------------------------------------------------------------
-    def block(self, body: list[ast.stmt], frame: _Frame) -> Any:
+    def block(self, body: list[ast.stmt], frame: Frame) -> Any:
         return first_return(body, lambda stmt: self.statement(stmt, frame))
 
-    def statement(self, stmt: ast.stmt, frame: _Frame) -> Any:
+    def statement(self, stmt: ast.stmt, frame: Frame) -> Any:
         if isinstance(stmt, ast.Return):
             if stmt.value is None:
                 fail(stmt, "forward returns no tensor; return the output of the last layer "
@@ -107,8 +113,11 @@ class Forward:
         if isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
                 stmt.targets[0], ast.Name):
             name = stmt.targets[0].id
-            if self.batch(stmt.value, frame):
-                frame.vars[name] = _BATCH
+            listed = self.tensor_list(stmt.value, frame)
+            if listed is not None:  # skips = [] / skips = skips[::-1]: a list of tensors
+                frame.vars[name] = listed
+            elif self.batch(stmt.value, frame):
+                frame.vars[name] = BATCH
             elif self.is_tensor(stmt.value, frame):
                 frame.vars[name] = self.tensor(stmt.value, frame)
             else:
@@ -117,7 +126,7 @@ class Forward:
         elif isinstance(stmt, ast.Assign) and len(stmt.targets) == 1 and isinstance(
                 stmt.targets[0], ast.Tuple) and self.dims(stmt.value, frame):
             names = [t.id if isinstance(t, ast.Name) else "" for t in stmt.targets[0].elts]
-            frame.vars[names[0]] = _BATCH  # b, c, h, w = x.size()
+            frame.vars[names[0]] = BATCH  # b, c, h, w = x.size()
             frame.rest = frozenset(names[1:])
             for n in names[1:]:
                 frame.vars.pop(n, None)
@@ -135,6 +144,10 @@ class Forward:
             return self.block(stmt.body if test else stmt.orelse, frame)
         elif isinstance(stmt, ast.For):
             self.loop(stmt, frame)
+        elif isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call) and isinstance(
+                f := stmt.value.func, ast.Attribute) and f.attr == "append" and isinstance(
+                f.value, ast.Name) and isinstance(frame.vars.get(f.value.id), list):
+            frame.vars[f.value.id].append(self.tensor(self.single(stmt.value), frame))
         elif isinstance(stmt, ast.Expr | ast.Pass | ast.Assert):
             pass
         else:
@@ -143,13 +156,13 @@ class Forward:
                        "constant ranges or module lists.")
         return NO_RETURN
 
-    def loop(self, stmt: ast.For, frame: _Frame) -> None:
+    def loop(self, stmt: ast.For, frame: Frame) -> None:
         items = self.module(stmt.iter, frame)
         values: tuple[Any, ...] | None
         if isinstance(items, ModList | Seq):
             values = tuple(items.children)
-        else:
-            values = loop_values(stmt, frame.env)
+        else:  # len(self.ups) of a module list is a constant: range(0, len(self.ups), 2)
+            values = loop_values(_Lengths(self, frame).visit(copy.deepcopy(stmt)), frame.env)
         if values is None or stmt.orelse or not isinstance(stmt.target, ast.Name):
             fail(stmt, f"forward loops over `{snippet(stmt.iter)}`, which is neither a module "
                        "list nor a constant range.")
@@ -163,7 +176,7 @@ class Forward:
                 frame.env[stmt.target.id] = v
             self.block(stmt.body, frame)
 
-    def truth(self, test: ast.expr, frame: _Frame) -> Any:
+    def truth(self, test: ast.expr, frame: Frame) -> Any:
         if isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(
                 test.ops[0], ast.Is | ast.IsNot) and isinstance(test.comparators[0], ast.Constant) \
                 and test.comparators[0].value is None:
@@ -181,7 +194,7 @@ class Forward:
         return try_fold(test, frame.env)
 
     # -- tensors ------------------------------------------------------------------------
-    def module(self, node: ast.expr, frame: _Frame) -> Any:
+    def module(self, node: ast.expr, frame: Frame) -> Any:
         """The module a name, ``self.x``, ``self.layers[i]`` refers to (None if unset)."""
         if isinstance(node, ast.Name) and isinstance(frame.vars.get(node.id),
                                                      Ref | Seq | ModList | Custom):
@@ -199,26 +212,11 @@ class Forward:
                 return base.children[i]
         return UNKNOWN
 
-    def is_tensor(self, node: ast.expr, frame: _Frame) -> bool:
-        return any(isinstance(n, ast.Name) and isinstance(frame.vars.get(n.id), Use)
+    def is_tensor(self, node: ast.expr, frame: Frame) -> bool:
+        return any(isinstance(n, ast.Name) and isinstance(frame.vars.get(n.id), Use | list)
                    for n in ast.walk(node))
 
-    def dims(self, node: ast.expr, frame: _Frame) -> bool:
-        """x.size() or x.shape of a tensor (unpacked into its sizes)."""
-        text = ast.unparse(node).replace(" ", "")
-        return any(text in (f"{x}.size()", f"{x}.shape") for x, v in frame.vars.items()
-                   if isinstance(v, Use))
-
-    def batch(self, node: ast.expr, frame: _Frame) -> bool:
-        """x.size(0), x.size()[0], x.shape[0], len(x), or a name bound to one of them."""
-        text = ast.unparse(node).replace(" ", "")
-        if isinstance(node, ast.Name):
-            return frame.vars.get(node.id) is _BATCH
-        return any(text == f"{x}{tail}" for x, v in frame.vars.items() if isinstance(v, Use)
-                   for tail in (".size(0)", ".size()[0]", ".shape[0]", ".size(dim=0)")) or (
-            text.startswith("len(") and text[4:-1] in frame.vars)
-
-    def apply(self, module: Any, x: Use, node: ast.AST, frame: _Frame) -> Use:
+    def apply(self, module: Any, x: Use, node: ast.AST, frame: Frame) -> Use:
         if isinstance(module, Ref):
             return x if module.kind == "skip" else Use(module, [x], line=getattr(node, "lineno", 0))
         if isinstance(module, Seq):
@@ -233,9 +231,18 @@ class Forward:
         fail(node, f"`{snippet(node)}` calls a module that is not set (None) or not a torch.nn "
                    "module cnnquiz can read.")
 
-    def tensor(self, node: ast.expr, frame: _Frame) -> Use:
+    def tensor(self, node: ast.expr, frame: Frame) -> Use:
         if isinstance(node, ast.Name) and isinstance(v := frame.vars.get(node.id), Use):
             return v
+        if isinstance(node, ast.Subscript) and isinstance(node.value, ast.Name) and isinstance(
+                items := frame.vars.get(node.value.id), list):
+            i = try_fold(node.slice, frame.env)  # skips[idx // 2]
+            if not isinstance(i, int) or isinstance(i, bool) or not -len(items) <= i < len(items):
+                fail(node, f"`{snippet(node)}`: the index is not a constant within the list of "
+                           f"{len(items)} tensors.")
+            item = items[i]
+            assert isinstance(item, Use)  # lists in forward hold tensors only (tensor_list, .append)
+            return item
         if isinstance(node, ast.BinOp):
             sides = [s for s in (node.left, node.right) if self.is_tensor(s, frame)]
             params = [p for s in (node.left, node.right)
@@ -272,28 +279,6 @@ class Forward:
             return self.method(node, f.attr, self.tensor(f.value, frame), frame)
         fail(node, f"forward: cannot follow `{snippet(node)}`; expected x = layer(x) steps.")
 
-    def mean(self, node: ast.Call, frame: _Frame) -> Use:
-        """Global average pooling spelled as a mean: x.mean([2, 3]), x.mean(3).mean(2)."""
-        f = node.func
-        assert isinstance(f, ast.Attribute)
-        keep = any(k.arg == "keepdim" and try_fold(k.value, frame.env) is True
-                   for k in node.keywords)
-        dim = node.args[0] if node.args else next(
-            (k.value for k in node.keywords if k.arg == "dim"), None)
-        dims = try_fold(dim, frame.env) if dim is not None else UNKNOWN
-        inner = f.value
-        if dims == 2 and isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) \
-                and inner.func.attr == "mean" and inner.args and try_fold(
-                    inner.args[0], frame.env) == 3 and not keep:
-            x = self.tensor(inner.func.value, frame)
-        elif isinstance(dims, tuple) and sorted(dims) in ([2, 3], [-2, -1]):
-            x = self.tensor(inner, frame)
-        else:
-            fail(node, f"`{snippet(node)}`: cnnquiz reads a mean only as global average "
-                       "pooling over the two spatial axes (x.mean([2, 3]) or x.mean(3).mean(2)).")
-        ref = Ref(node.lineno, snippet(node), "global_average_pooling2d", {"keepdims": keep})
-        return Use(ref, [x], line=node.lineno)
-
     def merge(self, node: ast.AST, op: str, srcs: list[Use], options: dict[str, Any]) -> Use:
         line = getattr(node, "lineno", 0)
         return Use(Ref(line, snippet(node), op, options), srcs, line=line)
@@ -304,7 +289,7 @@ class Forward:
                        "modules only.")
         return node.args[0]
 
-    def function(self, node: ast.Call, fn: str, frame: _Frame) -> Use:
+    def function(self, node: ast.Call, fn: str, frame: Frame) -> Use:
         args = {k.arg: k.value for k in node.keywords}
         first = node.args[0] if node.args else args.get("input", args.get("tensors"))
         if fn in ("cat", "concat", "concatenate"):
@@ -342,52 +327,3 @@ class Forward:
             return Use(self.flatten(node, 1, frame), [x], line=node.lineno)
         fail(node, f"forward: {snippet(node.func)} is not read by cnnquiz (known: activations, "
                    "dropout, pooling, torch.flatten, torch.cat, torch.add).")
-
-    def flatten(self, node: ast.Call, at: int, frame: _Frame) -> Ref:
-        """torch.flatten(x, 1) / x.flatten(1): everything but the batch axis."""
-        args = {k.arg: k.value for k in node.keywords}
-        start = args.get("start_dim", node.args[at] if len(node.args) > at else None)
-        if start is None or fold(start, frame.env, "start_dim") != 1 or "end_dim" in args:
-            fail(node, f"`{snippet(node)}` also flattens the batch axis; use "
-                       "torch.flatten(x, 1).")
-        return Ref(node.lineno, snippet(node), "flatten", {})
-
-    def method(self, node: ast.Call, name: str, x: Use, frame: _Frame) -> Use:
-        if name in PASSTHROUGH:
-            return x
-        if name == "flatten":
-            return Use(self.flatten(node, 0, frame), [x], line=node.lineno)
-        if name not in ("view", "reshape"):
-            fail(node, f"forward: the tensor method .{name}() is not read by cnnquiz "
-                       "(known: view, reshape, flatten, activations).")
-        args = list(node.args)
-        if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
-            args = list(args[0].elts)
-        sizes = [self.size(a, frame) for a in args]
-        ref = Ref(node.lineno, snippet(node), "flatten", {})
-        if len(sizes) == 2 and sizes[0] in ("batch", -1) and (
-                sizes[1] == "rest" or sizes[1] == -1 and sizes[0] == "batch"
-                or isinstance(sizes[1], int) and not isinstance(sizes[1], bool) and sizes[1] > 0):
-            if isinstance(sizes[1], int) and sizes[1] > 0:
-                ref.expect["features"] = sizes[1]
-            return Use(ref, [x], line=node.lineno)
-        fail(node, f"`{snippet(node)}` keeps more than the batch axis and one feature axis; "
-                   "cnnquiz reads view/reshape only as a flatten: x.view(x.size(0), -1).")
-
-    def size(self, node: ast.expr, frame: _Frame) -> Any:
-        if self.batch(node, frame):
-            return "batch"
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
-                and ast.unparse(node.func.value) == "self"
-                and node.func.attr in frame.owner.methods):
-            return "rest"  # self.num_flat_features(x) of the PyTorch 60-minute blitz
-        factors, stack = [], [node]
-        while stack:
-            n = stack.pop()
-            if isinstance(n, ast.BinOp) and isinstance(n.op, ast.Mult):
-                stack += [n.left, n.right]
-            else:
-                factors.append(ast.unparse(n))
-        if frame.rest and sorted(factors) == sorted(frame.rest):
-            return "rest"  # x.view(b, c * h * w) after b, c, h, w = x.size()
-        return fold(node, frame.env, "view size")

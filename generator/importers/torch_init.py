@@ -29,11 +29,11 @@ from __future__ import annotations
 
 import ast
 from collections import ChainMap
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .chain import Ref
 from .common import UNKNOWN, fail, fold, snippet
-from .consts import bind, bind_value, constants, try_fold, with_parameters
+from .consts import NOTES, bind, bind_value, constants, try_fold, with_parameters
 from .torch_objects import (
     MAX_DEPTH,
     MAX_UNROLLED,
@@ -46,13 +46,12 @@ from .torch_objects import (
     Objects,
     PyList,
     Seq,
+    Source,
     first_return,
     loop_values,
 )
+from .torch_probe import probe
 from .torch_values import Frame, Values
-
-if TYPE_CHECKING:
-    from .torch_ast import _Reader
 
 __all__ = ["Builder"]
 
@@ -60,7 +59,7 @@ __all__ = ["Builder"]
 class Builder(Values):
     """Runs ``__init__`` code (and the helpers it calls) into a module tree."""
 
-    def __init__(self, reader: _Reader, module_env: dict[str, Any], objects: Objects) -> None:
+    def __init__(self, reader: Source, module_env: dict[str, Any], objects: Objects) -> None:
         self.reader, self.module_env, self.objects = reader, module_env, objects
         self.functions = {f.name: f for f in reader.tree.body if isinstance(f, ast.FunctionDef)}
         self.budget = MAX_UNROLLED
@@ -149,7 +148,13 @@ class Builder(Values):
             targets = stmt.targets if isinstance(stmt, ast.Assign) else [stmt.target]
             if stmt.value is None:
                 return NO_RETURN
-            value = self.value(stmt.value, frame)
+            value = probe(stmt.value, lambda n: self.lookup(n, frame), self.reader.aliases,
+                          dict(frame.env))  # n = self.features(torch.zeros(1, 1, 28, 28)).numel()
+            if value is None:
+                value = self.value(stmt.value, frame)
+            elif isinstance(notes := frame.env.get(NOTES), list):
+                notes.append((stmt.lineno, f"{snippet(stmt.value, 60)} read as {value:,}, the "
+                                           "size of that output (propagated, not run)"))
             for t in targets:
                 self.assign(t, stmt.value, value, frame)
         elif isinstance(stmt, ast.AugAssign):

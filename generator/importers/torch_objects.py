@@ -8,20 +8,31 @@ from __future__ import annotations
 import ast
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from .chain import Ref
 from .common import fail, snippet
 from .consts import try_fold
 
 __all__ = ["MAX_DEPTH", "MAX_UNROLLED", "MODULE_TYPES", "NO_RETURN", "ClassRef", "Custom",
-           "FuncRef", "ModList", "Objects", "PyList", "Seq", "first_return", "loop_values",
-           "ordered_items", "refs_of"]
+           "FuncRef", "ModList", "Objects", "PyList", "Seq", "Source", "first_return",
+           "loop_values", "ordered_items", "refs_of"]
 
 MAX_UNROLLED = 5_000  # loop iterations and comprehension items in all
 MAX_DEPTH = 30  # nested instantiations and helper calls
 #: a statement that does not return (the walk goes on)
 NO_RETURN = object()
+
+
+class Source(Protocol):
+    """What every reader of the PyTorch code knows of the file (:class:`~.torch_ast._Reader`):
+    its tree, its import aliases, its classes, and the class name a call names."""
+
+    tree: ast.Module
+    aliases: dict[str, str]
+    classes: dict[str, ast.ClassDef]
+
+    def cls(self, node: ast.AST) -> str | None: ...
 
 
 @dataclass(eq=False)
@@ -133,7 +144,8 @@ def loop_values(stmt: ast.For | ast.comprehension, env: Any) -> tuple[Any, ...] 
     """The values of a loop over ``range(...)``, a constant tuple, ``enumerate``/``zip`` of
     constant tuples; None when they are not constants."""
     it = stmt.iter
-    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords:
+    if isinstance(it, ast.Call) and isinstance(it.func, ast.Name) and not it.keywords and (
+            it.func.id in ("range", "enumerate", "zip")):
         parts = [try_fold(a, env) for a in it.args]
         if it.func.id == "range" and 1 <= len(parts) <= 3 and all(
                 isinstance(p, int) and not isinstance(p, bool) for p in parts):

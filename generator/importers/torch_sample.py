@@ -25,18 +25,18 @@ from typing import Any
 
 from .common import UNKNOWN, dotted, scope_statements, snippet, try_fold
 
-__all__ = ["MOVES", "sample_input"]
+__all__ = ["MOVES", "sample_dims", "sample_input"]
 
 MAKERS = {"zeros", "ones", "randn", "rand", "empty", "full", "randint", "zeros_like"}
 Sample = tuple[tuple[int, ...], int, str]  # (H, W, C) or (features,), its line, its text
 
 
-def _dims(call: ast.Call, env: dict[str, Any], aliases: dict[str, str]) -> list[Any] | None:
+def sample_dims(call: ast.Call, env: dict[str, Any], aliases: dict[str, str]) -> list[Any] | None:
     """The sizes of ``torch.randn(1, 3, 32, 32)`` / ``torch.zeros((1, 3, 32, 32))``."""
     q = dotted(call.func, aliases) or ""
     if q.rsplit(".", 1)[-1] == "Variable" and len(call.args) == 1 and isinstance(
             call.args[0], ast.Call):  # Variable(torch.randn(...)) of PyTorch before 0.4
-        return _dims(call.args[0], env, aliases)
+        return sample_dims(call.args[0], env, aliases)
     if not q.startswith("torch.") or q.rsplit(".", 1)[-1] not in MAKERS:
         return None
     args = list(call.args)
@@ -49,7 +49,16 @@ def _dims(call: ast.Call, env: dict[str, Any], aliases: dict[str, str]) -> list[
         args = [size]
     if len(args) == 1 and isinstance(args[0], ast.Tuple | ast.List):
         args = list(args[0].elts)
-    return [try_fold(a, env) for a in args] or None
+    out: list[Any] = []
+    for a in args:  # torch.zeros(1, *input_shape)
+        value = try_fold(a.value if isinstance(a, ast.Starred) else a, env)
+        if isinstance(a, ast.Starred):
+            if not isinstance(value, tuple):
+                return None
+            out += value
+        else:
+            out.append(value)
+    return out or None
 
 
 def _shape(dims: list[Any], rank: int, batched: bool | None) -> tuple[int, ...] | None:
@@ -115,7 +124,7 @@ def sample_input(tree: ast.Module, aliases: dict[str, str], env: dict[str, Any],
                 arg = node.args[0]
                 made = tensors.get(arg.id) if isinstance(arg, ast.Name) else (
                     arg if isinstance(arg, ast.Call) else None)
-                dims = _dims(made, env, aliases) if made is not None else None
+                dims = sample_dims(made, env, aliases) if made is not None else None
                 shape = _shape(dims, rank, True) if dims else None
                 if shape is not None and made is not None:
                     return shape, made.lineno, snippet(made, 60)
@@ -123,7 +132,7 @@ def sample_input(tree: ast.Module, aliases: dict[str, str], env: dict[str, Any],
                 stmt.targets[0], ast.Name):
             target = stmt.targets[0].id
             value = stmt.value
-            if isinstance(value, ast.Call) and _dims(value, env, aliases) is not None:
+            if isinstance(value, ast.Call) and sample_dims(value, env, aliases) is not None:
                 tensors[target] = value
             elif _holds_model(value, models, cls):
                 models.add(target)  # model = Net().to(device); net = model

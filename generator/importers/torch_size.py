@@ -29,7 +29,7 @@ from ..network import solve
 from ..spec import load_spec
 from .common import NoInputSize
 
-__all__ = ["SIZES", "UNIQUE", "infer_input"]
+__all__ = ["SIZES", "UNIQUE", "infer_input", "spec_answer"]
 
 SCAN = 17  # square sizes looked at on each side of the one used
 UNIQUE = "the only square size at which every layer fits"  # the size is solved, not assumed
@@ -39,7 +39,8 @@ SIZES = (32, 28, 224, 64, 96, 128, 227, 299, 256, 48, 16, 100, 112, 150, 84, 40,
          12, 8)
 
 
-def _answer(spec: dict[str, Any]) -> int:
+def spec_answer(spec: dict[str, Any]) -> int:
+    """The answer (the count the spec asks for) of a spec read at one input size."""
     return solve(load_spec(spec)).answer
 
 
@@ -93,7 +94,7 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
     for shape in candidates:
         try:
             spec = reread(shape)
-            fits.append((shape, spec, _answer(spec)))
+            fits.append((shape, spec, spec_answer(spec)))
         except ConfigError:
             continue
         break
@@ -103,7 +104,7 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
     if len(shape) > 1:  # the guard: twice the size, if it fits, counts the same
         double = (*(2 * d for d in shape[:-1]), shape[-1])
         try:
-            other = _answer(reread(double))
+            other = spec_answer(reread(double))
         except ConfigError:
             other = answer
         if other != answer:

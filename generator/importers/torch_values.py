@@ -8,7 +8,7 @@ from __future__ import annotations
 import ast
 from collections import ChainMap
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .chain import Ref
 from .common import UNKNOWN, dotted, fail, fold, snippet
@@ -24,12 +24,10 @@ from .torch_objects import (
     Objects,
     PyList,
     Seq,
+    Source,
     loop_values,
     ordered_items,
 )
-
-if TYPE_CHECKING:
-    from .torch_ast import _Reader
 
 __all__ = ["Frame", "Values"]
 
@@ -46,7 +44,7 @@ class Values:
     """Evaluates expressions of ``__init__`` code; :class:`~.torch_init.Builder` adds the
     statements, instances and helper calls it needs."""
 
-    reader: _Reader
+    reader: Source
     objects: Objects
     module_env: dict[str, Any]
     functions: dict[str, ast.FunctionDef]

@@ -117,7 +117,9 @@ class Layer:
 
     def _output_shape(self, in_shape: Shape) -> Shape:
         rows = self.out_dims(_int_values(self, in_shape), in_shape)
-        shape = tuple(int(e) for _, e, _ in rows)
+        shape = tuple([int(e) for _, e, _ in rows])
+        if not shape or min(shape) > 0:
+            return shape
         for (q, _, _), size in zip(rows, shape, strict=True):
             if size <= 0:
                 step = next(d for d in self.derivations(in_shape) if d.quantity == q)
@@ -135,7 +137,7 @@ class Layer:
 
     def _weights(self, in_shape: Shape) -> tuple[Weight, ...]:
         v = _int_values(self, in_shape)
-        return tuple(Weight(n, tuple(int(d) for d in s), t) for n, s, t in self.weight_dims(v))
+        return tuple([Weight(n, tuple(map(int, s)), t) for n, s, t in self.weight_dims(v)])
 
     def params(self, in_shape: Shape) -> int:
         """Total parameter count: Σ over weights of ∏ shape."""

@@ -14,6 +14,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
+from functools import cache
 from typing import Any
 
 from ..derive import Var
@@ -36,6 +37,25 @@ Padding = str | tuple[int, ...]
 TUPLES = ("kernel", "strides", "padding", "dilation", "output_padding")
 
 
+_TUPLE_FIELDS: dict[type, tuple[tuple[str, Any], ...]] = {}
+
+
+def _tuple_fields(cls: type) -> tuple[tuple[str, Any], ...]:
+    """(name, default) of the per-axis tuple fields of a windowed layer class."""
+    hit = _TUPLE_FIELDS.get(cls)
+    if hit is None:
+        hit = _TUPLE_FIELDS[cls] = tuple((f.name, f.default) for f in fields(cls)
+                                         if f.name in TUPLES)
+    return hit
+
+
+@cache
+def _axis_names(rank: int) -> tuple[tuple[str, str, str, str, str], ...]:
+    """Per spatial axis: its name and those of its kernel, stride, dilation and padding."""
+    return tuple((ax, axis_var("k", ax, rank), axis_var("s", ax, rank), axis_var("d", ax, rank),
+                  axis_var("P", ax, rank)) for ax in AXES[rank])
+
+
 @dataclass(frozen=True, kw_only=True)
 class Windowed(Layer):
     """A layer that slides a window over the spatial axes (conv or pooling)."""
@@ -52,16 +72,17 @@ class Windowed(Layer):
         >>> Conv(rank=3, filters=2, kernel=(3, 3, 3)).strides
         (1, 1, 1)
         """
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if f.name not in TUPLES or not isinstance(value, tuple) or len(value) == self.rank:
+        rank = self.rank
+        for name, default in _tuple_fields(type(self)):
+            value = getattr(self, name)
+            if not isinstance(value, tuple) or len(value) == rank:
                 continue
-            if value != f.default:
+            if value != default:
                 raise ConfigError(
-                    f"{f.name} needs {self.rank} value(s), one per spatial axis; received {value}.",
+                    f"{name} needs {rank} value(s), one per spatial axis; received {value}.",
                     where=self.name,
                 )
-            object.__setattr__(self, f.name, (value[0],) * self.rank)
+            object.__setattr__(self, name, (value[0],) * rank)
 
     @property
     def in_ranks(self) -> tuple[int, ...]:  # type: ignore[override]
@@ -76,24 +97,22 @@ class Windowed(Layer):
 
     def spatial_vars(self, in_shape: Shape) -> dict[str, Var]:
         v: dict[str, Var] = {}
-        for i, ax in enumerate(self._axes()):
+        explicit = self.explicit_padding
+        for i, (ax, k, s, d, p) in enumerate(_axis_names(self.rank)):
             v[ax] = Var(ax, in_shape[i])
-            v[axis_var("k", ax, self.rank)] = Var(axis_var("k", ax, self.rank), self.kernel[i])
-            v[axis_var("s", ax, self.rank)] = Var(axis_var("s", ax, self.rank), self.strides[i], 1)
-            v[axis_var("d", ax, self.rank)] = Var(axis_var("d", ax, self.rank), self.dilation[i], 1)
-            if self.explicit_padding:
-                name = axis_var("P", ax, self.rank)
-                v[name] = Var(name, self.padding[i], 0)  # type: ignore[arg-type]
+            v[k] = Var(k, self.kernel[i])
+            v[s] = Var(s, self.strides[i], 1)
+            v[d] = Var(d, self.dilation[i], 1)
+            if explicit:
+                v[p] = Var(p, self.padding[i], 0)  # type: ignore[arg-type]
         return v
 
     def out_len(self, v: Mapping[str, Any], ax: str) -> Any:
         """Output length along one axis, for the layer's padding mode."""
-        n, r = v[ax], self.rank
-        k, s, d = (v[axis_var(b, ax, r)] for b in ("k", "s", "d"))
+        _, k, s, d, p = _axis_names(self.rank)[AXES[self.rank].index(ax)]
         if self.padding == "same":
-            return same_len(n, s)
-        p = v[axis_var("P", ax, r)] if self.explicit_padding else 0
-        return conv_len(n, k, s, p, d)
+            return same_len(v[ax], v[s])
+        return conv_len(v[ax], v[k], v[s], v[p] if self.explicit_padding else 0, v[d])
 
     def spatial_rows(self, v: Mapping[str, Any]) -> tuple[Row, ...]:
         return tuple((f"{ax}_out", self.out_len(v, ax), True) for ax in self._axes())

@@ -29,6 +29,8 @@ byte-identical whatever the number of workers.
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import sys
 from collections import Counter
 from collections.abc import Iterator, Mapping
@@ -41,7 +43,10 @@ from .grading import GradeFn
 from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleResult
 from .pool import parallel
 from .problems import ProblemIndex
-from .read import read_rows
+from .read import read_chunks, read_rows
+
+#: allocations between two young-generation collections while grading (Python's is 700)
+GC_THRESHOLD = 50_000
 
 __all__ = [
     "RESULT_COLUMNS",
@@ -60,17 +65,6 @@ __all__ = [
 ]
 
 
-def _chunks(rows: Iterator[InputRow], size: int) -> Iterator[list[InputRow]]:
-    chunk: list[InputRow] = []
-    for r in rows:
-        chunk.append(r)
-        if len(chunk) >= size:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
 def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
                problems_dir: Path | None = None, problems: Mapping[str, Any] | None = None,
                grade_fn: GradeFn | None = None, progress: bool = False) -> BatchStats:
@@ -82,11 +76,11 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     counts: Counter[str] = Counter()
     bar = _progress_bar(submissions) if progress else None
     update = bar.update if bar is not None else None
-    rows = read_rows(submissions, opts, update)
+    chunks = read_chunks(submissions, opts, opts.chunk_size, update)
     atomic = AtomicText(out)
-    with atomic as f:
+    with atomic as f, fewer_collections():
         f.write(",".join(RESULT_COLUMNS) + "\n")
-        for text, hits, chunk_counts in _graded(rows, opts, problems_dir, base, problems,
+        for text, hits, chunk_counts in _graded(chunks, opts, problems_dir, base, problems,
                                                 grade_fn, (atomic.tmp,)):
             f.write(text)
             stats.cache_hits += hits
@@ -98,11 +92,30 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     return stats
 
 
-def _graded(rows: Iterator[InputRow], opts: BatchOptions, directory: Path | None, base: Path,
-            problems: Mapping[str, Any] | None,
+@contextlib.contextmanager
+def fewer_collections() -> Iterator[None]:
+    """Python's cycle collector run less often while a batch is graded (then as before).
+
+    A batch allocates millions of small acyclic objects (rows, cells, result lines); at the
+    default threshold the collector runs every 700 allocations and traverses every live
+    object, the result caches included, at each full pass: about a third of the reading
+    time. What is alive before the batch is frozen (never traversed); the workers, forked
+    here, inherit both settings. Cycles are still collected, less often.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(GC_THRESHOLD, *thresholds[1:])
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+def _graded(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
+            base: Path, problems: Mapping[str, Any] | None,
             grade_fn: GradeFn | None,
             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
-    chunks = _chunks(rows, opts.chunk_size)
     if opts.engine == "dask":
         from .dask_engine import graded_on_dask
 

@@ -19,15 +19,18 @@ reading goes on at the next line. Every record carries the number of its first l
 from __future__ import annotations
 
 import csv
+import itertools
 from collections.abc import Callable, Iterator
 from typing import IO
 
 from .encoding import has_invalid, shown
 
-__all__ = ["MAX_RECORD_LINES", "Record", "records"]
+__all__ = ["MAX_RECORD_LINES", "PLAIN_RUN", "Record", "record_batches", "records"]
 
 #: a quoted cell may hold line breaks (a pasted calculation), but no more than this many
 MAX_RECORD_LINES = 50
+#: lines without quotes parsed in one ``csv.reader`` call (they cannot span lines)
+PLAIN_RUN = 4096
 
 #: (first line number, fields or None, status of a broken record or None, reason)
 Record = tuple[int, list[str] | None, str | None, str | None]
@@ -69,6 +72,29 @@ class _Lines:
     def give_back(self, items: list[tuple[int, str]]) -> None:
         self.back.extend(reversed(items))
 
+    def plain(self, most: int) -> list[tuple[int, str]]:
+        """Up to ``most`` next lines without a quote (or NUL), each exactly one record: the
+        common case, parsed in bulk. Stops before a line with one (it stays next)."""
+        run: list[tuple[int, str]] = []
+        back, f = self.back, self.f
+        while len(run) < most:
+            if back:
+                item = back[-1]
+                if '"' in item[1] or "\0" in item[1]:
+                    break
+                back.pop()
+            else:
+                line = f.readline()
+                if not line:
+                    break
+                self.number += 1
+                item = (self.number, line)
+                if '"' in line or "\0" in line:
+                    back.append(item)
+                    break
+            run.append(item)
+        return run
+
 
 def _row_like(line: str, delimiter: str, n: int) -> bool:
     """A continuation line with a row's worth of delimiters: a quote was left open."""
@@ -79,6 +105,15 @@ def records(f: IO[str], delimiter: str, invalid: str = "bytes not valid in the f
             progress: Callable[[], None] | None = None) -> tuple[list[str], Iterator[Record]]:
     """The header's fields and the records after it (``invalid``: the reason given to a row
     with undecodable bytes, see :mod:`.encoding`)."""
+    head, batches = record_batches(f, delimiter, invalid, progress)
+    return head, itertools.chain.from_iterable(batches)
+
+
+def record_batches(f: IO[str], delimiter: str,
+                   invalid: str = "bytes not valid in the file's encoding",
+                   progress: Callable[[], None] | None = None
+                   ) -> tuple[list[str], Iterator[list[Record]]]:
+    """:func:`records` in lists of up to :data:`PLAIN_RUN` (no per-row generator step)."""
     lines = _Lines(f)
     reader = csv.reader(lines, delimiter=delimiter, strict=True)
     loose = csv.reader  # to salvage the cells of a broken line (ids for the row's owner)
@@ -111,30 +146,56 @@ def records(f: IO[str], delimiter: str, invalid: str = "bytes not valid in the f
         lines.give_back(taken[1:])
     n = len(head)
 
-    def body() -> Iterator[Record]:
-        count = 0
-        while True:
-            try:
-                fields, taken, error = next_record()
-            except StopIteration:
-                return
-            if not taken:
-                return
-            count += 1
-            if progress is not None and count % 1024 == 0:
-                progress()
-            if fields is None:
-                yield broken(taken, error or "broken quoting")
-                continue
-            if len(taken) > 1 and any(_row_like(line, delimiter, n) for _, line in taken[1:]):
-                yield broken(taken, "a quoted cell runs over lines that look like rows")
-                continue
+    def plain(run: list[tuple[int, str]], out: list[Record]) -> None:
+        """Lines without a quote: one record each, parsed by one reader call."""
+        for (number, line), fields in zip(run, loose([line for _, line in run],
+                                                     delimiter=delimiter, strict=True),
+                                          strict=True):
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # a blank line
-            number = taken[0][0]
-            if any(has_invalid(line) for _, line in taken):
-                yield number, [shown(c) for c in fields], "error", invalid
+            if has_invalid(line):
+                out.append((number, [shown(c) for c in fields], "error", invalid))
                 continue
-            yield number, fields, None, None
+            out.append((number, fields, None, None))
+
+    def quoted() -> Record | None:
+        """The next record through the strict reader; raises StopIteration at the end."""
+        fields, taken, error = next_record()
+        if not taken:
+            raise StopIteration
+        if fields is None:
+            return broken(taken, error or "broken quoting")
+        if len(taken) > 1 and any(_row_like(line, delimiter, n) for _, line in taken[1:]):
+            return broken(taken, "a quoted cell runs over lines that look like rows")
+        if not fields or (len(fields) == 1 and not fields[0].strip()):
+            return None  # a blank line
+        number = taken[0][0]
+        if any(has_invalid(line) for _, line in taken):
+            return number, [shown(c) for c in fields], "error", invalid
+        return number, fields, None, None
+
+    def body() -> Iterator[list[Record]]:
+        count = 0
+        while True:
+            out: list[Record] = []
+            while len(out) < PLAIN_RUN:
+                run = lines.plain(PLAIN_RUN)
+                if run:
+                    plain(run, out)
+                    taken = len(run)
+                else:
+                    try:
+                        record = quoted()
+                    except StopIteration:
+                        if out:
+                            yield out
+                        return
+                    if record is not None:
+                        out.append(record)
+                    taken = 1
+                if progress is not None and (count + taken) // 1024 > count // 1024:
+                    progress()
+                count += taken
+            yield out
 
     return head, body()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -17,7 +18,7 @@ from .csv_records import Record
 from .encoding import MARK, detect, has_invalid, invalid_reason
 from .options import MAX_FIELD, BatchOptions, InputRow
 
-__all__ = ["Record", "parse_delimiter", "read_rows"]
+__all__ = ["Record", "parse_delimiter", "read_chunks", "read_rows"]
 
 
 def _suffix(path: Path) -> str:
@@ -54,15 +55,23 @@ def parse_delimiter(value: str | None) -> str | None:
 
 
 def _records(path: Path, opts: BatchOptions,
-             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
+             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[list[Record]],
                                                                 Callable[[], None]]:
-    """The header, (row number, fields or None, status, reason) per record, and a closer."""
+    """The header, (row number, fields or None, status, reason) per record in lists (a
+    batch at a time: no generator step per row), and a closer."""
     suffix = _suffix(path)
     if suffix in (".xlsx", ".xlsm"):
-        return _excel_records(path, opts)
-    if suffix in (".jsonl", ".ndjson"):
-        return _jsonl_records(path, progress)
-    return _csv_records(path, opts, progress)
+        header, records, close = _excel_records(path, opts)
+    elif suffix in (".jsonl", ".ndjson"):
+        header, records, close = _jsonl_records(path, progress)
+    else:
+        return _csv_records(path, opts, progress)
+    return header, _batched(records), close
+
+
+def _batched(items: Iterator[Any], size: int = csv_records.PLAIN_RUN) -> Iterator[list[Any]]:
+    while batch := list(itertools.islice(items, size)):
+        yield batch
 
 
 def _delimiter(first_line: str, path: Path, given: str | None) -> str:
@@ -78,8 +87,8 @@ def _delimiter(first_line: str, path: Path, given: str | None) -> str:
 
 
 def _csv_records(path: Path, opts: BatchOptions,
-                 progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[Record],
-                                                                  Callable[[], None]]:
+                 progress: Callable[[int], None] | None
+                 ) -> tuple[list[str], Iterator[list[Record]], Callable[[], None]]:
     csv.field_size_limit(MAX_FIELD)
     raw = open(path, "rb")  # noqa: SIM115 - closed by the closer returned
     encoding = detect(raw.read(4096), opts.encoding)
@@ -103,7 +112,8 @@ def _csv_records(path: Path, opts: BatchOptions,
             last = pos
 
     try:
-        header, body = csv_records.records(text, delimiter, invalid_reason(encoding), tick)
+        header, body = csv_records.record_batches(text, delimiter, invalid_reason(encoding),
+                                                  tick)
     except Exception:
         text.close()
         raise
@@ -111,18 +121,7 @@ def _csv_records(path: Path, opts: BatchOptions,
         text.close()
         raise ConfigError(f"{path}: the header row has {invalid_reason(encoding)}.")
     header = [h.strip() for h in header]
-    n = len(header)
-
-    def checked() -> Iterator[Record]:
-        for number, fields, status, reason in body:
-            if fields is not None and status is None and len(fields) > n:
-                yield number, fields, "error", (
-                    f"malformed row: {len(fields)} fields, the header has {n} "
-                    "(an unquoted comma in an answer?)")
-            else:
-                yield number, fields, status, reason
-
-    return header, checked(), text.close
+    return header, body, text.close
 
 
 def _json(line: bytes) -> Any:
@@ -199,6 +198,25 @@ def _excel_records(path: Path, opts: BatchOptions
 def read_rows(path: Path, opts: BatchOptions,
               progress: Callable[[int], None] | None = None) -> Iterator[InputRow]:
     """Input rows mapped to (student, problem, part, answer); wide rows give one per part."""
+    for batch in _row_batches(path, opts, progress):
+        yield from batch
+
+
+def read_chunks(path: Path, opts: BatchOptions, size: int,
+                progress: Callable[[int], None] | None = None) -> Iterator[list[InputRow]]:
+    """:func:`read_rows` in lists of ``size`` rows (the last one shorter)."""
+    chunk: list[InputRow] = []
+    for batch in _row_batches(path, opts, progress):
+        chunk += batch
+        while len(chunk) >= size:
+            yield chunk[:size]
+            chunk = chunk[size:]
+    if chunk:
+        yield chunk
+
+
+def _row_batches(path: Path, opts: BatchOptions,
+                 progress: Callable[[int], None] | None) -> Iterator[list[InputRow]]:
     header, records, close = _records(Path(path), opts, progress)
     try:
         yield from _mapped(header, records, opts, path)
@@ -206,36 +224,44 @@ def read_rows(path: Path, opts: BatchOptions,
         close()
 
 
-def _mapped(header: list[str], records: Iterator[Record], opts: BatchOptions,
-            path: Path) -> Iterator[InputRow]:
+def _mapped(header: list[str], batches: Iterator[list[Record]], opts: BatchOptions,
+            path: Path) -> Iterator[list[InputRow]]:
     _check_columns(header, opts, path)
     pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
+    width = len(header)
     si, pi = pos[opts.student], pos.get(opts.problem, -1)
     ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
     default = opts.default_part
     # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
     wide = [([pos[c] for c in cols], part)
             for part, cols in wide_columns(opts.wide)] if opts.wide else None
-    for number, fields, status, error in records:
-        if fields is None:
-            yield InputRow(number, "", "", default, None, error, status or "error")
-            continue
-        n = len(fields)
-        student = fields[si].strip() if si < n else ""
-        problem = fields[pi].strip() if 0 <= pi < n else ""
-        if wide is not None:
-            for idx, part in wide:
-                cells = [fields[i] if i < n else None for i in idx]
-                given = [c for c in cells if c is not None]
-                answer = cells[0] if len(cells) == 1 else None if len(given) < len(cells) else (
-                    split_of(parse_part(part), given))
-                yield InputRow(number, student, problem, part, answer, error, status or "error")
-            continue
-        part = (fields[ti].strip() if 0 <= ti < n else "") or default
-        answer = fields[ai] if ai < n else None
-        if error is None and answer is None:
-            error = f"row has {n} fields: no '{opts.answer}' value"
-        yield InputRow(number, student, problem, part, answer, error, status or "error")
+    for batch in batches:
+        rows: list[InputRow] = []
+        add = rows.append
+        for number, fields, status, error in batch:
+            if fields is None:
+                add(InputRow(number, "", "", default, None, error, status or "error"))
+                continue
+            n = len(fields)
+            if status is None and n > width:
+                status, error = "error", (f"malformed row: {n} fields, the header has {width} "
+                                          "(an unquoted comma in an answer?)")
+            student = fields[si].strip() if si < n else ""
+            problem = fields[pi].strip() if 0 <= pi < n else ""
+            if wide is not None:
+                for idx, part in wide:
+                    cells = [fields[i] if i < n else None for i in idx]
+                    given = [c for c in cells if c is not None]
+                    answer = cells[0] if len(cells) == 1 else None if len(given) < len(cells) else (
+                        split_of(parse_part(part), given))
+                    add(InputRow(number, student, problem, part, answer, error, status or "error"))
+                continue
+            part = (fields[ti].strip() if 0 <= ti < n else "") or default
+            answer = fields[ai] if ai < n else None
+            if error is None and answer is None:
+                error = f"row has {n} fields: no '{opts.answer}' value"
+            add(InputRow(number, student, problem, part, answer, error, status or "error"))
+        yield rows
 
 
 def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:

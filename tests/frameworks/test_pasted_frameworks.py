@@ -256,6 +256,14 @@ def _new_cases() -> dict[str, Callable[[], int]]:
         "torch_sequential_to_device.txt-": lambda: _torch(
             nn.Conv2d(1, 32, 3, 1), nn.Conv2d(32, 64, 3, 1), nn.Linear(9216, 128),
             nn.Linear(128, 10)),
+        "torch_unet_skip_list.txt-": lambda: _torch(*[m for a, b in (
+            (3, 64), (64, 128), (256, 128), (128, 64), (128, 256)) for m in (
+                nn.Conv2d(a, b, 3, 1, 1, bias=False), nn.BatchNorm2d(b),
+                nn.Conv2d(b, b, 3, 1, 1, bias=False), nn.BatchNorm2d(b))],
+            nn.ConvTranspose2d(256, 128, 2, 2), nn.ConvTranspose2d(128, 64, 2, 2),
+            nn.Conv2d(64, 1, 1)),
+        "torch_dummy_pass_in_features.txt-": lambda: _torch(
+            nn.Conv2d(1, 16, 3), nn.Conv2d(16, 32, 3), nn.Linear(32 * 5 * 5, 10)),
         "keras_functional_mnist_tutorial.txt-": lambda: _keras(
             (28, 28, 1), L.Conv2D(32, 3), L.MaxPooling2D(2), L.Conv2D(64, 3), L.MaxPooling2D(2),
             L.Flatten(), L.Dense(10)),
