@@ -296,6 +296,18 @@ class Net(nn.Module):
         x = F.dropout(x, 0.5, self.training)
         return F.log_softmax(self.fc2(x), dim=1)
 """, (32, 32, 3), 448 + 4640 + 64 + 131_136 + 650),
+    ("squeeze-after-adaptive-pool", THEAD + """
+class Net(nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.conv = nn.Conv2d(3, 8, 3, padding=1)
+        self.pool = nn.AdaptiveAvgPool2d((1, 1))
+        self.fc = nn.Linear(8, 2)
+
+    def forward(self, x):
+        x = self.pool(torch.relu(self.conv(x)))
+        return self.fc(x.squeeze(-1).squeeze(-1))
+""", (16, 16, 3), 224 + 18),
 ]
 
 

@@ -22,6 +22,11 @@ REFUSALS = [
      "    def call(self, x):\n        return self.d(self.f(self.c(x)))\nmodel = Net()\n", None, 3,
      ["'Net' gives no input shape", "model.build((None, H, W, C))", "--input-shape HxWxC"],
      ["does not follow"]),
+    ("torch-squeeze-not-pooled", T + "class Net(nn.Module):\n    def __init__(self):\n"
+     "        super().__init__()\n        self.c = nn.Conv2d(3, 4, 3)\n"
+     "        self.f = nn.Linear(4, 2)\n    def forward(self, x):\n"
+     "        return self.f(self.c(x).squeeze())\n", (8, 8, 3), 8,
+     ["self.c(x).squeeze()", "right after a pooling to 1×1", "torch.flatten(x, 1)"], []),
     ("keras-pretrained-base", "import tensorflow as tf\nbase = tf.keras.applications.MobileNetV2("
      "include_top=False)\nm = tf.keras.Sequential([base, tf.keras.layers.Dense(1)])\n", None, 2,
      ["tensorflow.keras.applications.MobileNetV2", "defined in a library", "YAML spec",

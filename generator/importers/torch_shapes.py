@@ -1,7 +1,8 @@
 """What ``forward`` does to a tensor's shape besides calling modules: batch sizes
 (``x.size(0)``, ``b, c, h, w = x.size()``), flattening (``torch.flatten(x, 1)``,
 ``x.view(x.size(0), -1)``, ``x.view(b, c * h * w)``), means as global pooling
-(``x.mean([2, 3])``), shape-keeping tensor methods (``x.relu()``) and lists of tensors
+(``x.mean([2, 3])``), ``x.squeeze()`` right after a 1×1 pooling, shape-keeping tensor methods
+(``x.relu()``) and lists of tensors
 (``skips.append(x)``, ``skips[::-1]``). :class:`.torch_forward.Forward` builds on these.
 """
 
@@ -100,6 +101,8 @@ class TensorReads:
             return x
         if name == "flatten":
             return Use(self.flatten(node, 0, frame), [x], line=node.lineno)
+        if name == "squeeze":
+            return self.squeeze(node, x, frame)
         if name not in ("view", "reshape"):
             fail(node, f"forward: the tensor method .{name}() is not read by cnnquiz "
                        "(known: view, reshape, flatten, activations).")
@@ -116,6 +119,27 @@ class TensorReads:
             return Use(ref, [x], line=node.lineno)
         fail(node, f"`{snippet(node)}` keeps more than the batch axis and one feature axis; "
                    "cnnquiz reads view/reshape only as a flatten: x.view(x.size(0), -1).")
+
+    def squeeze(self, node: ast.Call, x: Use, frame: Frame) -> Use:
+        """``x.squeeze()`` (``squeeze(-1).squeeze(-1)``, ``squeeze((2, 3))``) right after a
+        pooling to 1×1 (``nn.AdaptiveAvgPool2d(1)``): the channels, as a flatten; elsewhere
+        it would keep or drop axes by their size at run time, so it is refused."""
+        out = x.ref.options.get("output") if x.ref is not None and (
+            x.ref.kind == "adaptive_pooling") else None
+        if out is None or any(o != 1 for o in (out if isinstance(out, tuple) else (out,))):
+            fail(node, f"`{snippet(node)}`: cnnquiz reads squeeze only right after a pooling "
+                       "to 1×1 (nn.AdaptiveAvgPool2d(1)); write torch.flatten(x, 1).")
+        dims = [try_fold(a, frame.env) for a in node.args] + [
+            try_fold(k.value, frame.env) for k in node.keywords if k.arg == "dim"]
+        inner = node.func.value if isinstance(node.func, ast.Attribute) else None
+        twice = isinstance(inner, ast.Call) and isinstance(inner.func, ast.Attribute) and (
+            inner.func.attr == "squeeze")
+        if dims in ([-1], [3]) and not twice:
+            return x  # one spatial axis of two dropped: the next squeeze drops the other
+        if not dims or dims in ([(2, 3)], [(-2, -1)]) or twice and dims in ([-1], [2]):
+            return Use(Ref(node.lineno, snippet(node), "flatten", {}), [x], line=node.lineno)
+        fail(node, f"`{snippet(node)}`: cnnquiz reads x.squeeze() of a 1×1 pooling as its "
+                   "channels; write torch.flatten(x, 1).")
 
     def size(self, node: ast.expr, frame: Frame) -> Any:
         if self.batch(node, frame):
