@@ -40,8 +40,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from bench.twins import (  # noqa: E402
+    INVISIBLE,
+    TWINS,
+    form_view,
+    handled,
+    simpler_or_equal,
+    twin_table,
+    twins,
+    visible,
+)
 from generator.compiled import Compiled  # noqa: E402
-from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values  # noqa: E402
+from generator.misconceptions import MISCONCEPTIONS, apply, catalogue_values, engine  # noqa: E402
 from generator.network import solve  # noqa: E402
 from generator.problem import generate  # noqa: E402
 from generator.spec import load_spec  # noqa: E402
@@ -221,6 +231,7 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
         prep_times.append(time.process_time() - t)
         eng = prep.diagnoser.engine
         names = eng.names
+        own = engine(prep.network)  # the twin search's own (bench/twins.py)
 
         def timed(text: str, part: Any, problem: Any = problem) -> Any:
             t = time.process_time()
@@ -240,10 +251,19 @@ def simulate(n: int, seed: int, weighted: bool, grade_times: list[float],
                 "expression": (" + ".join(str(v) for v in r.params if v) or "0", "total"),
             }
             for form, (text, part) in forms.items():
+                cond = f"catalogued {k}"
+                if not visible(eng, truth, r, form):  # not a k-mistake answer in this form
+                    INVISIBLE[(form, cond)] += 1
+                    continue
                 res = timed(text, part)
                 SLIP_NAMED[f"catalogued ({form})"].append("arithmetic slip" in res.feedback)
-                stats[(form, f"catalogued {k}")].append(
-                    judge(res, set(truth), per_layer=form != "total"))
+                row = judge(res, set(truth), per_layer=form != "total")
+                stats[(form, cond)].append(row)
+                if form != "total":
+                    others = simpler_or_equal(truth, twins(prep.diagnoser, own, truth,
+                                                           form_view(r.params, form), form))
+                    TWINS[(form, cond)].append((bool(others), row[0],
+                                                bool(others) and handled(res, truth, others)))
         for cond in UNCATALOGUED:
             if cond == "leave-one-out":
                 loo = _leave_one_out(rng, problem, prep)
@@ -313,10 +333,13 @@ def main() -> None:
     for mode in modes:
         clear_cache()  # each mode pays its own preparation
         SLIP_NAMED.clear()
+        TWINS.clear()
+        INVISIBLE.clear()
         stats = simulate(args.n, args.seed, mode == "prior", grade_times, prep_times)
         answers = sum(len(v) for v in stats.values())
         table(f"\n== catalogued misconceptions drawn {'by prior' if mode == 'prior' else 'uniformly'}"
               f": {args.n} problems, {answers} graded answers", stats)
+        twin_table()
     slip_table()
     print(f"\n{time.perf_counter() - t_start:.1f} s wall in all")
     gt = sorted(grade_times)

@@ -189,7 +189,7 @@ def residual(rng: random.Random, difficulty: str, style: str,
              features: frozenset[str] = frozenset()) -> dict[str, Any]:
     # batch norm comes with the batchnorm feature (residual+batchnorm): per-layer answers
     # of BN-heavy graphs are not yet diagnosed reliably enough (see the issue 12 notes)
-    g = Graph(rng, difficulty, style, bn=False, count="trainable", features=features)
+    g = Graph(rng, difficulty, style, bn=difficulty == "hard", count="trainable", features=features)
     b = g.b
     sizes = [s for s in b.level.sizes if s <= 64]
     if g.explicit:  # a stride-2 k // 2 window is exact on odd sizes only
@@ -285,7 +285,7 @@ def _unet(g: Graph, difficulty: str) -> None:
 def concat(rng: random.Random, difficulty: str, style: str,
            features: frozenset[str] = frozenset()) -> dict[str, Any]:
     unet = rng.random() < 0.4
-    g = Graph(rng, difficulty, style, bn=False, count="trainable", features=features)
+    g = Graph(rng, difficulty, style, bn=difficulty == "hard", count="trainable", features=features)
     (_unet if unet else _inception)(g, difficulty)
     return g.spec()
 

@@ -47,14 +47,15 @@ def input_text(net: Network, rng: random.Random) -> str:
     if len(sp) == 2 and inp.color:
         return f"a {dims(sp)} {COLOR_NAMES[inp.color]} image"
     if len(sp) == 1:
-        return rng.choice((f"a sequence of length {sp[0]} with {inp.channels} channels "
+        return rng.choice((f"a sequence of length {sp[0]} with {plural(inp.channels, 'channel')} "
                            f"({sp[0]}×{inp.channels}, length × channels)",
-                           f"a 1-D signal of {sp[0]} time steps and {inp.channels} channels"))
+                           f"a 1-D signal of {sp[0]} time steps and "
+                           f"{plural(inp.channels, 'channel')}"))
     if len(sp) == 3:
         return (f"a volume of {dims(sp)} voxels (depth × height × width) with "
-                f"{inp.channels} channels")
+                f"{plural(inp.channels, 'channel')}")
     return rng.choice((f"a {dims(sp)}×{inp.channels} tensor (height × width × channels)",
-                       f"a {dims(sp)} image with {inp.channels} channels",
+                       f"a {dims(sp)} image with {plural(inp.channels, 'channel')}",
                        f"a tensor of shape {dims(sp)}×{inp.channels} (H×W×C)"))
 
 

@@ -62,15 +62,19 @@ def by_label(labels: Sequence[str | None], names: Sequence[str]) -> list[int] | 
     return out if len(set(out)) == len(out) else None
 
 
-def align(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set[int]]
-          ) -> list[int] | None:
+def align(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set[int]],
+          *, late: bool = True) -> list[int] | None:
     """Assign values in order to increasing layers (a layer may get none), best match first.
 
     Cost 0 when the value is plausible for the layer (its correct value or a one-misconception
-    value), 1 otherwise; a skipped layer costs 1 unless 0 is plausible for it.
+    value), 1 otherwise; a skipped layer costs 1 unless 0 is plausible for it. Among equally
+    good alignments a value goes to the latest layer it can (``late``) or the earliest.
 
     >>> align([10, 30], [0, 1, 2], {0: {10}, 1: {20}, 2: {30}})
     [0, 2]
+    >>> p = {0: {10}, 1: {0, 30}, 2: {0, 30}}
+    >>> align([10, 30], [0, 1, 2], p), align([10, 30], [0, 1, 2], p, late=False)
+    ([0, 2], [0, 1])
     """
     n, m = len(values), len(layers)
     if n > m:
@@ -90,7 +94,7 @@ def align(values: Sequence[int], layers: Sequence[int], plausible: dict[int, set
             skip = 0 if 0 in plausible.get(lay, set()) else 1
             take = best[a - 1][b - 1] + (0 if values[a - 1] in plausible.get(lay, set()) else 1)
             leave = best[a][b - 1] + skip
-            if take <= leave:
+            if take < leave or (take == leave and late):
                 best[a][b], back[(a, b)] = take, (a - 1, b - 1, True)
             else:
                 best[a][b], back[(a, b)] = leave, (a, b - 1, False)

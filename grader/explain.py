@@ -17,7 +17,7 @@ from generator.render import num
 
 from .answers import literals
 from .diagnose import Diagnoser, Finding
-from .sentences import fill, layer_name, names, site_layers
+from .sentences import advice, entry_at, layer_name, names, site_layers
 
 __all__ = ["finding_text", "layer_formula", "systematic"]
 
@@ -112,13 +112,13 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
     step_list = list(dict.fromkeys(str(MISCONCEPTIONS[s.mid].step) for s in first))
     steps = ", ".join(step_list)
     titles = names([MISCONCEPTIONS[s.mid].title for s in first])
-    hints = " ".join(fill(MISCONCEPTIONS[s.mid].hint, site_layers(d, s)) for s in first)
+    hints = " ".join(advice(entry_at(d, s), site_layers(d, s)) for s in first)
     note = factor_note(d, f, term)
     did = f"you wrote {num(f.got)}"
     if note:
         did += f" ({note})"
     if f.verdict == "ambiguous":
-        alts = "; or ".join(names([MISCONCEPTIONS[s.mid].title for s in o]) for o in opts)
+        alts = "; or ".join(_alternatives(d, f))
         text = (f"{name}: {did}. This fits more than one mistake: perhaps {alts}. "
                 f"Check the {names(step_list)} step{'s' if len(step_list) > 1 else ''}.")
     else:
@@ -130,7 +130,20 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
     if show:
         text += f" The rule{on_input} gives {should}."
     return {"layer": name, "kind": f.verdict, "step": steps, "title": titles, "text": text,
-            "formula": " / ".join(MISCONCEPTIONS[s.mid].formula for s in first), "should": should}
+            "formula": " / ".join(entry_at(d, s).formula for s in first), "should": should}
+
+
+def _alternatives(d: Diagnoser, f: Finding) -> list[str]:
+    """Each option of an ambiguous layer once, with where a mistake made elsewhere was made:
+    'the plus one of the output size left out (in conv1 or pool1)'."""
+    where: dict[tuple[str, ...], list[str]] = {}
+    for o in f.options:
+        phrase = tuple(MISCONCEPTIONS[s.mid].title for s in o)
+        ups = where.setdefault(phrase, [])
+        ups += [_name(d, s.layers[0]) for s in o if s.layers[0] != f.layer
+                and _name(d, s.layers[0]) not in ups]
+    return [names(list(phrase)) + (f" (in {names(ups).replace(' and ', ' or ')})" if ups else "")
+            for phrase, ups in where.items()]
 
 
 def systematic(d: Diagnoser, findings: Sequence[Finding]) -> list[str]:

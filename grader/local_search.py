@@ -92,7 +92,13 @@ class LocalSearch:
                                         in_shape=self.base.in_shape(i),
                                         student_in=trace.in_shape(i)))
             judged.append(i)
-        return self._rerank(findings, raw, judged, self._borne_out(raw, picked, explained, values))
+        borne = self._borne_out(raw, picked, explained, values)
+        first = {i: opts[0][1] for i, opts in raw.items()}
+        out = self._rerank(findings, raw, judged, borne, first)
+        # once more, each layer's mistakes now those the whole answer favours (one mistake
+        # behind two wrong layers may have come second at one of them in the first pass)
+        again = {f.layer: f.options[0] for f in out if f.layer in raw and f.options}
+        return out if again == first else self._rerank(findings, raw, judged, borne, again)
 
     def _lookahead(self, i: int, options: list[tuple[float, tuple[Site, ...]]],
                    chosen: list[Site], values: Mapping[int, int]
@@ -142,18 +148,19 @@ class LocalSearch:
 
     def _rerank(self, findings: list[Finding],
                 raw: dict[int, list[tuple[float, tuple[Site, ...]]]],
-                judged: list[int], borne: dict[tuple[int, tuple[Site, ...]], tuple[int, int]]
-                ) -> list[Finding]:
+                judged: list[int], borne: dict[tuple[int, tuple[Site, ...]], tuple[int, int]],
+                first: dict[int, tuple[Site, ...]]) -> list[Finding]:
         """Second pass: weigh each layer's options by the whole answer.
 
         A student holding a misconception applies it where it fits with probability q: one
         already needed at other layers costs only q here; otherwise it costs its prior, and a
         parameter misconception loses (1 − q) for each other judged layer it would have
-        changed but did not.
+        changed but did not (at most down to (1 − q)·e^−½/n over its n layers: a slip).
+        ``first`` holds each layer's leading option: what "needed at other layers" reads.
         """
         cover: dict[str, set[int]] = defaultdict(set)
-        for i, opts in raw.items():
-            for st in opts[0][1]:
+        for i, c in first.items():
+            for st in c:
                 cover[st.mid].add(i)
         judged_set = set(judged)
 
@@ -166,7 +173,13 @@ class LocalSearch:
             if st.shape and not st.consistent and len(fits) > 1:
                 w *= SLIP / len(fits)
             if not m.changes_shape:
-                w *= (1 - Q) ** len((judged_set & set(fits)) - {here})
+                # each other judged layer it fits but left alone costs (1 − q); never below
+                # a one-layer slip's share of one such layer (π/n·e^−½ as in the total search),
+                # or a slip among many batch norms loses to a shape mistake that later layers
+                # contradict
+                k = len((judged_set & set(fits)) - {here})
+                if k:
+                    w *= max((1 - Q) ** k, (1 - Q) * SLIP / len(fits))
             return w
 
         out = []
@@ -175,20 +188,24 @@ class LocalSearch:
             if not options:
                 out.append(f)
                 continue
-            ranked = sorted(((LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
-                              * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c) for _, c in options),
-                            key=lambda o: -o[0])
+            free = {c: LAMBDA ** (len(c) - 1) * math.prod(site_w(st, f.layer) for st in c)
+                    for _, c in options}  # before later layers' say
+            ranked = sorted(((free[c] * ALONG ** -borne.get((f.layer, c), (0, 0))[0], c)
+                             for _, c in options), key=lambda o: -o[0])
             best = ranked[0]
-            # a rival within 3× is a reason to hedge; a simpler one (fewer mistakes) within 100×
-            rivals = [o for o in ranked[1:] if o[0] * (3 if len(o[1]) >= len(best[1]) else 100)
-                      > best[0] and {st.mid for st in o[1]} != {st.mid for st in best[1]}]
+            # a rival within 3× is a reason to hedge; so is a simpler one (fewer mistakes)
+            # within 100×, even where later layers contradict it (a student may have worked
+            # each layer out from the listing rather than from their own earlier shapes)
+            rivals = [o for o in ranked[1:] if {st.mid for st in o[1]} != {st.mid for st in best[1]}
+                      and (o[0] * 3 > best[0] if len(o[1]) >= len(best[1])
+                           else free[o[1]] * 100 > best[0])]
             keep = (best[1], *(o[1] for o in rivals[:2]))
             same = sum(o[0] for o in ranked if {st.mid for st in o[1]} == {st.mid for st in best[1]})
             # "something else" must also explain the wrong layers the best option carries to
             other = OTHER_LOCAL ** (1 + borne.get((f.layer, best[1]), (0, 0))[1])
             post = same / (sum(o[0] for o in ranked) + other)
             out.append(Finding(f.layer, "ambiguous" if rivals else "misconception", f.expected,
-                               f.correct, f.got, keep, f.in_shape, f.student_in, post))
+                               f.correct, f.got, keep, f.in_shape, f.student_in, post, best[0]))
         return out
 
     def _local_options(self, i: int, v: int, chosen: list[Site], explained: list[int],
@@ -196,7 +213,11 @@ class LocalSearch:
         """Site sets (≤ 2, then 2 upstream shape sites) that make layer i read v while every
         layer explained so far still reads as the student wrote it."""
         have = {st.mid for st in chosen}
-        here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior, MISCONCEPTIONS[mid].changes_shape)
+        # a shape mistake made here only, of one that fits other layers too, is a slip (as
+        # upstream): it must not tie with the same mistake made consistently
+        here = [Site(mid, (i,), False, MISCONCEPTIONS[mid].prior * (
+                    SLIP / len(fits) if MISCONCEPTIONS[mid].changes_shape and len(fits) > 1
+                    else 1.0), MISCONCEPTIONS[mid].changes_shape)
                 for mid, fits in self.fits.items() if i in fits]
         upstream = [Site(mid, (j,), len(fits) == 1, MISCONCEPTIONS[mid].prior
                          * (SLIP / len(fits) if len(fits) > 1 else 1.0), True)
@@ -269,6 +290,19 @@ class LocalSearch:
         try_shape(())
         for u in shapes:
             try_shape((u,))
+        out.sort(key=lambda o: -o[0])
+        if out and len(out[0][1]) == 2 and any(st.shape for st in out[0][1]):
+            # the best is a shape mistake plus a parameter one here: the same value may come
+            # from that shape mistake plus another one (a colour image read as gray instead
+            # of the channels left out of this conv's kernel)
+            for x in [st for st in out[0][1] if st.shape]:
+                for y in shapes:
+                    if y.mid == x.mid:
+                        continue
+                    t = self._trace(base_sites + (x, y))
+                    if t is not None and t.params[i] == v and all(
+                            t.params[k] == values[k] for k in explained):
+                        record((x, y))
         if not out:
             cons = [u for u in upstream if u.consistent]
             pairs = [(x, y) for x in cons for y in shapes

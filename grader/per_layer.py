@@ -7,6 +7,8 @@ value (a layer may be left out); the reading that leaves the fewest values unexp
 
 from __future__ import annotations
 
+import math
+
 from generator.misconceptions import ORDER
 from generator.parts import parse_part
 from generator.render import num
@@ -132,9 +134,10 @@ def _readings(run: Run, labels: list[str | None], values: list[int]) -> list[dic
             options.append(dict(zip(layers, values, strict=True)))
     plausible = d.plausible
     every = list(range(len(names)))  # any layer may carry a value (pooling given weights)
-    got = align(values, every, plausible)
-    if got is not None:
-        options.append(dict(zip(got, values, strict=True)))
+    for late in (True, False):  # of equally good alignments, both ends
+        got = align(values, every, plausible, late=late)
+        if got is not None:
+            options.append(dict(zip(got, values, strict=True)))
     free = match_free(values, every, plausible, dict(enumerate(base)), set(weighted))
     if free is not None:
         options.append(free)
@@ -146,25 +149,38 @@ def _readings(run: Run, labels: list[str | None], values: list[int]) -> list[dic
 
 
 def _story(findings: list[Finding], mapping: dict[int, int], base: list[int],
-           ) -> tuple[int, int, int]:
-    """How simple a reading's story is: unexplained layers, distinct mistakes, layers off."""
+           ) -> tuple[int, int, int, int, float]:
+    """How simple a reading's story is: unexplained layers, values taken out of the order
+    they were written in, distinct mistakes, layers off, then the mistakes' weight.
+
+    ``mapping`` lists layers in the order of the values (a sum is written layer by layer:
+    a reading that needs the student to have swapped terms is the less likely one).
+    """
     unknown = sum(1 for f in findings if f.verdict == "unknown")
     mistakes = {m for f in findings if f.verdict in ("misconception", "ambiguous")
                 for m in f.ids}
     off = sum(1 for i in range(len(base)) if mapping.get(i, 0) != base[i])
-    return unknown, len(mistakes), off
+    order = list(mapping)
+    swapped = sum(1 for a in range(len(order)) for b in range(a + 1, len(order))
+                  if order[a] > order[b])
+    weight = math.prod(f.weight for f in findings if f.verdict in ("misconception", "ambiguous"))
+    return unknown, swapped, len(mistakes), off, -weight
 
 
 def _best_reading(run: Run, labels: list[str | None], values: list[int]
                   ) -> tuple[dict[int, int], list[Finding]] | None:
-    """The reading whose diagnosis is simplest (fewest unexplained layers, then fewest
-    distinct mistakes, then fewest layers off their value); the likelier reading on ties."""
+    """The reading whose diagnosis is simplest (fewest unexplained layers, fewest values out
+    of order, fewest distinct mistakes, fewest layers off their value, the likelier
+    mistakes); the likelier reading on ties."""
     d = run.prep.diagnoser
     base = list(d.base.params)
-    best: tuple[tuple[int, int, int], dict[int, int], list[Finding]] | None = None
+    best: tuple[tuple[int, int, int, int, float], dict[int, int], list[Finding]] | None = None
+    labelled = all(lab is not None for lab in labels)
     for m in _readings(run, labels, values):
         findings = d.local({i: m.get(i, 0) for i in range(len(base))})
-        score = _story(findings, m, base)
+        score = _story(findings, {} if labelled else m, base)
+        if labelled:  # labels fix the layers: order says nothing
+            score = (score[0], 0, *score[2:])
         if best is None or score < best[0]:
             best = (score, m, findings)
     return None if best is None else (best[1], best[2])

@@ -3,16 +3,11 @@
 Every sentence about a misconception is assembled here from the catalogue's data (title,
 hint, step, formula) and the network's own numbers; the templates only format the strings
 and the JSON carries the same strings. Grammar is handled once: lists of layers ("conv1
-and conv2"), plural agreement ("1 unit", "2 units") and hints written for one layer.
+and conv2") and hints written for one layer (:mod:`generator.misconceptions.phrasing`,
+shared with the exports' distractor feedback), plural agreement ("1 unit", "2 units").
 
->>> names(["conv1"]), names(["conv1", "conv2"]), names(["a", "b", "c"])
-('conv1', 'conv1 and conv2', 'a, b and c')
 >>> plural(1, "unit"), plural(2, "filter")
 ('1 unit', '2 filters')
->>> fill("{layer} is plain pooling: it has no weights.", ["pool1", "pool2"])
-'Each of pool1 and pool2 is plain pooling: it has no weights.'
->>> fill("In {layer}, each filter also has one bias.", ["conv1", "conv2"])
-'In conv1 and conv2, each filter also has one bias.'
 >>> from generator.misconceptions import MISCONCEPTIONS, MAC_MISCONCEPTIONS
 >>> stated(MISCONCEPTIONS["conv_no_bias"], ["conv1", "conv2"])  # doctest: +NORMALIZE_WHITESPACE
 'Conv bias left out (conv1 and conv2; step: bias). In conv1 and conv2, each filter also has
@@ -28,34 +23,20 @@ from typing import Any, Protocol
 
 from generator.buggy import INPUT, BuggyResult, Engine
 from generator.layers import fmt_shape
-from generator.misconceptions import MISCONCEPTIONS
+from generator.misconceptions import MISCONCEPTIONS, Misconception
+from generator.misconceptions.phrasing import fill, names
 from generator.render import num
 from generator.spec import family
 
 from .sites import Explanation, Site
 
-__all__ = ["cause", "fill", "mistake", "names", "pair", "plural", "shape_advice", "stated",
-           "sure", "twins"]
-
-
-def names(items: Sequence[str]) -> str:
-    """'a', 'a and b', 'a, b and c'."""
-    items = list(dict.fromkeys(items))
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
+__all__ = ["advice", "cause", "entry_at", "fill", "mistake", "names", "pair", "plural",
+           "shape_advice", "stated", "sure", "twins"]
 
 
 def plural(n: int, noun: str) -> str:
     """'1 unit', '2 units' (the count grouped as everywhere else)."""
     return f"{num(n)} {noun}{'' if n == 1 else 's'}"
-
-
-def fill(hint: str, layers: Sequence[str]) -> str:
-    """A hint written for one layer, filled in for one or several (verbs stay singular)."""
-    if len(layers) > 1 and hint.startswith("{layer}"):
-        return "Each of " + hint.replace("{layer}", names(layers), 1)
-    return hint.replace("{layer}", names(layers))
 
 
 class _Traced(Protocol):
@@ -85,13 +66,20 @@ class Entry(Protocol):
     def step(self) -> Any: ...
 
 
+def advice(m: Entry, layers: Sequence[str]) -> str:
+    """What to do about an entry in these layers: its hint, filled in (the middle of
+    :func:`stated`; per-layer findings and the first hint of the hint ladder use it too)."""
+    return fill(m.hint, layers)
+
+
 def stated(m: Entry, layers: Sequence[str]) -> str:
     """A catalogue entry stated as the diagnosis: 'Title (where; step: s). Hint. Formula: f.'
 
-    Every confident sentence about one mistake (totals, shapes, MACs, pairs) is this one.
+    Every confident sentence about one mistake (totals, shapes, MACs, pairs, the hint
+    ladder's first rung) is this one.
     """
     where = f"{names(layers)}; " if layers else ""
-    return (f"{capital(m.title)} ({where}step: {m.step}). {fill(m.hint, layers)} "
+    return (f"{capital(m.title)} ({where}step: {m.step}). {advice(m, layers)} "
             f"Formula: {m.formula}.")
 
 
@@ -106,6 +94,12 @@ def layer_name(d: _Traced, i: int) -> str:
 
 def site_layers(d: _Traced, s: Site) -> list[str]:
     return [layer_name(d, i) for i in s.layers]
+
+
+def entry_at(d: _Traced, s: Site) -> Misconception:
+    """A site's catalogue entry, worded for its layers' kind (a transposed convolution's own
+    output-size rule)."""
+    return MISCONCEPTIONS[s.mid].worded(d.engine.families[i] for i in s.layers if i != INPUT)
 
 
 def cause(d: _Traced, sites: Sequence[Site]) -> str:
@@ -128,8 +122,7 @@ def difference(d: _Traced, trace: BuggyResult, *, show: bool) -> str:
 
 def mistake(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     """One possible explanation of a total, as one sentence (for a "perhaps" line)."""
-    steps = names([f"{MISCONCEPTIONS[s.mid].step}: {MISCONCEPTIONS[s.mid].formula}"
-                   for s in e.sites])
+    steps = names([f"{entry_at(d, s).step}: {entry_at(d, s).formula}" for s in e.sites])
     what = cause(d, e.sites)
     return (f"{capital(what)} (step {steps}): {difference(d, e.trace, show=show)}, "
             f"giving {num(value)}.")
@@ -137,7 +130,7 @@ def mistake(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
 
 def sure(d: _Traced, e: Explanation, value: int, *, show: bool) -> str:
     """The confident diagnosis of a total: each mistake, its hint and formula, the result."""
-    parts = [stated(MISCONCEPTIONS[s.mid], site_layers(d, s)) for s in e.sites]
+    parts = [stated(entry_at(d, s), site_layers(d, s)) for s in e.sites]
     return " ".join(parts) + (f" With this, {difference(d, e.trace, show=show)}, and the total "
                               f"is {num(value)}.")
 

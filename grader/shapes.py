@@ -13,7 +13,6 @@ from typing import Any
 
 from generator.buggy import BuggyResult
 from generator.layers import fmt_shape
-from generator.misconceptions import MISCONCEPTIONS
 
 from . import sentences
 from .answers import as_int
@@ -138,7 +137,7 @@ def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
         ss = next(ss for _, ss in hits if tuple(sorted(st.mid for st in ss)) == mids)
         texts, all_layers = [], []
         for s in ss:
-            m = MISCONCEPTIONS[s.mid]
+            m = sentences.entry_at(d, s)
             layers = (name,) if i in s.layers else tuple(
                 d.engine.names[j] if j >= 0 else "input" for j in s.layers)
             all_layers += [x for x in layers if x not in all_layers]
@@ -146,7 +145,7 @@ def _diagnose(run: Run, name: str, dims: tuple[int, ...]) -> None:
         expl = " ".join(texts)
         run.diagnoses.append(Diagnosis(mids, tuple(all_layers), 0, expl, run.confident))
         if run.confident:
-            first = MISCONCEPTIONS[ss[0].mid]
+            first = sentences.entry_at(d, ss[0])
             run.line(expl, layer=sentences.names(all_layers), step=str(first.step),
                      title=first.title, formula=first.formula)
         else:

@@ -110,6 +110,9 @@ class Finding:
     student_in: tuple[int, ...] = ()
     #: P(best option) among this layer's options and "something else"
     posterior: float = 1.0
+    #: the best option's weight, weighed by the whole answer (readings of an answer compare
+    #: by it: :func:`grader.per_layer._story`)
+    weight: float = 1.0
 
     @property
     def ids(self) -> tuple[str, ...]:

@@ -7,8 +7,9 @@ import pytest
 
 from generator.layers import Conv, Dense
 from generator.macs import mac_factors
-from generator.misconceptions import MAC_MISCONCEPTIONS, MISCONCEPTIONS, mac_values
+from generator.misconceptions import MAC_MISCONCEPTIONS, MISCONCEPTIONS, apply, mac_values
 from generator.problem import PARTS, generate
+from generator.spec import load_spec
 from grader import grade, sentences
 
 BN = generate(topic="batchnorm", difficulty="medium", seed=3, parts=PARTS)
@@ -75,3 +76,30 @@ def test_layer_descriptions_agree_in_number() -> None:
     assert Conv(rank=2, filters=1, kernel=(3, 3)).describe().startswith("1 filter ")
     assert Conv(rank=2, filters=2, kernel=(3, 3)).describe().startswith("2 filters ")
 
+
+
+TRANSPOSED = {"input": {"shape": [8, 8], "channels": 4},
+              "layers": [{"type": "conv2d_transpose", "name": "up", "filters": 2, "kernel": 3,
+                          "strides": 2}, {"type": "flatten"}, {"type": "dense", "name": "out",
+                                                               "units": 3}]}
+
+
+@pytest.mark.parametrize("part", ["total", "per_layer"])
+def test_a_transposed_conv_is_told_its_own_output_size_rule(part: str) -> None:
+    r = apply(load_spec(TRANSPOSED), [("stride_ignored", None)])
+    text = str(r.total) if part == "total" else f"up: {r.params[0]}\nflatten: 0\nout: {r.params[2]}"
+    fb = grade(TRANSPOSED, text, part=part).feedback
+    assert "a transposed convolution multiplies by s, (H − 1)·s − 2P + k" in fb
+    assert "⌊(H + 2P − k)/s⌋" not in fb  # the forward conv's rule
+
+
+def test_first_hint_after_a_diagnosis_is_the_feedback_sentence_at_a_layer_it_fits() -> None:
+    from cnnquiz.hints import ladder
+    from cnnquiz.practice_core import build
+
+    p = build("basic", "easy", 42)
+    first = ladder(p, focus="dense1", mistake="dense_no_bias")[0]
+    assert first.text == sentences.stated(MISCONCEPTIONS["dense_no_bias"], ["dense1"])
+    # a dense-layer mistake is never explained at a conv layer
+    moved = ladder(p, focus="conv1", mistake="dense_no_bias")[0]
+    assert moved.layer == "dense1" and "conv1" not in moved.text

@@ -178,7 +178,8 @@ def test_hints_climb_concept_formula_numbers_and_start_at_the_diagnosed_step(cli
     levels = re.findall(r'<li id="hint-\d+" data-level="(\w+)">', html)
     assert levels[:3] in (["concept", "concept", "formula"], ["concept", "formula", "numbers"])
     first = re.search(r'<li id="hint-1"[^>]*><span class="level">\w+</span> ([^<]+)</li>', html)
-    assert first and first.group(1).startswith("dense1")
+    # the first rung is the sentence the feedback states the mistake with (grader.sentences)
+    assert first and "(dense1; step: bias)" in first.group(1)
 
 
 def test_next_hint_keeps_feedback_and_the_typed_answer(client):

@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from ..buggy import BuggyResult, Engine
 from ..compiled import Compiled, compiled, spec_key
 from ..misconceptions import MISCONCEPTIONS, catalogue_values, engine
+from ..misconceptions.phrasing import fill
 from ..network import solve
 from ..spec import load_spec
 
@@ -49,9 +50,9 @@ def _derived(problem: Any, name: str, build: Callable[[Compiled], T]) -> T:
 
 
 def _misconception_feedback(m: Any, value: int, layers: Sequence[str]) -> str:
-    """'1728: conv bias left out (step: bias). In conv1, each filter also has one bias: …'."""
-    where = ", ".join(layers) if layers else "the layers it applies to"
-    hint = str(getattr(m, "hint", "")).replace("{layer}", where)
+    """'1728: conv bias left out (step: bias). In conv1, each filter also has one bias: …'
+    (the hint filled in as the grader's feedback fills it)."""
+    hint = fill(str(getattr(m, "hint", "")), list(layers) or ["the layers it applies to"])
     return f"{value}: {m.title} (step: {m.step}). {hint}".strip()
 
 

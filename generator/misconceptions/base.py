@@ -20,7 +20,7 @@ one module per family (:mod:`.conv`, :mod:`.dense`, :mod:`.pool_norm`, :mod:`.sh
 from __future__ import annotations
 
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -72,7 +72,9 @@ class Misconception:
     """One catalogued mistake: which step, where it applies, and the formula change as data.
 
     ``hint`` is student-facing, names the step and holds no drawn numbers; ``{layer}``
-    is filled in by the grader.
+    is filled in by the grader. ``by_family`` rewords the hint and formula for a layer family
+    whose rule differs (a transposed convolution enlarges): (family, hint, formula) rows,
+    chosen by :meth:`worded`.
     """
 
     id: str
@@ -94,10 +96,27 @@ class Misconception:
     unshare: bool = False
     #: where the mistake was seen (reference source keys S1…, or the issue that reported it)
     source: str = ""
+    by_family: tuple[tuple[str, str, str], ...] = ()
 
     @property
     def prior(self) -> float:
         return PRIORS[self.stars]
+
+    def worded(self, families: Iterable[str]) -> Misconception:
+        """The entry with its hint and formula for layers of these families: a family's own
+        wording when every layer is of that family, else the general one.
+
+        >>> from generator.misconceptions import MISCONCEPTIONS
+        >>> MISCONCEPTIONS["stride_ignored"].worded(["conv_transpose"]).formula
+        '(H − 1)·s − 2P + k → H − 1 − 2P + k'
+        >>> MISCONCEPTIONS["stride_ignored"].worded(["conv", "conv_transpose"]).formula
+        '⌊(H + 2P − k)/s⌋ + 1 → H + 2P − k + 1'
+        """
+        fams = set(families)
+        for fam, hint, formula in self.by_family:
+            if fams == {fam}:
+                return replace(self, hint=hint, formula=formula)
+        return self
 
 
 # -- small pure helpers shared by the families (the formula changes) -----------------

@@ -73,7 +73,10 @@ ENTRIES: tuple[Misconception, ...] = (
     entry("valid_same_confusion", Step.PADDING, WINDOWED, "'valid' and 'same' padding swapped",
        "{layer} uses the other padding rule: 'valid' gives ⌊(H − k)/s⌋ + 1, 'same' gives ⌈H/s⌉.",
        "⌊(H − k)/s⌋ + 1 ↔ ⌈H/s⌉", 3, changes_shape=True,
-       when=lambda c: c.layer.padding in ("valid", "same"), rewrite=_flip),
+       when=lambda c: c.layer.padding in ("valid", "same"), rewrite=_flip,
+       by_family=(("conv_transpose", "{layer} uses the other padding rule: a transposed "
+                   "convolution gives (H − 1)·s + k with 'valid' and H·s with 'same'.",
+                   "(H − 1)·s + k ↔ H·s"),)),
     entry("missing_plus_one", Step.OUTPUT_SIZE, SHRINKING, "the plus one of the output size left out",
        "In {layer}, the output size is ⌊(H + 2P − k)/s⌋ + 1: the window's first position counts.",
        "⌊(H + 2P − k)/s⌋ + 1 → ⌊(H + 2P − k)/s⌋", 3, changes_shape=True, when=_has_plus_one,
@@ -81,7 +84,9 @@ ENTRIES: tuple[Misconception, ...] = (
     entry("stride_ignored", Step.STRIDE, CONV, "stride ignored",
        "{layer} has a stride: divide by s, ⌊(H + 2P − k)/s⌋ + 1.",
        "⌊(H + 2P − k)/s⌋ + 1 → H + 2P − k + 1", 2, changes_shape=True, when=_strided,
-       rewrite=lambda ly: replace(ly, strides=(1,) * ly.rank)),
+       rewrite=lambda ly: replace(ly, strides=(1,) * ly.rank),
+       by_family=(("conv_transpose", "{layer} has a stride: a transposed convolution "
+                   "multiplies by s, (H − 1)·s − 2P + k.", "(H − 1)·s − 2P + k → H − 1 − 2P + k"),)),
     entry("pool_default_stride", Step.STRIDE, frozenset({"pool"}), "pooling stride taken as one",
        "{layer} moves by its stride (by default the pool size), not by one.",
        "S = k → S = 1", 2, changes_shape=True, when=_strided,

@@ -141,15 +141,14 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
     tails: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
     students_matter = by_student
 
-    def cache_key(r: InputRow) -> tuple[str, str, str, str | None] | None:
-        if r.error is not None:
-            return None
-        return (r.problem, r.student if students_matter else "", r.part, r.answer)
-
     Sent = tuple[list[InputRow], list[Any], list[list[Any]]]
 
     def send(chunk: list[InputRow]) -> Sent:
-        keys = [cache_key(r) for r in chunk]
+        # a row's cache key: (problem, student where variants are per student, part, answer);
+        # None for a row with an error (never cached: it is sent with its position)
+        keys: list[Any] = [None if r.error is not None else
+                           (r.problem, r.student if students_matter else "", r.part, r.answer)
+                           for r in chunk]
         parts: list[list[InputRow]] = [[] for _ in range(k)]
         asked: list[list[Any]] = [[] for _ in range(k)]
         seen: set[Any] = set()
@@ -181,6 +180,7 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
                     tails[want] = got
         lines: list[str] = []
         statuses: list[str] = []
+        add_line, add_status = lines.append, statuses.append
         students: dict[str, str] = {}
         hits = 0
         for i, (r, ck) in enumerate(zip(chunk, keys, strict=True)):
@@ -188,12 +188,11 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
             if found is None:
                 found = tails[ck]
                 hits += 1
-            tail, status = found
             student = students.get(r.student)
             if student is None:
                 student = students[r.student] = csv_field(text_cell(r.student))
-            lines.append(f"{r.row},{student},{tail}")
-            statuses.append(status)
+            add_line(f"{r.row},{student},{found[0]}")
+            add_status(found[1])
         return "".join(lines), hits, Counter(statuses)
 
     # A feeder thread reads and sends; this thread receives and yields. Workers blocked on

@@ -232,6 +232,7 @@ def _mapped(header: list[str], batches: Iterator[list[Record]], opts: BatchOptio
     si, pi = pos[opts.student], pos.get(opts.problem, -1)
     ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
     default = opts.default_part
+    new_row = tuple.__new__
     # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
     wide = [([pos[c] for c in cols], part)
             for part, cols in wide_columns(opts.wide)] if opts.wide else None
@@ -260,7 +261,9 @@ def _mapped(header: list[str], batches: Iterator[list[Record]], opts: BatchOptio
             answer = fields[ai] if ai < n else None
             if error is None and answer is None:
                 error = f"row has {n} fields: no '{opts.answer}' value"
-            add(InputRow(number, student, problem, part, answer, error, status or "error"))
+            # InputRow(...) without the named tuple's Python-level __new__ (every field given)
+            add(new_row(InputRow, (number, student, problem, part, answer, error,
+                                   status or "error")))
         yield rows
 
 
