@@ -29,7 +29,7 @@ from typing import Any
 from ..errors import ConfigError
 from ..layers import fmt_shape
 from .common import OpenInputSize
-from .torch_size import SIZES, spec_answer
+from .torch_size import SIZES, count_at, spec_answer
 
 __all__ = ["fill_open"]
 
@@ -93,10 +93,7 @@ def fill_open(e: OpenInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
                           f"the layers after it (Keras cannot build it either); {fix}.",
                           where=e.where)
     double = tuple(2 * size if d is None else d for d in e.shape)
-    try:
-        other = spec_answer(reread(double))
-    except ConfigError:
-        other = answer
+    other = count_at(double, reread, answer)
     if other != answer:
         raise ConfigError(f"the input shape {shown} leaves its size open, and the count "
                           f"depends on it: {fmt_shape(shape)} gives {answer:,}, "

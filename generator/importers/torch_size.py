@@ -44,6 +44,16 @@ def spec_answer(spec: dict[str, Any]) -> int:
     return solve(load_spec(spec)).answer
 
 
+def count_at(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[str, Any]],
+             fallback: int) -> int:
+    """The count with the code read again at ``shape``, or ``fallback`` where it does not fit
+    there: the guard that an assumed input size does not change the count."""
+    try:
+        return spec_answer(reread(shape))
+    except ConfigError:
+        return fallback
+
+
 def _fitting(shape: tuple[int, ...], reread: Callable[[tuple[int, ...]], dict[str, Any]],
              merges: bool) -> str:
     """Which square sizes next to ``shape`` fit too, said: in a chain, output sizes grow with
@@ -103,10 +113,7 @@ def infer_input(e: NoInputSize, reread: Callable[[tuple[int, ...]], dict[str, An
     shape, spec, answer = fits[0]
     if len(shape) > 1:  # the guard: twice the size, if it fits, counts the same
         double = (*(2 * d for d in shape[:-1]), shape[-1])
-        try:
-            other = spec_answer(reread(double))
-        except ConfigError:
-            other = answer
+        other = count_at(double, reread, answer)
         if other != answer:
             raise ConfigError(f"the code gives no input size, and the count depends on it: "
                               f"{fmt_shape(shape)} gives {answer:,}, {fmt_shape(double)} gives "
