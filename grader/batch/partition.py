@@ -2,9 +2,9 @@
 
 Records are partitioned by problem (stable CRC32), so each problem is prepared, and each
 distinct answer graded, in one process only. Every worker reads every record of a unit of
-work and answers with one entry per record: the CSV lines of its rows for its own records,
-``""`` for the others', so the parent merges the workers' entries back into input order with
-one ``zip``.
+work and answers with one entry per record: the CSV lines of its rows for its own records
+(UTF-8, as they are written), ``b""`` for the others', so the parent merges the workers'
+entries back into input order with one ``zip`` and writes them as they come.
 """
 
 from __future__ import annotations
@@ -74,9 +74,9 @@ class ResultLines:
         self.by_cells: dict[tuple[str, ...], tuple[str, str]] = {}
         self.students = bool(grader.index.students)  # the student decides the variant
 
-    def entries(self, records: list[Record]) -> tuple[list[str], int, Counter[str]]:
+    def entries(self, records: list[Record]) -> tuple[list[bytes], int, Counter[str]]:
         """(an entry per record, how many rows were answered from a cache, their statuses)."""
-        entries: list[str] = []
+        entries: list[bytes] = []
         add = entries.append
         statuses: list[str] = []
         status_of = statuses.append
@@ -88,7 +88,7 @@ class ResultLines:
         for record, owner in zip(records, self.partition.owners(records, self.columns),
                                  strict=True):
             if owner != me:
-                add("")
+                add(b"")
                 continue
             cells = cells_of(record, with_student)
             found = by_cells.get(cells) if cells is not None else None
@@ -98,7 +98,7 @@ class ResultLines:
                 student = ids.get(fields[si])
                 if student is None:
                     student = ids[fields[si]] = csv_field(text_cell(fields[si].strip()))
-                add(f"{record[0]},{student},{found[0]}")
+                add(f"{record[0]},{student},{found[0]}".encode())
                 status_of(found[1])
                 quick += 1
                 continue
@@ -110,5 +110,5 @@ class ResultLines:
                 status_of(tail[1])
                 if cells is not None and len(by_cells) < options.CACHE_LIMIT:
                     by_cells[cells] = tail
-            add(text)
+            add(text.encode())
         return entries, quick + g.hits - start, Counter(statuses)

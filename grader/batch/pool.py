@@ -117,9 +117,9 @@ def _died(procs: list[Any], cause: BaseException | str | None = None) -> WorkerD
 
 def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
              base: Path, problems: Mapping[str, Any] | None, grade_fn: GradeFn | None,
-             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
-    """The units of ``work`` graded by ``opts.workers`` processes, each unit's result text
-    in input order; ``cleanup``: files the workers remove if this process dies (its
+             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[bytes, int, Counter[str]]]:
+    """The units of ``work`` graded by ``opts.workers`` processes, each unit's result lines
+    in input order (UTF-8); ``cleanup``: files the workers remove if this process dies (its
     temporary output)."""
     import multiprocessing as mp
 
@@ -139,9 +139,9 @@ def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
         conns.append(parent)
         procs.append(proc)
 
-    def receive() -> tuple[str, int, Counter[str]]:
+    def receive() -> tuple[bytes, int, Counter[str]]:
         """One unit's results from every worker, merged back into input order."""
-        entries: list[list[str]] = []
+        entries: list[list[bytes]] = []
         hits = 0
         counts: Counter[str] = Counter()
         for conn in conns:
@@ -154,7 +154,7 @@ def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
             entries.append(answer[1])
             hits += answer[2]
             counts += answer[3]
-        return "".join(chain.from_iterable(zip(*entries, strict=True))), hits, counts
+        return b"".join(chain.from_iterable(zip(*entries, strict=True))), hits, counts
 
     # A feeder thread reads and sends every unit to every worker; this thread receives and
     # yields. Workers blocked on sending a large result are always drained, so the pipes
