@@ -9,7 +9,7 @@ import pytest
 
 from generator.misconceptions import apply
 from generator.spec import load_spec, read_spec_file
-from grader import grade, prepare
+from grader import grade, prepare, sentences
 from grader.diagnose import Diagnoser
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -277,7 +277,29 @@ def test_two_mistakes_in_a_shape_are_searched() -> None:
 def test_a_partial_per_layer_list_names_the_layers_left_out() -> None:
     """Only the conv's value for conv + pool + flatten + dense: dense is named as left out."""
     r = grade(POOLED, "c1: 224", part="per_layer")
-    assert "No value was given for d; it has parameters too" in r.feedback
+    assert "- d: no value given: output layer left out." in r.feedback
+    assert "you wrote 0" not in r.feedback
+
+
+TWO_CONVS = {"input": {"shape": [10, 10], "channels": 3},
+             "layers": [{"type": "conv2d", "name": "c1", "filters": 4, "kernel": 3},
+                        {"type": "conv2d", "name": "c2", "filters": 4, "kernel": 3},
+                        {"type": "flatten", "name": "f"}, {"type": "dense", "name": "d", "units": 5}]}
+
+
+@pytest.mark.parametrize(("text", "part"), [("112 + 725", "total"), ("c1: 112\nd: 725", "per_layer")])
+def test_a_layer_left_out_is_said_to_be_left_out_not_written_as_0(text: str, part: str) -> None:
+    """#14: an expression (or a partial list) without conv2's term: the same sentence for
+    both forms, on c2's own line, and never "you wrote 0"."""
+    r = grade(TWO_CONVS, text, part=part)
+    line = next(ln for ln in r.feedback.splitlines() if ln.startswith("- c2"))
+    assert line.startswith("- c2: " + sentences.left_out(["c2"], named=False)), line
+    assert "you wrote 0" not in r.feedback
+
+
+def test_a_zero_written_for_a_layer_is_still_what_the_student_wrote() -> None:
+    r = grade(TWO_CONVS, "c1: 108\nc2: 144\nf: 0\nd: 0", part="per_layer")
+    assert "- d: you wrote 0: output layer left out." in r.feedback
 
 
 # -- #14: two-mistake per-layer and expression answers (bench/diagnosis.py misses) ---------
