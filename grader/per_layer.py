@@ -20,6 +20,7 @@ from .explain import finding_text, systematic
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
 from .totals import expr_text, summand_values, too_large, total_search
+from .whole_answer import arbitrate
 
 __all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_total_expression",
            "grade_values"]
@@ -210,6 +211,13 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
             total_search(run, total)
         return
     mapping, findings = reading
+    labelled = all(lab is not None for lab in labels) and by_label(labels, p.names) is not None
+    fixed = mapping if labelled else None
+    whole = arbitrate(d, findings, values, fixed)
+    if whole is not None:  # the whole answer favours other explanations (or a hedge)
+        findings, mapping = whole
+        if terms and fixed is None:  # a sum's terms follow the layers they now read as
+            terms = [t for v, t in zip(values, terms, strict=True) if v]
     # a partial list: each layer with parameters that got no value is said to be left out,
     # on its own line (not "you wrote 0"), or in a note when its 0 reads as carried forward
     left = {i for i in range(len(p.names)) if i not in mapping and d.base.params[i]}
