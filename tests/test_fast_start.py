@@ -63,6 +63,20 @@ def test_help_lists_every_command_without_importing_them(capsys: pytest.CaptureF
     assert all(name in text for name in COMMANDS)
 
 
+def test_generating_and_rendering_every_topic_imports_no_sympy() -> None:
+    """The table holds the generator's structures (and a layer with no worked steps, whose
+    texts are empty, counts as found), so drawing a quiz never waits for SymPy's import."""
+    code = ("from generator.problem import PARTS, generate\n"
+            "from generator.present import render_problem, render_solution_for\n"
+            "from generator.topics import TOPICS, CLASSICS\n"
+            "for t in (*TOPICS, *CLASSICS):\n"
+            "    for d in ('easy', 'medium', 'hard'):\n"
+            "        p = generate(topic=t, difficulty=d, seed=7, parts=PARTS,\n"
+            "                     style='keras' if t == 'classic-keras' else 'mixed')\n"
+            "        render_problem(p, 'md') + render_solution_for(p, 'md')")
+    assert "sympy" not in _loaded_after(code)
+
+
 def test_the_shipped_formula_table_is_what_sympy_prints() -> None:
     built = formula_table_build.build()
     assert formula_table_build.table_json(built) == formula_table.TABLE.read_text(

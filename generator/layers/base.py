@@ -182,7 +182,9 @@ class Layer:
         if texts is None:
             if len(_FORMULA_TEXTS) > 4096:
                 _FORMULA_TEXTS.clear()
-            texts = _FORMULA_TEXTS[key] = lookup(key) or self.formula_texts(in_shape, v)
+            shipped = lookup(key)  # () for a layer with no worked steps: found, not missing
+            texts = _FORMULA_TEXTS[key] = (self.formula_texts(in_shape, v) if shipped is None
+                                           else shipped)
         vals = {k: x.value for k, x in v.items() if x.live}
         ints = values(v)
         out_rows = self.out_dims(ints, in_shape)
