@@ -19,13 +19,15 @@ reading goes on at the next line. Every record carries the number of its first l
 from __future__ import annotations
 
 import csv
+import io
 import itertools
 from collections.abc import Callable, Iterator
-from typing import IO
+from typing import IO, Protocol
 
 from .encoding import has_invalid, shown
 
-__all__ = ["MAX_RECORD_LINES", "PLAIN_RUN", "Record", "record_batches", "records"]
+__all__ = ["MAX_RECORD_LINES", "PLAIN_RUN", "LineSource", "Readable", "Record", "block_records",
+           "header_split", "record_batches", "records", "rest_batches", "row_like"]
 
 #: a quoted cell may hold line breaks (a pasted calculation), but no more than this many
 MAX_RECORD_LINES = 50
@@ -40,13 +42,17 @@ class _TooLong(Exception):
     pass
 
 
+class Readable(Protocol):
+    def readline(self) -> str: ...
+
+
 class _Lines:
     """Physical lines for ``csv.reader``, numbered, with lines given back after a bad record.
 
     A class (not a generator) so that it can hand out lines again after reaching the end.
     """
 
-    def __init__(self, f: IO[str]) -> None:
+    def __init__(self, f: Readable) -> None:
         self.f = f
         self.back: list[tuple[int, str]] = []  # a stack: next line last
         self.number = 0
@@ -96,8 +102,9 @@ class _Lines:
         return run
 
 
-def _row_like(line: str, delimiter: str, n: int) -> bool:
-    """A continuation line with a row's worth of delimiters: a quote was left open."""
+def row_like(line: str, delimiter: str, n: int) -> bool:
+    """A line with a row's worth of delimiters (a header of ``n`` fields). As a continuation
+    line it means a quote was left open, so such a line always starts a record."""
     return n >= 3 and line.count(delimiter) >= n - 1
 
 
@@ -114,14 +121,77 @@ def record_batches(f: IO[str], delimiter: str,
                    progress: Callable[[], None] | None = None
                    ) -> tuple[list[str], Iterator[list[Record]]]:
     """:func:`records` in lists of up to :data:`PLAIN_RUN` (no per-row generator step)."""
-    lines = _Lines(f)
-    reader = csv.reader(lines, delimiter=delimiter, strict=True)
-    loose = csv.reader  # to salvage the cells of a broken line (ids for the row's owner)
+    parser = _Parser(_Lines(f), delimiter, invalid)
+    head = parser.header()
+    if head is None:
+        return [], iter(())
+    return head, parser.batches(progress)
 
-    def next_record() -> tuple[list[str] | None, list[tuple[int, str]], str | None]:
+
+def header_split(f: IO[str], delimiter: str) -> tuple[list[str], int, list[str]] | None:
+    """The header record, the number of the line after it and the lines already read past
+    it (to be read before the rest of ``f``); None for an empty file."""
+    lines = _Lines(f)
+    head = _Parser(lines, delimiter, "").header()
+    if head is None:
+        return None
+    back = [line for _, line in reversed(lines.back)]
+    return head, lines.number - len(back) + 1, back
+
+
+def rest_batches(rest: Readable, first: int, delimiter: str, n: int,
+                 invalid: str, progress: Callable[[], None] | None = None
+                 ) -> Iterator[list[Record]]:
+    """The records of the lines of ``rest`` (numbered from ``first``, the first one starting a
+    record), under a header of ``n`` fields: the tail of :func:`record_batches`."""
+    lines = _Lines(rest)
+    lines.number = first - 1
+    parser = _Parser(lines, delimiter, invalid)
+    parser.n = n
+    return parser.batches(progress)
+
+
+def block_records(text: str, first: int, stop: int, delimiter: str, n: int,
+                  invalid: str) -> list[Record]:
+    """The records that start on lines ``first`` to ``stop - 1`` of ``text`` (lines from
+    ``first``, where a record starts, running :data:`MAX_RECORD_LINES` lines past ``stop``
+    or to the end of the file), as :func:`record_batches` reads them: how a worker parses
+    its block of a file (:mod:`.split`)."""
+    out: list[Record] = []
+    for batch in rest_batches(io.StringIO(text, newline=""), first, delimiter, n,
+                              invalid):
+        if batch[-1][0] >= stop:
+            out += [r for r in batch if r[0] < stop]
+            break
+        out += batch
+    return out
+
+
+class LineSource:
+    """``readline`` over an iterator of lines (``""`` at the end)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+
+    def readline(self) -> str:
+        return next(self.lines, "")
+
+
+class _Parser:
+    """Records from numbered lines: quote-free runs in bulk, the rest through the strict reader."""
+
+    def __init__(self, lines: _Lines, delimiter: str, invalid: str) -> None:
+        self.lines = lines
+        self.delimiter = delimiter
+        self.invalid = invalid
+        self.reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        self.n = 0  # fields of the header
+
+    def _next(self) -> tuple[list[str] | None, list[tuple[int, str]], str | None]:
+        lines = self.lines
         lines.taken = []
         try:
-            fields = next(reader)
+            fields = next(self.reader)
         except StopIteration:
             raise
         except _TooLong:
@@ -130,26 +200,34 @@ def record_batches(f: IO[str], delimiter: str,
             return None, lines.taken, str(e)
         return fields, lines.taken, None
 
-    def broken(taken: list[tuple[int, str]], why: str) -> Record:
+    def _loose(self, line: str) -> list[str]:
+        """The cells of a broken line, read leniently (ids for the row's owner)."""
+        return next(csv.reader([line.rstrip("\r\n")], delimiter=self.delimiter), [])
+
+    def _broken(self, taken: list[tuple[int, str]], why: str) -> Record:
         (number, first), rest = taken[0], taken[1:]
-        lines.give_back(rest)
-        cells = next(loose([first.rstrip("\r\n")], delimiter=delimiter), [])
-        return (number, [shown(c) for c in cells], "unreadable",
+        self.lines.give_back(rest)
+        return (number, [shown(c) for c in self._loose(first)], "unreadable",
                 f"malformed row (line {number}): {why}; an unclosed or stray quote?")
 
-    try:
-        head, taken, error = next_record()
-    except StopIteration:
-        return [], iter(())
-    if head is None:
-        head = next(loose([taken[0][1].rstrip("\r\n")], delimiter=delimiter), [])
-        lines.give_back(taken[1:])
-    n = len(head)
+    def header(self) -> list[str] | None:
+        """The header's fields (a broken header read leniently); None at the end."""
+        try:
+            head, taken, _ = self._next()
+        except StopIteration:
+            return None
+        if head is None:
+            head = self._loose(taken[0][1])
+            self.lines.give_back(taken[1:])
+        self.n = len(head)
+        return head
 
-    def plain(run: list[tuple[int, str]], out: list[Record]) -> None:
+    def _plain(self, run: list[tuple[int, str]], out: list[Record]) -> None:
         """Lines without a quote: one record each, parsed by one reader call."""
-        for (number, line), fields in zip(run, loose([line for _, line in run],
-                                                     delimiter=delimiter, strict=True),
+        invalid = self.invalid
+        for (number, line), fields in zip(run, csv.reader([line for _, line in run],
+                                                          delimiter=self.delimiter,
+                                                          strict=True),
                                           strict=True):
             if not fields or (len(fields) == 1 and not fields[0].strip()):
                 continue  # a blank line
@@ -158,34 +236,37 @@ def record_batches(f: IO[str], delimiter: str,
                 continue
             out.append((number, fields, None, None))
 
-    def quoted() -> Record | None:
+    def _quoted(self) -> Record | None:
         """The next record through the strict reader; raises StopIteration at the end."""
-        fields, taken, error = next_record()
+        fields, taken, error = self._next()
         if not taken:
             raise StopIteration
         if fields is None:
-            return broken(taken, error or "broken quoting")
-        if len(taken) > 1 and any(_row_like(line, delimiter, n) for _, line in taken[1:]):
-            return broken(taken, "a quoted cell runs over lines that look like rows")
+            return self._broken(taken, error or "broken quoting")
+        if len(taken) > 1 and any(row_like(line, self.delimiter, self.n)
+                                  for _, line in taken[1:]):
+            return self._broken(taken, "a quoted cell runs over lines that look like rows")
         if not fields or (len(fields) == 1 and not fields[0].strip()):
             return None  # a blank line
         number = taken[0][0]
         if any(has_invalid(line) for _, line in taken):
-            return number, [shown(c) for c in fields], "error", invalid
+            return number, [shown(c) for c in fields], "error", self.invalid
         return number, fields, None, None
 
-    def body() -> Iterator[list[Record]]:
+    def batches(self, progress: Callable[[], None] | None) -> Iterator[list[Record]]:
+        """The records after the header, in lists of up to :data:`PLAIN_RUN`."""
+        lines = self.lines
         count = 0
         while True:
             out: list[Record] = []
             while len(out) < PLAIN_RUN:
                 run = lines.plain(PLAIN_RUN)
                 if run:
-                    plain(run, out)
+                    self._plain(run, out)
                     taken = len(run)
                 else:
                     try:
-                        record = quoted()
+                        record = self._quoted()
                     except StopIteration:
                         if out:
                             yield out
@@ -197,5 +278,3 @@ def record_batches(f: IO[str], delimiter: str,
                     progress()
                 count += taken
             yield out
-
-    return head, body()
