@@ -87,10 +87,10 @@ def candidates(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | N
     return sorted(best.values(), key=lambda c: c.score)
 
 
-def simplest(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | None
-             ) -> list[Candidate]:
+def simplest(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | None,
+             found: list[Candidate] | None = None) -> list[Candidate]:
     """The simplest explanations of the answer (several: equally simple), or none."""
-    found = candidates(d, values, fixed)
+    found = candidates(d, values, fixed) if found is None else found
     if not found:
         return []
     least = found[0].score
@@ -136,7 +136,8 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
     Kept: an unhedged, fully explained per-layer result that is the one simplest explanation,
     or one that no indexed explanation as simple can check (it may hold lighter sites).
     """
-    best = simplest(d, values, fixed)
+    found = candidates(d, values, fixed)
+    best = simplest(d, values, fixed, found)
     if not best:
         return None
     own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
@@ -145,7 +146,7 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
     if settled:
         if len(best) == 1 and best[0].ids == local:
             return None
-        checked = [c for c in candidates(d, values, fixed) if c.ids == local]
+        checked = [c for c in found if c.ids == local]
         if not checked and len(local) <= best[0].score[0]:
             return None
     per = [_layers(d, c) for c in best]
