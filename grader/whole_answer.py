@@ -24,7 +24,7 @@ several, each is offered at the layers where they differ and only what they shar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.buggy import BuggyResult
 from generator.misconceptions import ORDER
@@ -124,6 +124,8 @@ def _layers(d: Diagnoser, c: Candidate) -> list[Judged]:
                 relevant.append(s)
         option = tuple(relevant or fresh)
         seen += [s for s in option if s.shape]
+        # a parameter mistake is made here (as the per-layer search names it): no "in conv1"
+        option = tuple(s if s.shape else replace(s, layers=(i,)) for s in option)
         out.append(("misconception", expected, option, t_seen.in_shape(i)))
     return out
 
@@ -158,6 +160,8 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
         options = tuple(dict.fromkeys(p[i][2] for p in per if p[i][0] == "misconception"))
         if options:
             agreed = all(p[i][0] == "misconception" for p in per) and len(options) == 1
+            if not agreed and any(p[i][0] != "misconception" for p in per):
+                options += ((),)  # or carried forward, as another explanation reads it
             verdict = "misconception" if agreed else "ambiguous"
             sure = agreed and {s.mid for s in options[0]} <= shared
             posterior = 1.0 if sure else 0.0

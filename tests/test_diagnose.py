@@ -375,6 +375,17 @@ def test_an_equally_simple_twin_is_a_hedge_recording_only_what_both_share(
     assert set(res.recorded) <= set(truth) & set(twin)
 
 
+def test_a_hedge_between_whole_answers_reads_layer_by_layer() -> None:
+    """conv3's value is conv_no_cin again under one explanation and carried forward under
+    the other; a parameter mistake is said of the layer itself, not "(in conv1)"."""
+    res = _answered("padding-medium-100124", ("color_as_gray", "conv_depth_from_input"),
+                    "per_layer")
+    conv3 = next(ln for ln in res.feedback.splitlines() if ln.startswith("- conv3"))
+    assert ("perhaps kernel not multiplied by the input channels; or it follows from your "
+            "earlier values (an error carried forward)") in conv3, conv3
+    assert all(d.misconceptions for d in res.diagnoses)
+
+
 def test_a_simpler_twin_is_named_alone() -> None:
     """A colour image read as gray plus depth from the input gives every value that the kernel
     without its input channels gives alone: one mistake is the simpler story."""
