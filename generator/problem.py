@@ -301,7 +301,7 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
             sol = solve(net)  # with the worked steps; also checks shared weights fit
         except (Redraw, ConfigError):
             continue
-        found = lint(spec)
+        found = lint(spec, net)
         if found:  # a generator bug, not bad luck: every convention must be stated
             raise AssertionError(f"{topic} draw left {found[0].convention} unstated: {spec}")
         break
