@@ -432,3 +432,50 @@ def test_one_mistake_behind_two_layers_is_not_recorded_as_another_at_the_first()
     stem = next(f for f in res.findings if f["layer"] == "stem1")
     assert stem["misconceptions"] == ["kernel_dims_incomplete"]
     assert set(res.recorded) <= {"kernel_dims_incomplete"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compiling_holds_the_cycle_collector_off_and_restores_it(enabled: bool) -> None:
+    """Preparation runs with gc disabled (its slowest cases were full collections over every
+    cached problem); afterwards the collector is as it was."""
+    import gc
+
+    from grader import diagnose
+
+    seen: list[bool] = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with diagnose.collector_paused():
+            seen.append(gc.isenabled())
+        Diagnoser(load_spec(POOLED))
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_no_collection_runs_while_a_network_is_compiled() -> None:
+    import gc
+    import sys
+    from types import FrameType
+
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        """Note a collection started inside the diagnoser's compilation (Diagnoser._build)."""
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "_build" and "diagnose" in frame.f_code.co_filename:
+                runs.append(phase)
+            frame = frame.f_back
+
+    net = load_spec(POOLED)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # a collection at nearly every allocation, were it enabled
+    gc.callbacks.append(count)
+    try:
+        Diagnoser(net)
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+    assert runs == []
