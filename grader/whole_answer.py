@@ -30,7 +30,7 @@ from generator.buggy import BuggyResult
 from generator.misconceptions import ORDER
 
 from .diagnose import Diagnoser, Finding, Site
-from .sites import BUDGET, Budget
+from .sites import BUDGET, Budget, TooLarge
 
 __all__ = ["Candidate", "arbitrate", "simplest"]
 
@@ -73,17 +73,20 @@ def candidates(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | N
     total = sum(fixed.values()) if fixed is not None else sum(values)
     budget = Budget(BUDGET, d.engine)
     best: dict[tuple[str, ...], Candidate] = {}
-    for combo in d.combos(total, budget):
-        sites = tuple(d.sites[k] for k in combo)
-        budget.spend()
-        trace = d._trace(sites)
-        if trace is None or trace.total != total or not _gives(trace, values, fixed):
-            continue
-        if len(sites) > 1 and d._redundant(sites, trace):
-            continue
-        c = Candidate(sites, trace)
-        if c.ids not in best or c.score < best[c.ids].score:
-            best[c.ids] = c
+    try:
+        for combo in d.combos(total, budget):
+            sites = tuple(d.sites[k] for k in combo)
+            budget.spend()
+            trace = d._trace(sites)
+            if trace is None or trace.total != total or not _gives(trace, values, fixed):
+                continue
+            if len(sites) > 1 and d._redundant(sites, trace):
+                continue
+            c = Candidate(sites, trace)
+            if c.ids not in best or c.score < best[c.ids].score:
+                best[c.ids] = c
+    except TooLarge:  # past the work budget: the per-layer search's own result stands
+        return []
     return sorted(best.values(), key=lambda c: c.score)
 
 

@@ -479,3 +479,16 @@ def test_no_collection_runs_while_a_network_is_compiled() -> None:
         gc.callbacks.remove(count)
         gc.set_threshold(*thresholds)
     assert runs == []
+
+
+def test_past_its_work_budget_the_whole_answer_check_leaves_the_layer_by_layer_result(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is budgeted like the searches; past the budget it stands aside (no error)."""
+    from grader import whole_answer
+
+    truth = ("flatten_omitted", "conv_no_bias")
+    monkeypatch.setattr(whole_answer, "BUDGET", 1)
+    res = _answered("no-bias-easy-200058", truth, "per_layer")
+    assert res.ambiguous  # the layer-by-layer hedge (see the slip-twin test above)
+    monkeypatch.undo()
+    assert not _answered("no-bias-easy-200058", truth, "per_layer").ambiguous
