@@ -147,7 +147,12 @@ def _alternatives(d: Diagnoser, f: Finding) -> list[str]:
         ups += [_name(d, s.layers[0]) for s in o if s.layers[0] != f.layer
                 and _name(d, s.layers[0]) not in ups]
     return [names(list(phrase)) + (f" (in {names(ups).replace(' and ', ' or ')})" if ups else "")
-            for phrase, ups in where.items()]
+            if phrase else CARRIED for phrase, ups in where.items()]
+
+
+#: an ambiguous layer's empty option: another explanation of the whole answer reads this
+#: layer as following from the student's earlier values (grader/whole_answer.py)
+CARRIED = "it follows from your earlier values (an error carried forward)"
 
 
 def systematic(d: Diagnoser, findings: Sequence[Finding]) -> list[str]:

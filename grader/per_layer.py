@@ -255,6 +255,8 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
         ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
         # an ambiguous layer offers each of its options (none of them recorded)
         for option in f.options if f.verdict == "ambiguous" else f.options[:1]:
+            if not option:  # read as carried forward by another explanation: no cause here
+                continue
             ids = tuple(sorted({s.mid for s in option}, key=ORDER.__getitem__))
             by_ids.setdefault(ids, []).append(p.names[f.layer])
             sure[ids] = sure.get(ids, True) and ok

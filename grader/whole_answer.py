@@ -24,13 +24,13 @@ several, each is offered at the layers where they differ and only what they shar
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from generator.buggy import BuggyResult
 from generator.misconceptions import ORDER
 
 from .diagnose import Diagnoser, Finding, Site
-from .sites import BUDGET, Budget
+from .sites import BUDGET, Budget, TooLarge
 
 __all__ = ["Candidate", "arbitrate", "simplest"]
 
@@ -73,24 +73,27 @@ def candidates(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | N
     total = sum(fixed.values()) if fixed is not None else sum(values)
     budget = Budget(BUDGET, d.engine)
     best: dict[tuple[str, ...], Candidate] = {}
-    for combo in d.combos(total, budget):
-        sites = tuple(d.sites[k] for k in combo)
-        budget.spend()
-        trace = d._trace(sites)
-        if trace is None or trace.total != total or not _gives(trace, values, fixed):
-            continue
-        if len(sites) > 1 and d._redundant(sites, trace):
-            continue
-        c = Candidate(sites, trace)
-        if c.ids not in best or c.score < best[c.ids].score:
-            best[c.ids] = c
+    try:
+        for combo in d.combos(total, budget):
+            sites = tuple(d.sites[k] for k in combo)
+            budget.spend()
+            trace = d._trace(sites)
+            if trace is None or trace.total != total or not _gives(trace, values, fixed):
+                continue
+            if len(sites) > 1 and d._redundant(sites, trace):
+                continue
+            c = Candidate(sites, trace)
+            if c.ids not in best or c.score < best[c.ids].score:
+                best[c.ids] = c
+    except TooLarge:  # past the work budget: the per-layer search's own result stands
+        return []
     return sorted(best.values(), key=lambda c: c.score)
 
 
-def simplest(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | None
-             ) -> list[Candidate]:
+def simplest(d: Diagnoser, values: Sequence[int], fixed: Mapping[int, int] | None,
+             found: list[Candidate] | None = None) -> list[Candidate]:
     """The simplest explanations of the answer (several: equally simple), or none."""
-    found = candidates(d, values, fixed)
+    found = candidates(d, values, fixed) if found is None else found
     if not found:
         return []
     least = found[0].score
@@ -124,6 +127,8 @@ def _layers(d: Diagnoser, c: Candidate) -> list[Judged]:
                 relevant.append(s)
         option = tuple(relevant or fresh)
         seen += [s for s in option if s.shape]
+        # a parameter mistake is made here (as the per-layer search names it): no "in conv1"
+        option = tuple(s if s.shape else replace(s, layers=(i,)) for s in option)
         out.append(("misconception", expected, option, t_seen.in_shape(i)))
     return out
 
@@ -136,7 +141,8 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
     Kept: an unhedged, fully explained per-layer result that is the one simplest explanation,
     or one that no indexed explanation as simple can check (it may hold lighter sites).
     """
-    best = simplest(d, values, fixed)
+    found = candidates(d, values, fixed)
+    best = simplest(d, values, fixed, found)
     if not best:
         return None
     own = [f for f in findings if f.verdict in ("misconception", "ambiguous", "unknown")]
@@ -145,7 +151,7 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
     if settled:
         if len(best) == 1 and best[0].ids == local:
             return None
-        checked = [c for c in candidates(d, values, fixed) if c.ids == local]
+        checked = [c for c in found if c.ids == local]
         if not checked and len(local) <= best[0].score[0]:
             return None
     per = [_layers(d, c) for c in best]
@@ -157,6 +163,8 @@ def arbitrate(d: Diagnoser, findings: list[Finding], values: Sequence[int],
         options = tuple(dict.fromkeys(p[i][2] for p in per if p[i][0] == "misconception"))
         if options:
             agreed = all(p[i][0] == "misconception" for p in per) and len(options) == 1
+            if not agreed and any(p[i][0] != "misconception" for p in per):
+                options += ((),)  # or carried forward, as another explanation reads it
             verdict = "misconception" if agreed else "ambiguous"
             sure = agreed and {s.mid for s in options[0]} <= shared
             posterior = 1.0 if sure else 0.0

@@ -375,6 +375,17 @@ def test_an_equally_simple_twin_is_a_hedge_recording_only_what_both_share(
     assert set(res.recorded) <= set(truth) & set(twin)
 
 
+def test_a_hedge_between_whole_answers_reads_layer_by_layer() -> None:
+    """conv3's value is conv_no_cin again under one explanation and carried forward under
+    the other; a parameter mistake is said of the layer itself, not "(in conv1)"."""
+    res = _answered("padding-medium-100124", ("color_as_gray", "conv_depth_from_input"),
+                    "per_layer")
+    conv3 = next(ln for ln in res.feedback.splitlines() if ln.startswith("- conv3"))
+    assert ("perhaps kernel not multiplied by the input channels; or it follows from your "
+            "earlier values (an error carried forward)") in conv3, conv3
+    assert all(d.misconceptions for d in res.diagnoses)
+
+
 def test_a_simpler_twin_is_named_alone() -> None:
     """A colour image read as gray plus depth from the input gives every value that the kernel
     without its input channels gives alone: one mistake is the simpler story."""
@@ -421,3 +432,63 @@ def test_one_mistake_behind_two_layers_is_not_recorded_as_another_at_the_first()
     stem = next(f for f in res.findings if f["layer"] == "stem1")
     assert stem["misconceptions"] == ["kernel_dims_incomplete"]
     assert set(res.recorded) <= {"kernel_dims_incomplete"}
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_compiling_holds_the_cycle_collector_off_and_restores_it(enabled: bool) -> None:
+    """Preparation runs with gc disabled (its slowest cases were full collections over every
+    cached problem); afterwards the collector is as it was."""
+    import gc
+
+    from grader import diagnose
+
+    seen: list[bool] = []
+    was = gc.isenabled()
+    (gc.enable if enabled else gc.disable)()
+    try:
+        with diagnose.collector_paused():
+            seen.append(gc.isenabled())
+        Diagnoser(load_spec(POOLED))
+        assert seen == [False] and gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()
+
+
+def test_no_collection_runs_while_a_network_is_compiled() -> None:
+    import gc
+    import sys
+    from types import FrameType
+
+    runs: list[str] = []
+
+    def count(phase: str, info: dict[str, int]) -> None:
+        """Note a collection started inside the diagnoser's compilation (Diagnoser._build)."""
+        frame: FrameType | None = sys._getframe(1)
+        while frame is not None:
+            if frame.f_code.co_name == "_build" and "diagnose" in frame.f_code.co_filename:
+                runs.append(phase)
+            frame = frame.f_back
+
+    net = load_spec(POOLED)
+    thresholds = gc.get_threshold()
+    gc.set_threshold(1)  # a collection at nearly every allocation, were it enabled
+    gc.callbacks.append(count)
+    try:
+        Diagnoser(net)
+    finally:
+        gc.callbacks.remove(count)
+        gc.set_threshold(*thresholds)
+    assert runs == []
+
+
+def test_past_its_work_budget_the_whole_answer_check_leaves_the_layer_by_layer_result(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The check is budgeted like the searches; past the budget it stands aside (no error)."""
+    from grader import whole_answer
+
+    truth = ("flatten_omitted", "conv_no_bias")
+    monkeypatch.setattr(whole_answer, "BUDGET", 1)
+    res = _answered("no-bias-easy-200058", truth, "per_layer")
+    assert res.ambiguous  # the layer-by-layer hedge (see the slip-twin test above)
+    monkeypatch.undo()
+    assert not _answered("no-bias-easy-200058", truth, "per_layer").ambiguous
