@@ -5,7 +5,10 @@ catalogued causes, needing no more mistakes than the true one, gives exactly the
 in that form: the same value in every layer (per-layer answers), or the same non-zero terms
 in the same order (a sum: its terms carry no layer names). Causes are searched by brute
 force over the diagnoser's sites (each misconception held consistently, or as a one-layer
-slip), alone and in pairs, so twins of three sites are not searched.
+slip), alone and in pairs, so twins of three sites are not searched. For a two-mistake
+answer that misses only twins of one misconception made as slips in three or more layers
+(a twin of two misconceptions needs no slip to be as simple, so it has two sites); for three
+mistakes it misses more.
 
 How simple an explanation is: its number of mistakes, then its number of slips (a
 misconception applied in one of several layers it fits, and done right in the others, is

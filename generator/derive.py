@@ -128,6 +128,11 @@ def substitute(text: str, vals: Mapping[str, int]) -> str:
     """
     if not vals:
         return text
-    names = sorted(vals, key=len, reverse=True)
-    pattern = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, names)) + r")(?![A-Za-z0-9_])")
-    return pattern.sub(lambda m: str(vals[m.group(1)]), text)
+    return _names_pattern(tuple(vals)).sub(lambda m: str(vals[m.group(1)]), text)
+
+
+@lru_cache(maxsize=1024)
+def _names_pattern(names: tuple[str, ...]) -> re.Pattern[str]:
+    """A whole-word pattern of the names, longest first (a layer's names repeat a lot)."""
+    longest = sorted(names, key=len, reverse=True)
+    return re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(map(re.escape, longest)) + r")(?![A-Za-z0-9_])")

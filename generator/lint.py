@@ -56,13 +56,14 @@ def _with(spec: Mapping[str, Any], key: str, value: str) -> dict[str, Any]:
     return out
 
 
-def lint(spec: Mapping[str, Any]) -> list[Ambiguity]:
+def lint(spec: Mapping[str, Any], network: Network | None = None) -> list[Ambiguity]:
     """Every unstated convention of ``spec`` whose alternatives change the answer.
 
     A convention is reported when at least two alternatives differ in the answer or in
-    whether the network is valid at all.
+    whether the network is valid at all. ``network``: ``load_spec(spec)``, when the caller
+    has it already.
     """
-    base = load_spec(spec)
+    base = load_spec(spec) if network is None else network
     given = (spec.get("conventions") or {}).keys()
     found: list[Ambiguity] = []
     for key, choices in CONVENTIONS.items():

@@ -28,6 +28,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import cached_property
 from typing import Any, TypeVar
 
 from .derive import Derivation
@@ -113,7 +114,7 @@ class Network:
     def output_names(self) -> tuple[str, ...]:
         return self.outputs or ((self.nodes[-1].name,) if self.nodes else ())
 
-    @property
+    @cached_property
     def is_chain(self) -> bool:
         """True when every node takes the one before it (or the input) and one output."""
         return not self.extra_inputs and len(self.output_names) == 1 and self.output_names[0] == (
@@ -145,11 +146,12 @@ class LayerRow:
     inputs: tuple[str, ...] = ()
     in_shapes: tuple[Shape, ...] = ()
 
-    @property
+    # counts are read many times (totals, parts, every rendering); a row never changes
+    @cached_property
     def params(self) -> int:
         return sum(w.size for w in self.weights)
 
-    @property
+    @cached_property
     def trainable(self) -> int:
         return sum(w.size for w in self.weights if w.trainable)
 
@@ -192,11 +194,11 @@ class Solution:
     network: Network
     rows: tuple[LayerRow, ...]
 
-    @property
+    @cached_property
     def total(self) -> int:
         return sum(r.params for r in self.rows)
 
-    @property
+    @cached_property
     def trainable(self) -> int:
         return sum(r.trainable for r in self.rows)
 

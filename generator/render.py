@@ -37,11 +37,26 @@ def _template_dir() -> Path:
 TEMPLATE_DIR = _template_dir()
 
 
+class _Environment(jinja2.Environment):
+    """Reads ``ctx.name`` of a context (a dict) as its key first: jinja2's default looks for
+    an attribute first and for the key only after that lookup fails (an exception each time).
+    No template reads a dict method (``.items``, ``.get``...) off a context."""
+
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        if type(obj) is dict and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)
+
+
 @lru_cache(maxsize=1)
 def environment() -> jinja2.Environment:
-    """The shared environment: strict, autoescaping HTML and XML (also ``*.html.j2``)."""
-    return jinja2.Environment(
+    """The shared environment: strict, autoescaping HTML and XML (also ``*.html.j2``).
+
+    Templates are compiled once per process (``auto_reload=False``: no file check per render).
+    """
+    return _Environment(
         loader=jinja2.FileSystemLoader(str(TEMPLATE_DIR)),
+        auto_reload=False,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,

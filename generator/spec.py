@@ -30,6 +30,7 @@ from typing import Any
 
 from .errors import ConfigError
 from .layers import REGISTRY, Layer, PoolWeights, make
+from .layers.kinds.base import Parse
 from .network import COLORS, INPUT_NAME, Count, InputSpec, Network, Node, sources
 from .spec_values import (
     _bool,
@@ -123,34 +124,49 @@ def _normalise(raw: Mapping[str, Any], where: str) -> dict[str, Any]:
     return out
 
 
+def _int_option(name: str) -> Parse:
+    def read(v: Any, /, *, rank: int, where: str) -> int:
+        return _int(v, name, where)
+    return read
+
+
+def _tuple_option(name: str, minimum: int = 1) -> Parse:
+    def read(v: Any, /, *, rank: int, where: str) -> tuple[int, ...]:
+        return _tuple(v, rank, name, where, minimum=minimum)
+    return read
+
+
+def _bool_option(name: str) -> Parse:
+    def read(v: Any, /, *, rank: int, where: str) -> bool:
+        return _bool(v, name, where)
+    return read
+
+
+def _pool_weights(v: Any, /, *, rank: int, where: str) -> PoolWeights:
+    return PoolWeights(_choice(v, CONVENTIONS["pooling_weights"], "trainable (pooling weights)",
+                               where))
+
+
+#: the readers of the options many kinds share (a kind's own ``parse`` facet overrides them)
+SHARED_OPTIONS: dict[str, Parse] = {
+    **{name: _int_option(name) for name in ("filters", "units", "groups", "depth_multiplier")},
+    **{name: _tuple_option(name) for name in ("kernel", "pool_size", "strides", "dilation")},
+    "output_padding": _tuple_option("output_padding", minimum=0),
+    **{name: _bool_option(name) for name in ("bias", "frozen", "keepdims", "center", "scale")},
+    "rate": lambda v, /, *, rank, where: _rate(v, where),
+    "activation": lambda v, /, *, rank, where: str(v),
+    "padding": lambda v, /, *, rank, where: _padding(v, rank, where),
+    "trainable": _pool_weights,
+}
+
+
 def option_parsers(kind: str, where: str) -> dict[str, Callable[[Any], Any]]:
     """The spec option readers of one kind: the options many kinds share, and the kind's own
     (its registration's ``parse`` facet; tests/test_registry.py checks every option has one)."""
     entry = REGISTRY[kind]
     rank = entry.rank or 1
-    shared: dict[str, Callable[[Any], Any]] = {
-        "filters": lambda v: _int(v, "filters", where),
-        "units": lambda v: _int(v, "units", where),
-        "kernel": lambda v: _tuple(v, rank, "kernel", where),
-        "pool_size": lambda v: _tuple(v, rank, "pool_size", where),
-        "strides": lambda v: _tuple(v, rank, "strides", where),
-        "dilation": lambda v: _tuple(v, rank, "dilation", where),
-        "output_padding": lambda v: _tuple(v, rank, "output_padding", where, minimum=0),
-        "groups": lambda v: _int(v, "groups", where),
-        "depth_multiplier": lambda v: _int(v, "depth_multiplier", where),
-        "bias": lambda v: _bool(v, "bias", where),
-        "frozen": lambda v: _bool(v, "frozen", where),
-        "keepdims": lambda v: _bool(v, "keepdims", where),
-        "center": lambda v: _bool(v, "center", where),
-        "scale": lambda v: _bool(v, "scale", where),
-        "rate": lambda v: _rate(v, where),
-        "activation": lambda v: str(v),
-        "padding": lambda v: _padding(v, rank, where),
-        "trainable": lambda v: PoolWeights(_choice(v, CONVENTIONS["pooling_weights"],
-                                                  "trainable (pooling weights)", where)),
-    }
-    own = {key: partial(read, rank=rank, where=where) for key, read in entry.parse.items()}
-    return shared | own
+    return {key: partial(read, rank=rank, where=where)
+            for key, read in (SHARED_OPTIONS | dict(entry.parse)).items()}
 
 
 def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], where: str,
@@ -164,9 +180,9 @@ def _layer_options(kind: str, opts: dict[str, Any], conv: Mapping[str, str], whe
     for key in () if shared else entry.required:
         if key not in opts:
             raise ConfigError(f"{kind} needs '{key}'.", where=where)
-    parse = option_parsers(kind, where)
+    own, opt_rank = entry.parse, entry.rank or 1
     for key, value in opts.items():
-        args[key] = parse[key](value)
+        args[key] = (own.get(key) or SHARED_OPTIONS[key])(value, rank=opt_rank, where=where)
     # conventions: what the layer leaves unstated comes from `conventions`, else Keras's default
     if "padding" in entry.options and fam != "zero_padding":
         if "padding" in args:

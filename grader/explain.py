@@ -17,7 +17,7 @@ from generator.render import num
 
 from .answers import literals
 from .diagnose import Diagnoser, Finding
-from .sentences import advice, entry_at, layer_name, names, site_layers
+from .sentences import NOT_GIVEN, advice, entry_at, layer_name, left_out, names, site_layers
 
 __all__ = ["finding_text", "layer_formula", "systematic"]
 
@@ -85,8 +85,10 @@ def _symbol_values(formula: str, subst: str) -> list[tuple[str, int]]:
     return [(f, int(s)) for f, s in zip(ftoks, stoks, strict=True) if not f.isdigit()]
 
 
-def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = None) -> dict[str, str]:
-    """A per-layer finding as strings for the templates."""
+def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = None,
+                 given: bool = True) -> dict[str, str]:
+    """A per-layer finding as strings for the templates (``given`` False: the answer has no
+    value for this layer, which is judged as 0 but said to be left out)."""
     name = d.engine.names[f.layer]
     ref = layer_formula(d, f.layer, f.student_in or f.in_shape)
     formula = f"{ref[0]} = {ref[1]}" if ref else ""
@@ -102,9 +104,11 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
                         f"(input {fmt_shape(f.student_in)}): error carried forward, not a new "
                         "mistake.", "formula": formula, "should": ""}
     if f.verdict == "unknown":
+        what = (left_out([name], named=False) if not given
+                else f"you wrote {num(f.got)}, which no common mistake explains{on_input}; "
+                     "recompute it step by step")
         return {"layer": name, "kind": "unknown", "step": "", "title": "",
-                "text": f"{name}: you wrote {num(f.got)}, which no common mistake explains"
-                        f"{on_input}; recompute it step by step"
+                "text": f"{name}: {what}"
                         + (f" ({formula})" if formula and show else "") + ".",
                 "formula": formula, "should": should}
     opts = f.options
@@ -114,7 +118,7 @@ def finding_text(d: Diagnoser, f: Finding, *, show: bool, term: str | None = Non
     titles = names([MISCONCEPTIONS[s.mid].title for s in first])
     hints = " ".join(advice(entry_at(d, s), site_layers(d, s)) for s in first)
     note = factor_note(d, f, term)
-    did = f"you wrote {num(f.got)}"
+    did = f"you wrote {num(f.got)}" if given else NOT_GIVEN
     if note:
         did += f" ({note})"
     if f.verdict == "ambiguous":
@@ -143,7 +147,12 @@ def _alternatives(d: Diagnoser, f: Finding) -> list[str]:
         ups += [_name(d, s.layers[0]) for s in o if s.layers[0] != f.layer
                 and _name(d, s.layers[0]) not in ups]
     return [names(list(phrase)) + (f" (in {names(ups).replace(' and ', ' or ')})" if ups else "")
-            for phrase, ups in where.items()]
+            if phrase else CARRIED for phrase, ups in where.items()]
+
+
+#: an ambiguous layer's empty option: another explanation of the whole answer reads this
+#: layer as following from the student's earlier values (grader/whole_answer.py)
+CARRIED = "it follows from your earlier values (an error carried forward)"
 
 
 def systematic(d: Diagnoser, findings: Sequence[Finding]) -> list[str]:

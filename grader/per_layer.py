@@ -20,6 +20,7 @@ from .explain import finding_text, systematic
 from .outcome import Diagnosis, Run
 from .parse import BreakdownAnswer, ExpressionAnswer, NumberAnswer
 from .totals import expr_text, summand_values, too_large, total_search
+from .whole_answer import arbitrate
 
 __all__ = ["breakdown_values", "grade_breakdown", "grade_expression", "grade_total_expression",
            "grade_values"]
@@ -210,12 +211,20 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
             total_search(run, total)
         return
     mapping, findings = reading
-    left_out = [p.names[i] for i in range(len(p.names)) if i not in mapping and d.base.params[i]]
-    if left_out:  # a partial list: say which layers with parameters got no value
-        one = len(left_out) == 1
-        run.notes.append(f"No value was given for {sentences.names(left_out)}; "
-                         f"{'it has' if one else 'they have'} parameters too, so "
-                         f"{'it counts' if one else 'they count'} towards the total.")
+    labelled = all(lab is not None for lab in labels) and by_label(labels, p.names) is not None
+    fixed = mapping if labelled else None
+    whole = arbitrate(d, findings, values, fixed)
+    if whole is not None:  # the whole answer favours other explanations (or a hedge)
+        findings, mapping = whole
+        if terms and fixed is None:  # a sum's terms follow the layers they now read as
+            terms = [t for v, t in zip(values, terms, strict=True) if v]
+    # a partial list: each layer with parameters that got no value is said to be left out,
+    # on its own line (not "you wrote 0"), or in a note when its 0 reads as carried forward
+    left = {i for i in range(len(p.names)) if i not in mapping and d.base.params[i]}
+    unlined = [p.names[f.layer] for f in findings
+               if f.layer in left and f.verdict in ("correct", "carried_forward")]
+    if unlined:
+        run.notes.append(sentences.left_out(unlined).capitalize() + ".")
     term_of: dict[int, str | None] = {}
     if terms:
         term_of = {i: t for (i, _), t in zip(mapping.items(), terms, strict=False)}
@@ -228,7 +237,8 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
     run.headline = run.headline or (f"Not quite: your layers add up to {num(total)}."
                                     if total != p.expected or own else "Not quite.")
     for f in findings:
-        t = finding_text(d, f, show=run.show, term=term_of.get(f.layer))
+        t = finding_text(d, f, show=run.show, term=term_of.get(f.layer),
+                         given=f.layer not in left)
         run.findings.append({"layer": t["layer"], "verdict": f.verdict,
                              "misconceptions": list(f.ids), "got": f.got,
                              **({"expected": f.expected} if run.show else {})})
@@ -245,6 +255,8 @@ def grade_values(run: Run, values: list[int], labels: list[str | None],
         ok = f.verdict == "misconception" and f.posterior >= CONFIDENT
         # an ambiguous layer offers each of its options (none of them recorded)
         for option in f.options if f.verdict == "ambiguous" else f.options[:1]:
+            if not option:  # read as carried forward by another explanation: no cause here
+                continue
             ids = tuple(sorted({s.mid for s in option}, key=ORDER.__getitem__))
             by_ids.setdefault(ids, []).append(p.names[f.layer])
             sure[ids] = sure.get(ids, True) and ok

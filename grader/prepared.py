@@ -20,7 +20,7 @@ from generator.network import Network, Solution, solve
 from generator.parts import Part, parse_part, pick_part
 from generator.spec import load_spec
 
-from .diagnose import Diagnoser
+from .diagnose import Diagnoser, collector_paused
 
 __all__ = ["DIAGNOSER", "Prepared", "clear_cache", "prepare"]
 
@@ -87,12 +87,14 @@ def prepare(problem: Any, part: str = "total") -> Prepared:
     """
     spec, key, asked = _spec_and_key(problem)
     name = pick_part(part, asked)
-    entry = compiled(key, lambda: solve(spec if isinstance(spec, Network) else load_spec(spec)))
-    hit = entry.derived.get(("grader.part", name))
-    if isinstance(hit, Prepared):
-        return hit
-    the_part = parse_part(name)
-    prep = Prepared(key, name, the_part, entry.network, entry.solution,
-                    the_part.answer(entry.solution), entry)
-    entry.derived[("grader.part", name)] = prep
+    with collector_paused():  # as the diagnoser's compilation (grader.diagnose)
+        entry = compiled(key, lambda: solve(spec if isinstance(spec, Network)
+                                            else load_spec(spec)))
+        hit = entry.derived.get(("grader.part", name))
+        if isinstance(hit, Prepared):
+            return hit
+        the_part = parse_part(name)
+        prep = Prepared(key, name, the_part, entry.network, entry.solution,
+                        the_part.answer(entry.solution), entry)
+        entry.derived[("grader.part", name)] = prep
     return prep

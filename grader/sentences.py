@@ -23,6 +23,7 @@ from typing import Any, Protocol
 
 from generator.buggy import INPUT, BuggyResult, Engine
 from generator.layers import fmt_shape
+from generator.layers.kinds.words import plural
 from generator.misconceptions import MISCONCEPTIONS, Misconception
 from generator.misconceptions.phrasing import fill, names
 from generator.render import num
@@ -30,13 +31,27 @@ from generator.spec import family
 
 from .sites import Explanation, Site
 
-__all__ = ["advice", "cause", "entry_at", "fill", "mistake", "names", "pair", "plural",
+__all__ = ["NOT_GIVEN", "advice", "cause", "entry_at", "fill", "left_out", "mistake", "names",
+           "pair", "plural",
            "shape_advice", "stated", "sure", "twins"]
 
 
-def plural(n: int, noun: str) -> str:
-    """'1 unit', '2 units' (the count grouped as everywhere else)."""
-    return f"{num(n)} {noun}{'' if n == 1 else 's'}"
+#: what a per-layer finding says of a layer the answer gives no value for (not "you wrote 0")
+NOT_GIVEN = "no value given"
+
+
+def left_out(layers: Sequence[str], *, named: bool = True) -> str:
+    """The one sentence for layers with parameters that an answer (a partial list, or a sum
+    without their terms) gives no value for.
+
+    >>> left_out(["dense"]), left_out(["conv2", "dense"], named=False)[:40]
+    ('no value given for dense; it has parameters too, so it counts towards the total', \
+'no value given; they have parameters too')
+    """
+    one = len(layers) == 1
+    who = f" for {names(list(layers))}" if named else ""
+    return (f"{NOT_GIVEN}{who}; {'it has' if one else 'they have'} parameters too, so "
+            f"{'it counts' if one else 'they count'} towards the total")
 
 
 class _Traced(Protocol):

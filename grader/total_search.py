@@ -191,18 +191,7 @@ class TotalSearch:
         if self.too_large:
             return [], 0.0
         budget = Budget(BUDGET, self.engine)
-        combos: set[tuple[int, ...]] = set(self.index.get(value, ()))
-        want = value - self.base.total
-        for a, da in self.po_delta.items():
-            pairs = self.pair_index.get(want - da, ())
-            budget.spend(1 + len(pairs))
-            for b, c in pairs:
-                if a in (b, c) or len({S[a].mid, S[b].mid, S[c].mid}) < 3:
-                    continue
-                combos.add(tuple(sorted((a, b, c))))
-            if len(combos) > CAP:
-                break
-        ranked = sorted(combos, key=lambda c: -weight(tuple(S[k] for k in c)))[:CAP]
+        ranked = self.combos(value, budget)
         found: list[Explanation] = []
         seen: dict[tuple[str, ...], float] = {}
         for combo in ranked:
@@ -230,6 +219,24 @@ class TotalSearch:
             out.append(Explanation(e.sites, e.weight, e.trace, by_ids[e.ids] / norm))
         out.sort(key=lambda e: (-e.posterior, len(e.sites), min(min(s.layers) for s in e.sites)))
         return out[:limit], slips / norm
+
+    def combos(self, value: int, budget: Budget) -> list[tuple[int, ...]]:
+        """Indices into :attr:`sites` of the combinations that may total ``value``: the
+        indexed ones and the parameter-only triples met in the middle, heaviest first (at
+        most CAP; not yet traced)."""
+        S = self.sites
+        combos: set[tuple[int, ...]] = set(self.index.get(value, ()))
+        want = value - self.base.total
+        for a, da in self.po_delta.items():
+            pairs = self.pair_index.get(want - da, ())
+            budget.spend(1 + len(pairs))
+            for b, c in pairs:
+                if a in (b, c) or len({S[a].mid, S[b].mid, S[c].mid}) < 3:
+                    continue
+                combos.add(tuple(sorted((a, b, c))))
+            if len(combos) > CAP:
+                break
+        return sorted(combos, key=lambda c: -weight(tuple(S[k] for k in c)))[:CAP]
 
     def _redundant(self, sites: tuple[Site, ...], trace: BuggyResult) -> bool:
         """A site that changes nothing next to the others is not part of the explanation."""

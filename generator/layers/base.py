@@ -46,7 +46,7 @@ def fmt_shape(shape: Sequence[int] | tuple[int | str, ...]) -> str:
     >>> fmt_shape((94, 94, 60)), fmt_shape((1, "input size"))
     ('94×94×60', '1×input size')
     """
-    return "×".join(str(d) for d in shape)
+    return "×".join(map(str, shape))
 
 
 @dataclass(frozen=True, slots=True)
@@ -204,12 +204,11 @@ class Layer:
         Sizes (ints and tuples of ints) become ``"#"``: they only enter as values.
         """
         out = []
-        for f in fields(self):
-            value = getattr(self, f.name)
+        for name in _field_names(type(self)):
+            value = getattr(self, name)
             sized = (isinstance(value, int) and not isinstance(value, bool)) or (
                 isinstance(value, tuple) and all(isinstance(x, int) for x in value))
-            if f.name != "name":
-                out.append((f.name, "#" if sized else value))
+            out.append((name, "#" if sized else value))
         return tuple(out)
 
     def formula_texts(
@@ -231,6 +230,17 @@ class Layer:
                 label = "trainable params"
             out.append((label, params_text([r[1] for r in group]), None, trainable))
         return tuple(out)
+
+
+def _field_names(cls: type[Layer]) -> tuple[str, ...]:
+    """A layer class's dataclass fields but ``name``, in order (read once per class)."""
+    names = _FIELD_NAMES.get(cls)
+    if names is None:
+        names = _FIELD_NAMES[cls] = tuple(f.name for f in fields(cls) if f.name != "name")
+    return names
+
+
+_FIELD_NAMES: dict[type[Layer], tuple[str, ...]] = {}
 
 
 #: formula texts per layer structure (see Layer.derivations)

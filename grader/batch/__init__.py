@@ -11,8 +11,9 @@ input order, with the input ``row`` number, so every row is accounted for:
 
 Per-row failures are isolated; results are cached per (problem, part, answer text), since a
 class repeats answers, and the per-problem preparation is the grader's own cache. With
-``workers > 1`` chunks are graded in worker processes (ordered ``imap``); the output is
-byte-identical whatever the number of workers.
+``workers > 1`` the file is cut into blocks that every worker process parses, each grading
+the rows of its own problems (:mod:`.split`, :mod:`.pool`); the output is byte-identical
+whatever the number of workers.
 
 >>> import tempfile, pathlib, csv
 >>> d = pathlib.Path(tempfile.mkdtemp())
@@ -31,19 +32,21 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import itertools
 import sys
 from collections import Counter
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+from . import split
 from .files import AtomicText, check_outputs
 from .frame import frame_lines, grade_frame, internal_options, rows_frame
 from .grading import GradeFn
 from .options import RESULT_COLUMNS, BatchOptions, BatchStats, InputRow, SimpleResult
 from .pool import parallel
 from .problems import ProblemIndex
-from .read import read_chunks, read_rows
+from .read import Columns, read_chunks, read_rows
 
 #: allocations between two young-generation collections while grading (Python's is 700)
 GC_THRESHOLD = 50_000
@@ -76,13 +79,16 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
     counts: Counter[str] = Counter()
     bar = _progress_bar(submissions) if progress else None
     update = bar.update if bar is not None else None
-    chunks = read_chunks(submissions, opts, opts.chunk_size, update)
     atomic = AtomicText(out)
     with atomic as f, fewer_collections():
         f.write(",".join(RESULT_COLUMNS) + "\n")
-        for text, hits, chunk_counts in _graded(chunks, opts, problems_dir, base, problems,
-                                                grade_fn, (atomic.tmp,)):
-            f.write(text)
+        for text, hits, chunk_counts in _graded(submissions, opts, problems_dir, base, problems,
+                                                grade_fn, update, (atomic.tmp,)):
+            if isinstance(text, bytes):  # the workers' lines, encoded as written
+                f.flush()
+                f.buffer.write(text)
+            else:
+                f.write(text)
             stats.cache_hits += hits
             counts.update(chunk_counts)
     if bar is not None:
@@ -112,33 +118,39 @@ def fewer_collections() -> Iterator[None]:
         gc.unfreeze()
 
 
-def _graded(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
-            base: Path, problems: Mapping[str, Any] | None,
-            grade_fn: GradeFn | None,
-            cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
+def _graded(submissions: Path, opts: BatchOptions, directory: Path | None, base: Path,
+            problems: Mapping[str, Any] | None, grade_fn: GradeFn | None,
+            update: Callable[[int], None] | None,
+            cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str | bytes, int, Counter[str]]]:
     if opts.engine == "dask":
         from .dask_engine import graded_on_dask
 
+        chunks = read_chunks(submissions, opts, opts.chunk_size, update)
         yield from graded_on_dask(chunks, opts, directory, base, problems, grade_fn)
         return
-    first = next(chunks, None)
-    if first is None:
-        return
-    if opts.workers <= 1 or len(first) < opts.chunk_size:  # small input: no processes
-        # each chunk is a DataFrame graded by grade_frame, as on Dask (one grader here)
-        index = ProblemIndex(directory, base, problems)
-        inner = internal_options(opts)
-        for chunk in _chain(first, chunks):
-            out = grade_frame(rows_frame(chunk), index, inner, grade_fn=grade_fn)
-            yield frame_lines(out), 0, Counter(out["status"].tolist())
-        return
-    yield from parallel(_chain(first, chunks), opts, directory, base, problems, grade_fn,
-                        cleanup)
+    if opts.workers > 1:
+        work = split.work(submissions, opts, opts.chunk_size, update)
+        try:
+            Columns(work.header, opts, submissions)  # a missing column: before any worker
+            first = list(itertools.islice(work.units, 2))
+            if len(first) > 1 or (first and _lines(first[0]) >= opts.chunk_size):
+                yield from parallel(work._replace(units=itertools.chain(first, work.units)),
+                                    opts, submissions, directory, base, problems, grade_fn,
+                                    cleanup)
+                return
+        finally:
+            work.close()
+        update = None  # small input: no processes (and the file was read once already)
+    # each chunk is a DataFrame graded by grade_frame, as on Dask (one grader here)
+    index = ProblemIndex(directory, base, problems)
+    inner = internal_options(opts)
+    for chunk in read_chunks(submissions, opts, opts.chunk_size, update):
+        out = grade_frame(rows_frame(chunk), index, inner, grade_fn=grade_fn)
+        yield frame_lines(out), 0, Counter(out["status"].tolist())
 
 
-def _chain(first: list[InputRow], rest: Iterator[list[InputRow]]) -> Iterator[list[InputRow]]:
-    yield first
-    yield from rest
+def _lines(unit: split.Unit) -> int:
+    return unit.stop - unit.first if isinstance(unit, split.Block) else len(unit)
 
 
 def _progress_bar(path: Path) -> Any:

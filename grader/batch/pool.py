@@ -1,29 +1,35 @@
-"""Worker processes: rows partitioned by problem, lines merged back in input order."""
+"""Worker processes: every worker reads every unit of work, grades the records of its own
+problems, and the parent merges their lines back in input order."""
 
 from __future__ import annotations
 
 import contextlib
 import os
+import pickle
 import signal
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
+from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from generator.csvsafe import text_cell
 from generator.errors import ConfigError
 
-from . import options
-from .grading import GradeFn, Grader, csv_field
-from .options import BatchOptions, InputRow
+from .grading import GradeFn, Grader
+from .options import BatchOptions
+from .partition import Partition, ResultLines
 from .problems import ProblemIndex, has_students
+from .read import Columns
+from .split import Block, Dialect, Work
 
 __all__ = ["WorkerDied", "parallel"]
 
 # -- worker processes ----------------------------------------------------------------------
-# Rows are partitioned by problem (stable CRC32), so each problem is prepared, and each
-# distinct answer graded, in one process only; the parent merges lines back in input order.
+# Records are partitioned by problem (stable CRC32), so each problem is prepared, and each
+# distinct answer graded, in one process only. Each worker parses every block of the file
+# (the C csv reader: cheap), so the parent only reads lines, merges and writes; preparing the
+# problems on the first block and grading the later ones go on in both workers at once.
 
 class WorkerDied(ConfigError):
     """A worker process ended before the batch did (killed, out of memory, crashed)."""
@@ -55,10 +61,12 @@ def _die_with_parent(parent: int, cleanup: tuple[str, ...]) -> None:
 
 
 def _worker(conn: Any, inherited: list[Any], parent: int, cleanup: tuple[str, ...],
-            opts: BatchOptions,
+            me: int, part: Partition, header: list[str], dialect: Dialect | None,
+            opts: BatchOptions, path: Path,
             directory: Path | None, base: Path, problems: Mapping[str, Any] | None,
             grade_fn: GradeFn | None) -> None:
-    """Grade the rows the parent could not answer from its cache; send back their tails.
+    """Read every unit of work, grade the records of this worker's problems, and send back
+    one entry per record (its result lines, ``""`` for another worker's record).
 
     Never prints a traceback: a closed pipe (the parent is gone or stopping) ends it
     quietly, any other failure is sent to the parent as ``("crash", why)``.
@@ -69,11 +77,13 @@ def _worker(conn: Any, inherited: list[Any], parent: int, cleanup: tuple[str, ..
         c.close()        # parent's death would not reach those workers as end-of-file
     try:
         g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
+        lines = ResultLines(g, Columns(header, opts, path), part, me)
         while True:
-            rows = conn.recv()
-            if rows is None:
+            unit = conn.recv()
+            if unit is None:
                 break
-            conn.send([g.line_tail(r) for r in rows])
+            records = dialect.records(unit) if isinstance(unit, Block) and dialect else unit
+            conn.send(("ok", *lines.entries(records)))
     except (EOFError, OSError):
         pass
     except BaseException as e:  # noqa: BLE001 - reported by the parent, not printed here
@@ -105,98 +115,50 @@ def _died(procs: list[Any], cause: BaseException | str | None = None) -> WorkerD
                       "(a previous output is kept). Run it again, or with --workers 1.")
 
 
-def _partition_key(by_student: bool) -> Callable[[InputRow], bytes]:
-    if by_student:  # per-student variants: the problem cell may be "1" for everyone
-        return lambda r: f"{r.problem}|{r.student}".encode("utf-8", "replace")
-    return lambda r: r.problem.encode("utf-8", "replace")
-
-
-def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Path | None,
-              base: Path, problems: Mapping[str, Any] | None,
-              grade_fn: GradeFn | None,
-              cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
-    """Chunks graded by ``opts.workers`` processes; ``cleanup``: files the workers remove
-    if this process dies (its temporary output)."""
+def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
+             base: Path, problems: Mapping[str, Any] | None, grade_fn: GradeFn | None,
+             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[bytes, int, Counter[str]]]:
+    """The units of ``work`` graded by ``opts.workers`` processes, each unit's result lines
+    in input order (UTF-8); ``cleanup``: files the workers remove if this process dies (its
+    temporary output)."""
     import multiprocessing as mp
-    import zlib
 
     ctx: Any = mp.get_context("fork" if sys.platform == "linux" else "spawn")
     k = opts.workers
-    by_student = directory is not None and has_students(directory)
-    key = _partition_key(by_student)
+    part = Partition(k, directory is not None and has_students(directory))
     conns: list[Any] = []
     procs: list[Any] = []
-    for _ in range(k):
+    for me in range(k):
         parent, child = ctx.Pipe()
-        proc = ctx.Process(target=_worker, args=(child, list(conns), os.getpid(), cleanup,
-                                                 opts, directory, base, problems, grade_fn),
+        proc = ctx.Process(target=_worker, args=(child, list(conns), os.getpid(), cleanup, me,
+                                                 part, work.header, work.dialect, opts, path,
+                                                 directory, base, problems, grade_fn),
                            daemon=True)
         proc.start()
         child.close()
         conns.append(parent)
         procs.append(proc)
 
-    # The parent answers repeated answers from its own cache of result tails; only the
-    # first occurrence of an answer (and rows with errors) travels to a worker.
-    tails: dict[tuple[str, str, str, str | None], tuple[str, str]] = {}
-    students_matter = by_student
-
-    Sent = tuple[list[InputRow], list[Any], list[list[Any]]]
-
-    def send(chunk: list[InputRow]) -> Sent:
-        # a row's cache key: (problem, student where variants are per student, part, answer);
-        # None for a row with an error (never cached: it is sent with its position)
-        keys: list[Any] = [None if r.error is not None else
-                           (r.problem, r.student if students_matter else "", r.part, r.answer)
-                           for r in chunk]
-        parts: list[list[InputRow]] = [[] for _ in range(k)]
-        asked: list[list[Any]] = [[] for _ in range(k)]
-        seen: set[Any] = set()
-        for i, (r, ck) in enumerate(zip(chunk, keys, strict=True)):
-            if ck is not None and (ck in tails or ck in seen):
-                continue
-            w = zlib.crc32(key(r)) % k
-            parts[w].append(r)
-            asked[w].append(ck if ck is not None else i)
-            if ck is not None:
-                seen.add(ck)
-        for conn, part in zip(conns, parts, strict=True):
-            conn.send(part)
-        return chunk, keys, asked
-
-    def receive(chunk: list[InputRow], keys: list[Any],
-                asked: list[list[Any]]) -> tuple[str, int, Counter[str]]:
-        local: dict[Any, tuple[str, str]] = {}
-        for conn, wanted in zip(conns, asked, strict=True):
+    def receive() -> tuple[bytes, int, Counter[str]]:
+        """One unit's results from every worker, merged back into input order."""
+        entries: list[list[bytes]] = []
+        hits = 0
+        counts: Counter[str] = Counter()
+        for conn in conns:
             try:
                 answer = conn.recv()
             except (EOFError, OSError) as e:
                 raise _died(procs, e) from None
-            if isinstance(answer, tuple):  # ("crash", why)
+            if answer[0] == "crash":
                 raise _died(procs, str(answer[1]))
-            for want, got in zip(wanted, answer, strict=True):
-                local[want] = got
-                if not isinstance(want, int) and len(tails) < options.CACHE_LIMIT:
-                    tails[want] = got
-        lines: list[str] = []
-        statuses: list[str] = []
-        add_line, add_status = lines.append, statuses.append
-        students: dict[str, str] = {}
-        hits = 0
-        for i, (r, ck) in enumerate(zip(chunk, keys, strict=True)):
-            found = local.get(i if ck is None else ck)
-            if found is None:
-                found = tails[ck]
-                hits += 1
-            student = students.get(r.student)
-            if student is None:
-                student = students[r.student] = csv_field(text_cell(r.student))
-            add_line(f"{r.row},{student},{found[0]}")
-            add_status(found[1])
-        return "".join(lines), hits, Counter(statuses)
+            entries.append(answer[1])
+            hits += answer[2]
+            counts += answer[3]
+        return b"".join(chain.from_iterable(zip(*entries, strict=True))), hits, counts
 
-    # A feeder thread reads and sends; this thread receives and yields. Workers blocked on
-    # sending a large result are always drained, so the pipes cannot deadlock.
+    # A feeder thread reads and sends every unit to every worker; this thread receives and
+    # yields. Workers blocked on sending a large result are always drained, so the pipes
+    # cannot deadlock.
     import queue
     import threading
 
@@ -204,8 +166,11 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
 
     def feed() -> None:
         try:
-            for chunk in chunks:
-                sent.put(("chunk", send(chunk)))
+            for unit in work.units:
+                data = pickle.dumps(unit, pickle.HIGHEST_PROTOCOL)
+                for conn in conns:
+                    conn.send_bytes(data)
+                sent.put(("unit", None))
             sent.put(("end", None))
         except BaseException as e:  # noqa: BLE001 - re-raised in the consumer
             sent.put(("fail", e))
@@ -222,7 +187,7 @@ def parallel(chunks: Iterator[list[InputRow]], opts: BatchOptions, directory: Pa
                 if isinstance(payload, OSError):  # a send to a worker that is gone
                     raise _died(procs, payload) from None
                 raise payload
-            yield receive(*payload)
+            yield receive()
         feeder.join()
         stopped = True
     finally:

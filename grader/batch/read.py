@@ -8,7 +8,7 @@ import itertools
 import json
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any, NamedTuple
 
 from generator.errors import ConfigError
 from generator.parts import parse_part, split_of, wide_columns
@@ -18,11 +18,17 @@ from .csv_records import Record
 from .encoding import MARK, detect, has_invalid, invalid_reason
 from .options import MAX_FIELD, BatchOptions, InputRow
 
-__all__ = ["Record", "parse_delimiter", "read_chunks", "read_rows"]
+__all__ = ["Columns", "CsvFile", "Record", "is_csv", "open_csv", "parse_delimiter", "read_chunks",
+           "read_records", "read_rows"]
 
 
 def _suffix(path: Path) -> str:
     return path.suffix.lower()
+
+
+def is_csv(path: Path) -> bool:
+    """Whether ``path`` is read as CSV/TSV text (not Excel or JSON lines)."""
+    return _suffix(path) not in (".xlsx", ".xlsm", ".jsonl", ".ndjson")
 
 
 def _cell_text(value: Any) -> str:
@@ -54,19 +60,17 @@ def parse_delimiter(value: str | None) -> str | None:
     return char
 
 
-def _records(path: Path, opts: BatchOptions,
-             progress: Callable[[int], None] | None) -> tuple[list[str], Iterator[list[Record]],
-                                                                Callable[[], None]]:
+def read_records(path: Path, opts: BatchOptions, progress: Callable[[int], None] | None
+                 ) -> tuple[list[str], Iterator[list[Record]], Callable[[], None]]:
     """The header, (row number, fields or None, status, reason) per record in lists (a
     batch at a time: no generator step per row), and a closer."""
-    suffix = _suffix(path)
-    if suffix in (".xlsx", ".xlsm"):
-        header, records, close = _excel_records(path, opts)
-    elif suffix in (".jsonl", ".ndjson"):
-        header, records, close = _jsonl_records(path, progress)
-    else:
+    if is_csv(path):
         return _csv_records(path, opts, progress)
-    return header, _batched(records), close
+    if _suffix(path) in (".xlsx", ".xlsm"):
+        header, items, close = _excel_records(path, opts)
+    else:
+        header, items, close = _jsonl_records(path, progress)
+    return header, _batched(items), close
 
 
 def _batched(items: Iterator[Any], size: int = csv_records.PLAIN_RUN) -> Iterator[list[Any]]:
@@ -86,11 +90,39 @@ def _delimiter(first_line: str, path: Path, given: str | None) -> str:
     return ","
 
 
-def _csv_records(path: Path, opts: BatchOptions,
-                 progress: Callable[[int], None] | None
-                 ) -> tuple[list[str], Iterator[list[Record]], Callable[[], None]]:
+class CsvFile(NamedTuple):
+    """An open CSV/TSV file: its bytes, the decoded text over them, delimiter and the reason
+    given to a row with bytes not valid in its encoding."""
+
+    raw: IO[bytes]
+    text: io.TextIOWrapper
+    delimiter: str
+    invalid: str
+
+    def header(self, fields: list[str], path: Path) -> list[str]:
+        """The header's column names; a header with undecodable bytes is refused."""
+        if any(has_invalid(h) for h in fields):
+            self.text.close()
+            raise ConfigError(f"{path}: the header row has {self.invalid}.")
+        return [h.strip() for h in fields]
+
+    def ticker(self, progress: Callable[[int], None] | None) -> Callable[[], None]:
+        """A callable that reports the bytes read since its last call to ``progress``."""
+        last = 0
+
+        def tick() -> None:
+            nonlocal last
+            if progress is not None:
+                pos = self.raw.tell()
+                progress(pos - last)
+                last = pos
+
+        return tick
+
+
+def open_csv(path: Path, opts: BatchOptions) -> CsvFile:
     csv.field_size_limit(MAX_FIELD)
-    raw = open(path, "rb")  # noqa: SIM115 - closed by the closer returned
+    raw = open(path, "rb")  # noqa: SIM115 - closed with the text returned
     encoding = detect(raw.read(4096), opts.encoding)
     raw.seek(0)
     try:
@@ -101,27 +133,20 @@ def _csv_records(path: Path, opts: BatchOptions,
         raw.close()
         raise ConfigError(f"unknown encoding {opts.encoding!r} (try utf-8, cp1252, latin-1)."
                           ) from None
-    delimiter = _delimiter(first, path, opts.delimiter)
-    last = 0
+    return CsvFile(raw, text, _delimiter(first, path, opts.delimiter), invalid_reason(encoding))
 
-    def tick() -> None:
-        nonlocal last
-        if progress is not None:
-            pos = raw.tell()
-            progress(pos - last)
-            last = pos
 
+def _csv_records(path: Path, opts: BatchOptions,
+                 progress: Callable[[int], None] | None
+                 ) -> tuple[list[str], Iterator[list[Record]], Callable[[], None]]:
+    f = open_csv(path, opts)
     try:
-        header, body = csv_records.record_batches(text, delimiter, invalid_reason(encoding),
-                                                  tick)
+        header, body = csv_records.record_batches(f.text, f.delimiter, f.invalid,
+                                                  f.ticker(progress))
     except Exception:
-        text.close()
+        f.text.close()
         raise
-    if any(has_invalid(h) for h in header):
-        text.close()
-        raise ConfigError(f"{path}: the header row has {invalid_reason(encoding)}.")
-    header = [h.strip() for h in header]
-    return header, body, text.close
+    return f.header(header, path), body, f.text.close
 
 
 def _json(line: bytes) -> Any:
@@ -217,54 +242,91 @@ def read_chunks(path: Path, opts: BatchOptions, size: int,
 
 def _row_batches(path: Path, opts: BatchOptions,
                  progress: Callable[[int], None] | None) -> Iterator[list[InputRow]]:
-    header, records, close = _records(Path(path), opts, progress)
+    header, batches, close = read_records(Path(path), opts, progress)
     try:
-        yield from _mapped(header, records, opts, path)
+        yield from _mapped(header, batches, opts, path)
     finally:
         close()
 
 
 def _mapped(header: list[str], batches: Iterator[list[Record]], opts: BatchOptions,
             path: Path) -> Iterator[list[InputRow]]:
-    _check_columns(header, opts, path)
-    pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
-    width = len(header)
-    si, pi = pos[opts.student], pos.get(opts.problem, -1)
-    ai, ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
-    default = opts.default_part
-    new_row = tuple.__new__
-    # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
-    wide = [([pos[c] for c in cols], part)
-            for part, cols in wide_columns(opts.wide)] if opts.wide else None
+    columns = Columns(header, opts, path)
     for batch in batches:
         rows: list[InputRow] = []
-        add = rows.append
-        for number, fields, status, error in batch:
-            if fields is None:
-                add(InputRow(number, "", "", default, None, error, status or "error"))
-                continue
-            n = len(fields)
-            if status is None and n > width:
-                status, error = "error", (f"malformed row: {n} fields, the header has {width} "
-                                          "(an unquoted comma in an answer?)")
-            student = fields[si].strip() if si < n else ""
-            problem = fields[pi].strip() if 0 <= pi < n else ""
-            if wide is not None:
-                for idx, part in wide:
-                    cells = [fields[i] if i < n else None for i in idx]
-                    given = [c for c in cells if c is not None]
-                    answer = cells[0] if len(cells) == 1 else None if len(given) < len(cells) else (
-                        split_of(parse_part(part), given))
-                    add(InputRow(number, student, problem, part, answer, error, status or "error"))
-                continue
-            part = (fields[ti].strip() if 0 <= ti < n else "") or default
-            answer = fields[ai] if ai < n else None
-            if error is None and answer is None:
-                error = f"row has {n} fields: no '{opts.answer}' value"
-            # InputRow(...) without the named tuple's Python-level __new__ (every field given)
-            add(new_row(InputRow, (number, student, problem, part, answer, error,
-                                   status or "error")))
+        for record in batch:
+            rows += columns.rows(record)
         yield rows
+
+
+class Columns:
+    """Where a file's columns are: its records turned into input rows (a wide row gives one
+    row per part). Built once per file; a missing column is refused here."""
+
+    def __init__(self, header: Sequence[str], opts: BatchOptions, path: Path) -> None:
+        _check_columns(header, opts, path)
+        pos = {name: i for i, name in reversed(list(enumerate(header)))}  # first column wins
+        self.width = len(header)
+        self.si, self.pi = pos[opts.student], pos.get(opts.problem, -1)
+        self.ai, self.ti = pos.get(opts.answer, -1), pos.get(opts.part, -1)
+        self.default = opts.default_part
+        self.answer_column = opts.answer
+        # a pair's two numbers may come in two columns: one answer (generator.parts.split_of)
+        self.wide = [([pos[c] for c in cols], part)
+                     for part, cols in wide_columns(opts.wide)] if opts.wide else None
+
+    def who(self, fields: list[str] | None) -> tuple[str, str]:
+        """(student, problem) of a record's fields."""
+        if fields is None:
+            return "", ""
+        n = len(fields)
+        pi = self.pi
+        return (fields[self.si].strip() if self.si < n else "",
+                fields[pi].strip() if 0 <= pi < n else "")
+
+    def result_cells(self, record: Record, with_student: bool) -> tuple[str, ...] | None:
+        """The cells that decide a record's result columns after its line number and student
+        id, when the record is one plain row (not wide, as many fields as the header, read
+        without a problem); None otherwise. ``with_student``: the student's cell too (a
+        roster gives each student their own variants)."""
+        fields = record[1]
+        if record[2] is not None or fields is None or self.wide is not None \
+                or len(fields) != self.width:
+            return None
+        pi, ti = self.pi, self.ti
+        return (fields[pi] if pi >= 0 else "", fields[ti] if ti >= 0 else "", fields[self.ai],
+                fields[self.si] if with_student else "")
+
+    def rows(self, record: Record) -> list[InputRow]:
+        number, fields, status, error = record
+        if fields is None:
+            return [InputRow(number, "", "", self.default, None, error, status or "error")]
+        n = len(fields)
+        if status is None and n > self.width:
+            status, error = "error", (f"malformed row: {n} fields, the header has {self.width} "
+                                      "(an unquoted comma in an answer?)")
+        student, problem = self.who(fields)
+        if self.wide is not None:
+            out = []
+            for idx, part in self.wide:
+                cells = [fields[i] if i < n else None for i in idx]
+                given = [c for c in cells if c is not None]
+                answer = cells[0] if len(cells) == 1 else None if len(given) < len(cells) else (
+                    split_of(parse_part(part), given))
+                out.append(InputRow(number, student, problem, part, answer, error,
+                                    status or "error"))
+            return out
+        ti = self.ti
+        part = (fields[ti].strip() if 0 <= ti < n else "") or self.default
+        answer = fields[self.ai] if self.ai < n else None
+        if error is None and answer is None:
+            error = f"row has {n} fields: no '{self.answer_column}' value"
+        # InputRow(...) without the named tuple's Python-level __new__ (every field given)
+        return [_new_row(InputRow, (number, student, problem, part, answer, error,
+                                    status or "error"))]
+
+
+_new_row = tuple.__new__
 
 
 def _check_columns(header: Sequence[str], opts: BatchOptions, path: Path) -> None:

@@ -24,12 +24,13 @@ def pad(layer: Any) -> str:
 
 
 def plural(n: int, word: str) -> str:
-    """'1 filter', '2 filters'.
+    """'1 filter', '2 filters', the count grouped as every count is ('1,200 filters'). The one
+    definition: the grader's feedback uses it too.
 
-    >>> plural(1, "kernel"), plural(3, "kernel")
-    ('1 kernel', '3 kernels')
+    >>> plural(1, "kernel"), plural(3, "kernel"), plural(1200, "unit")
+    ('1 kernel', '3 kernels', '1,200 units')
     """
-    return f"{n} {word}" if n == 1 else f"{n} {word}s"
+    return f"{n:,} {word}" if n == 1 else f"{n:,} {word}s"
 
 
 def window(layer: Any) -> str:
