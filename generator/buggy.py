@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from math import prod
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -167,10 +168,11 @@ class Engine:
                 out = self._outs[(i, in_shape)] = own.output_shape(in_shape)
         else:
             out = shape_layer.output_shape(in_shape)
-        for fn in reshapes:
-            out = fn(layer, in_shape, out)
-        if any(d <= 0 for d in out):
-            return None
+        if reshapes:  # a layer's own output shape is never ≤ 0 (it raises instead)
+            for fn in reshapes:
+                out = fn(layer, in_shape, out)
+            if any(d <= 0 for d in out):
+                return None
         w_layer, w_in = layer, in_shape
         for fn in w_layers:
             w_layer = fn(w_layer, in_shape)
@@ -189,8 +191,8 @@ class Engine:
         if shared:
             return out, 0
         if self.count_all:
-            return out, sum(w.size for w in weights)
-        return out, sum(w.size for w in weights if w.trainable)
+            return out, sum([prod(w.shape) for w in weights])
+        return out, sum([prod(w.shape) for w in weights if w.trainable])
 
     def _plan(self, i: int, ids: tuple[str, ...]) -> tuple[Any, ...]:
         """Layer ``i`` under ``ids``, prepared once (pure in the layer, so shared by every
