@@ -32,6 +32,7 @@ from importlib import metadata
 from pathlib import Path
 from typing import Any
 
+from .collect import collector_paused
 from .compiled import compiled, remember, spec_key
 from .concepts import Concepts
 from .errors import ConfigError
@@ -284,6 +285,13 @@ def generate(*, topic: str, difficulty: str, seed: int, parts: Sequence[str] = (
              id: str | None = None, concepts: Concepts | None = None) -> Problem:  # noqa: A002
     """Draw one valid, unambiguous, diagnosable problem; the same arguments give the same bytes."""
     _check(topic, difficulty, style)
+    with collector_paused():
+        return _generate(topic, difficulty, seed, parts, style, version, id, concepts)
+
+
+def _generate(topic: str, difficulty: str, seed: int, parts: Sequence[str], style: str,
+              version: str | None, id: str | None,  # noqa: A002
+              concepts: Concepts | None) -> Problem:
     rng = random.Random(seed)
     shown = rng.choice(styles_for(topic)) if style == "mixed" else style
     for _ in range(MAX_DRAWS):

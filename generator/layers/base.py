@@ -46,7 +46,7 @@ def fmt_shape(shape: Sequence[int] | tuple[int | str, ...]) -> str:
     >>> fmt_shape((94, 94, 60)), fmt_shape((1, "input size"))
     ('94×94×60', '1×input size')
     """
-    return "×".join(str(d) for d in shape)
+    return "×".join(map(str, shape))
 
 
 @dataclass(frozen=True, slots=True)
