@@ -81,7 +81,6 @@ LAZY: dict[tuple[str, str], str] = {
     ("grader.batch.pool", "multiprocessing"): _POOL,
     ("grader.batch.pool", "queue"): _POOL,
     ("grader.batch.pool", "threading"): _POOL,
-    ("grader.batch.pool", "zlib"): _POOL,
     ("grader.batch.problems", "generator.problem"): (
         "generator.problem is imported when a problem file is read, not for problems passed "
         "in (grade_frame from a notebook)"),

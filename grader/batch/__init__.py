@@ -84,7 +84,11 @@ def grade_file(submissions: Path, out: Path, opts: BatchOptions, *,
         f.write(",".join(RESULT_COLUMNS) + "\n")
         for text, hits, chunk_counts in _graded(submissions, opts, problems_dir, base, problems,
                                                 grade_fn, update, (atomic.tmp,)):
-            f.write(text)
+            if isinstance(text, bytes):  # the workers' lines, encoded as written
+                f.flush()
+                f.buffer.write(text)
+            else:
+                f.write(text)
             stats.cache_hits += hits
             counts.update(chunk_counts)
     if bar is not None:
@@ -117,7 +121,7 @@ def fewer_collections() -> Iterator[None]:
 def _graded(submissions: Path, opts: BatchOptions, directory: Path | None, base: Path,
             problems: Mapping[str, Any] | None, grade_fn: GradeFn | None,
             update: Callable[[int], None] | None,
-            cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
+            cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str | bytes, int, Counter[str]]]:
     if opts.engine == "dask":
         from .dask_engine import graded_on_dask
 

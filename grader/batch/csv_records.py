@@ -43,23 +43,36 @@ class _TooLong(Exception):
 
 
 class Readable(Protocol):
-    def readline(self) -> str: ...
+    def readlines(self, hint: int = -1, /) -> list[str]: ...
+
+
+#: characters of lines read at a time
+READ_HINT = 1 << 16
 
 
 class _Lines:
     """Physical lines for ``csv.reader``, numbered, with lines given back after a bad record.
 
     A class (not a generator) so that it can hand out lines again after reaching the end.
+    Lines are read from the file in batches (``readlines``); ``number`` is that of the last
+    line handed out, and lines given back are the ones just before the next line read.
     """
 
     def __init__(self, f: Readable) -> None:
         self.f = f
         self.back: list[tuple[int, str]] = []  # a stack: next line last
+        self.buf: list[str] = []
+        self.pos = 0
         self.number = 0
         self.taken: list[tuple[int, str]] = []
 
     def __iter__(self) -> _Lines:
         return self
+
+    def _fill(self) -> bool:
+        if self.pos >= len(self.buf):
+            self.buf, self.pos = self.f.readlines(READ_HINT), 0
+        return bool(self.buf)
 
     def __next__(self) -> str:
         if len(self.taken) >= MAX_RECORD_LINES:
@@ -67,39 +80,68 @@ class _Lines:
         if self.back:
             item = self.back.pop()
         else:
-            line = self.f.readline()
-            if not line:
+            if not self._fill():
                 raise StopIteration
             self.number += 1
-            item = (self.number, line)
+            item = (self.number, self.buf[self.pos])
+            self.pos += 1
         self.taken.append(item)
         return item[1]
 
     def give_back(self, items: list[tuple[int, str]]) -> None:
         self.back.extend(reversed(items))
 
-    def plain(self, most: int) -> list[tuple[int, str]]:
-        """Up to ``most`` next lines without a quote (or NUL), each exactly one record: the
-        common case, parsed in bulk. Stops before a line with one (it stays next)."""
-        run: list[tuple[int, str]] = []
-        back, f = self.back, self.f
-        while len(run) < most:
-            if back:
-                item = back[-1]
-                if '"' in item[1] or "\0" in item[1]:
-                    break
-                back.pop()
-            else:
-                line = f.readline()
-                if not line:
-                    break
-                self.number += 1
-                item = (self.number, line)
-                if '"' in line or "\0" in line:
-                    back.append(item)
-                    break
-            run.append(item)
-        return run
+    def take(self, most: int) -> tuple[int, list[str]]:
+        """The number of the next line and up to ``most`` lines from it (none when lines
+        were given back: those go first, line by line)."""
+        if self.back or not self._fill():
+            return self.number + 1, []
+        run = self.buf[self.pos:self.pos + most]
+        self.pos += len(run)
+        self.number += len(run)
+        return self.number - len(run) + 1, run
+
+    def unread(self) -> tuple[int, list[str]]:
+        """The number of the next line and the lines read from the file but not handed out
+        (given back or buffered)."""
+        back = [line for _, line in reversed(self.back)]
+        return self.number - len(back) + 1, back + self.buf[self.pos:]
+
+    def plain(self, most: int) -> tuple[int, list[str]]:
+        """The number of the next line and up to ``most`` lines from it without a quote (or
+        NUL), each exactly one record: the common case, parsed in bulk. Stops before a line
+        with one (it stays next)."""
+        back = self.back
+        first = back[-1][0] if back else self.number + 1
+        run: list[str] = []
+        while back and len(run) < most:  # lines given back: one at a time
+            line = back[-1][1]
+            if '"' in line or "\0" in line:
+                return first, run
+            back.pop()
+            run.append(line)
+        while len(run) < most and self._fill():
+            buf, pos = self.buf, self.pos
+            end = min(len(buf), pos + most - len(run))
+            j = pos
+            while j < end and '"' not in buf[j] and "\0" not in buf[j]:
+                j += 1
+            run += buf[pos:j]
+            self.number += j - pos
+            self.pos = j
+            if j < end:
+                break
+        return first, run
+
+
+class LineSource:
+    """``readlines`` over an iterator of lines (``[]`` at the end)."""
+
+    def __init__(self, lines: Iterator[str]) -> None:
+        self.lines = lines
+
+    def readlines(self, hint: int = -1, /) -> list[str]:
+        return list(itertools.islice(self.lines, max(hint // 64, 1)))
 
 
 def row_like(line: str, delimiter: str, n: int) -> bool:
@@ -135,8 +177,8 @@ def header_split(f: IO[str], delimiter: str) -> tuple[list[str], int, list[str]]
     head = _Parser(lines, delimiter, "").header()
     if head is None:
         return None
-    back = [line for _, line in reversed(lines.back)]
-    return head, lines.number - len(back) + 1, back
+    first, unread = lines.unread()
+    return head, first, unread
 
 
 def rest_batches(rest: Readable, first: int, delimiter: str, n: int,
@@ -165,16 +207,6 @@ def block_records(text: str, first: int, stop: int, delimiter: str, n: int,
             break
         out += batch
     return out
-
-
-class LineSource:
-    """``readline`` over an iterator of lines (``""`` at the end)."""
-
-    def __init__(self, lines: Iterator[str]) -> None:
-        self.lines = lines
-
-    def readline(self) -> str:
-        return next(self.lines, "")
 
 
 class _Parser:
@@ -222,19 +254,32 @@ class _Parser:
         self.n = len(head)
         return head
 
-    def _plain(self, run: list[tuple[int, str]], out: list[Record]) -> None:
-        """Lines without a quote: one record each, parsed by one reader call."""
-        invalid = self.invalid
-        for (number, line), fields in zip(run, csv.reader([line for _, line in run],
-                                                          delimiter=self.delimiter,
-                                                          strict=True),
-                                          strict=True):
-            if not fields or (len(fields) == 1 and not fields[0].strip()):
-                continue  # a blank line
-            if has_invalid(line):
-                out.append((number, [shown(c) for c in fields], "error", invalid))
-                continue
-            out.append((number, fields, None, None))
+    def _whole(self, run: list[str]) -> list[list[str]] | None:
+        """The records of ``run`` parsed by one reader call, if each line is one record
+        (quotes closed on their line: the common case); None if not."""
+        if not run:
+            return None
+        try:
+            rows = list(csv.reader(run, delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            return None
+        # each record takes one line or more: as many records as lines, one line each
+        return rows if len(rows) == len(run) else None
+
+    def _plain(self, first: int, run: list[str], out: list[Record],
+               parsed: list[list[str]] | None = None) -> None:
+        """Lines that are one record each (``parsed``, or parsed here by one reader call:
+        lines without a quote); a blank line is none."""
+        rows = zip(itertools.count(first), parsed if parsed is not None else
+                   csv.reader(run, delimiter=self.delimiter, strict=True))
+        if not has_invalid("".join(run)):
+            out += [(number, fields, None, None) for number, fields in rows
+                    if len(fields) > 1 or (fields and fields[0].strip())]
+            return
+        for line, (number, fields) in zip(run, rows, strict=True):
+            if len(fields) > 1 or (fields and fields[0].strip()):
+                out.append((number, [shown(c) for c in fields], "error", self.invalid)
+                           if has_invalid(line) else (number, fields, None, None))
 
     def _quoted(self) -> Record | None:
         """The next record through the strict reader; raises StopIteration at the end."""
@@ -260,9 +305,13 @@ class _Parser:
         while True:
             out: list[Record] = []
             while len(out) < PLAIN_RUN:
-                run = lines.plain(PLAIN_RUN)
+                first, run = lines.take(PLAIN_RUN)
+                rows = self._whole(run)
+                if rows is None:  # a record over lines, or broken quoting: line by line
+                    lines.give_back(list(zip(itertools.count(first), run)))
+                    first, run = lines.plain(PLAIN_RUN)
                 if run:
-                    self._plain(run, out)
+                    self._plain(first, run, out, rows)
                     taken = len(run)
                 else:
                     try:

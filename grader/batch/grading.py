@@ -184,11 +184,8 @@ def csv_field(value: object) -> str:
     ('"say ""hi"", then"', 'plain', '3')
     """
     text = str(value)
-    if any(ch in text for ch in _QUOTE):
+    if "," in text or '"' in text or "\n" in text or "\r" in text:
         return '"' + text.replace('"', '""') + '"'
     return text
-
-
-_QUOTE = (",", '"', "\n", "\r")
 
 

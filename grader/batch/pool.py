@@ -14,17 +14,16 @@ from itertools import chain
 from pathlib import Path
 from typing import Any
 
-from generator.csvsafe import text_cell
 from generator.errors import ConfigError
 
-from . import options
-from .grading import GradeFn, Grader, csv_field
+from .grading import GradeFn, Grader
 from .options import BatchOptions
+from .partition import Partition, ResultLines
 from .problems import ProblemIndex, has_students
-from .read import Columns, Record
+from .read import Columns
 from .split import Block, Dialect, Work
 
-__all__ = ["Partition", "WorkerDied", "parallel"]
+__all__ = ["WorkerDied", "parallel"]
 
 # -- worker processes ----------------------------------------------------------------------
 # Records are partitioned by problem (stable CRC32), so each problem is prepared, and each
@@ -78,15 +77,13 @@ def _worker(conn: Any, inherited: list[Any], parent: int, cleanup: tuple[str, ..
         c.close()        # parent's death would not reach those workers as end-of-file
     try:
         g = Grader(opts, ProblemIndex(directory, base, problems), grade_fn)
-        columns = Columns(header, opts, path)
+        lines = ResultLines(g, Columns(header, opts, path), part, me)
         while True:
             unit = conn.recv()
             if unit is None:
                 break
             records = dialect.records(unit) if isinstance(unit, Block) and dialect else unit
-            hits = g.hits
-            entries, statuses = _entries(g, columns, part, me, records)
-            conn.send(("ok", entries, g.hits - hits, statuses))
+            conn.send(("ok", *lines.entries(records)))
     except (EOFError, OSError):
         pass
     except BaseException as e:  # noqa: BLE001 - reported by the parent, not printed here
@@ -95,53 +92,6 @@ def _worker(conn: Any, inherited: list[Any], parent: int, cleanup: tuple[str, ..
     finally:
         with contextlib.suppress(OSError):
             conn.close()
-
-
-class Partition:
-    """Which worker grades a record: by problem (stable CRC32), or by problem and student
-    where variants are per student (the problem cell may be "1" for everyone)."""
-
-    def __init__(self, workers: int, by_student: bool) -> None:
-        import zlib
-
-        self.crc32 = zlib.crc32
-        self.workers = workers
-        self.by_student = by_student
-        self.known: dict[tuple[str, str], int] = {}
-
-    def of(self, student: str, problem: str) -> int:
-        key = (problem, student if self.by_student else "")
-        w = self.known.get(key)
-        if w is None:
-            if len(self.known) >= options.CACHE_LIMIT:
-                self.known.clear()
-            text = f"{problem}|{student}" if self.by_student else problem
-            w = self.known[key] = self.crc32(text.encode("utf-8", "replace")) % self.workers
-        return w
-
-
-def _entries(g: Grader, columns: Columns, part: Partition, me: int,
-             records: list[Record]) -> tuple[list[str], Counter[str]]:
-    """One entry per record: the CSV lines of its rows if it is ``me``'s, else ``""``."""
-    entries: list[str] = []
-    add = entries.append
-    statuses: list[str] = []
-    students: dict[str, str] = {}
-    who, rows, owner, line_tail = columns.who, columns.rows, part.of, g.line_tail
-    for record in records:
-        if owner(*who(record[1])) != me:
-            add("")
-            continue
-        text = ""
-        for r in rows(record):
-            tail, status = line_tail(r)
-            student = students.get(r.student)
-            if student is None:
-                student = students[r.student] = csv_field(text_cell(r.student))
-            text += f"{r.row},{student},{tail}"
-            statuses.append(status)
-        add(text)
-    return entries, Counter(statuses)
 
 
 def _died(procs: list[Any], cause: BaseException | str | None = None) -> WorkerDied:
@@ -167,9 +117,9 @@ def _died(procs: list[Any], cause: BaseException | str | None = None) -> WorkerD
 
 def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
              base: Path, problems: Mapping[str, Any] | None, grade_fn: GradeFn | None,
-             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[str, int, Counter[str]]]:
-    """The units of ``work`` graded by ``opts.workers`` processes, each unit's result text
-    in input order; ``cleanup``: files the workers remove if this process dies (its
+             cleanup: tuple[str, ...] = ()) -> Iterator[tuple[bytes, int, Counter[str]]]:
+    """The units of ``work`` graded by ``opts.workers`` processes, each unit's result lines
+    in input order (UTF-8); ``cleanup``: files the workers remove if this process dies (its
     temporary output)."""
     import multiprocessing as mp
 
@@ -189,9 +139,9 @@ def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
         conns.append(parent)
         procs.append(proc)
 
-    def receive() -> tuple[str, int, Counter[str]]:
+    def receive() -> tuple[bytes, int, Counter[str]]:
         """One unit's results from every worker, merged back into input order."""
-        entries: list[list[str]] = []
+        entries: list[list[bytes]] = []
         hits = 0
         counts: Counter[str] = Counter()
         for conn in conns:
@@ -204,7 +154,7 @@ def parallel(work: Work, opts: BatchOptions, path: Path, directory: Path | None,
             entries.append(answer[1])
             hits += answer[2]
             counts += answer[3]
-        return "".join(chain.from_iterable(zip(*entries, strict=True))), hits, counts
+        return b"".join(chain.from_iterable(zip(*entries, strict=True))), hits, counts
 
     # A feeder thread reads and sends every unit to every worker; this thread receives and
     # yields. Workers blocked on sending a large result are always drained, so the pipes

@@ -284,6 +284,19 @@ class Columns:
         return (fields[self.si].strip() if self.si < n else "",
                 fields[pi].strip() if 0 <= pi < n else "")
 
+    def result_cells(self, record: Record, with_student: bool) -> tuple[str, ...] | None:
+        """The cells that decide a record's result columns after its line number and student
+        id, when the record is one plain row (not wide, as many fields as the header, read
+        without a problem); None otherwise. ``with_student``: the student's cell too (a
+        roster gives each student their own variants)."""
+        fields = record[1]
+        if record[2] is not None or fields is None or self.wide is not None \
+                or len(fields) != self.width:
+            return None
+        pi, ti = self.pi, self.ti
+        return (fields[pi] if pi >= 0 else "", fields[ti] if ti >= 0 else "", fields[self.ai],
+                fields[self.si] if with_student else "")
+
     def rows(self, record: Record) -> list[InputRow]:
         number, fields, status, error = record
         if fields is None:
