@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from functools import cached_property
+from math import prod
 from typing import TYPE_CHECKING, Any
 
 from .errors import ConfigError
@@ -34,6 +35,12 @@ __all__ = ["INPUT", "BuggyResult", "Engine", "LayerCtx"]
 
 #: the pseudo layer index of the network input (colour-model misconceptions)
 INPUT = -1
+
+#: one-mistake plans per layer, by (id, shared weights), shared by every engine: a redraw or
+#: another problem often has an equal layer (the rewrites are pure in the layer); each entry
+#: keeps its Misconception, so a catalogue holding another entry under that id builds its own
+_PLANS: dict[Layer, dict[tuple[str, bool], tuple[Any, tuple[Any, ...]]]] = {}
+_PLANS_MAX = 4096
 
 
 @dataclass(frozen=True)
@@ -113,6 +120,15 @@ class Engine:
         self._memo: dict[tuple[int, Shape, tuple[str, ...]], tuple[Shape, int] | None] = {}
         self._plans: dict[tuple[int, tuple[str, ...]], tuple[Any, ...]] = {}
         self._ctx: dict[int, LayerCtx] = {}
+        #: per ``applies_to`` set, the layer indices of those families (``fits`` candidates)
+        self._sites: dict[frozenset[str], tuple[int, ...]] = {}
+        #: the node layers' own output shapes and weights by (index, input shape): many
+        #: mistakes leave the layer as it is, and this spares hashing it for its own caches
+        self._outs: dict[tuple[int, Shape], Shape] = {}
+        self._weights: dict[tuple[int, Shape], tuple[Weight, ...]] = {}
+        #: per layer, its one-mistake plans shared with every engine (see ``_PLANS``)
+        self._shared: list[dict[tuple[str, bool], tuple[Any, tuple[Any, ...]]] | None] = (
+            [None] * len(self.nodes))
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
         params = [i for i, n in enumerate(self.nodes) if n.layer.has_weights and not n.shares]
@@ -129,16 +145,15 @@ class Engine:
         ``in_shape`` is the student-side input shape, for a merge the tuple of its inputs'.
         """
         key = (i, in_shape, ids)
-        try:
-            return self._memo[key]
-        except KeyError:
-            pass
+        memo = self._memo
+        if key in memo:
+            return memo[key]
         self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)
         except (ConfigError, ValueError, ZeroDivisionError, IndexError, TypeError):
             out = None
-        self._memo[key] = out
+        memo[key] = out
         return out
 
     def _evaluate(self, i: int, in_shape: Any, ids: tuple[str, ...]) -> tuple[Shape, int] | None:
@@ -146,24 +161,38 @@ class Engine:
         if isinstance(node.layer, Merge):
             return self._merge(node.layer, in_shape, [self.catalogue[m] for m in ids])
         layer, shape_layer, reshapes, w_layers, w_inputs, reweighs, shared = self._plan(i, ids)
-        out = shape_layer.output_shape(in_shape)
-        for fn in reshapes:
-            out = fn(layer, in_shape, out)
-        if any(d <= 0 for d in out):
-            return None
+        own = node.layer
+        if shape_layer is own:
+            out = self._outs.get((i, in_shape))
+            if out is None:
+                out = self._outs[(i, in_shape)] = own.output_shape(in_shape)
+        else:
+            out = shape_layer.output_shape(in_shape)
+        if reshapes:  # a layer's own output shape is never ≤ 0 (it raises instead)
+            for fn in reshapes:
+                out = fn(layer, in_shape, out)
+            if any(d <= 0 for d in out):
+                return None
         w_layer, w_in = layer, in_shape
         for fn in w_layers:
             w_layer = fn(w_layer, in_shape)
         for fn in w_inputs:
             w_in = fn(w_in)
-        weights: tuple[Weight, ...] = w_layer.weights(w_in)
+        weights: tuple[Weight, ...]
+        if w_layer is own:
+            hit = self._weights.get((i, w_in))
+            if hit is None:
+                hit = self._weights[(i, w_in)] = own.weights(w_in)
+            weights = hit
+        else:
+            weights = w_layer.weights(w_in)
         for fn in reweighs:
             weights = fn(layer, in_shape, out, weights)
         if shared:
             return out, 0
         if self.count_all:
-            return out, sum(w.size for w in weights)
-        return out, sum(w.size for w in weights if w.trainable)
+            return out, sum([prod(w.shape) for w in weights])
+        return out, sum([prod(w.shape) for w in weights if w.trainable])
 
     def _plan(self, i: int, ids: tuple[str, ...]) -> tuple[Any, ...]:
         """Layer ``i`` under ``ids``, prepared once (pure in the layer, so shared by every
@@ -172,23 +201,45 @@ class Engine:
         layer, weight input, weights) and whether the layer's weights stay shared."""
         hit = self._plans.get((i, ids))
         if hit is None:
+            node = self.nodes[i]
+            layer: Any = node.layer
+            if not ids:  # the layer as it is: no hook
+                hit = self._plans[(i, ids)] = (layer, layer, (), (), (), (), node.shares is not None)
+                return hit
             ms = [self.catalogue[m] for m in ids]
-            layer: Any = self.nodes[i].layer
-            for m in ms:
-                if m.rewrite is not None:
-                    layer = m.rewrite(layer)
-            shape_layer = layer
-            for m in ms:
-                if m.shape_layer is not None:
-                    shape_layer = m.shape_layer(shape_layer)
-            hit = self._plans[(i, ids)] = (
-                layer, shape_layer,
-                tuple(m.reshape for m in ms if m.reshape is not None),
-                tuple(m.weight_layer for m in ms if m.weight_layer is not None),
-                tuple(m.weight_input for m in ms if m.weight_input is not None),
-                tuple(m.reweigh for m in ms if m.reweigh is not None),
-                self.nodes[i].shares is not None and not any(m.unshare for m in ms))
+            if len(ms) == 1:  # one mistake: shared by every engine (equal layers, same plan)
+                plans = self._shared[i]
+                if plans is None:  # the layer is hashed once per engine, not once per plan
+                    if len(_PLANS) >= _PLANS_MAX:
+                        _PLANS.clear()
+                    plans = self._shared[i] = _PLANS.setdefault(layer, {})
+                key = (ids[0], node.shares is not None)
+                shared = plans.get(key)
+                if shared is None or shared[0] is not ms[0]:
+                    shared = plans[key] = (ms[0], self._build_plan(node, ms))
+                hit = self._plans[(i, ids)] = shared[1]
+                return hit
+            hit = self._plans[(i, ids)] = self._build_plan(node, ms)
         return hit
+
+    @staticmethod
+    def _build_plan(node: Node, ms: list[Misconception]) -> tuple[Any, ...]:
+        """A plan of :meth:`_plan` for these misconceptions (the layer's rewrites run here)."""
+        layer: Any = node.layer
+        for m in ms:
+            if m.rewrite is not None:
+                layer = m.rewrite(layer)
+        shape_layer = layer
+        for m in ms:
+            if m.shape_layer is not None:
+                shape_layer = m.shape_layer(shape_layer)
+        return (
+            layer, shape_layer,
+            tuple(m.reshape for m in ms if m.reshape is not None),
+            tuple(m.weight_layer for m in ms if m.weight_layer is not None),
+            tuple(m.weight_input for m in ms if m.weight_input is not None),
+            tuple(m.reweigh for m in ms if m.reweigh is not None),
+            node.shares is not None and not any(m.unshare for m in ms))
 
     def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
                ) -> tuple[Shape, int] | None:
@@ -295,14 +346,17 @@ class Engine:
             if "input" not in m.applies_to or (m.when is not None and not m.when(self.network)):
                 return ()
             return (INPUT,) if self.input_shape((mid,)) != self.network.input.shape else ()
+        sites = self._sites.get(m.applies_to)
+        if sites is None:
+            sites = self._sites[m.applies_to] = tuple(
+                i for i, f in enumerate(self.families) if f in m.applies_to)
         found = []
-        for i in range(len(self.nodes)):
-            if self.families[i] not in m.applies_to:
-                continue
+        when, ids, shapes, params = m.when, (mid,), self.base.shapes, self.base.params
+        for i in sites:
             c = self.ctx(i)
-            if m.when is not None and not m.when(c):
+            if when is not None and not when(c):
                 continue
-            r = self.layer(i, c.in_shape, (mid,))
-            if r is not None and r != (self.base.shapes[i], self.base.params[i]):
+            r = self.layer(i, c.in_shape, ids)
+            if r is not None and (r[0] != shapes[i] or r[1] != params[i]):
                 found.append(i)
         return tuple(found)

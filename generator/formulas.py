@@ -43,7 +43,10 @@ Num = Any  # an int or a SymPy expression
 
 
 def _all_int(*xs: Num) -> bool:
-    return all(isinstance(x, int) for x in xs)
+    for x in xs:  # a loop, not all(genexpr): the arithmetic of every forward pass asks this
+        if not isinstance(x, int):
+            return False
+    return True
 
 
 @overload

@@ -8,7 +8,10 @@ offers two searches, each in its own module:
   three (misconception, site) pairs, each consistent or a one-layer slip, error carried
   forward;
 - :meth:`Diagnoser.local` (:mod:`grader.local_search`) judges a per-layer answer layer by
-  layer against the student's own earlier shapes (follow-through).
+  layer against the student's own earlier shapes (follow-through); the whole answer then
+  has its say (:mod:`grader.whole_answer`): of the indexed combinations that give every
+  value, the simplest (fewer mistakes, then fewer one-layer slips) is named, or a hedge
+  among equally simple ones.
 
 The vocabulary (sites, priors, thresholds, the work budget) is in :mod:`grader.sites`.
 Beyond :data:`MAX_LAYERS` layers, or past the work budget, a network is *too large to

@@ -2,7 +2,9 @@
 
 Used by the ``per_layer`` part and by a ``total`` answered as a breakdown or a sum whose
 summands are layers' counts. Values are matched to layers by label, by position, or by
-value (a layer may be left out); the reading that leaves the fewest values unexplained wins.
+value (a layer may be left out); the reading that leaves the fewest values unexplained wins,
+and the simplest explanations of the whole answer (:mod:`grader.whole_answer`) have the
+last word.
 """
 
 from __future__ import annotations

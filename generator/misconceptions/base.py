@@ -124,14 +124,16 @@ def spatial(shape: Shape) -> int:
     return math.prod(shape[:-1])
 
 
+# (a Weight is rebuilt, not ``dataclasses.replace``d: these run on every evaluation)
 def resize(name: str, size: Fn) -> Fn:
     def go(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> tuple[Weight, ...]:
-        return tuple(replace(w, shape=(size(layer, i, o, w),)) if w.name == name else w for w in ws)
+        return tuple(Weight(w.name, (size(layer, i, o, w),), w.trainable) if w.name == name
+                     else w for w in ws)
     return go
 
 
 def per_position(layer: Any, i: Shape, o: Shape, ws: tuple[Weight, ...]) -> tuple[Weight, ...]:
-    return tuple(replace(w, shape=(*o[:-1], *w.shape)) for w in ws)
+    return tuple(Weight(w.name, (*o[:-1], *w.shape), w.trainable) for w in ws)
 
 
 def channels(fn: Fn) -> Fn:
