@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -39,11 +40,12 @@ def stub(problem: object, answer: str, part: str) -> SimpleResult:
 PROBLEMS = {"p1": "P1", "p2": "P2"}
 
 
-def run(tmp: Path, name: str, content: bytes | str, **opts: object) -> list[dict[str, str]]:
+def run(tmp: Path, name: str, content: bytes | str, **opts: Any) -> list[dict[str, str]]:
+    """Grade ``content`` with the stub; ``opts``: BatchOptions' fields."""
     src = tmp / name
     src.write_bytes(content.encode() if isinstance(content, str) else content)
     out = tmp / "results.csv"
-    grade_file(src, out, BatchOptions(**opts), problems=PROBLEMS, grade_fn=stub)  # type: ignore[arg-type]
+    grade_file(src, out, BatchOptions(**opts), problems=PROBLEMS, grade_fn=stub)
     with open(out, newline="", encoding="utf-8") as f:
         rows = list(csv.DictReader(f))
     assert all(list(r) == list(RESULT_COLUMNS) for r in rows)

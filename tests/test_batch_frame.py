@@ -7,7 +7,9 @@ from __future__ import annotations
 import math
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 import pandas as pd
 import pytest
@@ -68,8 +70,14 @@ def test_frame_lines_are_the_results_file(tmp_path: Path) -> None:
     assert text == (tmp_path / "r.csv").read_text()
 
 
+class Cluster(Protocol):
+    """What the tests use of a ``distributed.LocalCluster`` (an untyped library)."""
+
+    scheduler_address: str
+
+
 @pytest.fixture(scope="module")
-def cluster() -> object:
+def cluster() -> Iterator[Cluster]:
     """A local Dask cluster of 2 workers (threads: fast to start in a test)."""
     from distributed import LocalCluster
 
@@ -80,14 +88,14 @@ def cluster() -> object:
         yield c
 
 
-def test_dask_engine_gives_identical_bytes(tmp_path: Path, cluster: object) -> None:
+def test_dask_engine_gives_identical_bytes(tmp_path: Path, cluster: Cluster) -> None:
     src = tmp_path / "in.csv"
     body = "".join(f"s{i},p{1 + i % 2},{38 + i % 6}\n" for i in range(700)) + BODY
     src.write_text(HEADER + body)
     outs = []
     for opts in (BatchOptions(), BatchOptions(workers=2, chunk_size=100),
                  BatchOptions(workers=2, chunk_size=100, engine="dask",
-                              scheduler=cluster.scheduler_address)):  # type: ignore[attr-defined]
+                              scheduler=cluster.scheduler_address)):
         out = tmp_path / f"r-{opts.engine}-{opts.workers}.csv"
         grade_file(src, out, opts, problems=PROBLEMS, grade_fn=stub)
         outs.append(out.read_bytes())
@@ -95,7 +103,7 @@ def test_dask_engine_gives_identical_bytes(tmp_path: Path, cluster: object) -> N
     assert outs[2].count(b"\n") > 700
 
 
-def test_dask_engine_cli_with_the_real_grader(tmp_path: Path, cluster: object) -> None:
+def test_dask_engine_cli_with_the_real_grader(tmp_path: Path, cluster: Cluster) -> None:
     p = generate(topic="basic", difficulty="easy", seed=5)
     d = tmp_path / "set"
     d.mkdir()
@@ -105,7 +113,7 @@ def test_dask_engine_cli_with_the_real_grader(tmp_path: Path, cluster: object) -
         f"s{i},{p.id},{total + i % 3}\n" for i in range(60)) + f's,{p.id},"{total}\nt,zz,1\n')
     outs = []
     for extra in ([], ["--engine", "dask", "--scheduler",
-                       cluster.scheduler_address]):  # type: ignore[attr-defined]
+                       cluster.scheduler_address]):
         out = tmp_path / f"r{len(extra)}.csv"
         res = CliRunner().invoke(main, ["grade-batch", str(tmp_path / "in.csv"), "--problems",
                                         str(d), "--out", str(out), "--chunk-size", "16", *extra])

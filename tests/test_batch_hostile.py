@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -16,6 +17,9 @@ from grader.batch import BatchOptions, grade_file
 from grader.gradebook import read_results, write_canvas
 
 from .test_batch import HEADER, PROBLEMS, run, stub
+
+#: an answer key's students: each student's variants, as the JSON holds them
+Roster = dict[str, list[dict[str, Any]]]
 
 
 @pytest.fixture(scope="module")
@@ -177,7 +181,7 @@ def test_stub_is_graded_only_where_readable(tmp_path: Path) -> None:
 
 
 @pytest.fixture(scope="module")
-def roster_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, object]]:
+def roster_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Roster]:
     """A real per-student set from ``cnnquiz generate --roster`` (alice and bob)."""
     d = tmp_path_factory.mktemp("roster")
     (d / "roster.csv").write_text("student_id\nalice\nbob\n")
@@ -193,11 +197,10 @@ def roster_set(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str
 
 
 def test_roster_ties_variants_to_students(tmp_path: Path,
-                                          roster_set: tuple[Path, dict[str, object]]) -> None:
+                                          roster_set: tuple[Path, Roster]) -> None:
     """Issue 10.10: alice answering bob's variant with bob's answer is not alice's grade."""
     d, students = roster_set
-    bob = students["bob"][0]  # type: ignore[index]
-    alice = students["alice"][0]  # type: ignore[index]
+    bob, alice = students["bob"][0], students["alice"][0]
     bob_total, alice_total = bob["answers"]["total"], alice["answers"]["total"]
     (tmp_path / "in.csv").write_text(
         HEADER + f"alice,{bob['id']},{bob_total}\nmallory,{bob['id']},{bob_total}\n"

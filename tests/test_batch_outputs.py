@@ -4,6 +4,7 @@ a read-only directory is a clear error (exit 2) that keeps the previous output."
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -88,7 +89,8 @@ def _read_only(monkeypatch: pytest.MonkeyPatch) -> None:
 @pytest.mark.parametrize("fault", [_full_disk, _read_only], ids=["full-disk", "read-only"])
 @pytest.mark.parametrize("command", ["grade-batch", "canvas", "report"])
 def test_write_failure_keeps_previous_output(tmp_path: Path, problem_set: tuple[Path, Path, str],
-                                             monkeypatch: pytest.MonkeyPatch, fault: object,
+                                             monkeypatch: pytest.MonkeyPatch,
+                                             fault: Callable[[pytest.MonkeyPatch], None],
                                              command: str) -> None:
     d, src, _ = problem_set
     out, canvas, html = tmp_path / "r.csv", tmp_path / "c.csv", tmp_path / "report.html"
@@ -97,7 +99,7 @@ def test_write_failure_keeps_previous_output(tmp_path: Path, problem_set: tuple[
     assert first.exit_code == 0, first.output
     assert CliRunner().invoke(main, ["report", str(out), "--out", str(html)]).exit_code == 0
     before = {p: p.read_bytes() for p in (out, canvas, html)}
-    fault(monkeypatch)  # type: ignore[operator]
+    fault(monkeypatch)
     if command == "report":
         args = ["report", str(out), "--out", str(html)]
     else:

@@ -16,7 +16,7 @@ from grader.batch import BatchOptions, grade_file, split
 from grader.batch.csv_records import MAX_RECORD_LINES, Record
 from grader.batch.read import read_records
 
-from .test_batch import stub
+from .test_batch import HEADER, PROBLEMS, stub
 
 PIECES = ['s1,p1,42\n', 's2,p1,"1,238"\n', 's3,p1,"4\n', '2"\n', '"x\n', 'plain\n', '\n',
           's4,"p1,42\n', 's5,p1,"4"2\n', '\r\n', 's6,p1,7\r\n', 's7,p1,"a\rb"\r',
@@ -118,3 +118,34 @@ def test_a_quoted_cell_over_quote_free_lines_is_not_cut(tmp_path: Path) -> None:
     assert kinds == {"block"}
     assert (head, records) == _one_pass(path)
     assert records[95] == (97, ["s", "1\n" + "x\n" * 10 + "2"], None, None)
+
+
+HOSTILE = [
+    ("broken-quoting", (HEADER + 's1,p1,"42\ns2,p1,42\ns3,p1,"4"2\ns4,"p1,42\ns5,p1,41\n'
+                        's6,p1,"4\n2"\ns7,p1,"42\n' + "".join(f"x{i}\n" for i in range(60))
+                        + "s8,p1,42\n").encode()),
+    ("bad-bytes-and-nul", HEADER.encode() + b"s1,p1,\xff\xfe\x00\x80\ns2,p1,42\n\x00\x00\x00\n"
+     + "José,p1,42\n".encode("latin-1") + b"s3,p1,41\n"),
+    ("utf16-tabs-crlf", "student_id\tproblem\tanswer\r\nJos\u00e9\tp1\t42\r\nZo\u00eb\tp1\t41\r\n"
+     "s\tp2\t\"4\r\n2\"\r\n".encode("utf-16")),
+    ("semicolons-blank-lines", b"student_id;problem;answer\n\ns1;p1;42\n\n  \ns2;p2;41\r"
+     b"s3;p1;1;2\n"),
+]
+
+
+@pytest.mark.parametrize("content", [h[1] for h in HOSTILE], ids=[h[0] for h in HOSTILE])
+@pytest.mark.parametrize("chunk_size", [1, 3, 500])
+def test_hostile_files_give_the_same_bytes_on_workers(tmp_path: Path, content: bytes,
+                                                      chunk_size: int) -> None:
+    """Broken quoting, bad bytes, UTF-16, CR line ends: the workers, reading blocks of the
+    file themselves, write the bytes one process writes."""
+    src = tmp_path / "in.csv"
+    src.write_bytes(content * 20)  # repeated: past the small-input rule, blocks are cut
+    outs = []
+    for workers in (1, 2):
+        out = tmp_path / f"r{workers}.csv"
+        grade_file(src, out, BatchOptions(workers=workers, chunk_size=chunk_size),
+                   problems=PROBLEMS, grade_fn=stub)
+        outs.append(out.read_bytes())
+    assert outs[0] == outs[1]
+    assert outs[0].count(b"\n") > 20

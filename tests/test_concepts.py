@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from generator.concepts import Concepts
@@ -9,7 +11,7 @@ from generator.errors import ConfigError
 from generator.lint import lint
 from generator.network import solve
 from generator.present import render_problem
-from generator.problem import floors, generate
+from generator.problem import Problem, floors, generate
 from generator.spec import load_spec
 
 TOPICS = ("basic", "color", "sharing", "trainable-pooling", "no-bias", "batchnorm",
@@ -17,8 +19,8 @@ TOPICS = ("basic", "color", "sharing", "trainable-pooling", "no-bias", "batchnor
 SEEDS = range(4)
 
 
-def _pools(p: object) -> list[dict[str, object]]:
-    return [layer for layer in p.spec["layers"]  # type: ignore[attr-defined]
+def _pools(p: Problem) -> list[dict[str, Any]]:
+    return [layer for layer in p.spec["layers"]
             if "pooling" in layer["type"] and not layer["type"].startswith("global")]
 
 

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -318,9 +319,10 @@ def _qti_files(problems: list) -> dict[str, bytes]:
                for n in list(f) if n.endswith(".xml") and b"<assessment" in f[n]],
 ], ids=["no-manifest", "missing-image", "bare-range", "pool-too-small", "not-decimal",
         "itemmetadata-in-assessment"])
-def test_qti_validator_rejects(problems: list, mutate: object) -> None:
+def test_qti_validator_rejects(problems: list,
+                               mutate: Callable[[dict[str, bytes]], object]) -> None:
     files = _qti_files(problems)
-    mutate(files)  # type: ignore[operator]
+    mutate(files)
     with pytest.raises(ExportError):
         check_qti_zip(_zip(files))
 
@@ -366,11 +368,11 @@ def frozen(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.mark.usefixtures("frozen")
-def test_golden_gift(problems: list, golden: object) -> None:
-    golden("export/basic-easy-000042.gift", gift_text(problems[:1]))  # type: ignore[operator]
+def test_golden_gift(problems: list, golden: Callable[[str, str], None]) -> None:
+    golden("export/basic-easy-000042.gift", gift_text(problems[:1]))
 
 
 @pytest.mark.usefixtures("frozen")
-def test_golden_moodle(problems: list, golden: object) -> None:
+def test_golden_moodle(problems: list, golden: Callable[[str, str], None]) -> None:
     text = moodle_xml(problems[:1]).decode("utf-8")
-    golden("export/basic-easy-000042.moodle.xml", text)  # type: ignore[operator]
+    golden("export/basic-easy-000042.moodle.xml", text)

@@ -15,7 +15,7 @@ import generator.problem as problem_mod
 from cnnquiz.cli import main
 from generator.diagram import svg
 from generator.errors import ConfigError
-from generator.layers import Conv, ConvTranspose, Dense, DepthwiseConv, SeparableConv
+from generator.layers import Conv, ConvTranspose, Dense, DepthwiseConv, Layer, SeparableConv
 from generator.lint import lint
 from generator.network import solve
 from generator.present import (
@@ -151,8 +151,8 @@ def test_count_total_asks_for_every_parameter() -> None:
     (Dense(units=10), (250,), 2500),
 ], ids=["conv", "grouped", "strided", "conv1d", "conv3d", "transpose", "depthwise", "separable",
         "dense"])
-def test_macs(layer: object, in_shape: tuple[int, ...], expected: int) -> None:
-    assert layer.macs(in_shape) == expected  # type: ignore[attr-defined]
+def test_macs(layer: Layer, in_shape: tuple[int, ...], expected: int) -> None:
+    assert layer.macs(in_shape) == expected
 
 
 # -- the redraw loop ------------------------------------------------------------------------

@@ -83,7 +83,9 @@ def _mac_layer() -> tuple[str, dict[str, int]]:
     sol = BN.solution()
     name = next(iter(BN.answers["macs"]))
     node = next(n for n in sol.network.nodes if n.name == name)
-    return name, mac_values(mac_factors(node.layer, sol.row(name).in_shape))  # type: ignore[arg-type]
+    factors = mac_factors(node.layer, sol.row(name).in_shape)
+    assert factors is not None, name
+    return name, mac_values(factors)
 
 
 @pytest.mark.parametrize("mid", list(MAC_MISCONCEPTIONS))

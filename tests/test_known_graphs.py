@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from generator.importers import import_source
-from generator.network import solve
+from generator.network import Solution, solve
 from generator.spec import load_spec
 
 KNOWN = Path(__file__).parent / "known"
@@ -25,7 +25,7 @@ CASES = [
 ]
 
 
-def solved(file: str, model: str | None, shape: tuple[int, ...]):  # type: ignore[no-untyped-def]
+def solved(file: str, model: str | None, shape: tuple[int, ...]) -> Solution:
     source = (KNOWN / file).read_text(encoding="utf-8")
     return solve(load_spec(import_source(source, input_shape=shape, model=model)))
 

@@ -9,6 +9,8 @@ comprehension is followed.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from generator.errors import ConfigError
@@ -19,8 +21,9 @@ from generator.spec import load_spec
 KERAS = "from tensorflow.keras import layers, Sequential, Input, Model\n"
 
 
-def _answer(source: str, **kw: object) -> tuple[int, str]:
-    code = read_code(source, **kw)  # type: ignore[arg-type]
+def _answer(source: str, **kw: Any) -> tuple[int, str]:
+    """The count read from ``source`` and its notes; ``kw``: read_code's options."""
+    code = read_code(source, **kw)
     return solve(load_spec(code.spec)).answer, " / ".join(w for _, w in code.notes)
 
 

@@ -5,6 +5,7 @@ refused with what to pass."""
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -80,7 +81,7 @@ def test_a_size_solved_from_the_layer_sizes_is_not_called_assumed() -> None:
                for _, w in pooled.notes)
 
 
-def test_the_cli_marks_an_assumed_input_in_text_and_json(tmp_path) -> None:  # type: ignore[no-untyped-def]
+def test_the_cli_marks_an_assumed_input_in_text_and_json(tmp_path: Path) -> None:
     path = tmp_path / "net.py"
     path.write_text(K + GAP, encoding="utf-8")
     text = CliRunner().invoke(main, ["solve", str(path)])

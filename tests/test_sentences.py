@@ -23,7 +23,9 @@ def _mac(mid: str) -> tuple[str, int]:
     sol = BN.solution()
     name = next(iter(BN.answers["macs"]))
     node = next(n for n in sol.network.nodes if n.name == name)
-    return name, mac_values(mac_factors(node.layer, sol.row(name).in_shape))[mid]  # type: ignore[arg-type]
+    factors = mac_factors(node.layer, sol.row(name).in_shape)
+    assert factors is not None, name
+    return name, mac_values(factors)[mid]
 
 
 def _said(r, text: str) -> None:

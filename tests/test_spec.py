@@ -8,6 +8,8 @@ from typing import Any
 import pytest
 
 from generator.errors import ConfigError
+from generator.layers.conv import Conv
+from generator.layers.pooling import Pool
 from generator.lint import lint
 from generator.network import solve
 from generator.spec import load_spec, read_spec, read_spec_file
@@ -42,9 +44,10 @@ def test_keras_aliases_and_default_names() -> None:
                          {"type": "max_pooling2d", "pool_size": 2}, {"type": "flatten"},
                          {"type": "dense", "units": 3}))
     assert [n.name for n in net.nodes] == ["conv2d", "conv2d_1", "max_pooling2d", "flatten", "dense"]
-    first = net.nodes[0].layer
-    assert first.kernel == (3, 5) and first.use_bias is False  # type: ignore[attr-defined]
-    assert net.nodes[2].layer.strides == (2, 2)  # type: ignore[attr-defined]  # stride = pool size
+    first, pool = net.nodes[0].layer, net.nodes[2].layer
+    assert isinstance(first, Conv) and isinstance(pool, Pool)
+    assert first.kernel == (3, 5) and first.use_bias is False
+    assert pool.strides == (2, 2)  # stride = pool size
 
 
 def test_conventions_fill_unstated_options() -> None:
@@ -52,8 +55,10 @@ def test_conventions_fill_unstated_options() -> None:
     s["conventions"] = {"padding": "same", "bias": False, "pool_strides": "1",
                         "pooling_weights": "coefficient"}
     layers = [n.layer for n in load_spec(s).nodes]
-    assert layers[0].padding == "same" and layers[0].use_bias is False  # type: ignore[attr-defined]
-    assert layers[1].strides == (1, 1)  # type: ignore[attr-defined]
+    conv, pool = layers[0], layers[1]
+    assert isinstance(conv, Conv) and isinstance(pool, Pool)
+    assert conv.padding == "same" and conv.use_bias is False
+    assert pool.strides == (1, 1)
     assert layers[1].params((28, 28, 4)) == 4
 
 

@@ -71,7 +71,7 @@ class ResultLines:
         self.columns = columns
         self.partition = partition
         self.me = me
-        self.by_cells: dict[tuple[str, ...], tuple[str, str]] = {}
+        self.by_cells: dict[tuple[str, ...], tuple[bytes, str]] = {}  # the tail as written
         self.students = bool(grader.index.students)  # the student decides the variant
 
     def entries(self, records: list[Record]) -> tuple[list[bytes], int, Counter[str]]:
@@ -80,7 +80,7 @@ class ResultLines:
         add = entries.append
         statuses: list[str] = []
         status_of = statuses.append
-        ids: dict[str, str] = {}  # student cell -> its CSV field
+        ids: dict[str, bytes] = {}  # student cell -> its CSV field
         me, g, by_cells = self.me, self.grader, self.by_cells
         cells_of, rows, line_tail = self.columns.result_cells, self.columns.rows, g.line_tail
         with_student, si = self.students, self.columns.si
@@ -97,18 +97,17 @@ class ResultLines:
                 assert fields is not None
                 student = ids.get(fields[si])
                 if student is None:
-                    student = ids[fields[si]] = csv_field(text_cell(fields[si].strip()))
-                add(f"{record[0]},{student},{found[0]}".encode())
+                    student = ids[fields[si]] = csv_field(text_cell(fields[si].strip())).encode()
+                add(b"%d,%b,%b" % (record[0], student, found[0]))
                 status_of(found[1])
                 quick += 1
                 continue
             text = ""
             for r in rows(record):
                 tail = line_tail(r)
-                student = csv_field(text_cell(r.student))
-                text += f"{r.row},{student},{tail[0]}"
+                text += f"{r.row},{csv_field(text_cell(r.student))},{tail[0]}"
                 status_of(tail[1])
                 if cells is not None and len(by_cells) < options.CACHE_LIMIT:
-                    by_cells[cells] = tail
+                    by_cells[cells] = (tail[0].encode(), tail[1])
             add(text.encode())
         return entries, quick + g.hits - start, Counter(statuses)
