@@ -28,13 +28,11 @@ diagnose*: answers are still graded exactly, and the feedback says so.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from generator.buggy import BuggyResult, Engine
+from generator.collect import collector_paused
 from generator.misconceptions import MISCONCEPTIONS, ORDER, engine
 from generator.network import Network
 
@@ -64,25 +62,6 @@ __all__ = ["CAP", "CONFIDENT", "FLOOR", "LAMBDA", "MAX_HEDGES", "MAX_LAYERS", "O
 MAX_LAYERS = 48
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector held off while a network is compiled (then as it was).
-
-    Compiling allocates some ten thousand objects that stay alive (traces, the index) and
-    makes no cyclic garbage; at the default thresholds the collector would run many times
-    meanwhile, and each full pass traverses every live object, every other cached problem's
-    diagnoser included: in bench/diagnosis.py those passes were most of the slowest
-    preparations (p95 136 ms CPU, 52 ms with them held off). Collections resume after.
-    """
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
-
-
 @dataclass
 class Diagnoser(TotalSearch, LocalSearch):
     """A network compiled once: sites, indexed outcomes and memoised layer evaluations."""
@@ -95,6 +74,9 @@ class Diagnoser(TotalSearch, LocalSearch):
     index: dict[int, list[tuple[int, ...]]] = field(init=False)
 
     def __post_init__(self) -> None:
+        # compiling keeps some ten thousand objects alive and makes no cyclic garbage; the
+        # collector's full passes over every other cached diagnoser were most of the slowest
+        # preparations in bench/diagnosis.py (p95 136 ms CPU, 52 ms with them held off)
         with collector_paused():
             self._build()
 

@@ -14,13 +14,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from generator.collect import collector_paused
 from generator.compiled import Compiled, compiled, network_key, spec_key
 from generator.compiled import clear_cache as clear_compiled
 from generator.network import Network, Solution, solve
 from generator.parts import Part, parse_part, pick_part
 from generator.spec import load_spec
 
-from .diagnose import Diagnoser, collector_paused
+from .diagnose import Diagnoser
 
 __all__ = ["DIAGNOSER", "Prepared", "clear_cache", "prepare"]
 

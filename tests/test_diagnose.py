@@ -440,13 +440,13 @@ def test_compiling_holds_the_cycle_collector_off_and_restores_it(enabled: bool) 
     cached problem); afterwards the collector is as it was."""
     import gc
 
-    from grader import diagnose
+    from generator.collect import collector_paused
 
     seen: list[bool] = []
     was = gc.isenabled()
     (gc.enable if enabled else gc.disable)()
     try:
-        with diagnose.collector_paused():
+        with collector_paused():
             seen.append(gc.isenabled())
         Diagnoser(load_spec(POOLED))
         assert seen == [False] and gc.isenabled() is enabled
