@@ -30,7 +30,7 @@ from generator.export.validate import (
     parse_cloze,
     parse_gift,
 )
-from generator.problem import generate
+from generator.problem import Problem, generate
 
 TORTURE = [
     "plain",
@@ -54,10 +54,10 @@ def problems() -> list:
 
 
 def _torture_distractors(monkeypatch: pytest.MonkeyPatch) -> None:
-    def fake(problem: object, part: str = "total") -> list[c.Distractor]:
+    def fake(problem: Problem, part: str = "total") -> list[c.Distractor]:
         if part != "total":
             return []
-        total = int(problem.answers["total"])  # type: ignore[attr-defined]
+        total = int(problem.answers["total"])
         return [c.Distractor(total + 1 + i, (f"m{i}",), text) for i, text in enumerate(TORTURE)]
 
     monkeypatch.setattr(c, "distractors", fake)
