@@ -87,10 +87,11 @@ def catalogue_values(network: Network) -> dict[str, int]:
 
 
 def catalogue_items(network: Network) -> Iterator[tuple[str, int]]:
-    """:func:`catalogue_values` one (id, value) at a time (the redraw check stops early)."""
-    from .misconceptions import iter_values
+    """:func:`catalogue_values` one (id, value) at a time, the likeliest collisions first
+    (the redraw check stops at the first)."""
+    from .misconceptions import PROBE_ORDER, iter_values
 
-    return iter_values(network)
+    return iter_values(network, PROBE_ORDER)
 
 
 def diagnosable(network: Network, answer: int) -> bool:
