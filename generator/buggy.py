@@ -36,11 +36,17 @@ __all__ = ["INPUT", "BuggyResult", "Engine", "LayerCtx"]
 #: the pseudo layer index of the network input (colour-model misconceptions)
 INPUT = -1
 
+#: "not memoised yet" in :meth:`Engine.layer` (one dict lookup, not two; compared by identity)
+_MISSING: tuple[Shape, int] = ((), -1)
+
 #: one-mistake plans per layer, by (id, shared weights), shared by every engine: a redraw or
 #: another problem often has an equal layer (the rewrites are pure in the layer); each entry
-#: keeps its Misconception, so a catalogue holding another entry under that id builds its own
-_PLANS: dict[Layer, dict[tuple[str, bool], tuple[Any, tuple[Any, ...]]]] = {}
+#: keeps its Misconception (a plan's last item), so a catalogue holding another entry under
+#: that id builds its own
+_PLANS: dict[Layer, dict[tuple[str, bool], tuple[Any, ...]]] = {}
 _PLANS_MAX = 4096
+#: per id, one mistake's hooks (see ``_hooks``), with the Misconception they are from
+_HOOKS: dict[str, tuple[Any, tuple[tuple[Any, ...], ...]]] = {}
 
 
 @dataclass(frozen=True)
@@ -88,6 +94,22 @@ class BuggyResult:
                      for srcs in self.sources)
 
 
+def _hooks(ms: list[Misconception]) -> tuple[tuple[Any, ...], ...]:
+    """The hooks of a plan, in catalogue order: output shape, weight layer, weight input,
+    weights (one mistake's are made once: plans are kept, and so are the objects they hold)."""
+    if len(ms) == 1:
+        hit = _HOOKS.get(ms[0].id)
+        if hit is not None and hit[0] is ms[0]:
+            return hit[1]
+    hooks = (tuple(m.reshape for m in ms if m.reshape is not None),
+             tuple(m.weight_layer for m in ms if m.weight_layer is not None),
+             tuple(m.weight_input for m in ms if m.weight_input is not None),
+             tuple(m.reweigh for m in ms if m.reweigh is not None))
+    if len(ms) == 1:
+        _HOOKS[ms[0].id] = (ms[0], hooks)
+    return hooks
+
+
 def _carried_merge(layer: Merge, ins: tuple[Shape, ...]) -> Shape:
     """A merge of branches that a mistake made unequal, as the student carries it forward:
     the first input's shape (the main path); a concatenation still adds up its axis.
@@ -127,7 +149,7 @@ class Engine:
         self._outs: dict[tuple[int, Shape], Shape] = {}
         self._weights: dict[tuple[int, Shape], tuple[Weight, ...]] = {}
         #: per layer, its one-mistake plans shared with every engine (see ``_PLANS``)
-        self._shared: list[dict[tuple[str, bool], tuple[Any, tuple[Any, ...]]] | None] = (
+        self._shared: list[dict[tuple[str, bool], tuple[Any, ...]] | None] = (
             [None] * len(self.nodes))
         #: layer evaluations done (memo misses): the work a diagnosis budget counts
         self.evaluations = 0
@@ -146,8 +168,9 @@ class Engine:
         """
         key = (i, in_shape, ids)
         memo = self._memo
-        if key in memo:
-            return memo[key]
+        hit = memo.get(key, _MISSING)
+        if hit is not _MISSING:
+            return hit
         self.evaluations += 1
         try:
             out = self._evaluate(i, in_shape, ids)
@@ -160,7 +183,7 @@ class Engine:
         node = self.nodes[i]
         if isinstance(node.layer, Merge):
             return self._merge(node.layer, in_shape, [self.catalogue[m] for m in ids])
-        layer, shape_layer, reshapes, w_layers, w_inputs, reweighs, shared = self._plan(i, ids)
+        layer, shape_layer, reshapes, w_layers, w_inputs, reweighs, shared, _ = self._plan(i, ids)
         own = node.layer
         if shape_layer is own:
             out = self._outs.get((i, in_shape))
@@ -198,13 +221,15 @@ class Engine:
         """Layer ``i`` under ``ids``, prepared once (pure in the layer, so shared by every
         input shape of a search): the layer after the hyper-parameter rewrites, the layer
         seen for the output shape, then the hooks in catalogue order (output shape, weight
-        layer, weight input, weights) and whether the layer's weights stay shared."""
+        layer, weight input, weights), whether the layer's weights stay shared, and for one
+        mistake its Misconception (a shared plan is another catalogue's if that differs)."""
         hit = self._plans.get((i, ids))
         if hit is None:
             node = self.nodes[i]
             layer: Any = node.layer
             if not ids:  # the layer as it is: no hook
-                hit = self._plans[(i, ids)] = (layer, layer, (), (), (), (), node.shares is not None)
+                hit = self._plans[(i, ids)] = (layer, layer, (), (), (), (), node.shares is not None,
+                                               None)
                 return hit
             ms = [self.catalogue[m] for m in ids]
             if len(ms) == 1:  # one mistake: shared by every engine (equal layers, same plan)
@@ -215,9 +240,9 @@ class Engine:
                     plans = self._shared[i] = _PLANS.setdefault(layer, {})
                 key = (ids[0], node.shares is not None)
                 shared = plans.get(key)
-                if shared is None or shared[0] is not ms[0]:
-                    shared = plans[key] = (ms[0], self._build_plan(node, ms))
-                hit = self._plans[(i, ids)] = shared[1]
+                if shared is None or shared[-1] is not ms[0]:
+                    shared = plans[key] = self._build_plan(node, ms)
+                hit = self._plans[(i, ids)] = shared
                 return hit
             hit = self._plans[(i, ids)] = self._build_plan(node, ms)
         return hit
@@ -233,13 +258,9 @@ class Engine:
         for m in ms:
             if m.shape_layer is not None:
                 shape_layer = m.shape_layer(shape_layer)
-        return (
-            layer, shape_layer,
-            tuple(m.reshape for m in ms if m.reshape is not None),
-            tuple(m.weight_layer for m in ms if m.weight_layer is not None),
-            tuple(m.weight_input for m in ms if m.weight_input is not None),
-            tuple(m.reweigh for m in ms if m.reweigh is not None),
-            node.shares is not None and not any(m.unshare for m in ms))
+        return (layer, shape_layer, *_hooks(ms),
+                node.shares is not None and not any(m.unshare for m in ms),
+                ms[0] if len(ms) == 1 else None)
 
     def _merge(self, layer: Merge, ins: tuple[Shape, ...], ms: list[Misconception]
                ) -> tuple[Shape, int] | None:
@@ -352,11 +373,12 @@ class Engine:
                 i for i, f in enumerate(self.families) if f in m.applies_to)
         found = []
         when, ids, shapes, params = m.when, (mid,), self.base.shapes, self.base.params
+        ctxs, layer = self._ctx, self.layer
         for i in sites:
-            c = self.ctx(i)
+            c = ctxs.get(i) or self.ctx(i)
             if when is not None and not when(c):
                 continue
-            r = self.layer(i, c.in_shape, ids)
+            r = layer(i, c.in_shape, ids)
             if r is not None and (r[0] != shapes[i] or r[1] != params[i]):
                 found.append(i)
         return tuple(found)
